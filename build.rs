@@ -1,0 +1,4 @@
+// Embedded migrations are read at compile time: rebuild when a migration is added or changed.
+fn main() {
+    println!("cargo:rerun-if-changed=migrations");
+}

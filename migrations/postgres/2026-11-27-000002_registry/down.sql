@@ -1,0 +1,5 @@
+DROP TABLE personal_files;
+DROP TABLE campaigns;
+DROP TABLE bureaux;
+DROP TABLE firms;
+DROP TABLE members;

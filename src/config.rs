@@ -1,0 +1,134 @@
+//! Configuration read from the environment, with safe defaults for a newcomer's laptop.
+//!
+//! Secrets (database passwords inside URLs, SMTP credentials) never reach logs: the `Debug`
+//! implementation of [`Settings`] redacts them.
+
+use std::{fmt, net::SocketAddr, path::PathBuf};
+
+/// Everything the service needs to start, resolved once at boot.
+#[derive(Clone)]
+pub struct Settings {
+    /// `sqlite://path`, a plain path, or `postgres://…`.
+    pub database_url: String,
+    /// Address the HTTP server listens on; port 0 picks a free port (tests).
+    pub bind_addr: SocketAddr,
+    /// SMTP server URL understood by lettre (`smtp://host:port`, `smtps://…`); `None` writes `.eml` files.
+    pub smtp_url: Option<String>,
+    /// Folder that receives `.eml` files when no SMTP server is configured.
+    pub mail_dir: PathBuf,
+    /// The `From:` header of every email.
+    pub mail_from: String,
+    /// Base URL of the web front end, used to build the links in emails.
+    pub frontend_url: String,
+    /// PEM file holding the Ed25519 signing key(s) for access tokens; generated when absent.
+    pub jwt_key_file: PathBuf,
+    /// PEM trust anchors for Signexpert certificates.
+    pub signexpert_ca_file: Option<PathBuf>,
+    /// Origins allowed by CORS; empty means no cross-origin browser access.
+    pub cors_allowed_origins: Vec<String>,
+    /// Minimum password length; the guide's floor is 6 and a lower value is raised to it.
+    pub password_min_length: usize,
+    /// Issuer (`iss`) of access tokens.
+    pub jwt_issuer: String,
+    /// Audience (`aud`) of access tokens.
+    pub jwt_audience: String,
+    /// How often the outbox dispatcher looks for mail to send.
+    pub mail_poll_interval: std::time::Duration,
+}
+
+/// The guide's password floor: nobody may configure a weaker policy.
+pub const PASSWORD_MIN_LENGTH_FLOOR: usize = 6;
+
+impl Settings {
+    /// Reads the environment (see the README's configuration table).
+    pub fn from_env() -> Result<Self, String> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let bind_addr = var("BIND_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:8080".to_owned())
+            .parse()
+            .map_err(|e| format!("BIND_ADDR: {e}"))?;
+        let password_min_length = match var("PASSWORD_MIN_LENGTH") {
+            Some(v) => v
+                .parse::<usize>()
+                .map_err(|e| format!("PASSWORD_MIN_LENGTH: {e}"))?
+                .max(PASSWORD_MIN_LENGTH_FLOOR),
+            None => PASSWORD_MIN_LENGTH_FLOOR,
+        };
+        let mail_poll_ms = match var("MAIL_POLL_INTERVAL_MS") {
+            Some(v) => v
+                .parse::<u64>()
+                .map_err(|e| format!("MAIL_POLL_INTERVAL_MS: {e}"))?,
+            None => 1000,
+        };
+        Ok(Self {
+            database_url: var("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://var/comptexpert.db".into()),
+            bind_addr,
+            smtp_url: var("SMTP_URL"),
+            mail_dir: var("MAIL_DIR").unwrap_or_else(|| "var/mail".into()).into(),
+            mail_from: var("MAIL_FROM")
+                .unwrap_or_else(|| "ComptExpert <no-reply@comptexpert.localhost>".into()),
+            frontend_url: var("FRONTEND_URL")
+                .unwrap_or_else(|| "http://127.0.0.1:8080".into())
+                .trim_end_matches('/')
+                .to_owned(),
+            jwt_key_file: var("JWT_KEY_FILE")
+                .unwrap_or_else(|| "var/jwt-keys.pem".into())
+                .into(),
+            signexpert_ca_file: var("SIGNEXPERT_CA_FILE").map(PathBuf::from),
+            cors_allowed_origins: var("CORS_ALLOWED_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|o| o.trim().trim_end_matches('/').to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            password_min_length,
+            jwt_issuer: var("JWT_ISSUER")
+                .unwrap_or_else(|| "https://comptexpert.experts-comptables.fr".into()),
+            jwt_audience: var("JWT_AUDIENCE").unwrap_or_else(|| "comptexpert".into()),
+            mail_poll_interval: std::time::Duration::from_millis(mail_poll_ms),
+        })
+    }
+}
+
+/// Hides the password of a `scheme://user:password@host/…` URL.
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((credentials, host)) = rest.rsplit_once('@') {
+            let user = credentials.split(':').next().unwrap_or_default();
+            return format!("{scheme}://{user}:***@{host}");
+        }
+    }
+    url.to_owned()
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("bind_addr", &self.bind_addr)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("mail_dir", &self.mail_dir)
+            .field("frontend_url", &self.frontend_url)
+            .field("jwt_key_file", &self.jwt_key_file)
+            .field("cors_allowed_origins", &self.cors_allowed_origins)
+            .field("password_min_length", &self.password_min_length)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_the_password_of_a_database_url() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/ce"),
+            "postgres://app:***@db:5432/ce"
+        );
+        assert_eq!(redact_url("sqlite://var/ce.db"), "sqlite://var/ce.db");
+    }
+}

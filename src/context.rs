@@ -1,0 +1,52 @@
+//! The state every handler shares: configuration, the database pool, signing keys.
+
+use std::sync::Arc;
+
+use actix_web::web;
+
+use crate::{
+    config::Settings,
+    db::{DbConnection, Pool},
+    error::ApiError,
+};
+
+/// Runs database work on actix's blocking pool so that no diesel call stalls the executor.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+}
+
+impl Db {
+    /// Wraps a pool.
+    pub fn new(pool: Pool) -> Self {
+        Self { pool }
+    }
+
+    /// The pool itself (background workers, CLI commands).
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// Borrows a connection on a blocking thread and runs `work` with it.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
+        .await?
+    }
+}
+
+/// What every handler can reach, behind `web::Data<ApiContext>`.
+#[derive(Clone)]
+pub struct ApiContext {
+    /// Resolved configuration.
+    pub settings: Arc<Settings>,
+    /// The database.
+    pub db: Db,
+}

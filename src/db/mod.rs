@@ -1,0 +1,192 @@
+//! Database access: one diesel code path over SQLite or PostgreSQL, chosen at run time from the URL.
+//!
+//! Nothing here knows HTTP. Model functions take `&mut DbConnection` so that a caller can run several
+//! of them inside one transaction.
+
+pub mod schema;
+
+pub mod reference;
+
+use std::{path::Path, time::Duration};
+
+use diesel::{
+    connection::SimpleConnection,
+    r2d2::{self, ManageConnection},
+    Connection, PgConnection, SqliteConnection,
+};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+/// The two backends behind one connection type; diesel generates the shared query support.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    /// PostgreSQL, the scale-out path.
+    Pg(PgConnection),
+    /// SQLite, the embedded default.
+    Sqlite(SqliteConnection),
+}
+
+/// Which backend a URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    /// `postgres://` or `postgresql://`.
+    Postgres,
+    /// `sqlite://path` or a plain file path.
+    Sqlite,
+}
+
+impl BackendKind {
+    /// Picks the backend from the URL scheme; anything that is not PostgreSQL is a SQLite path.
+    pub fn of(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
+}
+
+/// The SQLite file path of a `sqlite://` URL or a plain path.
+fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
+}
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Opens connections for r2d2, choosing the backend from the URL scheme so that a connection
+/// error is reported as it is (diesel's own multi-backend `establish` hides the real cause).
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: String,
+    kind: BackendKind,
+}
+
+/// A connection failure, with the backend's own message.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectionError {
+    /// Could not open the connection.
+    #[error("{0}")]
+    Connect(#[from] diesel::ConnectionError),
+    /// A query on a fresh connection failed.
+    #[error("{0}")]
+    Query(#[from] diesel::result::Error),
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = ConnectionError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectionError> {
+        match self.kind {
+            BackendKind::Postgres => Ok(DbConnection::Pg(PgConnection::establish(&self.url)?)),
+            BackendKind::Sqlite => {
+                let mut conn = SqliteConnection::establish(sqlite_path(&self.url))?;
+                // Per connection: wait for a writer instead of failing, and enforce foreign keys.
+                conn.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectionError> {
+        Ok(conn.batch_execute("SELECT 1")?)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// The shared pool of connections.
+pub type Pool = r2d2::Pool<ConnectionManager>;
+/// A connection borrowed from the pool.
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+/// Builds the pool. For SQLite, creates the parent folder and switches the file to WAL once,
+/// before the pool exists (doing it per connection makes concurrent starts fail with "locked").
+pub fn build_pool(url: &str) -> Result<Pool, String> {
+    let kind = BackendKind::of(url);
+    let max_size = match kind {
+        BackendKind::Sqlite => 8,
+        BackendKind::Postgres => 16,
+    };
+    if kind == BackendKind::Sqlite {
+        let path = sqlite_path(url);
+        if let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        let mut conn = SqliteConnection::establish(path).map_err(|e| e.to_string())?;
+        conn.batch_execute("PRAGMA journal_mode = WAL;")
+            .map_err(|e| e.to_string())?;
+    }
+    let manager = ConnectionManager {
+        url: url.to_owned(),
+        kind,
+    };
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .build(manager)
+        .map_err(|e| e.to_string())
+}
+
+/// Applies the migrations of the connection's backend that are not yet applied.
+pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, String> {
+    let applied = match conn {
+        DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS),
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| e.to_string())?;
+    Ok(applied.iter().map(ToString::to_string).collect())
+}
+
+/// True when every embedded migration is applied (readiness).
+pub fn migrations_up_to_date(conn: &mut DbConnection) -> Result<bool, String> {
+    let pending = match conn {
+        DbConnection::Pg(c) => c.has_pending_migration(PG_MIGRATIONS),
+        DbConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| e.to_string())?;
+    Ok(!pending)
+}
+
+/// The backend a connection talks to.
+pub fn kind_of(conn: &DbConnection) -> BackendKind {
+    match conn {
+        DbConnection::Pg(_) => BackendKind::Postgres,
+        DbConnection::Sqlite(_) => BackendKind::Sqlite,
+    }
+}
+
+/// True when an error is a violation of a unique constraint (a concurrent insert won the race).
+pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
+    matches!(
+        error,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+/// The current instant truncated to the second: PostgreSQL keeps microseconds and SQLite text
+/// keeps what it is given, so both backends store and return the same value.
+pub fn now() -> chrono::NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    now.with_nanosecond_zero()
+}
+
+trait NanoZero {
+    fn with_nanosecond_zero(self) -> Self;
+}
+
+impl NanoZero for chrono::NaiveDateTime {
+    fn with_nanosecond_zero(self) -> Self {
+        use chrono::Timelike;
+        self.with_nanosecond(0).unwrap_or(self)
+    }
+}

@@ -1,0 +1,58 @@
+//! Reference data: qualités and regions.
+
+use diesel::prelude::*;
+
+use super::{
+    schema::{qualities, regions},
+    DbConnection,
+};
+
+/// A profile type a person can register as.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = qualities)]
+pub struct Quality {
+    pub code: String,
+    pub label_fr: String,
+    pub label_en: String,
+    pub registration_path: String,
+    pub family: String,
+    pub position: i32,
+}
+
+impl Quality {
+    /// Every qualité, in the guide's order.
+    pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Self>> {
+        qualities::table
+            .order(qualities::position)
+            .select(Self::as_select())
+            .load(conn)
+    }
+
+    /// One qualité by code.
+    pub fn find(conn: &mut DbConnection, code: &str) -> QueryResult<Option<Self>> {
+        qualities::table
+            .find(code)
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+}
+
+/// A regional council of the Ordre.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = regions)]
+pub struct Region {
+    pub code: String,
+    pub name: String,
+    pub position: i32,
+}
+
+impl Region {
+    /// Every region, in the guide's order.
+    pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Self>> {
+        regions::table
+            .order(regions::position)
+            .select(Self::as_select())
+            .load(conn)
+    }
+}

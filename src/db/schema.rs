@@ -1,0 +1,182 @@
+//! Table definitions shared by both backends (kept by hand: only types that work under
+//! `MultiConnection` appear here: Text, Integer, Bool, Date, Timestamp).
+
+diesel::table! {
+    qualities (code) {
+        code -> Text,
+        label_fr -> Text,
+        label_en -> Text,
+        registration_path -> Text,
+        family -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    regions (code) {
+        code -> Text,
+        name -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    members (id) {
+        id -> Text,
+        supra_number -> Text,
+        civility -> Text,
+        last_name -> Text,
+        first_name -> Text,
+        birth_date -> Date,
+        registration_year -> Integer,
+        quality_code -> Text,
+        region_code -> Text,
+        email -> Text,
+        search_key -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    firms (id) {
+        id -> Text,
+        firm_ref -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bureaux (id) {
+        id -> Text,
+        bureau_ref -> Text,
+        firm_id -> Text,
+        region_code -> Text,
+        inscription_type -> Text,
+        address_line -> Text,
+        postal_code -> Text,
+        city -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    campaigns (id) {
+        id -> Text,
+        region_code -> Text,
+        year -> Integer,
+        is_open -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    personal_files (id) {
+        id -> Text,
+        member_id -> Text,
+        region_code -> Text,
+        email -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    accounts (id) {
+        id -> Text,
+        identifier -> Text,
+        email -> Text,
+        quality_code -> Text,
+        member_id -> Nullable<Text>,
+        civility -> Text,
+        last_name -> Text,
+        first_name -> Text,
+        phone -> Nullable<Text>,
+        address -> Nullable<Text>,
+        city -> Nullable<Text>,
+        postal_code -> Nullable<Text>,
+        birth_year -> Nullable<Integer>,
+        accepts_communications -> Bool,
+        password_hash -> Nullable<Text>,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        activated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    password_tokens (id) {
+        id -> Text,
+        account_id -> Text,
+        token_hash -> Text,
+        purpose -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox_emails (id) {
+        id -> Text,
+        kind -> Text,
+        recipient -> Text,
+        subject -> Text,
+        text_body -> Text,
+        html_body -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    rate_limit_counters (bucket, window_start) {
+        bucket -> Text,
+        window_start -> Timestamp,
+        hits -> Integer,
+    }
+}
+
+diesel::table! {
+    idempotency_records (scope, idempotency_key) {
+        scope -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(members -> qualities (quality_code));
+diesel::joinable!(members -> regions (region_code));
+diesel::joinable!(bureaux -> firms (firm_id));
+diesel::joinable!(bureaux -> regions (region_code));
+diesel::joinable!(campaigns -> regions (region_code));
+diesel::joinable!(personal_files -> members (member_id));
+diesel::joinable!(accounts -> members (member_id));
+diesel::joinable!(password_tokens -> accounts (account_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    qualities,
+    regions,
+    members,
+    firms,
+    bureaux,
+    campaigns,
+    personal_files,
+    accounts,
+    password_tokens,
+    outbox_emails,
+    rate_limit_counters,
+    idempotency_records,
+);

@@ -1,0 +1,314 @@
+//! One error type for the whole API, rendered as RFC 9457 `application/problem+json`.
+//!
+//! Handlers return `Result<_, ApiError>` and use `?`: database, pool and blocking-task errors
+//! convert here, `diesel::NotFound` becomes a 404 in this one place, and anything unexpected
+//! becomes a 500 that is logged in full and explained to nobody.
+
+use actix_web::{
+    http::{header, StatusCode},
+    HttpResponse, ResponseError,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::i18n::{Lang, Text};
+
+/// Base of the `type` URIs of our problems; each code has its own page.
+pub const PROBLEM_TYPE_BASE: &str = "https://comptexpert.experts-comptables.fr/problems/";
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The field, as named in the request (`email`, `password`, `address.postal_code`…).
+    #[schema(example = "postal_code")]
+    pub field: String,
+    /// Stable machine code of the rule broken (`required`, `email`, `postal_code`, `min_length`…).
+    #[schema(example = "postal_code")]
+    pub code: String,
+    /// Human-readable explanation, in the response's language.
+    #[schema(example = "Le code postal doit comporter 5 chiffres.")]
+    pub message: String,
+}
+
+/// A field error before its language is chosen.
+#[derive(Debug, Clone)]
+pub struct FieldIssue {
+    /// Field name.
+    pub field: String,
+    /// Stable rule code.
+    pub code: &'static str,
+    /// Message in both languages.
+    pub message: Text,
+}
+
+impl FieldIssue {
+    /// A field error with a fixed message.
+    pub fn new(field: impl Into<String>, code: &'static str, message: Text) -> Self {
+        Self {
+            field: field.into(),
+            code,
+            message,
+        }
+    }
+}
+
+/// The body of every error response (RFC 9457 problem details, plus a stable `code`).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed",
+    "title": "Requête invalide",
+    "status": 422,
+    "detail": "Un ou plusieurs champs sont invalides.",
+    "code": "validation_failed",
+    "errors": [{"field": "postal_code", "code": "postal_code", "message": "Le code postal doit comporter 5 chiffres."}]
+}))]
+pub struct Problem {
+    /// URI identifying the kind of problem.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// Short summary of the kind of problem, in the response's language.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// Explanation of this occurrence, in the response's language.
+    pub detail: String,
+    /// Stable machine-readable code: branch on this, never on the text.
+    pub code: String,
+    /// For validation problems, every invalid field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// An error that ends a request.
+#[derive(Debug, thiserror::Error)]
+#[error("{code} ({status}): {}", detail.en)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    title: Text,
+    detail: Text,
+    errors: Vec<FieldIssue>,
+    headers: Vec<(header::HeaderName, String)>,
+    /// The cause of a 500, logged when the response is built and never sent.
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl ApiError {
+    /// A problem with the given status, code and texts.
+    pub fn new(status: StatusCode, code: &'static str, title: Text, detail: Text) -> Self {
+        Self {
+            status,
+            code,
+            title,
+            detail,
+            errors: Vec::new(),
+            headers: Vec::new(),
+            source: None,
+        }
+    }
+
+    /// Adds a response header (`Retry-After`, `WWW-Authenticate`, `Allow`…).
+    pub fn with_header(mut self, name: header::HeaderName, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    /// The stable code of this error.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// 422 `validation_failed` listing every invalid field.
+    pub fn validation(errors: Vec<FieldIssue>) -> Self {
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            Text::new("Requête invalide", "Invalid request"),
+            Text::new(
+                "Un ou plusieurs champs sont invalides.",
+                "One or more fields are invalid.",
+            ),
+        );
+        e.errors = errors;
+        e
+    }
+
+    /// 422 `password_policy` listing every rule the password breaks.
+    pub fn password_policy(errors: Vec<FieldIssue>) -> Self {
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "password_policy",
+            Text::new("Mot de passe refusé", "Password rejected"),
+            Text::new(
+                "Le mot de passe ne respecte pas la politique de sécurité.",
+                "The password does not meet the security policy.",
+            ),
+        );
+        e.errors = errors;
+        e
+    }
+
+    /// 404 `not_found` for a resource the caller may not see or that does not exist.
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            Text::new("Ressource introuvable", "Resource not found"),
+            Text::new(
+                "La ressource demandée n'existe pas.",
+                "The requested resource does not exist.",
+            ),
+        )
+    }
+
+    /// 429 `rate_limited` with `Retry-After` in seconds.
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            Text::new("Trop de requêtes", "Too many requests"),
+            Text::owned(
+                format!("Trop de tentatives. Réessayez dans {retry_after_secs} secondes."),
+                format!("Too many attempts. Try again in {retry_after_secs} seconds."),
+            ),
+        )
+        .with_header(header::RETRY_AFTER, retry_after_secs.max(1).to_string())
+    }
+
+    /// 400 for a path or query parameter that does not parse.
+    pub fn invalid_parameter(detail_en: String) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+            Text::new("Paramètre invalide", "Invalid parameter"),
+            Text::owned(
+                format!("Un paramètre de la requête est invalide : {detail_en}"),
+                detail_en,
+            ),
+        )
+    }
+
+    /// 503 when the database cannot be reached.
+    pub fn unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service_unavailable",
+            Text::new("Service indisponible", "Service unavailable"),
+            Text::new(
+                "Le service est momentanément indisponible. Réessayez dans quelques instants.",
+                "The service is temporarily unavailable. Please try again shortly.",
+            ),
+        )
+        .with_header(header::RETRY_AFTER, "5")
+    }
+
+    /// A generic problem for a bare status produced outside our handlers.
+    pub fn from_status(status: StatusCode) -> Self {
+        if status.is_server_error() {
+            return Self::internal(format!("unhandled error with status {status}"));
+        }
+        let reason = status.canonical_reason().unwrap_or("Error");
+        Self::new(
+            status,
+            "request_refused",
+            Text::new("Requête refusée", "Request refused"),
+            Text::owned(
+                format!("La requête a été refusée ({reason})."),
+                format!("The request was refused ({reason})."),
+            ),
+        )
+    }
+
+    /// 500: the cause is logged, the client learns nothing about it.
+    pub fn internal(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        let mut e = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            Text::new("Erreur interne", "Internal error"),
+            Text::new(
+                "Une erreur inattendue est survenue. Elle a été enregistrée.",
+                "An unexpected error occurred. It has been logged.",
+            ),
+        );
+        e.source = Some(source.into());
+        e
+    }
+
+    /// The problem body in `lang`.
+    pub fn problem(&self, lang: Lang) -> Problem {
+        Problem {
+            problem_type: format!("{PROBLEM_TYPE_BASE}{}", self.code),
+            title: self.title.get(lang).to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail.get(lang).to_owned(),
+            code: self.code.to_owned(),
+            errors: self
+                .errors
+                .iter()
+                .map(|e| FieldError {
+                    field: e.field.clone(),
+                    code: e.code.to_owned(),
+                    message: e.message.get(lang).to_owned(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if self.status.is_server_error() {
+            match &self.source {
+                Some(source) => {
+                    tracing::error!(code = self.code, error = %source, "request failed")
+                }
+                None => tracing::warn!(code = self.code, "request failed"),
+            }
+        }
+        let lang = Lang::current();
+        let mut response = HttpResponse::build(self.status);
+        response
+            .content_type("application/problem+json")
+            .insert_header((header::CONTENT_LANGUAGE, lang.tag()))
+            .insert_header((header::CACHE_CONTROL, "no-store"));
+        for (name, value) in &self.headers {
+            response.insert_header((name.clone(), value.as_str()));
+        }
+        let body = serde_json::to_string(&self.problem(lang)).unwrap_or_else(|_| {
+            r#"{"type":"about:blank","title":"Internal error","status":500,"detail":"","code":"internal_error"}"#.to_owned()
+        });
+        response.body(body)
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        match error {
+            diesel::result::Error::NotFound => Self::not_found(),
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for ApiError {
+    fn from(error: diesel::r2d2::PoolError) -> Self {
+        tracing::error!(%error, "database pool exhausted or unreachable");
+        Self::unavailable()
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(error: actix_web::error::BlockingError) -> Self {
+        Self::internal(error.to_string())
+    }
+}

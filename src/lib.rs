@@ -1,0 +1,128 @@
+//! ComptExpert API: the single account of the Ordre des experts-comptables and its
+//! contributions portal. `main.rs` only parses the command line; everything lives here.
+
+pub mod config;
+pub mod context;
+pub mod db;
+pub mod error;
+pub mod i18n;
+pub mod middleware;
+pub mod openapi;
+pub mod routes;
+pub mod telemetry;
+
+use std::{net::TcpListener, sync::Arc};
+
+use actix_cors::Cors;
+use actix_web::{dev::Server, http, middleware::from_fn, web, App, HttpServer};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{
+    config::Settings,
+    context::{ApiContext, Db},
+    routes::fallback::{self, RouteTable},
+};
+
+/// A built application: bound to its port, ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+    context: ApiContext,
+}
+
+impl Application {
+    /// Connects to the database, applies migrations, binds the port (0 picks a free one).
+    pub async fn build(settings: Settings) -> Result<Self, String> {
+        let pool = db::build_pool(&settings.database_url)?;
+        let migrate_pool = pool.clone();
+        let applied = web::block(move || {
+            let mut conn = migrate_pool.get().map_err(|e| e.to_string())?;
+            db::run_migrations(&mut conn)
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        if !applied.is_empty() {
+            tracing::info!(count = applied.len(), "migrations applied");
+        }
+        let context = ApiContext {
+            settings: Arc::new(settings),
+            db: Db::new(pool),
+        };
+        let listener = TcpListener::bind(context.settings.bind_addr)
+            .map_err(|e| format!("cannot bind {}: {e}", context.settings.bind_addr))?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        let server = run(listener, context.clone())?;
+        Ok(Self {
+            port,
+            server,
+            context,
+        })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests and workers use its pool).
+    pub fn context(&self) -> &ApiContext {
+        &self.context
+    }
+
+    /// Serves until SIGTERM/SIGINT; in-flight requests are allowed to finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn cors(settings: &Settings) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            http::header::AUTHORIZATION,
+            http::header::CONTENT_TYPE,
+            http::header::ACCEPT,
+            http::header::ACCEPT_LANGUAGE,
+            http::header::HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([
+            http::header::RETRY_AFTER,
+            http::header::WWW_AUTHENTICATE,
+            middleware::REQUEST_ID,
+        ])
+        .max_age(3600);
+    for origin in &settings.cors_allowed_origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+fn run(listener: TcpListener, context: ApiContext) -> Result<Server, String> {
+    let api = openapi::document();
+    let route_table = web::Data::new(RouteTable::from_openapi(&api));
+    let data = web::Data::new(context.clone());
+    let server = HttpServer::new(move || {
+        App::new()
+            .into_utoipa_app()
+            .app_data(data.clone())
+            .app_data(route_table.clone())
+            .app_data(fallback::json_config())
+            .app_data(fallback::path_config())
+            .app_data(fallback::query_config())
+            .configure(routes::configure)
+            .into_app()
+            .service(web::redirect("/swagger-ui", "/swagger-ui/"))
+            .service(
+                SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api.clone()),
+            )
+            .default_service(web::to(fallback::not_found))
+            .wrap(cors(&context.settings))
+            .wrap(from_fn(middleware::request_context))
+    })
+    .shutdown_timeout(30)
+    .listen(listener)
+    .map_err(|e| e.to_string())?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,140 @@
+//! The one middleware every request goes through: language, request id, security headers,
+//! one structured log line, and problem+json for any error that escaped a handler.
+
+use std::time::Instant;
+
+use actix_web::{
+    body::{BoxBody, MessageBody},
+    dev::{ServiceRequest, ServiceResponse},
+    error::InternalError,
+    http::header::{self, HeaderMap, HeaderName, HeaderValue},
+    middleware::Next,
+    Error, ResponseError,
+};
+
+use crate::{
+    error::ApiError,
+    i18n::{self, Lang},
+};
+
+/// Header carrying the request id, echoed back and present in the log line.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// A caller's request id is kept only if it is short and plain, so it cannot forge log lines.
+fn valid_request_id(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+}
+
+/// See the module documentation.
+pub async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let started = Instant::now();
+    let lang = Lang::negotiate(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let request_id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| valid_request_id(v))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let method = req.method().clone();
+
+    let outcome = i18n::scope(lang, next.call(req)).await;
+    let mut response = match outcome {
+        Ok(response) => {
+            let response = response.map_into_boxed_body();
+            let is_problem = response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+            if response.status().as_u16() >= 400 && !is_problem {
+                // A plain-text refusal from a library (CORS, Swagger UI's files): same problem shape as ours.
+                let (request, original) = response.into_parts();
+                let api_error = ApiError::from_status(original.status());
+                let mut rendered = i18n::scope(lang, async { api_error.error_response() }).await;
+                for name in [header::VARY, header::ALLOW] {
+                    if let Some(value) = original.headers().get(&name) {
+                        rendered.headers_mut().insert(name, value.clone());
+                    }
+                }
+                ServiceResponse::new(request, rendered)
+            } else {
+                response
+            }
+        }
+        // An error that no handler turned into a response (another middleware's, such as a
+        // refused CORS preflight): render it as a problem, in the caller's language.
+        Err(error) => {
+            let mut rendered = match error.as_error::<ApiError>() {
+                Some(api_error) => i18n::scope(lang, async { api_error.error_response() }).await,
+                None => {
+                    let api_error = ApiError::from_status(error.as_response_error().status_code());
+                    i18n::scope(lang, async { api_error.error_response() }).await
+                }
+            };
+            add_security_headers(rendered.headers_mut(), &request_id);
+            tracing::info!(%request_id, %method, status = rendered.status().as_u16(), "request refused by middleware");
+            return Err(InternalError::from_response(error.to_string(), rendered).into());
+        }
+    };
+
+    let is_api = response.request().path().starts_with("/v1/");
+    let headers = response.headers_mut();
+    add_security_headers(headers, &request_id);
+    // Personal data and tokens must never sit in a shared cache: API answers are not stored
+    // unless a handler says otherwise (public reference data does).
+    if is_api && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+
+    // The route pattern, not the raw path: paths can carry secrets (password-token links).
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "-".to_owned());
+    let status = response.status().as_u16();
+    let latency_ms = format!("{:.2}", started.elapsed().as_secs_f64() * 1000.0);
+    if status >= 500 {
+        tracing::error!(%request_id, %method, %route, status, %latency_ms, "request");
+    } else {
+        tracing::info!(%request_id, %method, %route, status, %latency_ms, "request");
+    }
+    Ok(response)
+}
+
+fn add_security_headers(headers: &mut HeaderMap, request_id: &str) {
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        headers.insert(REQUEST_ID, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_request_id;
+
+    #[test]
+    fn request_ids_that_could_forge_log_lines_are_replaced() {
+        assert!(valid_request_id("3f2c-41_a.b"));
+        assert!(!valid_request_id("abc\ninjected"));
+        assert!(!valid_request_id(&"x".repeat(65)));
+        assert!(!valid_request_id(""));
+    }
+}

@@ -1,0 +1,72 @@
+//! The OpenAPI document: collected from the registered routes, so code and contract cannot drift
+//! apart silently (a test compares it with the committed `openapi/openapi.json`).
+
+use actix_web::App;
+use utoipa::{
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    Modify, OpenApi,
+};
+use utoipa_actix_web::AppExt;
+
+use crate::{
+    error::{FieldError, Problem},
+    routes,
+};
+
+/// Top-level document metadata; the paths come from [`routes::configure`].
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "ComptExpert API",
+        description = "The single account of the Ordre des experts-comptables and its contributions portal.\n\n\
+            Errors are RFC 9457 `application/problem+json` with a stable `code`. Messages are in French by \
+            default and in English when `Accept-Language` prefers `en`. Authenticated operations take \
+            `Authorization: Bearer <access token>`.",
+        license(name = "Proprietary")
+    ),
+    tags(
+        (name = "health", description = "Liveness and readiness probes"),
+        (name = "reference", description = "Public reference data: qualités and regions"),
+    ),
+    components(schemas(Problem, FieldError)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+/// Declares the bearer scheme that authenticated operations reference.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "Access token from POST /v1/sessions (EdDSA-signed JWT, 15 minutes)",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The complete document, as served at `/api-docs/openapi.json` and printed by `comptexpert openapi`.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes::configure)
+        .split_for_parts();
+    api
+}
+
+/// The document as pretty JSON, ending with a newline (the committed file's form).
+pub fn document_json() -> String {
+    let mut json = document().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}

@@ -1,0 +1,164 @@
+//! What answers when no documented route does, and how extractor failures are worded:
+//! always problem+json, never actix's plain-text defaults.
+
+use actix_web::{
+    dev::ResourceDef,
+    error::{JsonPayloadError, PathError, QueryPayloadError},
+    http::{header, Method, StatusCode},
+    web, HttpRequest, HttpResponse,
+};
+
+use crate::{error::ApiError, i18n::Text};
+
+/// Largest JSON body accepted (the biggest legitimate request, a certificate chain, is far below).
+pub const JSON_BODY_LIMIT: usize = 64 * 1024;
+
+/// The documented paths and their methods, to tell "no such route" (404) from "wrong method" (405).
+pub struct RouteTable {
+    routes: Vec<(ResourceDef, Vec<Method>)>,
+}
+
+impl RouteTable {
+    /// Builds the table from the OpenAPI document, the single list of our routes.
+    pub fn from_openapi(api: &utoipa::openapi::OpenApi) -> Self {
+        let routes = api
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let mut methods = Vec::new();
+                let candidates = [
+                    (&item.get, Method::GET),
+                    (&item.post, Method::POST),
+                    (&item.put, Method::PUT),
+                    (&item.patch, Method::PATCH),
+                    (&item.delete, Method::DELETE),
+                ];
+                for (operation, method) in candidates {
+                    if operation.is_some() {
+                        methods.push(method);
+                    }
+                }
+                (ResourceDef::new(path.as_str()), methods)
+            })
+            .collect();
+        Self { routes }
+    }
+
+    /// The methods allowed on `path`, if any documented route matches it.
+    fn allowed(&self, path: &str) -> Option<&[Method]> {
+        self.routes
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, m)| m.as_slice())
+    }
+}
+
+/// Default service: 405 with `Allow` when the path exists under another method, else 404.
+pub async fn not_found(
+    req: HttpRequest,
+    table: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    Err(route_error(&req, &table))
+}
+
+fn route_error(req: &HttpRequest, table: &RouteTable) -> ApiError {
+    if let Some(methods) = table.allowed(req.path()) {
+        if !methods.contains(req.method()) {
+            let allow = methods
+                .iter()
+                .map(Method::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
+            return ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                Text::new("Méthode non autorisée", "Method not allowed"),
+                Text::owned(
+                    format!("Cette ressource accepte seulement : {allow}."),
+                    format!("This resource only accepts: {allow}."),
+                ),
+            )
+            .with_header(header::ALLOW, allow);
+        }
+    }
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "route_not_found",
+        Text::new("Route inconnue", "Unknown route"),
+        Text::new(
+            "Aucune opération de l'API ne correspond à cette adresse. La documentation est sous /swagger-ui/.",
+            "No API operation matches this address. The documentation is at /swagger-ui/.",
+        ),
+    )
+}
+
+/// JSON bodies: wrong content type, too large, malformed, or not matching the schema.
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(JSON_BODY_LIMIT)
+        .error_handler(|error, _req| {
+            let api_error = match &error {
+            JsonPayloadError::ContentType => ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                Text::new("Type de contenu non pris en charge", "Unsupported media type"),
+                Text::new(
+                    "Le corps de la requête doit être du JSON (Content-Type: application/json).",
+                    "The request body must be JSON (Content-Type: application/json).",
+                ),
+            ),
+            JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+                payload_too_large()
+            }
+            JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                Text::new("Corps de requête invalide", "Invalid request body"),
+                Text::owned(
+                    format!("Le corps de la requête ne respecte pas le schéma attendu : {e}"),
+                    format!("The request body does not match the expected schema: {e}"),
+                ),
+            ),
+            _ => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                Text::new("JSON mal formé", "Malformed JSON"),
+                Text::new(
+                    "Le corps de la requête n'est pas un document JSON valide.",
+                    "The request body is not a valid JSON document.",
+                ),
+            ),
+        };
+            api_error.into()
+        })
+}
+
+fn payload_too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        Text::new("Requête trop volumineuse", "Payload too large"),
+        Text::owned(
+            format!(
+                "Le corps de la requête dépasse {} Kio.",
+                JSON_BODY_LIMIT / 1024
+            ),
+            format!("The request body exceeds {} KiB.", JSON_BODY_LIMIT / 1024),
+        ),
+    )
+}
+
+/// Path parameters that do not parse.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|error: PathError, _req| {
+        ApiError::invalid_parameter(error.to_string()).into()
+    })
+}
+
+/// Query strings that do not parse.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|error: QueryPayloadError, _req| {
+        ApiError::invalid_parameter(error.to_string()).into()
+    })
+}

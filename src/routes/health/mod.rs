@@ -1,0 +1,4 @@
+//! Liveness and readiness probes.
+
+pub mod liveness;
+pub mod readiness;

@@ -1,0 +1,70 @@
+use actix_web::{get, http::StatusCode, web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{
+    context::ApiContext,
+    db::{self, BackendKind},
+    error::{ApiError, Problem},
+    i18n::Text,
+};
+
+/// The service can take traffic.
+#[derive(Serialize, ToSchema)]
+pub struct Readiness {
+    /// Always `ready`.
+    #[schema(example = "ready")]
+    pub status: &'static str,
+    /// The backend in use: `sqlite` or `postgres`.
+    #[schema(example = "sqlite")]
+    pub database: &'static str,
+}
+
+/// Readiness: the database answers and every migration is applied.
+#[utoipa::path(
+    tag = "health",
+    responses(
+        (status = 200, description = "Ready to serve", body = Readiness),
+        (status = 503, description = "Database unreachable or migrations pending", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/ready")]
+pub async fn ready(ctx: web::Data<ApiContext>) -> Result<HttpResponse, ApiError> {
+    let (kind, up_to_date) = ctx
+        .db
+        .run(|conn| {
+            let up_to_date = db::migrations_up_to_date(conn).map_err(ApiError::internal)?;
+            Ok((db::kind_of(conn), up_to_date))
+        })
+        .await
+        .map_err(|e| {
+            if e.status().is_server_error() {
+                not_ready()
+            } else {
+                e
+            }
+        })?;
+    if !up_to_date {
+        return Err(not_ready());
+    }
+    let database = match kind {
+        BackendKind::Sqlite => "sqlite",
+        BackendKind::Postgres => "postgres",
+    };
+    Ok(HttpResponse::Ok().json(Readiness {
+        status: "ready",
+        database,
+    }))
+}
+
+fn not_ready() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "not_ready",
+        Text::new("Service pas encore prêt", "Service not ready"),
+        Text::new(
+            "La base de données est injoignable ou des migrations restent à appliquer.",
+            "The database is unreachable or migrations are pending.",
+        ),
+    )
+}
