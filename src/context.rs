@@ -5,6 +5,7 @@ use std::sync::Arc;
 use actix_web::web;
 
 use crate::{
+    auth::keys::SigningKeys,
     config::Settings,
     db::{DbConnection, Pool},
     error::ApiError,
@@ -49,4 +50,6 @@ pub struct ApiContext {
     pub settings: Arc<Settings>,
     /// The database.
     pub db: Db,
+    /// Access-token signing and verifying keys.
+    pub keys: Arc<SigningKeys>,
 }

@@ -1,6 +1,7 @@
 //! ComptExpert API: the single account of the Ordre des experts-comptables and its
 //! contributions portal. `main.rs` only parses the command line; everything lives here.
 
+pub mod auth;
 pub mod config;
 pub mod context;
 pub mod db;
@@ -45,9 +46,11 @@ impl Application {
         if !applied.is_empty() {
             tracing::info!(count = applied.len(), "migrations applied");
         }
+        let keys = auth::keys::SigningKeys::load_or_generate(&settings.jwt_key_file)?;
         let context = ApiContext {
             settings: Arc::new(settings),
             db: Db::new(pool),
+            keys: Arc::new(keys),
         };
         let listener = TcpListener::bind(context.settings.bind_addr)
             .map_err(|e| format!("cannot bind {}: {e}", context.settings.bind_addr))?;

@@ -27,6 +27,7 @@ use crate::{
     tags(
         (name = "health", description = "Liveness and readiness probes"),
         (name = "reference", description = "Public reference data: qualités and regions"),
+        (name = "sessions", description = "Sign-in, tokens and sessions (Partie 1 of the guide)"),
     ),
     components(schemas(Problem, FieldError)),
     modifiers(&BearerAuth)

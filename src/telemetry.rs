@@ -13,3 +13,10 @@ pub fn init() {
         builder.try_init()
     };
 }
+
+/// Quiet logs for tests unless `TEST_LOG` is set (then the usual `RUST_LOG` filter applies).
+pub fn init_for_tests() {
+    if std::env::var("TEST_LOG").is_ok() {
+        init();
+    }
+}

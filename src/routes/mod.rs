@@ -3,6 +3,7 @@
 pub mod fallback;
 pub mod health;
 pub mod reference;
+pub mod well_known;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -11,6 +12,7 @@ use utoipa_actix_web::{scope, service_config::ServiceConfig};
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::liveness::health)
         .service(health::readiness::ready)
+        .service(well_known::jwks::jwks)
         .service(
             scope::scope("/v1")
                 .service(reference::list_qualities::list_qualities)

@@ -1,0 +1,3 @@
+//! Authentication: signing keys, password hashing, tokens, sessions.
+
+pub mod keys;

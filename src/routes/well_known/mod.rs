@@ -1,0 +1,3 @@
+//! Documents other sites of the Ordre read without signing in.
+
+pub mod jwks;

@@ -1,0 +1,174 @@
+//! The black-box harness: the real application on port 0, an isolated database per test,
+//! one method per endpoint.
+
+use std::path::PathBuf;
+
+use awc::http::{header, StatusCode};
+use comptexpert::{config::Settings, Application};
+use serde_json::Value;
+
+/// Name of the variable that points the suite at a PostgreSQL database (see the README).
+pub const TEST_DATABASE_URL: &str = "TEST_DATABASE_URL";
+
+/// A running application and what a test needs to talk to it.
+pub struct TestApp {
+    pub address: String,
+    pub client: awc::Client,
+    pub mail_dir: PathBuf,
+    pub database_url: String,
+    // Keeps the SQLite file and the mail folder alive for the test's duration.
+    _dir: tempfile::TempDir,
+}
+
+/// A response read whole.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: awc::http::header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    /// The body as JSON (`Value::Null` when it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+
+    /// A header's value as text.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+
+    /// Asserts the response is a problem with the given status and code, and returns its body.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, code: &str) -> Value {
+        assert_eq!(self.status.as_u16(), status, "unexpected status, body: {}", String::from_utf8_lossy(&self.body));
+        assert_eq!(
+            self.header("content-type").as_deref(),
+            Some("application/problem+json"),
+            "a problem must be application/problem+json"
+        );
+        let body = self.json();
+        assert_eq!(body["code"], code, "unexpected problem: {body}");
+        assert_eq!(body["status"], status);
+        assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(body["detail"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(body["type"].as_str().is_some_and(|t| t.ends_with(code)));
+        body
+    }
+}
+
+/// A database URL for one test: a temporary SQLite file, or a fresh schema in the PostgreSQL
+/// database named by `TEST_DATABASE_URL`.
+fn isolated_database(dir: &std::path::Path) -> String {
+    match std::env::var(TEST_DATABASE_URL).ok().filter(|v| !v.is_empty()) {
+        Some(base) => {
+            use diesel::{Connection, PgConnection, RunQueryDsl};
+            let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = PgConnection::establish(&base)
+                .unwrap_or_else(|e| panic!("{TEST_DATABASE_URL} is set but PostgreSQL is unreachable: {e}"));
+            diesel::sql_query(format!("CREATE SCHEMA {schema}"))
+                .execute(&mut conn)
+                .expect("create the test schema");
+            let separator = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{separator}options=-csearch_path%3D{schema}")
+        }
+        None => format!("sqlite://{}", dir.join("test.db").display()),
+    }
+}
+
+/// Settings for a test: port 0, isolated database and mail folder.
+pub fn test_settings(dir: &std::path::Path) -> Settings {
+    let mut settings = Settings::from_env().expect("settings");
+    settings.database_url = isolated_database(dir);
+    settings.bind_addr = "127.0.0.1:0".parse().expect("address");
+    settings.smtp_url = None;
+    settings.mail_dir = dir.join("mail");
+    settings.jwt_key_file = dir.join("jwt-keys.pem");
+    settings.frontend_url = "https://comptexpert.test".into();
+    settings.cors_allowed_origins = vec!["https://app.comptexpert.test".into()];
+    settings.mail_poll_interval = std::time::Duration::from_millis(50);
+    settings
+}
+
+/// Starts the application with the default test settings.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the application after `customise` has adjusted the settings.
+pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
+    comptexpert::telemetry::init_for_tests();
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut settings = test_settings(dir.path());
+    customise(&mut settings);
+    let mail_dir = settings.mail_dir.clone();
+    let database_url = settings.database_url.clone();
+    let app = Application::build(settings).await.expect("the application starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    actix_web::rt::spawn(app.run_until_stopped());
+    let client = awc::Client::builder().disable_redirects().finish();
+    TestApp { address, client, mail_dir, database_url, _dir: dir }
+}
+
+impl TestApp {
+    /// Sends a request and reads the whole response.
+    pub async fn send(&self, request: awc::ClientRequest, body: Option<Value>) -> TestResponse {
+        let result = match body {
+            Some(json) => request.send_json(&json).await,
+            None => request.send().await,
+        };
+        let mut response = result.expect("the request reaches the server");
+        let body = response.body().limit(8 * 1024 * 1024).await.expect("the body is readable").to_vec();
+        TestResponse { status: response.status(), headers: response.headers().clone(), body }
+    }
+
+    /// A request builder for `method` on `path`.
+    pub fn request(&self, method: awc::http::Method, path: &str) -> awc::ClientRequest {
+        self.client.request(method, format!("{}{}", self.address, path))
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.send(self.request(awc::http::Method::GET, path), None).await
+    }
+
+    /// `GET path` with `Accept-Language`.
+    pub async fn get_in(&self, path: &str, lang: &str) -> TestResponse {
+        self.send(self.request(awc::http::Method::GET, path).insert_header((header::ACCEPT_LANGUAGE, lang)), None)
+            .await
+    }
+
+    /// `POST path` with a JSON body.
+    pub async fn post_json(&self, path: &str, body: Value) -> TestResponse {
+        self.send(self.request(awc::http::Method::POST, path), Some(body)).await
+    }
+
+    /// `POST path` with a raw body and content type.
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<Vec<u8>>) -> TestResponse {
+        let request = self.request(awc::http::Method::POST, path).insert_header((header::CONTENT_TYPE, content_type));
+        let mut response = request.send_body(body.into()).await.expect("the request reaches the server");
+        let body = response.body().limit(8 * 1024 * 1024).await.expect("the body is readable").to_vec();
+        TestResponse { status: response.status(), headers: response.headers().clone(), body }
+    }
+
+    /// `GET /health`.
+    pub async fn health(&self) -> TestResponse {
+        self.get("/health").await
+    }
+
+    /// `GET /ready`.
+    pub async fn ready(&self) -> TestResponse {
+        self.get("/ready").await
+    }
+
+    /// `GET /v1/qualities`.
+    pub async fn qualities(&self) -> TestResponse {
+        self.get("/v1/qualities").await
+    }
+
+    /// `GET /v1/regions`.
+    pub async fn regions(&self) -> TestResponse {
+        self.get("/v1/regions").await
+    }
+}
