@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod domain;
 pub mod context;
 pub mod db;
 pub mod error;

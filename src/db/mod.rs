@@ -6,6 +6,7 @@
 pub mod schema;
 
 pub mod reference;
+pub mod registry;
 
 use std::{path::Path, time::Duration};
 

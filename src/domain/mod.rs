@@ -1,0 +1,8 @@
+//! Domain newtypes and rules: a raw string never travels far before it is parsed into one of these.
+
+pub mod email;
+pub mod identifier;
+pub mod names;
+pub mod password;
+pub mod person;
+pub mod supra;
