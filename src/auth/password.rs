@@ -1,0 +1,90 @@
+//! Password hashing with Argon2id at OWASP's parameters (m = 19 MiB, t = 2, p = 1).
+//!
+//! Hashing is deliberately slow: callers run it on the blocking pool, never on the executor.
+
+use std::sync::OnceLock;
+
+use argon2::{
+    password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
+    Algorithm, Argon2, Params, Version,
+};
+
+/// Memory cost in KiB (19 MiB).
+pub const MEMORY_KIB: u32 = 19 * 1024;
+/// Iterations.
+pub const ITERATIONS: u32 = 2;
+/// Parallelism.
+pub const PARALLELISM: u32 = 1;
+
+fn hasher() -> Argon2<'static> {
+    // The parameters are constants that argon2 accepts; a failure here would be a programming error
+    // caught by the unit tests, so fall back to the crate's defaults (which are the same) rather than panic.
+    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// A PHC-format Argon2id hash of `password` with a fresh random salt.
+pub fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Ok(hasher().hash_password(password.as_bytes(), &salt)?.to_string())
+}
+
+/// The outcome of checking a password against a stored hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verification {
+    /// Wrong password (or unreadable hash).
+    Mismatch,
+    /// Right password, hash at the current parameters.
+    Match,
+    /// Right password, but the hash was made with weaker parameters: store a new one.
+    MatchNeedsRehash,
+}
+
+/// Checks `password` against `stored` (any Argon2 variant and parameters).
+pub fn verify(password: &str, stored: &str) -> Verification {
+    let Ok(parsed) = PasswordHash::new(stored) else { return Verification::Mismatch };
+    if hasher().verify_password(password.as_bytes(), &parsed).is_err() {
+        return Verification::Mismatch;
+    }
+    let current = parsed.algorithm.as_str() == "argon2id"
+        && Params::try_from(&parsed).is_ok_and(|p| {
+            p.m_cost() >= MEMORY_KIB && p.t_cost() >= ITERATIONS && p.p_cost() >= PARALLELISM
+        });
+    if current {
+        Verification::Match
+    } else {
+        Verification::MatchNeedsRehash
+    }
+}
+
+/// A hash of a random password, verified against when the identifier is unknown, so that an
+/// unknown identifier costs the same time as a wrong password.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let random: [u8; 16] = rand::random();
+        hash(&hex::encode(random)).unwrap_or_default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hash_verifies_its_password_only() {
+        let stored = hash("Secret-2026").expect("hash");
+        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert_eq!(verify("Secret-2026", &stored), Verification::Match);
+        assert_eq!(verify("secret-2026", &stored), Verification::Mismatch);
+        assert_eq!(verify("Secret-2026", "not a hash"), Verification::Mismatch);
+    }
+
+    #[test]
+    fn a_weaker_hash_is_flagged_for_upgrade() {
+        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(4096, 1, 1, None).expect("params"));
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        let stored = weak.hash_password(b"Secret-2026", &salt).expect("hash").to_string();
+        assert_eq!(verify("Secret-2026", &stored), Verification::MatchNeedsRehash);
+    }
+}
