@@ -8,8 +8,11 @@ pub mod context;
 pub mod db;
 pub mod error;
 pub mod i18n;
+pub mod idempotency;
+pub mod limits;
 pub mod middleware;
 pub mod openapi;
+pub mod registration;
 pub mod routes;
 pub mod telemetry;
 

@@ -27,7 +27,9 @@ use crate::{
     tags(
         (name = "health", description = "Liveness and readiness probes"),
         (name = "reference", description = "Public reference data: qualités and regions"),
-        (name = "sessions", description = "Sign-in, tokens and sessions (Partie 1 of the guide)"),
+        (name = "registration", description = "Creating a ComptExpert account (Parties 2 and 4.1 of the guide)"),
+        (name = "sessions", description = "Sign-in, tokens, sessions and credential recovery (Parties 1 and 3 of the guide)"),
+        (name = "account", description = "The signed-in account: profile, password, email, sessions, security history"),
     ),
     components(schemas(Problem, FieldError)),
     modifiers(&BearerAuth)

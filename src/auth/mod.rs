@@ -1,4 +1,8 @@
 //! Authentication: signing keys, password hashing, tokens, sessions.
 
+pub mod access;
+pub mod extractor;
 pub mod keys;
+pub mod session_tokens;
 pub mod password;
+pub mod tokens;

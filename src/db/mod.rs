@@ -5,7 +5,15 @@
 
 pub mod schema;
 
+pub mod accounts;
+pub mod email_verifications;
+pub mod idempotency;
+pub mod login_throttles;
+pub mod password_tokens;
+pub mod rate_limits;
 pub mod reference;
+pub mod security_events;
+pub mod sessions;
 pub mod registry;
 
 use std::{path::Path, time::Duration};

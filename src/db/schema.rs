@@ -157,6 +157,64 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        account_id -> Text,
+        amr -> Text,
+        keep_active -> Bool,
+        client_address -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_used_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        session_id -> Text,
+        issued_at -> Timestamp,
+        rotated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    security_events (id) {
+        id -> Text,
+        account_id -> Text,
+        kind -> Text,
+        method -> Nullable<Text>,
+        client_address -> Nullable<Text>,
+        session_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_throttles (identifier) {
+        identifier -> Text,
+        failures -> Integer,
+        window_start -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    email_verifications (id) {
+        id -> Text,
+        account_id -> Text,
+        token_hash -> Text,
+        new_email -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(members -> qualities (quality_code));
 diesel::joinable!(members -> regions (region_code));
 diesel::joinable!(bureaux -> firms (firm_id));
@@ -165,6 +223,10 @@ diesel::joinable!(campaigns -> regions (region_code));
 diesel::joinable!(personal_files -> members (member_id));
 diesel::joinable!(accounts -> members (member_id));
 diesel::joinable!(password_tokens -> accounts (account_id));
+diesel::joinable!(sessions -> accounts (account_id));
+diesel::joinable!(email_verifications -> accounts (account_id));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(security_events -> accounts (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     qualities,
@@ -179,4 +241,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_emails,
     rate_limit_counters,
     idempotency_records,
+    sessions,
+    refresh_tokens,
+    security_events,
+    login_throttles,
+    email_verifications,
 );

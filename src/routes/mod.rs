@@ -1,8 +1,15 @@
 //! HTTP only: extract, call the domain, map to a response. Every route of the API is visible here.
 
+pub mod accounts;
+pub mod email_verifications;
 pub mod fallback;
 pub mod health;
+pub mod me;
+pub mod password_tokens;
+pub mod recovery;
 pub mod reference;
+pub mod registry;
+pub mod sessions;
 pub mod well_known;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
@@ -16,6 +23,24 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(
             scope::scope("/v1")
                 .service(reference::list_qualities::list_qualities)
-                .service(reference::list_regions::list_regions),
+                .service(reference::list_regions::list_regions)
+                .service(registry::search_members::search_members)
+                .service(registry::match_member::match_member)
+                .service(accounts::create_member_account::create_member_account)
+                .service(accounts::create_external_account::create_external_account)
+                .service(password_tokens::inspect::inspect)
+                .service(password_tokens::set_password::set_password)
+                .service(sessions::create::create)
+                .service(sessions::refresh::refresh)
+                .service(sessions::delete_current::delete_current)
+                .service(recovery::request::request)
+                .service(me::get_profile::get_profile)
+                .service(me::update_profile::update_profile)
+                .service(me::change_password::change_password)
+                .service(me::request_email_change::request_email_change)
+                .service(me::sessions::list_sessions)
+                .service(me::sessions::revoke_session)
+                .service(me::security_events::security_events)
+                .service(email_verifications::confirm::confirm),
         );
 }

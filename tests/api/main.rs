@@ -1,9 +1,15 @@
 //! Black-box tests of the ComptExpert API through HTTP. Run against SQLite by default and
 //! against PostgreSQL when `TEST_DATABASE_URL` is set.
 
+mod fixtures;
 mod helpers;
 
+mod account;
 mod errors;
 mod health;
 mod openapi;
 mod reference;
+mod registration;
+mod registry;
+mod request_errors;
+mod sessions;

@@ -1,0 +1,108 @@
+//! Opening a session and handing out its tokens: shared by every sign-in method
+//! (password, Expertpass, Signexpert), which differ only in how they prove who the caller is.
+
+use diesel::Connection;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::access;
+use crate::{
+    context::ApiContext,
+    db::{
+        self,
+        accounts::Account,
+        security_events::{kind, NewEvent, SecurityEvent},
+        sessions::{refresh_lifetime, NewSession, Session},
+    },
+    error::ApiError,
+    routes::me::AccountView,
+};
+
+/// The tokens of a session.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// JWT for `Authorization: Bearer …` (EdDSA, 15 minutes).
+    pub access_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Access-token lifetime in seconds.
+    #[schema(example = 900)]
+    pub expires_in: i64,
+    /// Opaque, single use: exchange it at `POST /v1/sessions/refresh` for a new pair.
+    pub refresh_token: String,
+    /// Refresh-token lifetime in seconds: 30 days with "Garder ma session active", else 12 hours.
+    #[schema(example = 43200)]
+    pub refresh_expires_in: i64,
+    /// The session id (the `sid` claim), as listed by `GET /v1/me/sessions`.
+    pub session_id: String,
+    /// The signed-in account.
+    pub account: AccountView,
+}
+
+/// Who is signing in, and from where.
+pub struct SignInContext {
+    pub amr: &'static str,
+    pub keep_active: bool,
+    pub client_address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// Opens a session for `account` (one transaction with its security event) and signs the tokens.
+pub async fn open(ctx: &ApiContext, account: Account, sign_in: SignInContext) -> Result<TokenResponse, ApiError> {
+    let account_id = account.id.clone();
+    let (session, refresh_token) = ctx
+        .db
+        .run(move |conn| {
+            Ok(conn.transaction(|conn| {
+                let now = db::now();
+                let opened = Session::open(
+                    conn,
+                    NewSession {
+                        account_id: &account_id,
+                        amr: sign_in.amr,
+                        keep_active: sign_in.keep_active,
+                        client_address: sign_in.client_address.clone(),
+                        user_agent: sign_in.user_agent.clone(),
+                    },
+                    now,
+                )?;
+                SecurityEvent::record(
+                    conn,
+                    NewEvent {
+                        account_id: &account_id,
+                        kind: kind::SIGN_IN,
+                        method: Some(sign_in.amr),
+                        client_address: sign_in.client_address.as_deref(),
+                        session_id: Some(&opened.0.id),
+                    },
+                    now,
+                )?;
+                diesel::QueryResult::Ok(opened)
+            })?)
+        })
+        .await?;
+    respond(ctx, &account, &session, refresh_token)
+}
+
+/// Signs an access token for `session` and assembles the answer.
+pub fn respond(ctx: &ApiContext, account: &Account, session: &Session, refresh_token: String) -> Result<TokenResponse, ApiError> {
+    let access_token = access::issue(
+        &ctx.keys,
+        &ctx.settings.jwt_issuer,
+        &ctx.settings.jwt_audience,
+        &account.id,
+        &session.id,
+        &session.amr,
+    )
+    .map_err(ApiError::internal)?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: access::ACCESS_TOKEN_SECONDS,
+        refresh_token,
+        refresh_expires_in: refresh_lifetime(session.keep_active).num_seconds(),
+        session_id: session.id.clone(),
+        account: AccountView::from(account),
+    })
+}

@@ -1,0 +1,80 @@
+//! The account's own security history ("sign-ins, failures, password and email changes, revocations").
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::{schema::security_events, DbConnection};
+
+/// Kinds of event (stable strings, part of the API).
+pub mod kind {
+    pub const SIGN_IN: &str = "sign_in";
+    pub const SIGN_IN_FAILED: &str = "sign_in_failed";
+    pub const ACCOUNT_LOCKED: &str = "account_locked";
+    pub const SIGN_OUT: &str = "sign_out";
+    pub const SESSION_REVOKED: &str = "session_revoked";
+    pub const REFRESH_TOKEN_REUSED: &str = "refresh_token_reused";
+    pub const PASSWORD_SET: &str = "password_set";
+    pub const PASSWORD_CHANGED: &str = "password_changed";
+    pub const PASSWORD_RESET: &str = "password_reset";
+    pub const EMAIL_CHANGE_REQUESTED: &str = "email_change_requested";
+    pub const EMAIL_CHANGED: &str = "email_changed";
+    pub const PROFILE_UPDATED: &str = "profile_updated";
+    pub const DEVICE_ENROLLED: &str = "device_enrolled";
+    pub const DEVICE_REMOVED: &str = "device_removed";
+    pub const CERTIFICATE_ENROLLED: &str = "certificate_enrolled";
+    pub const CERTIFICATE_REMOVED: &str = "certificate_removed";
+}
+
+/// One event.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = security_events)]
+pub struct SecurityEvent {
+    pub id: String,
+    pub account_id: String,
+    pub kind: String,
+    /// Sign-in method (`pwd`, `qr`, `x509`) where it applies.
+    pub method: Option<String>,
+    pub client_address: Option<String>,
+    pub session_id: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// What to record.
+pub struct NewEvent<'a> {
+    pub account_id: &'a str,
+    pub kind: &'a str,
+    pub method: Option<&'a str>,
+    pub client_address: Option<&'a str>,
+    pub session_id: Option<&'a str>,
+}
+
+impl SecurityEvent {
+    /// Records an event.
+    pub fn record(conn: &mut DbConnection, event: NewEvent<'_>, now: NaiveDateTime) -> QueryResult<()> {
+        let row = SecurityEvent {
+            id: uuid::Uuid::now_v7().to_string(),
+            account_id: event.account_id.to_owned(),
+            kind: event.kind.to_owned(),
+            method: event.method.map(str::to_owned),
+            client_address: event.client_address.map(str::to_owned),
+            session_id: event.session_id.map(str::to_owned),
+            created_at: now,
+        };
+        diesel::insert_into(security_events::table).values(&row).execute(conn).map(|_| ())
+    }
+
+    /// A page of the account's events, newest first; `before` is the id of the last event of the
+    /// previous page (ids are time-ordered UUIDv7, so they sort like their instants).
+    pub fn page(conn: &mut DbConnection, account_id: &str, before: Option<&str>, limit: i64) -> QueryResult<Vec<SecurityEvent>> {
+        let mut query = security_events::table
+            .filter(security_events::account_id.eq(account_id))
+            .order(security_events::id.desc())
+            .limit(limit)
+            .select(SecurityEvent::as_select())
+            .into_boxed();
+        if let Some(before) = before {
+            query = query.filter(security_events::id.lt(before.to_owned()));
+        }
+        query.load(conn)
+    }
+}

@@ -1,0 +1,220 @@
+//! Creating ComptExpert accounts: members matched in the register, and "Autre profil" (RAC)
+//! staff through the external form. Each function runs inside the caller's transaction and
+//! queues its email in the same transaction, so an account never exists without its email.
+
+use chrono::Duration;
+use diesel::{Connection, QueryResult};
+
+use crate::{
+    db::{
+        self,
+        accounts::{status, Account},
+        is_unique_violation,
+        password_tokens::{purpose, PasswordToken},
+        registry::Member,
+        DbConnection,
+    },
+    domain::{identifier, names},
+    mail::{outbox, templates::Template},
+};
+
+/// Lifetime of an activation link.
+pub const ACTIVATION_HOURS: u32 = 72;
+/// Lifetime of a reset link.
+pub const RESET_HOURS: u32 = 1;
+
+/// How many collision suffixes are tried before giving up (`mdurand` … `mdurand500`).
+const MAX_IDENTIFIER_CANDIDATES: u32 = 500;
+
+/// Link to the front end's password page for a token. The token travels in the fragment,
+/// which browsers never send to servers or in `Referer` headers.
+pub fn password_link(frontend_url: &str, token: &str) -> String {
+    format!("{frontend_url}/mot-de-passe#token={token}")
+}
+
+/// What happened when a member asked for an account (the HTTP answer is the same either way).
+#[derive(Debug, PartialEq, Eq)]
+pub enum MemberRegistration {
+    /// A new pending account; the activation email is queued.
+    Created,
+    /// The member already had an account; a reminder with a reset link is queued.
+    AlreadyExists,
+}
+
+/// Creates the account of `member`, or reminds the existing owner. The email goes to the
+/// register's address, never one typed by the caller.
+pub fn register_member(
+    conn: &mut DbConnection,
+    member: &Member,
+    quality_code: &str,
+    frontend_url: &str,
+) -> QueryResult<MemberRegistration> {
+    let now = db::now();
+    if let Some(existing) = Account::find_by_member(conn, &member.id)? {
+        remind_existing(conn, &existing, frontend_url)?;
+        return Ok(MemberRegistration::AlreadyExists);
+    }
+    let base = names::identifier_base(&member.first_name, &member.last_name);
+    let mut account = Account {
+        id: uuid::Uuid::now_v7().to_string(),
+        identifier: String::new(),
+        email: member.email.to_lowercase(),
+        quality_code: quality_code.to_owned(),
+        member_id: Some(member.id.clone()),
+        civility: member.civility.clone(),
+        last_name: member.last_name.clone(),
+        first_name: member.first_name.clone(),
+        phone: None,
+        address: None,
+        city: None,
+        postal_code: None,
+        birth_year: None,
+        accepts_communications: false,
+        password_hash: None,
+        status: status::PENDING.to_owned(),
+        created_at: now,
+        updated_at: now,
+        activated_at: None,
+    };
+    // Pick the first free candidate; a concurrent registration may take it between the check
+    // and the insert, in which case the unique index refuses ours and the next candidate is tried.
+    let mut next = 1;
+    loop {
+        let batch: Vec<String> = (next..next + 20).map(|n| identifier::candidate(&base, n)).collect();
+        let taken = Account::taken_identifiers(conn, &batch)?;
+        let Some(free) = batch.into_iter().find(|c| !taken.contains(c)) else {
+            next += 20;
+            if next > MAX_IDENTIFIER_CANDIDATES {
+                return Err(diesel::result::Error::RollbackTransaction);
+            }
+            continue;
+        };
+        account.identifier = free;
+        match conn.transaction(|conn| Account::insert(conn, &account)) {
+            Ok(()) => break,
+            Err(e) if is_unique_violation(&e) => {
+                // Either the identifier or the member's one account was taken concurrently.
+                if let Some(existing) = Account::find_by_member(conn, &member.id)? {
+                    remind_existing(conn, &existing, frontend_url)?;
+                    return Ok(MemberRegistration::AlreadyExists);
+                }
+                next += 1;
+                if next > MAX_IDENTIFIER_CANDIDATES {
+                    return Err(e);
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let token = PasswordToken::issue(conn, &account.id, purpose::ACTIVATION, Duration::hours(ACTIVATION_HOURS.into()), now)?;
+    outbox::enqueue(
+        conn,
+        &account.email,
+        &Template::AccountActivation {
+            greeting_name: account.greeting_name(),
+            identifier: account.identifier.clone(),
+            link: password_link(frontend_url, &token),
+            valid_hours: ACTIVATION_HOURS,
+        },
+    )?;
+    Ok(MemberRegistration::Created)
+}
+
+fn remind_existing(conn: &mut DbConnection, existing: &Account, frontend_url: &str) -> QueryResult<()> {
+    let token = PasswordToken::issue(conn, &existing.id, purpose::RESET, Duration::hours(RESET_HOURS.into()), db::now())?;
+    outbox::enqueue(
+        conn,
+        &existing.email,
+        &Template::AccountAlreadyExists {
+            greeting_name: existing.greeting_name(),
+            identifier: existing.identifier.clone(),
+            reset_link: password_link(frontend_url, &token),
+            valid_hours: RESET_HOURS,
+        },
+    )
+}
+
+/// The validated "Autre profil" form.
+#[derive(Debug, Clone)]
+pub struct ExternalProfile {
+    pub identifier: String,
+    pub email: String,
+    pub civility: String,
+    pub last_name: String,
+    pub first_name: String,
+    pub phone: Option<String>,
+    pub address: String,
+    pub city: String,
+    pub postal_code: String,
+    pub birth_year: i32,
+    pub accepts_communications: bool,
+}
+
+/// What happened with an external registration.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ExternalRegistration {
+    /// A new pending RAC account; the activation email is queued.
+    Created,
+    /// The address already has an account: a notice went there instead of a second account.
+    EmailAlreadyUsed,
+    /// Someone else has this identifier (the caller chose it, so saying so reveals nothing new).
+    IdentifierTaken,
+}
+
+/// Creates an "Autre profil" (RAC) account.
+pub fn register_external(conn: &mut DbConnection, profile: &ExternalProfile, frontend_url: &str) -> QueryResult<ExternalRegistration> {
+    let now = db::now();
+    if Account::find_by_identifier(conn, &profile.identifier)?.is_some() {
+        return Ok(ExternalRegistration::IdentifierTaken);
+    }
+    let existing = Account::find_by_email(conn, &profile.email)?;
+    if !existing.is_empty() {
+        outbox::enqueue(
+            conn,
+            &profile.email,
+            &Template::EmailAlreadyUsed {
+                identifiers: existing.iter().map(|a| a.identifier.clone()).collect(),
+                recovery_url: format!("{frontend_url}/identifiant-oublie"),
+            },
+        )?;
+        return Ok(ExternalRegistration::EmailAlreadyUsed);
+    }
+    let account = Account {
+        id: uuid::Uuid::now_v7().to_string(),
+        identifier: profile.identifier.clone(),
+        email: profile.email.clone(),
+        quality_code: "autre_profil".to_owned(),
+        member_id: None,
+        civility: profile.civility.clone(),
+        last_name: profile.last_name.clone(),
+        first_name: profile.first_name.clone(),
+        phone: profile.phone.clone(),
+        address: Some(profile.address.clone()),
+        city: Some(profile.city.clone()),
+        postal_code: Some(profile.postal_code.clone()),
+        birth_year: Some(profile.birth_year),
+        accepts_communications: profile.accepts_communications,
+        password_hash: None,
+        status: status::PENDING.to_owned(),
+        created_at: now,
+        updated_at: now,
+        activated_at: None,
+    };
+    match conn.transaction(|conn| Account::insert(conn, &account)) {
+        Ok(()) => {}
+        Err(e) if is_unique_violation(&e) => return Ok(ExternalRegistration::IdentifierTaken),
+        Err(e) => return Err(e),
+    }
+    let token = PasswordToken::issue(conn, &account.id, purpose::ACTIVATION, Duration::hours(ACTIVATION_HOURS.into()), now)?;
+    outbox::enqueue(
+        conn,
+        &account.email,
+        &Template::RacAccountCreated {
+            greeting_name: account.greeting_name(),
+            identifier: account.identifier.clone(),
+            link: password_link(frontend_url, &token),
+            valid_hours: ACTIVATION_HOURS,
+        },
+    )?;
+    Ok(ExternalRegistration::Created)
+}

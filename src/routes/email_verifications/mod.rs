@@ -1,0 +1,3 @@
+//! Confirming a new email address through the link sent to it.
+
+pub mod confirm;

@@ -1,0 +1,92 @@
+use actix_web::{get, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::{
+    auth::extractor::Authenticated,
+    context::ApiContext,
+    db::security_events::SecurityEvent,
+    error::{ApiError, FieldIssue, Problem},
+    i18n::Text,
+};
+
+/// Pagination.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page size, 1 to 100 (default 20).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// One event of the account's history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SecurityEventView {
+    pub id: String,
+    /// `sign_in`, `sign_in_failed`, `account_locked`, `sign_out`, `session_revoked`,
+    /// `refresh_token_reused`, `password_changed`, `password_reset`, `email_change_requested`,
+    /// `email_changed`, `profile_updated`, `device_enrolled`, `device_removed`…
+    #[schema(example = "sign_in")]
+    pub kind: String,
+    /// Sign-in method where it applies: `pwd`, `qr`, `x509`.
+    pub method: Option<String>,
+    pub client_address: Option<String>,
+    pub session_id: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// A page of events.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SecurityEventPage {
+    /// Newest first.
+    pub items: Vec<SecurityEventView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The account's own security history: sign-ins (method, client address), failures, password and
+/// email changes, revocations. Nothing secret is in it.
+#[utoipa::path(
+    tag = "account",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of events", body = SecurityEventPage),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: limit out of range", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me/security-events")]
+pub async fn security_events(ctx: web::Data<ApiContext>, auth: Authenticated, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+    let PageQuery { limit, cursor } = query.into_inner();
+    let limit = limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::validation(vec![FieldIssue::new(
+            "limit",
+            "range",
+            Text::new("limit doit être compris entre 1 et 100.", "limit must be between 1 and 100."),
+        )]));
+    }
+    let account_id = auth.account_id;
+    let mut events = ctx
+        .db
+        .run(move |conn| Ok(SecurityEvent::page(conn, &account_id, cursor.as_deref(), i64::from(limit) + 1)?))
+        .await?;
+    let has_more = events.len() > limit as usize;
+    events.truncate(limit as usize);
+    let next_cursor = if has_more { events.last().map(|e| e.id.clone()) } else { None };
+    let items = events
+        .into_iter()
+        .map(|e| SecurityEventView {
+            id: e.id,
+            kind: e.kind,
+            method: e.method,
+            client_address: e.client_address,
+            session_id: e.session_id,
+            occurred_at: e.created_at.and_utc(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(SecurityEventPage { items, next_cursor }))
+}

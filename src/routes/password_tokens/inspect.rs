@@ -1,0 +1,50 @@
+use actix_web::{get, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{check_shape, link_invalid};
+use crate::{
+    context::ApiContext,
+    db::{self, password_tokens::PasswordToken},
+    error::{ApiError, Problem},
+};
+
+/// What the link is for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordTokenInfo {
+    /// `activation` (first password of a new account) or `reset` (lost password).
+    #[schema(example = "activation")]
+    pub purpose: String,
+    /// The identifier the password will belong to, shown on the form.
+    #[schema(example = "mdurand")]
+    pub identifier: String,
+    /// When the link stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Whether a password link is still valid. Reading it does not spend it (mail scanners open
+/// links before people do).
+#[utoipa::path(
+    tag = "registration",
+    params(("token" = String, Path, description = "The token from the emailed link")),
+    responses(
+        (status = 200, description = "The link is valid", body = PasswordTokenInfo),
+        (status = 410, description = "`link_invalid`: unknown, used or expired", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/password-tokens/{token}")]
+pub async fn inspect(ctx: web::Data<ApiContext>, token: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let token = token.into_inner();
+    check_shape(&token)?;
+    let (link, account) = ctx
+        .db
+        .run(move |conn| Ok(PasswordToken::find_valid(conn, &token, db::now())?))
+        .await?
+        .ok_or_else(link_invalid)?;
+    Ok(HttpResponse::Ok().json(PasswordTokenInfo {
+        purpose: link.purpose,
+        identifier: account.identifier,
+        expires_at: link.expires_at.and_utc(),
+    }))
+}

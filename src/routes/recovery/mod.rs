@@ -1,0 +1,3 @@
+//! Lost identifier or password (Partie 3 of the guide).
+
+pub mod request;

@@ -1,0 +1,89 @@
+use actix_web::{http::StatusCode, post, web, HttpResponse};
+use diesel::Connection;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::{
+    auth::{session_tokens::{self, TokenResponse}, tokens},
+    context::ApiContext,
+    db::{
+        self,
+        accounts::Account,
+        security_events::{kind, NewEvent, SecurityEvent},
+        sessions::{Rotation, Session},
+    },
+    error::{ApiError, Problem},
+    i18n::Text,
+};
+
+/// A refresh token to exchange.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    /// The latest refresh token of the session.
+    pub refresh_token: String,
+}
+
+/// Exchange a refresh token for a new access token and a new refresh token (rotation: each
+/// refresh token works once). Presenting an already-exchanged token revokes the whole session
+/// (theft detection); of two simultaneous exchanges of one token, exactly one succeeds.
+#[utoipa::path(
+    tag = "sessions",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new pair", body = TokenResponse),
+        (status = 401, description = "`invalid_refresh_token`: unknown, used, expired, or its session is closed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/sessions/refresh")]
+pub async fn refresh(ctx: web::Data<ApiContext>, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+    let presented = body.into_inner().refresh_token;
+    if !tokens::is_well_formed(&presented) {
+        return Err(invalid_refresh_token());
+    }
+    let outcome = ctx
+        .db
+        .run(move |conn| {
+            Ok(conn.transaction(|conn| {
+                let now = db::now();
+                let rotation = Session::rotate(conn, &presented, now)?;
+                match rotation {
+                    Rotation::Rotated { session, refresh_token } => {
+                        let account = Account::find(conn, &session.account_id)?.ok_or(diesel::result::Error::NotFound)?;
+                        Ok(Some((account, session, refresh_token)))
+                    }
+                    Rotation::Reused { session } => {
+                        SecurityEvent::record(
+                            conn,
+                            NewEvent {
+                                account_id: &session.account_id,
+                                kind: kind::REFRESH_TOKEN_REUSED,
+                                method: None,
+                                client_address: None,
+                                session_id: Some(&session.id),
+                            },
+                            now,
+                        )?;
+                        tracing::warn!(session = %session.id, "refresh token reused: session revoked");
+                        Ok(None)
+                    }
+                    Rotation::Refused => Ok(None),
+                }
+            })
+            .map_err(|e: diesel::result::Error| e)?)
+        })
+        .await?;
+    let Some((account, session, refresh_token)) = outcome else { return Err(invalid_refresh_token()) };
+    Ok(HttpResponse::Ok().json(session_tokens::respond(&ctx, &account, &session, refresh_token)?))
+}
+
+fn invalid_refresh_token() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_refresh_token",
+        Text::new("Session expirée", "Session expired"),
+        Text::new(
+            "Ce jeton de rafraîchissement n'est plus valide. Reconnectez-vous.",
+            "This refresh token is no longer valid. Please sign in again.",
+        ),
+    )
+}
