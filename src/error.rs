@@ -85,8 +85,10 @@ pub struct Problem {
 pub struct ApiError {
     status: StatusCode,
     code: &'static str,
-    title: Text,
-    detail: Text,
+    // Boxed so that `Result<_, ApiError>` stays small (clippy's `result_large_err`): the texts
+    // are only read when the response is built.
+    title: Box<Text>,
+    detail: Box<Text>,
     errors: Vec<FieldIssue>,
     headers: Vec<(header::HeaderName, String)>,
     /// The cause of a 500, logged when the response is built and never sent.
@@ -100,8 +102,8 @@ impl ApiError {
         Self {
             status,
             code,
-            title,
-            detail,
+            title: Box::new(title),
+            detail: Box::new(detail),
             errors: Vec::new(),
             headers: Vec::new(),
             source: None,

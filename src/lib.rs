@@ -3,9 +3,9 @@
 
 pub mod auth;
 pub mod config;
-pub mod domain;
 pub mod context;
 pub mod db;
+pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod middleware;

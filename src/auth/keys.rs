@@ -60,7 +60,8 @@ impl SigningKeys {
             write_private(path, &pem)?;
             tracing::info!(file = %path.display(), "generated a new token signing key");
         }
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         Self::from_pem(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
@@ -80,13 +81,16 @@ impl SigningKeys {
         }
         let mut keys = Vec::new();
         for block in &blocks {
-            let key = SigningKey::from_pkcs8_pem(block).map_err(|e| format!("invalid Ed25519 key: {e}"))?;
+            let key = SigningKey::from_pkcs8_pem(block)
+                .map_err(|e| format!("invalid Ed25519 key: {e}"))?;
             keys.push(key);
         }
         let first = keys.first().ok_or("no key in the key file")?;
-        let active_pem = first.to_pkcs8_pem(LineEnding::LF).map_err(|e| e.to_string())?;
-        let active =
-            EncodingKey::from_ed_pem(active_pem.as_bytes()).map_err(|e| format!("unusable signing key: {e}"))?;
+        let active_pem = first
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| e.to_string())?;
+        let active = EncodingKey::from_ed_pem(active_pem.as_bytes())
+            .map_err(|e| format!("unusable signing key: {e}"))?;
         let mut verifiers = HashMap::new();
         let mut jwk_list = Vec::new();
         for key in &keys {
@@ -95,9 +99,21 @@ impl SigningKeys {
             let kid = key_id(&public);
             let decoding = DecodingKey::from_ed_components(&x).map_err(|e| e.to_string())?;
             verifiers.insert(kid.clone(), decoding);
-            jwk_list.push(Jwk { kty: "OKP", crv: "Ed25519", x, kid, alg: "EdDSA", key_use: "sig" });
+            jwk_list.push(Jwk {
+                kty: "OKP",
+                crv: "Ed25519",
+                x,
+                kid,
+                alg: "EdDSA",
+                key_use: "sig",
+            });
         }
-        Ok(Self { active_kid: key_id(&first.verifying_key().to_bytes()), active, verifiers, jwks: Jwks { keys: jwk_list } })
+        Ok(Self {
+            active_kid: key_id(&first.verifying_key().to_bytes()),
+            active,
+            verifiers,
+            jwks: Jwks { keys: jwk_list },
+        })
     }
 
     /// The key id of the signing key.
@@ -129,13 +145,17 @@ fn key_id(public: &[u8]) -> String {
 /// A new Ed25519 private key as PKCS#8 PEM.
 pub fn generate_pem() -> Result<String, String> {
     let key = SigningKey::generate(&mut rand::rngs::OsRng);
-    Ok(key.to_pkcs8_pem(LineEnding::LF).map_err(|e| e.to_string())?.to_string())
+    Ok(key
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| e.to_string())?
+        .to_string())
 }
 
 /// Writes a secret file readable by its owner only.
 pub fn write_private(path: &Path, contents: &str) -> Result<(), String> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
@@ -144,8 +164,11 @@ pub fn write_private(path: &Path, contents: &str) -> Result<(), String> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    file.write_all(contents.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    let mut file = options
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    file.write_all(contents.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 #[cfg(test)]

@@ -26,7 +26,9 @@ fn hasher() -> Argon2<'static> {
 /// A PHC-format Argon2id hash of `password` with a fresh random salt.
 pub fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    Ok(hasher().hash_password(password.as_bytes(), &salt)?.to_string())
+    Ok(hasher()
+        .hash_password(password.as_bytes(), &salt)?
+        .to_string())
 }
 
 /// The outcome of checking a password against a stored hash.
@@ -42,8 +44,13 @@ pub enum Verification {
 
 /// Checks `password` against `stored` (any Argon2 variant and parameters).
 pub fn verify(password: &str, stored: &str) -> Verification {
-    let Ok(parsed) = PasswordHash::new(stored) else { return Verification::Mismatch };
-    if hasher().verify_password(password.as_bytes(), &parsed).is_err() {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return Verification::Mismatch;
+    };
+    if hasher()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_err()
+    {
         return Verification::Mismatch;
     }
     let current = parsed.algorithm.as_str() == "argon2id"
@@ -82,9 +89,19 @@ mod tests {
 
     #[test]
     fn a_weaker_hash_is_flagged_for_upgrade() {
-        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(4096, 1, 1, None).expect("params"));
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(4096, 1, 1, None).expect("params"),
+        );
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
-        let stored = weak.hash_password(b"Secret-2026", &salt).expect("hash").to_string();
-        assert_eq!(verify("Secret-2026", &stored), Verification::MatchNeedsRehash);
+        let stored = weak
+            .hash_password(b"Secret-2026", &salt)
+            .expect("hash")
+            .to_string();
+        assert_eq!(
+            verify("Secret-2026", &stored),
+            Verification::MatchNeedsRehash
+        );
     }
 }

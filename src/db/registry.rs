@@ -52,7 +52,11 @@ impl Member {
     }
 
     /// The member with this SUPRA number and birth date, if any.
-    pub fn find_by_supra(conn: &mut DbConnection, supra_number: &str, birth_date: NaiveDate) -> QueryResult<Option<Self>> {
+    pub fn find_by_supra(
+        conn: &mut DbConnection,
+        supra_number: &str,
+        birth_date: NaiveDate,
+    ) -> QueryResult<Option<Self>> {
         members::table
             .filter(members::supra_number.eq(supra_number))
             .filter(members::birth_date.eq(birth_date))
@@ -63,11 +67,18 @@ impl Member {
 
     /// One member by reference.
     pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Self>> {
-        members::table.find(id).select(Self::as_select()).first(conn).optional()
+        members::table
+            .find(id)
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
     }
 
     /// One member by SUPRA number.
-    pub fn find_by_supra_number(conn: &mut DbConnection, supra_number: &str) -> QueryResult<Option<Self>> {
+    pub fn find_by_supra_number(
+        conn: &mut DbConnection,
+        supra_number: &str,
+    ) -> QueryResult<Option<Self>> {
         members::table
             .filter(members::supra_number.eq(supra_number))
             .select(Self::as_select())

@@ -56,7 +56,12 @@ mod tests {
 
     #[test]
     fn parses_and_lowercases() {
-        assert_eq!(Email::parse(" Marie.Durand@Exemple.FR ", "email").expect("valid").as_str(), "marie.durand@exemple.fr");
+        assert_eq!(
+            Email::parse(" Marie.Durand@Exemple.FR ", "email")
+                .expect("valid")
+                .as_str(),
+            "marie.durand@exemple.fr"
+        );
         assert!(Email::parse("not-an-email", "email").is_err());
         assert!(Email::parse("", "email").is_err());
     }

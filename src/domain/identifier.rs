@@ -15,12 +15,19 @@ impl Identifier {
     /// Parses an identifier a RAC chose (case is folded: identifiers compare lowercase).
     pub fn parse(raw: &str) -> Result<Self, FieldIssue> {
         let value = raw.trim().to_ascii_lowercase();
-        let charset_ok = value
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_'));
+        let charset_ok = value.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_')
+        });
         let starts_with_letter = value.bytes().next().is_some_and(|b| b.is_ascii_lowercase());
-        let ends_well = value.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric());
-        if !(MIN_LEN..=MAX_LEN).contains(&value.len()) || !charset_ok || !starts_with_letter || !ends_well {
+        let ends_well = value
+            .bytes()
+            .last()
+            .is_some_and(|b| b.is_ascii_alphanumeric());
+        if !(MIN_LEN..=MAX_LEN).contains(&value.len())
+            || !charset_ok
+            || !starts_with_letter
+            || !ends_well
+        {
             return Err(FieldIssue::new(
                 "identifier",
                 "identifier_format",
@@ -69,8 +76,19 @@ mod tests {
 
     #[test]
     fn chosen_identifiers_follow_the_charset() {
-        assert_eq!(Identifier::parse(" J.Martin-RAC ").expect("valid").as_str(), "j.martin-rac");
-        for bad in ["ab", "1abc", "abc-", "jean martin", "jean@martin.fr", "élodie", &"a".repeat(41)] {
+        assert_eq!(
+            Identifier::parse(" J.Martin-RAC ").expect("valid").as_str(),
+            "j.martin-rac"
+        );
+        for bad in [
+            "ab",
+            "1abc",
+            "abc-",
+            "jean martin",
+            "jean@martin.fr",
+            "élodie",
+            &"a".repeat(41),
+        ] {
             assert!(Identifier::parse(bad).is_err(), "{bad} should be refused");
         }
     }

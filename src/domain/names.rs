@@ -7,7 +7,10 @@ pub fn fold(text: &str) -> String {
 
 /// Only the ASCII letters and digits of the folded text (`D'Artagnan-Lefèvre` → `dartagnanlefevre`).
 pub fn fold_alphanumeric(text: &str) -> String {
-    fold(text).chars().filter(char::is_ascii_alphanumeric).collect()
+    fold(text)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
 }
 
 /// The register's prefix-search key: last name then first name, folded, letters and digits only.
@@ -35,7 +38,10 @@ mod tests {
 
     #[test]
     fn search_keys_ignore_accents_case_and_punctuation() {
-        assert_eq!(search_key("D'Artagnan-Lefèvre", "Hélène"), "dartagnanlefevrehelene");
+        assert_eq!(
+            search_key("D'Artagnan-Lefèvre", "Hélène"),
+            "dartagnanlefevrehelene"
+        );
         assert_eq!(search_key("Le Bihan", "Anne-Sophie"), "lebihanannesophie");
         assert_eq!(fold_alphanumeric("Durand, M"), "durandm");
     }

@@ -7,7 +7,12 @@ use crate::{error::FieldIssue, i18n::Text};
 pub const MAX_LEN: usize = 256;
 
 /// Every rule `password` breaks (empty when it is acceptable). `field` names the request field.
-pub fn check(password: &str, min_length: usize, identifier: Option<&str>, field: &str) -> Vec<FieldIssue> {
+pub fn check(
+    password: &str,
+    min_length: usize,
+    identifier: Option<&str>,
+    field: &str,
+) -> Vec<FieldIssue> {
     let mut broken = Vec::new();
     let length = password.chars().count();
     if length < min_length {
@@ -34,10 +39,16 @@ pub fn check(password: &str, min_length: usize, identifier: Option<&str>, field:
         broken.push(FieldIssue::new(
             field,
             "digit_required",
-            Text::new("Le mot de passe doit contenir au moins un chiffre.", "The password must contain at least one digit."),
+            Text::new(
+                "Le mot de passe doit contenir au moins un chiffre.",
+                "The password must contain at least one digit.",
+            ),
         ));
     }
-    if !password.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace()) {
+    if !password
+        .chars()
+        .any(|c| !c.is_alphanumeric() && !c.is_whitespace())
+    {
         broken.push(FieldIssue::new(
             field,
             "special_character_required",
@@ -81,7 +92,10 @@ mod tests {
     use super::*;
 
     fn codes(password: &str, min: usize, identifier: Option<&str>) -> Vec<&'static str> {
-        check(password, min, identifier, "password").into_iter().map(|i| i.code).collect()
+        check(password, min, identifier, "password")
+            .into_iter()
+            .map(|i| i.code)
+            .collect()
     }
 
     #[test]
@@ -91,9 +105,15 @@ mod tests {
 
     #[test]
     fn every_broken_rule_is_listed() {
-        assert_eq!(codes("abc", 6, None), ["min_length", "digit_required", "special_character_required"]);
+        assert_eq!(
+            codes("abc", 6, None),
+            ["min_length", "digit_required", "special_character_required"]
+        );
         assert_eq!(codes("abcdefgh1", 6, None), ["special_character_required"]);
         assert_eq!(codes("abc1!x", 12, None), ["min_length"]);
-        assert_eq!(codes("Mdurand-2026", 6, Some("mdurand")), ["contains_identifier"]);
+        assert_eq!(
+            codes("Mdurand-2026", 6, Some("mdurand")),
+            ["contains_identifier"]
+        );
     }
 }

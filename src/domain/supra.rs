@@ -36,7 +36,10 @@ mod tests {
 
     #[test]
     fn digits_only() {
-        assert_eq!(SupraNumber::parse(" 0012 3456 ").expect("valid").as_str(), "00123456");
+        assert_eq!(
+            SupraNumber::parse(" 0012 3456 ").expect("valid").as_str(),
+            "00123456"
+        );
         assert!(SupraNumber::parse("12a456").is_err());
         assert!(SupraNumber::parse("12").is_err());
     }

@@ -12,7 +12,9 @@ async fn an_unknown_route_is_a_french_problem_by_default() {
 #[actix_web::test]
 async fn an_unknown_route_is_an_english_problem_when_english_is_preferred() {
     let app = spawn_app().await;
-    let response = app.get_in("/v1/nothing-here", "en-GB,en;q=0.9,fr;q=0.5").await;
+    let response = app
+        .get_in("/v1/nothing-here", "en-GB,en;q=0.9,fr;q=0.5")
+        .await;
     let body = response.assert_problem(404, "route_not_found");
     assert_eq!(body["title"], "Unknown route");
     assert_eq!(response.header("content-language").as_deref(), Some("en"));
@@ -21,7 +23,9 @@ async fn an_unknown_route_is_an_english_problem_when_english_is_preferred() {
 #[actix_web::test]
 async fn a_wrong_method_is_a_405_problem_listing_the_allowed_methods() {
     let app = spawn_app().await;
-    let response = app.send(app.request(awc::http::Method::DELETE, "/v1/regions"), None).await;
+    let response = app
+        .send(app.request(awc::http::Method::DELETE, "/v1/regions"), None)
+        .await;
     response.assert_problem(405, "method_not_allowed");
     assert_eq!(response.header("allow").as_deref(), Some("GET"));
 }
@@ -38,7 +42,9 @@ async fn a_refused_cors_preflight_is_a_problem_and_an_allowed_one_is_answered() 
     let refused = app.send(preflight("https://evil.example"), None).await;
     refused.assert_problem(400, "request_refused");
 
-    let allowed = app.send(preflight("https://app.comptexpert.test"), None).await;
+    let allowed = app
+        .send(preflight("https://app.comptexpert.test"), None)
+        .await;
     assert_eq!(allowed.status.as_u16(), 200);
     assert_eq!(
         allowed.header("access-control-allow-origin").as_deref(),

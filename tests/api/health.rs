@@ -13,6 +13,10 @@ async fn ready_reports_the_backend_once_migrations_are_applied() {
     let app = spawn_app().await;
     let response = app.ready().await;
     assert_eq!(response.status.as_u16(), 200);
-    let expected = if app.database_url.starts_with("postgres") { "postgres" } else { "sqlite" };
+    let expected = if app.database_url.starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
     assert_eq!(response.json()["database"], expected);
 }

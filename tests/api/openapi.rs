@@ -7,8 +7,9 @@ use crate::helpers::spawn_app;
 #[test]
 fn the_committed_openapi_document_matches_the_code() {
     let generated = comptexpert::openapi::document_json();
-    let committed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/openapi.json"))
-        .unwrap_or_default();
+    let committed =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/openapi.json"))
+            .unwrap_or_default();
     assert!(
         generated == committed,
         "openapi/openapi.json is out of date: run `cargo run -- openapi > openapi/openapi.json` and commit it"
@@ -20,7 +21,8 @@ async fn the_served_document_is_the_generated_one_and_swagger_ui_serves() {
     let app = spawn_app().await;
     let served = app.get("/api-docs/openapi.json").await;
     assert_eq!(served.status.as_u16(), 200);
-    let expected: Value = serde_json::from_str(&comptexpert::openapi::document_json()).expect("valid JSON");
+    let expected: Value =
+        serde_json::from_str(&comptexpert::openapi::document_json()).expect("valid JSON");
     assert_eq!(served.json(), expected);
 
     let ui = app.get("/swagger-ui/").await;
@@ -33,20 +35,32 @@ async fn the_served_document_is_the_generated_one_and_swagger_ui_serves() {
 #[actix_web::test]
 async fn every_documented_operation_is_routed() {
     let app = spawn_app().await;
-    let document: Value = serde_json::from_str(&comptexpert::openapi::document_json()).expect("valid JSON");
+    let document: Value =
+        serde_json::from_str(&comptexpert::openapi::document_json()).expect("valid JSON");
     let paths = document["paths"].as_object().expect("paths");
     assert!(!paths.is_empty());
     for (template, item) in paths {
         // Fill path parameters with a value no resource has: the route must still be found.
         let path: String = template
             .split('/')
-            .map(|segment| if segment.starts_with('{') { "unknown-value" } else { segment })
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    "unknown-value"
+                } else {
+                    segment
+                }
+            })
             .collect::<Vec<_>>()
             .join("/");
         for method in item.as_object().expect("path item").keys() {
-            let Ok(method) = method.to_uppercase().parse::<awc::http::Method>() else { continue };
+            let Ok(method) = method.to_uppercase().parse::<awc::http::Method>() else {
+                continue;
+            };
             let response = app.send(app.request(method.clone(), &path), None).await;
-            let code = response.json()["code"].as_str().unwrap_or_default().to_owned();
+            let code = response.json()["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
             assert!(
                 code != "route_not_found" && code != "method_not_allowed",
                 "{method} {template} is documented but not routed ({code})"
@@ -60,7 +74,10 @@ async fn every_documented_operation_is_routed() {
 #[test]
 fn every_registered_route_is_documented() {
     fn walk(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir).expect("readable source folder").flatten() {
+        for entry in std::fs::read_dir(dir)
+            .expect("readable source folder")
+            .flatten()
+        {
             let path = entry.path();
             if path.is_dir() {
                 walk(&path, files);
@@ -70,9 +87,25 @@ fn every_registered_route_is_documented() {
         }
     }
     let mut files = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
-    let route_macros = ["#[get(", "#[post(", "#[put(", "#[patch(", "#[delete(", "#[route("];
-    let manual_registration = ["web::resource(", ".route(", "web::scope(", "web::get()", "web::post()"];
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let route_macros = [
+        "#[get(",
+        "#[post(",
+        "#[put(",
+        "#[patch(",
+        "#[delete(",
+        "#[route(",
+    ];
+    let manual_registration = [
+        "web::resource(",
+        ".route(",
+        "web::scope(",
+        "web::get()",
+        "web::post()",
+    ];
     let mut undocumented = Vec::new();
     for file in files {
         let source = std::fs::read_to_string(&file).expect("readable source");
@@ -84,16 +117,26 @@ fn every_registered_route_is_documented() {
                 let documented = lines[..i]
                     .iter()
                     .rev()
-                    .take_while(|l| !l.trim().is_empty() && !l.trim_start().starts_with("pub async fn"))
+                    .take_while(|l| {
+                        !l.trim().is_empty() && !l.trim_start().starts_with("pub async fn")
+                    })
                     .any(|l| l.contains("#[utoipa::path"));
                 if !documented {
                     undocumented.push(format!("{}:{}", file.display(), i + 1));
                 }
             }
-            if manual_registration.iter().any(|m| trimmed.contains(m)) && !trimmed.starts_with("//") {
-                undocumented.push(format!("{}:{} (manual route registration)", file.display(), i + 1));
+            if manual_registration.iter().any(|m| trimmed.contains(m)) && !trimmed.starts_with("//")
+            {
+                undocumented.push(format!(
+                    "{}:{} (manual route registration)",
+                    file.display(),
+                    i + 1
+                ));
             }
         }
     }
-    assert!(undocumented.is_empty(), "routes without OpenAPI documentation: {undocumented:#?}");
+    assert!(
+        undocumented.is_empty(),
+        "routes without OpenAPI documentation: {undocumented:#?}"
+    );
 }

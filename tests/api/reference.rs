@@ -8,10 +8,16 @@ async fn qualities_list_the_guide_profiles_with_their_registration_path() {
     let items = response.json()["items"].as_array().cloned().expect("items");
     assert_eq!(items.len(), 11);
     assert_eq!(items[0]["label"], "Expert-comptable indépendant");
-    let other = items.iter().find(|q| q["code"] == "autre_profil").expect("Autre profil");
+    let other = items
+        .iter()
+        .find(|q| q["code"] == "autre_profil")
+        .expect("Autre profil");
     assert_eq!(other["label"], "Autre profil");
     assert_eq!(other["registration_path"], "external_form");
-    assert!(items.iter().filter(|q| q["code"] != "autre_profil").all(|q| q["registration_path"] == "registry"));
+    assert!(items
+        .iter()
+        .filter(|q| q["code"] != "autre_profil")
+        .all(|q| q["registration_path"] == "registry"));
 }
 
 #[actix_web::test]
@@ -23,15 +29,23 @@ async fn regions_list_the_24_councils_of_the_guide_in_order() {
     assert_eq!(items.len(), 24);
     assert_eq!(items[0]["code"], "alsace");
     assert_eq!(items[23]["name"], "Toulouse-Midi-Pyrénées");
-    assert!(items.iter().any(|r| r["code"] == "paris-ile-de-france" && r["name"] == "Paris Île-de-France"));
+    assert!(items
+        .iter()
+        .any(|r| r["code"] == "paris-ile-de-france" && r["name"] == "Paris Île-de-France"));
 }
 
 #[actix_web::test]
 async fn every_response_carries_the_security_headers() {
     let app = spawn_app().await;
     for response in [app.regions().await, app.get("/v1/does-not-exist").await] {
-        assert_eq!(response.header("x-content-type-options").as_deref(), Some("nosniff"));
-        assert_eq!(response.header("referrer-policy").as_deref(), Some("no-referrer"));
+        assert_eq!(
+            response.header("x-content-type-options").as_deref(),
+            Some("nosniff")
+        );
+        assert_eq!(
+            response.header("referrer-policy").as_deref(),
+            Some("no-referrer")
+        );
         assert!(response.header("x-request-id").is_some());
     }
 }
