@@ -8,6 +8,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod mail;
 pub mod middleware;
 pub mod openapi;
 pub mod routes;
@@ -57,6 +58,7 @@ impl Application {
             .map_err(|e| format!("cannot bind {}: {e}", context.settings.bind_addr))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let server = run(listener, context.clone())?;
+        mail::dispatcher::spawn(context.db.pool().clone(), context.settings.clone())?;
         Ok(Self {
             port,
             server,

@@ -5,6 +5,7 @@
 
 pub mod schema;
 
+pub mod outbox;
 pub mod reference;
 pub mod registry;
 

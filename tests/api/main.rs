@@ -5,5 +5,8 @@ mod helpers;
 
 mod errors;
 mod health;
+mod mail;
+mod mailbox;
 mod openapi;
 mod reference;
+mod smtp_sink;
