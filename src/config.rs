@@ -34,6 +34,8 @@ pub struct Settings {
     pub jwt_audience: String,
     /// How often the outbox dispatcher looks for mail to send.
     pub mail_poll_interval: std::time::Duration,
+    /// Delay before the first retry of a failed email; it doubles at each failure, up to an hour.
+    pub mail_retry_base: std::time::Duration,
 }
 
 /// The guide's password floor: nobody may configure a weaker policy.
@@ -59,6 +61,12 @@ impl Settings {
                 .parse::<u64>()
                 .map_err(|e| format!("MAIL_POLL_INTERVAL_MS: {e}"))?,
             None => 1000,
+        };
+        let mail_retry_base_ms = match var("MAIL_RETRY_BASE_MS") {
+            Some(v) => v
+                .parse::<u64>()
+                .map_err(|e| format!("MAIL_RETRY_BASE_MS: {e}"))?,
+            None => 5000,
         };
         Ok(Self {
             database_url: var("DATABASE_URL")
@@ -89,6 +97,7 @@ impl Settings {
                 .unwrap_or_else(|| "https://comptexpert.experts-comptables.fr".into()),
             jwt_audience: var("JWT_AUDIENCE").unwrap_or_else(|| "comptexpert".into()),
             mail_poll_interval: std::time::Duration::from_millis(mail_poll_ms),
+            mail_retry_base: std::time::Duration::from_millis(mail_retry_base_ms),
         })
     }
 }
@@ -111,6 +120,8 @@ impl fmt::Debug for Settings {
             .field("bind_addr", &self.bind_addr)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_dir", &self.mail_dir)
+            .field("mail_poll_interval", &self.mail_poll_interval)
+            .field("mail_retry_base", &self.mail_retry_base)
             .field("frontend_url", &self.frontend_url)
             .field("jwt_key_file", &self.jwt_key_file)
             .field("cors_allowed_origins", &self.cors_allowed_origins)

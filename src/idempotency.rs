@@ -18,7 +18,9 @@ pub const HEADER: &str = "Idempotency-Key";
 
 /// The key of a request, if it sent one; refused when malformed.
 pub fn key_of(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(value) = req.headers().get(HEADER) else { return Ok(None) };
+    let Some(value) = req.headers().get(HEADER) else {
+        return Ok(None);
+    };
     let key = value.to_str().unwrap_or_default().trim();
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(ApiError::validation(vec![FieldIssue::new(
@@ -52,7 +54,9 @@ where
     let request_hash = hex::encode(Sha256::digest(request_fingerprint));
     let reservation = {
         let (key, hash) = (key.clone(), request_hash.clone());
-        ctx.db.run(move |conn| Ok(idempotency::reserve(conn, scope, &key, &hash, db::now())?)).await?
+        ctx.db
+            .run(move |conn| Ok(idempotency::reserve(conn, scope, &key, &hash, db::now())?))
+            .await?
     };
     if let idempotency::Reservation::Existing(record) = reservation {
         if record.request_hash != request_hash {
@@ -78,7 +82,10 @@ where
             )
             .with_header(actix_web::http::header::RETRY_AFTER, "1"));
         }
-        let status = u16::try_from(record.status).ok().and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::OK);
+        let status = u16::try_from(record.status)
+            .ok()
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .unwrap_or(StatusCode::OK);
         return Ok(HttpResponse::build(status)
             .insert_header(("Idempotent-Replayed", "true"))
             .content_type("application/json")
@@ -89,12 +96,24 @@ where
             let text = body.to_string();
             let stored = text.clone();
             ctx.db
-                .run(move |conn| Ok(idempotency::complete(conn, scope, &key, i32::from(status.as_u16()), &stored)?))
+                .run(move |conn| {
+                    Ok(idempotency::complete(
+                        conn,
+                        scope,
+                        &key,
+                        i32::from(status.as_u16()),
+                        &stored,
+                    )?)
+                })
                 .await?;
-            Ok(HttpResponse::build(status).content_type("application/json").body(text))
+            Ok(HttpResponse::build(status)
+                .content_type("application/json")
+                .body(text))
         }
         Err(error) => {
-            ctx.db.run(move |conn| Ok(idempotency::release(conn, scope, &key)?)).await?;
+            ctx.db
+                .run(move |conn| Ok(idempotency::release(conn, scope, &key)?))
+                .await?;
             Err(error)
         }
     }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod i18n;
 pub mod idempotency;
 pub mod limits;
+pub mod mail;
 pub mod middleware;
 pub mod openapi;
 pub mod registration;
@@ -60,6 +61,7 @@ impl Application {
             .map_err(|e| format!("cannot bind {}: {e}", context.settings.bind_addr))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let server = run(listener, context.clone())?;
+        mail::dispatcher::spawn(context.db.pool().clone(), context.settings.clone())?;
         Ok(Self {
             port,
             server,

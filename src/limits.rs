@@ -17,22 +17,48 @@ pub struct Limit {
 }
 
 /// "Vous ne vous trouvez pas ?": a SUPRA number + birth date guess, per client address.
-pub const REGISTRY_MATCH_PER_CLIENT: Limit = Limit { action: "registry_match", window_secs: 3600, limit: 10 };
+pub const REGISTRY_MATCH_PER_CLIENT: Limit = Limit {
+    action: "registry_match",
+    window_secs: 3600,
+    limit: 10,
+};
 /// The same guess, per SUPRA number whatever the address (guards one member's birth date).
-pub const REGISTRY_MATCH_PER_SUPRA: Limit = Limit { action: "registry_match_supra", window_secs: 3600, limit: 10 };
+pub const REGISTRY_MATCH_PER_SUPRA: Limit = Limit {
+    action: "registry_match_supra",
+    window_secs: 3600,
+    limit: 10,
+};
 /// Account creation (both forms), per client address.
-pub const REGISTRATION_PER_CLIENT: Limit = Limit { action: "registration", window_secs: 3600, limit: 20 };
+pub const REGISTRATION_PER_CLIENT: Limit = Limit {
+    action: "registration",
+    window_secs: 3600,
+    limit: 20,
+};
 
 /// Password sign-in, per client address (an office behind one NAT address signs in many people).
-pub const SIGN_IN_PER_CLIENT: Limit = Limit { action: "sign_in", window_secs: 60, limit: 300 };
+pub const SIGN_IN_PER_CLIENT: Limit = Limit {
+    action: "sign_in",
+    window_secs: 60,
+    limit: 300,
+};
 /// Lost identifier/password requests, per client address.
-pub const RECOVERY_PER_CLIENT: Limit = Limit { action: "recovery", window_secs: 3600, limit: 20 };
+pub const RECOVERY_PER_CLIENT: Limit = Limit {
+    action: "recovery",
+    window_secs: 3600,
+    limit: 20,
+};
 /// Lost identifier/password requests, per email address (no mail-bombing a victim).
-pub const RECOVERY_PER_EMAIL: Limit = Limit { action: "recovery_email", window_secs: 3600, limit: 5 };
+pub const RECOVERY_PER_EMAIL: Limit = Limit {
+    action: "recovery_email",
+    window_secs: 3600,
+    limit: 5,
+};
 
 /// The client's address as seen by this server. Forwarded headers are not trusted: anyone can set them.
 pub fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".to_owned())
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// Counts a hit for `subject` and refuses with 429 + `Retry-After` once over the limit.
@@ -40,7 +66,15 @@ pub async fn enforce(ctx: &ApiContext, limit: Limit, subject: &str) -> Result<()
     let bucket = format!("{}:{}", limit.action, subject);
     let outcome = ctx
         .db
-        .run(move |conn| Ok(db::rate_limits::hit(conn, &bucket, limit.window_secs, limit.limit, db::now())?))
+        .run(move |conn| {
+            Ok(db::rate_limits::hit(
+                conn,
+                &bucket,
+                limit.window_secs,
+                limit.limit,
+                db::now(),
+            )?)
+        })
         .await?;
     outcome.map(|_| ()).map_err(ApiError::rate_limited)
 }

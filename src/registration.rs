@@ -80,7 +80,9 @@ pub fn register_member(
     // and the insert, in which case the unique index refuses ours and the next candidate is tried.
     let mut next = 1;
     loop {
-        let batch: Vec<String> = (next..next + 20).map(|n| identifier::candidate(&base, n)).collect();
+        let batch: Vec<String> = (next..next + 20)
+            .map(|n| identifier::candidate(&base, n))
+            .collect();
         let taken = Account::taken_identifiers(conn, &batch)?;
         let Some(free) = batch.into_iter().find(|c| !taken.contains(c)) else {
             next += 20;
@@ -106,7 +108,13 @@ pub fn register_member(
             Err(e) => return Err(e),
         }
     }
-    let token = PasswordToken::issue(conn, &account.id, purpose::ACTIVATION, Duration::hours(ACTIVATION_HOURS.into()), now)?;
+    let token = PasswordToken::issue(
+        conn,
+        &account.id,
+        purpose::ACTIVATION,
+        Duration::hours(ACTIVATION_HOURS.into()),
+        now,
+    )?;
     outbox::enqueue(
         conn,
         &account.email,
@@ -120,8 +128,18 @@ pub fn register_member(
     Ok(MemberRegistration::Created)
 }
 
-fn remind_existing(conn: &mut DbConnection, existing: &Account, frontend_url: &str) -> QueryResult<()> {
-    let token = PasswordToken::issue(conn, &existing.id, purpose::RESET, Duration::hours(RESET_HOURS.into()), db::now())?;
+fn remind_existing(
+    conn: &mut DbConnection,
+    existing: &Account,
+    frontend_url: &str,
+) -> QueryResult<()> {
+    let token = PasswordToken::issue(
+        conn,
+        &existing.id,
+        purpose::RESET,
+        Duration::hours(RESET_HOURS.into()),
+        db::now(),
+    )?;
     outbox::enqueue(
         conn,
         &existing.email,
@@ -162,7 +180,11 @@ pub enum ExternalRegistration {
 }
 
 /// Creates an "Autre profil" (RAC) account.
-pub fn register_external(conn: &mut DbConnection, profile: &ExternalProfile, frontend_url: &str) -> QueryResult<ExternalRegistration> {
+pub fn register_external(
+    conn: &mut DbConnection,
+    profile: &ExternalProfile,
+    frontend_url: &str,
+) -> QueryResult<ExternalRegistration> {
     let now = db::now();
     if Account::find_by_identifier(conn, &profile.identifier)?.is_some() {
         return Ok(ExternalRegistration::IdentifierTaken);
@@ -205,7 +227,13 @@ pub fn register_external(conn: &mut DbConnection, profile: &ExternalProfile, fro
         Err(e) if is_unique_violation(&e) => return Ok(ExternalRegistration::IdentifierTaken),
         Err(e) => return Err(e),
     }
-    let token = PasswordToken::issue(conn, &account.id, purpose::ACTIVATION, Duration::hours(ACTIVATION_HOURS.into()), now)?;
+    let token = PasswordToken::issue(
+        conn,
+        &account.id,
+        purpose::ACTIVATION,
+        Duration::hours(ACTIVATION_HOURS.into()),
+        now,
+    )?;
     outbox::enqueue(
         conn,
         &account.email,

@@ -27,7 +27,14 @@ pub struct Claims {
 }
 
 /// Signs an access token for a session.
-pub fn issue(keys: &SigningKeys, issuer: &str, audience: &str, account_id: &str, session_id: &str, amr: &str) -> Result<String, String> {
+pub fn issue(
+    keys: &SigningKeys,
+    issuer: &str,
+    audience: &str,
+    account_id: &str,
+    session_id: &str,
+    amr: &str,
+) -> Result<String, String> {
     let now = chrono::Utc::now().timestamp();
     let claims = Claims {
         sub: account_id.to_owned(),
@@ -57,5 +64,7 @@ pub fn verify(keys: &SigningKeys, issuer: &str, audience: &str, token: &str) -> 
     validation.set_audience(&[audience]);
     validation.leeway = 5;
     validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud"]);
-    jsonwebtoken::decode::<Claims>(token, key, &validation).ok().map(|data| data.claims)
+    jsonwebtoken::decode::<Claims>(token, key, &validation)
+        .ok()
+        .map(|data| data.claims)
 }

@@ -39,7 +39,10 @@ pub fn unauthorized() -> ApiError {
             "Missing, invalid or expired access token, or closed session. Please sign in again.",
         ),
     )
-    .with_header(header::WWW_AUTHENTICATE, r#"Bearer realm="comptexpert", error="invalid_token""#)
+    .with_header(
+        header::WWW_AUTHENTICATE,
+        r#"Bearer realm="comptexpert", error="invalid_token""#,
+    )
 }
 
 impl FromRequest for Authenticated {
@@ -51,16 +54,29 @@ impl FromRequest for Authenticated {
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(|t| t.trim().to_owned());
         let ctx = req.app_data::<web::Data<ApiContext>>().cloned();
         Box::pin(async move {
-            let (Some(token), Some(ctx)) = (token, ctx) else { return Err(unauthorized()) };
-            let claims = access::verify(&ctx.keys, &ctx.settings.jwt_issuer, &ctx.settings.jwt_audience, &token)
-                .ok_or_else(unauthorized)?;
+            let (Some(token), Some(ctx)) = (token, ctx) else {
+                return Err(unauthorized());
+            };
+            let claims = access::verify(
+                &ctx.keys,
+                &ctx.settings.jwt_issuer,
+                &ctx.settings.jwt_audience,
+                &token,
+            )
+            .ok_or_else(unauthorized)?;
             // Revocation takes effect at once: each request checks its session (a primary-key read).
             let session_id = claims.sid.clone();
-            let live = ctx.db.run(move |conn| Ok(Session::is_live(conn, &session_id, db::now())?)).await?;
+            let live = ctx
+                .db
+                .run(move |conn| Ok(Session::is_live(conn, &session_id, db::now())?))
+                .await?;
             if !live {
                 return Err(unauthorized());
             }

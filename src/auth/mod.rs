@@ -3,6 +3,6 @@
 pub mod access;
 pub mod extractor;
 pub mod keys;
-pub mod session_tokens;
 pub mod password;
+pub mod session_tokens;
 pub mod tokens;

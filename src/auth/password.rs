@@ -74,6 +74,50 @@ pub fn dummy_hash() -> &'static str {
     })
 }
 
+/// At most this many hashes run at once (one per core): a login storm queues here instead of
+/// taking every blocking thread and 19 MiB per hash, so other requests keep flowing.
+fn hashing_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism()
+            .map(std::num::NonZeroUsize::get)
+            .unwrap_or(2);
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
+/// Runs a CPU-heavy hashing job on the blocking pool, within the hashing permits.
+async fn run_bounded<T: Send + 'static>(
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    let _permit = hashing_permits()
+        .acquire()
+        .await
+        .map_err(|e| e.to_string())?;
+    actix_web::web::block(job).await.map_err(|e| e.to_string())
+}
+
+/// [`hash`] off the executor.
+pub async fn hash_async(password: String) -> Result<String, String> {
+    run_bounded(move || hash(&password).map_err(|e| e.to_string())).await?
+}
+
+/// [`verify`] off the executor; `stored = None` (unknown or inactive account) checks the dummy
+/// hash so that the answer takes the same time.
+pub async fn verify_async(
+    password: String,
+    stored: Option<String>,
+) -> Result<Verification, String> {
+    run_bounded(move || match stored {
+        Some(stored) => verify(&password, &stored),
+        None => {
+            let _ = verify(&password, dummy_hash());
+            Verification::Mismatch
+        }
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,38 +148,4 @@ mod tests {
             Verification::MatchNeedsRehash
         );
     }
-}
-
-/// At most this many hashes run at once (one per core): a login storm queues here instead of
-/// taking every blocking thread and 19 MiB per hash, so other requests keep flowing.
-fn hashing_permits() -> &'static tokio::sync::Semaphore {
-    static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
-    PERMITS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map(std::num::NonZeroUsize::get).unwrap_or(2);
-        tokio::sync::Semaphore::new(cores)
-    })
-}
-
-/// Runs a CPU-heavy hashing job on the blocking pool, within the hashing permits.
-async fn run_bounded<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
-    let _permit = hashing_permits().acquire().await.map_err(|e| e.to_string())?;
-    actix_web::web::block(job).await.map_err(|e| e.to_string())
-}
-
-/// [`hash`] off the executor.
-pub async fn hash_async(password: String) -> Result<String, String> {
-    run_bounded(move || hash(&password).map_err(|e| e.to_string())).await?
-}
-
-/// [`verify`] off the executor; `stored = None` (unknown or inactive account) checks the dummy
-/// hash so that the answer takes the same time.
-pub async fn verify_async(password: String, stored: Option<String>) -> Result<Verification, String> {
-    run_bounded(move || match stored {
-        Some(stored) => verify(&password, &stored),
-        None => {
-            let _ = verify(&password, dummy_hash());
-            Verification::Mismatch
-        }
-    })
-    .await
 }

@@ -1,7 +1,6 @@
 //! Opening a session and handing out its tokens: shared by every sign-in method
 //! (password, Expertpass, Signexpert), which differ only in how they prove who the caller is.
 
-use diesel::Connection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -49,12 +48,16 @@ pub struct SignInContext {
 }
 
 /// Opens a session for `account` (one transaction with its security event) and signs the tokens.
-pub async fn open(ctx: &ApiContext, account: Account, sign_in: SignInContext) -> Result<TokenResponse, ApiError> {
+pub async fn open(
+    ctx: &ApiContext,
+    account: Account,
+    sign_in: SignInContext,
+) -> Result<TokenResponse, ApiError> {
     let account_id = account.id.clone();
     let (session, refresh_token) = ctx
         .db
         .run(move |conn| {
-            Ok(conn.transaction(|conn| {
+            Ok(crate::db::write_transaction(conn, |conn| {
                 let now = db::now();
                 let opened = Session::open(
                     conn,
@@ -86,7 +89,12 @@ pub async fn open(ctx: &ApiContext, account: Account, sign_in: SignInContext) ->
 }
 
 /// Signs an access token for `session` and assembles the answer.
-pub fn respond(ctx: &ApiContext, account: &Account, session: &Session, refresh_token: String) -> Result<TokenResponse, ApiError> {
+pub fn respond(
+    ctx: &ApiContext,
+    account: &Account,
+    session: &Session,
+    refresh_token: String,
+) -> Result<TokenResponse, ApiError> {
     let access_token = access::issue(
         &ctx.keys,
         &ctx.settings.jwt_issuer,

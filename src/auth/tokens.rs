@@ -20,7 +20,10 @@ pub fn digest(token: &str) -> String {
 /// True when `token` looks like one of ours (bounded length, base64url charset), so junk never
 /// reaches the database.
 pub fn is_well_formed(token: &str) -> bool {
-    (20..=128).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    (20..=128).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[cfg(test)]

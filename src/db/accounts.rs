@@ -43,8 +43,16 @@ pub struct Account {
 impl Account {
     /// "Madame Marie DURAND": how emails greet the owner.
     pub fn greeting_name(&self) -> String {
-        let title = if self.civility == "MME" { "Madame" } else { "Monsieur" };
-        format!("{title} {} {}", self.first_name, self.last_name.to_uppercase())
+        let title = if self.civility == "MME" {
+            "Madame"
+        } else {
+            "Monsieur"
+        };
+        format!(
+            "{title} {} {}",
+            self.first_name,
+            self.last_name.to_uppercase()
+        )
     }
 
     /// True once a password is set.
@@ -54,16 +62,26 @@ impl Account {
 
     /// Inserts a new account.
     pub fn insert(conn: &mut DbConnection, account: &Account) -> QueryResult<()> {
-        diesel::insert_into(accounts::table).values(account).execute(conn).map(|_| ())
+        diesel::insert_into(accounts::table)
+            .values(account)
+            .execute(conn)
+            .map(|_| ())
     }
 
     /// One account by id.
     pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Self>> {
-        accounts::table.find(id).select(Self::as_select()).first(conn).optional()
+        accounts::table
+            .find(id)
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
     }
 
     /// One account by identifier (identifiers are stored lowercase).
-    pub fn find_by_identifier(conn: &mut DbConnection, identifier: &str) -> QueryResult<Option<Self>> {
+    pub fn find_by_identifier(
+        conn: &mut DbConnection,
+        identifier: &str,
+    ) -> QueryResult<Option<Self>> {
         accounts::table
             .filter(accounts::identifier.eq(identifier.trim().to_ascii_lowercase()))
             .select(Self::as_select())
@@ -90,7 +108,10 @@ impl Account {
     }
 
     /// The identifiers already taken among `candidates`.
-    pub fn taken_identifiers(conn: &mut DbConnection, candidates: &[String]) -> QueryResult<Vec<String>> {
+    pub fn taken_identifiers(
+        conn: &mut DbConnection,
+        candidates: &[String],
+    ) -> QueryResult<Vec<String>> {
         accounts::table
             .filter(accounts::identifier.eq_any(candidates))
             .select(accounts::identifier)
@@ -98,8 +119,16 @@ impl Account {
     }
 
     /// Sets a new password hash; activates a pending account.
-    pub fn set_password(conn: &mut DbConnection, id: &str, password_hash: &str, now: NaiveDateTime) -> QueryResult<()> {
-        let account = accounts::table.find(id).select(Self::as_select()).first(conn)?;
+    pub fn set_password(
+        conn: &mut DbConnection,
+        id: &str,
+        password_hash: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<()> {
+        let account = accounts::table
+            .find(id)
+            .select(Self::as_select())
+            .first(conn)?;
         let activated_at = account.activated_at.or(Some(now));
         diesel::update(accounts::table.find(id))
             .set((

@@ -24,7 +24,12 @@ pub struct EmailVerification {
 
 impl EmailVerification {
     /// Records a pending change (replacing earlier pending ones) and returns the token for the link.
-    pub fn issue(conn: &mut DbConnection, account_id: &str, new_email: &str, now: NaiveDateTime) -> QueryResult<String> {
+    pub fn issue(
+        conn: &mut DbConnection,
+        account_id: &str,
+        new_email: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<String> {
         diesel::update(
             email_verifications::table
                 .filter(email_verifications::account_id.eq(account_id))
@@ -42,12 +47,18 @@ impl EmailVerification {
             expires_at: now + Duration::hours(VERIFICATION_HOURS.into()),
             used_at: None,
         };
-        diesel::insert_into(email_verifications::table).values(&row).execute(conn)?;
+        diesel::insert_into(email_verifications::table)
+            .values(&row)
+            .execute(conn)?;
         Ok(token)
     }
 
     /// Spends a valid token and returns its pending change; `None` when unknown, used or expired.
-    pub fn consume(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> QueryResult<Option<EmailVerification>> {
+    pub fn consume(
+        conn: &mut DbConnection,
+        token: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<Option<EmailVerification>> {
         let found = email_verifications::table
             .filter(email_verifications::token_hash.eq(tokens::digest(token)))
             .filter(email_verifications::used_at.is_null())
@@ -57,7 +68,9 @@ impl EmailVerification {
             .optional()?;
         let Some(found) = found else { return Ok(None) };
         let spent = diesel::update(
-            email_verifications::table.find(&found.id).filter(email_verifications::used_at.is_null()),
+            email_verifications::table
+                .find(&found.id)
+                .filter(email_verifications::used_at.is_null()),
         )
         .set(email_verifications::used_at.eq(now))
         .execute(conn)?;

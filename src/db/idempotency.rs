@@ -32,7 +32,13 @@ pub enum Reservation {
 }
 
 /// Reserves `key` for this request, or returns the record of an earlier one.
-pub fn reserve(conn: &mut DbConnection, scope: &str, key: &str, request_hash: &str, now: NaiveDateTime) -> QueryResult<Reservation> {
+pub fn reserve(
+    conn: &mut DbConnection,
+    scope: &str,
+    key: &str,
+    request_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Reservation> {
     let record = IdempotencyRecord {
         scope: scope.to_owned(),
         idempotency_key: key.to_owned(),
@@ -41,7 +47,10 @@ pub fn reserve(conn: &mut DbConnection, scope: &str, key: &str, request_hash: &s
         body: String::new(),
         created_at: now,
     };
-    match diesel::insert_into(idempotency_records::table).values(&record).execute(conn) {
+    match diesel::insert_into(idempotency_records::table)
+        .values(&record)
+        .execute(conn)
+    {
         Ok(_) => Ok(Reservation::Reserved),
         Err(e) if is_unique_violation(&e) => {
             let existing = idempotency_records::table
@@ -55,9 +64,18 @@ pub fn reserve(conn: &mut DbConnection, scope: &str, key: &str, request_hash: &s
 }
 
 /// Stores the answer to replay.
-pub fn complete(conn: &mut DbConnection, scope: &str, key: &str, status: i32, body: &str) -> QueryResult<()> {
+pub fn complete(
+    conn: &mut DbConnection,
+    scope: &str,
+    key: &str,
+    status: i32,
+    body: &str,
+) -> QueryResult<()> {
     diesel::update(idempotency_records::table.find((scope, key)))
-        .set((idempotency_records::status.eq(status), idempotency_records::body.eq(body)))
+        .set((
+            idempotency_records::status.eq(status),
+            idempotency_records::body.eq(body),
+        ))
         .execute(conn)
         .map(|_| ())
 }

@@ -18,19 +18,29 @@ pub const FIRST_LOCK_SECS: i64 = 30;
 pub const MAX_LOCK: Duration = Duration::minutes(15);
 
 /// Seconds until the identifier may be tried again, if it is locked now.
-pub fn locked_for(conn: &mut DbConnection, identifier: &str, now: NaiveDateTime) -> QueryResult<Option<i64>> {
+pub fn locked_for(
+    conn: &mut DbConnection,
+    identifier: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<i64>> {
     let locked_until = login_throttles::table
         .find(identifier)
         .select(login_throttles::locked_until)
         .first::<Option<NaiveDateTime>>(conn)
         .optional()?
         .flatten();
-    Ok(locked_until.filter(|until| *until > now).map(|until| (until - now).num_seconds().max(1)))
+    Ok(locked_until
+        .filter(|until| *until > now)
+        .map(|until| (until - now).num_seconds().max(1)))
 }
 
 /// Counts a failure; returns the lock duration in seconds when this failure starts one.
-pub fn record_failure(conn: &mut DbConnection, identifier: &str, now: NaiveDateTime) -> QueryResult<Option<i64>> {
-    conn.transaction(|conn| {
+pub fn record_failure(
+    conn: &mut DbConnection,
+    identifier: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<i64>> {
+    super::write_transaction(conn, |conn| {
         let current = login_throttles::table
             .find(identifier)
             .select((login_throttles::failures, login_throttles::window_start))
@@ -51,7 +61,9 @@ pub fn record_failure(conn: &mut DbConnection, identifier: &str, now: NaiveDateT
                 });
                 match inserted {
                     Ok(_) => return Ok(None),
-                    Err(e) if is_unique_violation(&e) => return record_failure(conn, identifier, now),
+                    Err(e) if is_unique_violation(&e) => {
+                        return record_failure(conn, identifier, now)
+                    }
                     Err(e) => return Err(e),
                 }
             }
@@ -81,7 +93,9 @@ pub fn record_failure(conn: &mut DbConnection, identifier: &str, now: NaiveDateT
 
 /// A successful sign-in forgets the failures.
 pub fn clear(conn: &mut DbConnection, identifier: &str) -> QueryResult<()> {
-    diesel::delete(login_throttles::table.find(identifier)).execute(conn).map(|_| ())
+    diesel::delete(login_throttles::table.find(identifier))
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// The lock that the `failures`-th failure of a window starts, if any.

@@ -9,12 +9,13 @@ pub mod accounts;
 pub mod email_verifications;
 pub mod idempotency;
 pub mod login_throttles;
+pub mod outbox;
 pub mod password_tokens;
 pub mod rate_limits;
 pub mod reference;
+pub mod registry;
 pub mod security_events;
 pub mod sessions;
-pub mod registry;
 
 use std::{path::Path, time::Duration};
 
@@ -198,4 +199,38 @@ impl NanoZero for chrono::NaiveDateTime {
         use chrono::Timelike;
         self.with_nanosecond(0).unwrap_or(self)
     }
+}
+
+/// A transaction that will write. On SQLite it starts with `BEGIN IMMEDIATE`, taking the write
+/// lock up front: a deferred transaction that reads and then writes fails with "database is
+/// locked" when another writer got in between, instead of waiting for `busy_timeout`. Nested
+/// calls become savepoints, as with `Connection::transaction`.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let outermost_sqlite = match conn {
+        DbConnection::Sqlite(inner) => {
+            AnsiTransactionManager::transaction_manager_status_mut(inner)
+                .transaction_depth()?
+                .is_none()
+        }
+        DbConnection::Pg(_) => false,
+    };
+    if !outermost_sqlite {
+        return conn.transaction(work);
+    }
+    if let DbConnection::Sqlite(inner) = conn {
+        AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    }
+    let outcome = work(conn);
+    if let DbConnection::Sqlite(inner) = conn {
+        match &outcome {
+            Ok(_) => AnsiTransactionManager::commit_transaction(inner)?,
+            Err(_) => AnsiTransactionManager::rollback_transaction(inner)?,
+        }
+    }
+    outcome
 }

@@ -3,7 +3,11 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::{accounts::Account, schema::{accounts, password_tokens}, DbConnection};
+use super::{
+    accounts::Account,
+    schema::{accounts, password_tokens},
+    DbConnection,
+};
 use crate::auth::tokens;
 
 /// Why a link was sent.
@@ -46,7 +50,9 @@ impl PasswordToken {
             expires_at: now + lifetime,
             used_at: None,
         };
-        diesel::insert_into(password_tokens::table).values(&row).execute(conn)?;
+        diesel::insert_into(password_tokens::table)
+            .values(&row)
+            .execute(conn)?;
         Ok(token)
     }
 
@@ -70,7 +76,9 @@ impl PasswordToken {
     /// Spends the link; false when another request spent it first (single use under concurrency).
     pub fn consume(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
         let updated = diesel::update(
-            password_tokens::table.filter(password_tokens::id.eq(id)).filter(password_tokens::used_at.is_null()),
+            password_tokens::table
+                .filter(password_tokens::id.eq(id))
+                .filter(password_tokens::used_at.is_null()),
         )
         .set(password_tokens::used_at.eq(now))
         .execute(conn)?;
@@ -78,7 +86,11 @@ impl PasswordToken {
     }
 
     /// Spends every other open link of the account (a new password makes them pointless).
-    pub fn consume_all_for_account(conn: &mut DbConnection, account_id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    pub fn consume_all_for_account(
+        conn: &mut DbConnection,
+        account_id: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<usize> {
         diesel::update(
             password_tokens::table
                 .filter(password_tokens::account_id.eq(account_id))

@@ -7,17 +7,29 @@ use super::{is_unique_violation, schema::rate_limit_counters, DbConnection};
 
 /// Counts one hit on `bucket` in the current window of `window_secs` seconds. Returns `Ok(hits)`
 /// while within `limit`, or `Err(seconds until the window ends)` once over it.
-pub fn hit(conn: &mut DbConnection, bucket: &str, window_secs: i64, limit: i32, now: NaiveDateTime) -> QueryResult<Result<i32, u64>> {
+pub fn hit(
+    conn: &mut DbConnection,
+    bucket: &str,
+    window_secs: i64,
+    limit: i32,
+    now: NaiveDateTime,
+) -> QueryResult<Result<i32, u64>> {
     let epoch = now.and_utc().timestamp();
     let start_secs = epoch - epoch.rem_euclid(window_secs);
-    let window_start = DateTime::from_timestamp(start_secs, 0).map(|d| d.naive_utc()).unwrap_or(now);
-    let retry_after = u64::try_from(start_secs + window_secs - epoch).unwrap_or(1).max(1);
+    let window_start = DateTime::from_timestamp(start_secs, 0)
+        .map(|d| d.naive_utc())
+        .unwrap_or(now);
+    let retry_after = u64::try_from(start_secs + window_secs - epoch)
+        .unwrap_or(1)
+        .max(1);
 
-    let hits = conn.transaction(|conn| {
+    let hits = super::write_transaction(conn, |conn| {
         let target = rate_limit_counters::table
             .filter(rate_limit_counters::bucket.eq(bucket))
             .filter(rate_limit_counters::window_start.eq(window_start));
-        let updated = diesel::update(target).set(rate_limit_counters::hits.eq(rate_limit_counters::hits + 1)).execute(conn)?;
+        let updated = diesel::update(target)
+            .set(rate_limit_counters::hits.eq(rate_limit_counters::hits + 1))
+            .execute(conn)?;
         if updated == 0 {
             // First hit of the window: the previous windows of this bucket are no longer needed.
             diesel::delete(
@@ -49,5 +61,9 @@ pub fn hit(conn: &mut DbConnection, bucket: &str, window_secs: i64, limit: i32, 
         }
         target.select(rate_limit_counters::hits).first::<i32>(conn)
     })?;
-    Ok(if hits > limit { Err(retry_after) } else { Ok(hits) })
+    Ok(if hits > limit {
+        Err(retry_after)
+    } else {
+        Ok(hits)
+    })
 }

@@ -50,7 +50,11 @@ pub struct NewEvent<'a> {
 
 impl SecurityEvent {
     /// Records an event.
-    pub fn record(conn: &mut DbConnection, event: NewEvent<'_>, now: NaiveDateTime) -> QueryResult<()> {
+    pub fn record(
+        conn: &mut DbConnection,
+        event: NewEvent<'_>,
+        now: NaiveDateTime,
+    ) -> QueryResult<()> {
         let row = SecurityEvent {
             id: uuid::Uuid::now_v7().to_string(),
             account_id: event.account_id.to_owned(),
@@ -60,12 +64,20 @@ impl SecurityEvent {
             session_id: event.session_id.map(str::to_owned),
             created_at: now,
         };
-        diesel::insert_into(security_events::table).values(&row).execute(conn).map(|_| ())
+        diesel::insert_into(security_events::table)
+            .values(&row)
+            .execute(conn)
+            .map(|_| ())
     }
 
     /// A page of the account's events, newest first; `before` is the id of the last event of the
     /// previous page (ids are time-ordered UUIDv7, so they sort like their instants).
-    pub fn page(conn: &mut DbConnection, account_id: &str, before: Option<&str>, limit: i64) -> QueryResult<Vec<SecurityEvent>> {
+    pub fn page(
+        conn: &mut DbConnection,
+        account_id: &str,
+        before: Option<&str>,
+        limit: i64,
+    ) -> QueryResult<Vec<SecurityEvent>> {
         let mut query = security_events::table
             .filter(security_events::account_id.eq(account_id))
             .order(security_events::id.desc())

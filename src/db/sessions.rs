@@ -43,7 +43,10 @@ pub const CONCURRENT_REFRESH_GRACE_SECS: i64 = 10;
 /// The result of exchanging a refresh token.
 pub enum Rotation {
     /// A new token for the session.
-    Rotated { session: Session, refresh_token: String },
+    Rotated {
+        session: Session,
+        refresh_token: String,
+    },
     /// Unknown token, expired or revoked session, or a concurrent duplicate: refused quietly.
     Refused,
     /// A token rotated earlier was presented again: the session is now revoked.
@@ -61,7 +64,11 @@ pub struct NewSession<'a> {
 
 impl Session {
     /// Opens a session and returns it with its first refresh token.
-    pub fn open(conn: &mut DbConnection, new: NewSession<'_>, now: NaiveDateTime) -> QueryResult<(Session, String)> {
+    pub fn open(
+        conn: &mut DbConnection,
+        new: NewSession<'_>,
+        now: NaiveDateTime,
+    ) -> QueryResult<(Session, String)> {
         let session = Session {
             id: uuid::Uuid::now_v7().to_string(),
             account_id: new.account_id.to_owned(),
@@ -75,13 +82,19 @@ impl Session {
             revoked_at: None,
             revoked_reason: None,
         };
-        diesel::insert_into(sessions::table).values(&session).execute(conn)?;
+        diesel::insert_into(sessions::table)
+            .values(&session)
+            .execute(conn)?;
         let token = issue_refresh(conn, &session.id, now)?;
         Ok((session, token))
     }
 
     /// Exchanges a refresh token for a new one (rotation). Run inside a transaction.
-    pub fn rotate(conn: &mut DbConnection, presented: &str, now: NaiveDateTime) -> QueryResult<Rotation> {
+    pub fn rotate(
+        conn: &mut DbConnection,
+        presented: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<Rotation> {
         let hash = tokens::digest(presented);
         let found = refresh_tokens::table
             .inner_join(sessions::table)
@@ -89,7 +102,9 @@ impl Session {
             .select((refresh_tokens::rotated_at, Session::as_select()))
             .first::<(Option<NaiveDateTime>, Session)>(conn)
             .optional()?;
-        let Some((rotated_at, session)) = found else { return Ok(Rotation::Refused) };
+        let Some((rotated_at, session)) = found else {
+            return Ok(Rotation::Refused);
+        };
         if session.revoked_at.is_some() || session.expires_at <= now {
             return Ok(Rotation::Refused);
         }
@@ -102,7 +117,9 @@ impl Session {
         }
         // Only the request whose conditional update succeeds rotates: exactly one winner.
         let claimed = diesel::update(
-            refresh_tokens::table.filter(refresh_tokens::token_hash.eq(&hash)).filter(refresh_tokens::rotated_at.is_null()),
+            refresh_tokens::table
+                .filter(refresh_tokens::token_hash.eq(&hash))
+                .filter(refresh_tokens::rotated_at.is_null()),
         )
         .set(refresh_tokens::rotated_at.eq(now))
         .execute(conn)?;
@@ -111,14 +128,28 @@ impl Session {
         }
         let expires_at = now + refresh_lifetime(session.keep_active);
         diesel::update(sessions::table.find(&session.id))
-            .set((sessions::last_used_at.eq(now), sessions::expires_at.eq(expires_at)))
+            .set((
+                sessions::last_used_at.eq(now),
+                sessions::expires_at.eq(expires_at),
+            ))
             .execute(conn)?;
         let refresh_token = issue_refresh(conn, &session.id, now)?;
-        Ok(Rotation::Rotated { session: Session { last_used_at: now, expires_at, ..session }, refresh_token })
+        Ok(Rotation::Rotated {
+            session: Session {
+                last_used_at: now,
+                expires_at,
+                ..session
+            },
+            refresh_token,
+        })
     }
 
     /// The session if it exists, belongs to nobody else, and is neither revoked nor expired.
-    pub fn find_live(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<Option<Session>> {
+    pub fn find_live(
+        conn: &mut DbConnection,
+        id: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<Option<Session>> {
         sessions::table
             .find(id)
             .filter(sessions::revoked_at.is_null())
@@ -134,7 +165,11 @@ impl Session {
     }
 
     /// The account's live sessions, newest first.
-    pub fn list_live(conn: &mut DbConnection, account_id: &str, now: NaiveDateTime) -> QueryResult<Vec<Session>> {
+    pub fn list_live(
+        conn: &mut DbConnection,
+        account_id: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<Vec<Session>> {
         sessions::table
             .filter(sessions::account_id.eq(account_id))
             .filter(sessions::revoked_at.is_null())
@@ -145,22 +180,43 @@ impl Session {
     }
 
     /// Revokes one session; false when it was already revoked or does not exist.
-    pub fn revoke(conn: &mut DbConnection, id: &str, now: NaiveDateTime, reason: &str) -> QueryResult<bool> {
-        let updated = diesel::update(sessions::table.find(id).filter(sessions::revoked_at.is_null()))
-            .set((sessions::revoked_at.eq(now), sessions::revoked_reason.eq(reason)))
-            .execute(conn)?;
+    pub fn revoke(
+        conn: &mut DbConnection,
+        id: &str,
+        now: NaiveDateTime,
+        reason: &str,
+    ) -> QueryResult<bool> {
+        let updated = diesel::update(
+            sessions::table
+                .find(id)
+                .filter(sessions::revoked_at.is_null()),
+        )
+        .set((
+            sessions::revoked_at.eq(now),
+            sessions::revoked_reason.eq(reason),
+        ))
+        .execute(conn)?;
         Ok(updated == 1)
     }
 
     /// Revokes one of the account's sessions; false when it is not one of them or already revoked.
-    pub fn revoke_owned(conn: &mut DbConnection, account_id: &str, id: &str, now: NaiveDateTime, reason: &str) -> QueryResult<bool> {
+    pub fn revoke_owned(
+        conn: &mut DbConnection,
+        account_id: &str,
+        id: &str,
+        now: NaiveDateTime,
+        reason: &str,
+    ) -> QueryResult<bool> {
         let updated = diesel::update(
             sessions::table
                 .find(id)
                 .filter(sessions::account_id.eq(account_id))
                 .filter(sessions::revoked_at.is_null()),
         )
-        .set((sessions::revoked_at.eq(now), sessions::revoked_reason.eq(reason)))
+        .set((
+            sessions::revoked_at.eq(now),
+            sessions::revoked_reason.eq(reason),
+        ))
         .execute(conn)?;
         Ok(updated == 1)
     }
@@ -180,12 +236,19 @@ impl Session {
                 .filter(sessions::id.ne(keep))
                 .filter(sessions::revoked_at.is_null()),
         )
-        .set((sessions::revoked_at.eq(now), sessions::revoked_reason.eq(reason)))
+        .set((
+            sessions::revoked_at.eq(now),
+            sessions::revoked_reason.eq(reason),
+        ))
         .execute(conn)
     }
 }
 
-fn issue_refresh(conn: &mut DbConnection, session_id: &str, now: NaiveDateTime) -> QueryResult<String> {
+fn issue_refresh(
+    conn: &mut DbConnection,
+    session_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<String> {
     let token = tokens::random_token();
     diesel::insert_into(refresh_tokens::table)
         .values((

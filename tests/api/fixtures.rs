@@ -55,7 +55,10 @@ impl TestApp {
             created_at: now,
             updated_at: now,
         };
-        diesel::insert_into(db::schema::members::table).values(&member).execute(&mut conn).expect("insert member");
+        diesel::insert_into(db::schema::members::table)
+            .values(&member)
+            .execute(&mut conn)
+            .expect("insert member");
         member.id
     }
 
@@ -64,29 +67,54 @@ impl TestApp {
         use diesel::QueryDsl;
         let pool = db::build_pool(&self.database_url).expect("pool");
         let mut conn = pool.get().expect("connection");
-        db::schema::accounts::table.count().get_result(&mut conn).expect("count")
+        db::schema::accounts::table
+            .count()
+            .get_result(&mut conn)
+            .expect("count")
     }
 
     /// `GET /v1/registry/members?q=`.
     pub async fn search_members(&self, q: &str) -> TestResponse {
-        let request = self.request(Method::GET, "/v1/registry/members").query(&[("q", q)]).expect("query");
+        let request = self
+            .request(Method::GET, "/v1/registry/members")
+            .query(&[("q", q)])
+            .expect("query");
         self.send(request, None).await
     }
 
     /// `POST /v1/registry/matches`.
     pub async fn match_member(&self, supra_number: &str, birth_date: &str) -> TestResponse {
-        self.post_json("/v1/registry/matches", json!({"supra_number": supra_number, "birth_date": birth_date})).await
+        self.post_json(
+            "/v1/registry/matches",
+            json!({"supra_number": supra_number, "birth_date": birth_date}),
+        )
+        .await
     }
 
     /// `POST /v1/accounts`.
     pub async fn create_member_account(&self, quality: &str, member_ref: &str) -> TestResponse {
-        self.post_json("/v1/accounts", json!({"quality": quality, "member_ref": member_ref})).await
+        self.post_json(
+            "/v1/accounts",
+            json!({"quality": quality, "member_ref": member_ref}),
+        )
+        .await
     }
 
     /// `POST /v1/accounts` with an `Idempotency-Key`.
-    pub async fn create_member_account_with_key(&self, quality: &str, member_ref: &str, key: &str) -> TestResponse {
-        let request = self.request(Method::POST, "/v1/accounts").insert_header(("Idempotency-Key", key));
-        self.send(request, Some(json!({"quality": quality, "member_ref": member_ref}))).await
+    pub async fn create_member_account_with_key(
+        &self,
+        quality: &str,
+        member_ref: &str,
+        key: &str,
+    ) -> TestResponse {
+        let request = self
+            .request(Method::POST, "/v1/accounts")
+            .insert_header(("Idempotency-Key", key));
+        self.send(
+            request,
+            Some(json!({"quality": quality, "member_ref": member_ref})),
+        )
+        .await
     }
 
     /// `POST /v1/accounts/external`.
@@ -128,7 +156,11 @@ pub fn rac_form(identifier: &str, email: &str) -> Value {
 
 /// The token at the end of an emailed password link (`…/mot-de-passe#token=…`).
 pub fn token_from_link(link: &str) -> String {
-    link.split("token=").nth(1).expect("a token in the link").trim().to_owned()
+    link.split("token=")
+        .nth(1)
+        .expect("a token in the link")
+        .trim()
+        .to_owned()
 }
 
 /// An active account created straight in the database.
@@ -168,11 +200,21 @@ impl TestApp {
             activated_at: Some(now),
         };
         Account::insert(&mut conn, &account).expect("insert account");
-        TestAccount { id: account.id, identifier: identifier.to_owned(), password: password.to_owned(), email: email.to_owned() }
+        TestAccount {
+            id: account.id,
+            identifier: identifier.to_owned(),
+            password: password.to_owned(),
+            email: email.to_owned(),
+        }
     }
 
     /// `POST /v1/sessions`.
-    pub async fn sign_in(&self, identifier: &str, password: &str, keep_session_active: bool) -> TestResponse {
+    pub async fn sign_in(
+        &self,
+        identifier: &str,
+        password: &str,
+        keep_session_active: bool,
+    ) -> TestResponse {
         self.post_json(
             "/v1/sessions",
             json!({"identifier": identifier, "password": password, "keep_session_active": keep_session_active}),
@@ -182,32 +224,52 @@ impl TestApp {
 
     /// Signs in and returns the access and refresh tokens.
     pub async fn signed_in(&self, account: &TestAccount) -> (String, String) {
-        let response = self.sign_in(&account.identifier, &account.password, false).await;
-        assert_eq!(response.status.as_u16(), 201, "sign-in failed: {:?}", response.json());
+        let response = self
+            .sign_in(&account.identifier, &account.password, false)
+            .await;
+        assert_eq!(
+            response.status.as_u16(),
+            201,
+            "sign-in failed: {:?}",
+            response.json()
+        );
         let body = response.json();
         (
-            body["access_token"].as_str().expect("access token").to_owned(),
-            body["refresh_token"].as_str().expect("refresh token").to_owned(),
+            body["access_token"]
+                .as_str()
+                .expect("access token")
+                .to_owned(),
+            body["refresh_token"]
+                .as_str()
+                .expect("refresh token")
+                .to_owned(),
         )
     }
 
     /// `POST /v1/sessions/refresh`.
     pub async fn refresh(&self, refresh_token: &str) -> TestResponse {
-        self.post_json("/v1/sessions/refresh", json!({"refresh_token": refresh_token})).await
+        self.post_json(
+            "/v1/sessions/refresh",
+            json!({"refresh_token": refresh_token}),
+        )
+        .await
     }
 
     /// A request with `Authorization: Bearer`.
     pub fn authed(&self, method: Method, path: &str, access_token: &str) -> awc::ClientRequest {
-        self.request(method, path).insert_header(("Authorization", format!("Bearer {access_token}")))
+        self.request(method, path)
+            .insert_header(("Authorization", format!("Bearer {access_token}")))
     }
 
     /// `GET /v1/me`.
     pub async fn me(&self, access_token: &str) -> TestResponse {
-        self.send(self.authed(Method::GET, "/v1/me", access_token), None).await
+        self.send(self.authed(Method::GET, "/v1/me", access_token), None)
+            .await
     }
 
     /// `POST /v1/recovery`.
     pub async fn recover(&self, email: &str) -> TestResponse {
-        self.post_json("/v1/recovery", json!({"email": email})).await
+        self.post_json("/v1/recovery", json!({"email": email}))
+            .await
     }
 }

@@ -100,6 +100,8 @@ pub fn test_settings(dir: &std::path::Path) -> Settings {
     settings.frontend_url = "https://comptexpert.test".into();
     settings.cors_allowed_origins = vec!["https://app.comptexpert.test".into()];
     settings.mail_poll_interval = std::time::Duration::from_millis(50);
+    // Retries come quickly in tests; stored instants still round each wait up to the second.
+    settings.mail_retry_base = std::time::Duration::from_millis(50);
     settings
 }
 

@@ -12,12 +12,15 @@ use crate::{
 async fn a_registered_member_signs_in_with_the_password_set_through_the_link() {
     let app = spawn_app().await;
     let member_ref = app.add_member(MemberSpec::default());
-    app.create_member_account("expert_comptable_independant", &member_ref).await;
+    app.create_member_account("expert_comptable_independant", &member_ref)
+        .await;
     let email = wait_for_email(&app, "marie.durand@cabinet-durand.fr").await;
     let token = token_from_link(&email.links[0]);
 
     // Before activation, the account answers like an unknown identifier.
-    app.sign_in("mdurand", "Cabinet-2026!", false).await.assert_problem(401, "invalid_credentials");
+    app.sign_in("mdurand", "Cabinet-2026!", false)
+        .await
+        .assert_problem(401, "invalid_credentials");
 
     app.set_password(&token, "Cabinet-2026!").await;
     let response = app.sign_in("MDurand", "Cabinet-2026!", true).await;
@@ -28,7 +31,10 @@ async fn a_registered_member_signs_in_with_the_password_set_through_the_link() {
     assert_eq!(body["refresh_expires_in"], 30 * 24 * 3600);
     assert_eq!(body["account"]["identifier"], "mdurand");
     assert_eq!(body["account"]["is_member"], true);
-    assert_eq!(response.header("cache-control").as_deref(), Some("no-store"));
+    assert_eq!(
+        response.header("cache-control").as_deref(),
+        Some("no-store")
+    );
 
     let me = app.me(body["access_token"].as_str().expect("token")).await;
     assert_eq!(me.status.as_u16(), 200);
@@ -39,7 +45,10 @@ async fn a_registered_member_signs_in_with_the_password_set_through_the_link() {
 async fn without_keep_session_active_the_refresh_token_lives_twelve_hours() {
     let app = spawn_app().await;
     let account = app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
-    let body = app.sign_in(&account.identifier, &account.password, false).await.json();
+    let body = app
+        .sign_in(&account.identifier, &account.password, false)
+        .await
+        .json();
     assert_eq!(body["refresh_expires_in"], 12 * 3600);
 }
 
@@ -49,22 +58,37 @@ async fn the_access_token_carries_the_contract_claims_and_verifies_with_the_jwks
     let account = app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
     let (access, _) = app.signed_in(&account).await;
     let parts: Vec<&str> = access.split('.').collect();
-    let header: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).expect("b64")).expect("json");
-    let claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("json");
+    let header: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).expect("b64")).expect("json");
+    let claims: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("json");
     assert_eq!(header["alg"], "EdDSA");
     assert_eq!(claims["sub"], account.id.as_str());
     assert_eq!(claims["amr"], json!(["pwd"]));
     for claim in ["sid", "iss", "aud", "iat", "exp", "jti"] {
         assert!(!claims[claim].is_null(), "claim {claim}");
     }
-    assert_eq!(claims["exp"].as_i64().unwrap_or_default() - claims["iat"].as_i64().unwrap_or_default(), 900);
+    assert_eq!(
+        claims["exp"].as_i64().unwrap_or_default() - claims["iat"].as_i64().unwrap_or_default(),
+        900
+    );
 
     let jwks = app.get("/.well-known/jwks.json").await.json();
-    let key = jwks["keys"].as_array().expect("keys").iter().find(|k| k["kid"] == header["kid"]).expect("the token's key is published").clone();
-    let decoding = jsonwebtoken::DecodingKey::from_ed_components(key["x"].as_str().expect("x")).expect("key");
+    let key = jwks["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .find(|k| k["kid"] == header["kid"])
+        .expect("the token's key is published")
+        .clone();
+    let decoding =
+        jsonwebtoken::DecodingKey::from_ed_components(key["x"].as_str().expect("x")).expect("key");
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
     validation.set_audience(&[claims["aud"].as_str().expect("aud")]);
-    assert!(jsonwebtoken::decode::<serde_json::Value>(&access, &decoding, &validation).is_ok(), "verifiable offline");
+    assert!(
+        jsonwebtoken::decode::<serde_json::Value>(&access, &decoding, &validation).is_ok(),
+        "verifiable offline"
+    );
 }
 
 #[actix_web::test]
@@ -85,19 +109,33 @@ async fn repeated_failures_lock_the_identifier_known_or_not_and_success_resets()
     let account = app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
     for identifier in [account.identifier.as_str(), "nobody.here"] {
         for _ in 0..5 {
-            app.sign_in(identifier, "Wrong-2026!", false).await.assert_problem(401, "invalid_credentials");
+            app.sign_in(identifier, "Wrong-2026!", false)
+                .await
+                .assert_problem(401, "invalid_credentials");
         }
         let locked = app.sign_in(identifier, "Wrong-2026!", false).await;
         locked.assert_problem(429, "rate_limited");
-        let retry_after: i64 = locked.header("retry-after").expect("Retry-After").parse().expect("seconds");
+        let retry_after: i64 = locked
+            .header("retry-after")
+            .expect("Retry-After")
+            .parse()
+            .expect("seconds");
         assert!((1..=30).contains(&retry_after), "{retry_after}");
     }
     // Even the right password waits for the lock to end.
-    app.sign_in(&account.identifier, &account.password, false).await.assert_problem(429, "rate_limited");
+    app.sign_in(&account.identifier, &account.password, false)
+        .await
+        .assert_problem(429, "rate_limited");
 
     // Another identifier is not affected.
     let other = app.add_active_account("p.dupont", "Other-2026!", "p@cabinet.fr");
-    assert_eq!(app.sign_in(&other.identifier, &other.password, false).await.status.as_u16(), 201);
+    assert_eq!(
+        app.sign_in(&other.identifier, &other.password, false)
+            .await
+            .status
+            .as_u16(),
+        201
+    );
 }
 
 #[actix_web::test]
@@ -108,21 +146,46 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_session() {
 
     let rotated = app.refresh(&first_refresh).await;
     assert_eq!(rotated.status.as_u16(), 200);
-    let second_refresh = rotated.json()["refresh_token"].as_str().expect("token").to_owned();
+    let second_refresh = rotated.json()["refresh_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
     assert_ne!(second_refresh, first_refresh);
-    let new_access = rotated.json()["access_token"].as_str().expect("token").to_owned();
+    let new_access = rotated.json()["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
     assert_eq!(app.me(&new_access).await.status.as_u16(), 200);
 
     // Replaying the first token after the grace period is theft: the whole session dies.
     age_refresh_tokens(&app);
-    app.refresh(&first_refresh).await.assert_problem(401, "invalid_refresh_token");
-    app.refresh(&second_refresh).await.assert_problem(401, "invalid_refresh_token");
+    app.refresh(&first_refresh)
+        .await
+        .assert_problem(401, "invalid_refresh_token");
+    app.refresh(&second_refresh)
+        .await
+        .assert_problem(401, "invalid_refresh_token");
     let denied = app.me(&access).await;
     denied.assert_problem(401, "unauthorized");
-    assert!(denied.header("www-authenticate").is_some_and(|v| v.starts_with("Bearer")));
+    assert!(denied
+        .header("www-authenticate")
+        .is_some_and(|v| v.starts_with("Bearer")));
 
-    let events = app.send(app.authed(Method::GET, "/v1/me/security-events", &app.signed_in(&account).await.0), None).await;
-    assert!(events.json()["items"].as_array().expect("items").iter().any(|e| e["kind"] == "refresh_token_reused"));
+    let events = app
+        .send(
+            app.authed(
+                Method::GET,
+                "/v1/me/security-events",
+                &app.signed_in(&account).await.0,
+            ),
+            None,
+        )
+        .await;
+    assert!(events.json()["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .any(|e| e["kind"] == "refresh_token_reused"));
 }
 
 /// Moves rotation instants into the past, as if the grace period for concurrent refreshes had elapsed.
@@ -145,10 +208,16 @@ async fn of_concurrent_refreshes_with_one_token_exactly_one_wins() {
     let (_, refresh) = app.signed_in(&account).await;
     let attempts = (0..6).map(|_| app.refresh(&refresh));
     let responses = futures_util::future::join_all(attempts).await;
-    let winners: Vec<_> = responses.iter().filter(|r| r.status.as_u16() == 200).collect();
+    let winners: Vec<_> = responses
+        .iter()
+        .filter(|r| r.status.as_u16() == 200)
+        .collect();
     assert_eq!(winners.len(), 1, "{responses:?}");
     // The winner's new token still works: the race did not look like a theft.
-    let next = winners[0].json()["refresh_token"].as_str().expect("token").to_owned();
+    let next = winners[0].json()["refresh_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
     assert_eq!(app.refresh(&next).await.status.as_u16(), 200);
 }
 
@@ -159,22 +228,65 @@ async fn tampered_expired_or_foreign_tokens_get_401_with_www_authenticate() {
     let (access, _) = app.signed_in(&account).await;
     let parts: Vec<&str> = access.split('.').collect();
 
-    let mut claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("json");
+    let mut claims: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("json");
     claims["sub"] = json!("someone-else");
-    let tampered = format!("{}.{}.{}", parts[0], URL_SAFE_NO_PAD.encode(claims.to_string()), parts[2]);
-    let alg_none = format!("{}.{}.", URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#), parts[1]);
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        parts[2]
+    );
+    let alg_none = format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#),
+        parts[1]
+    );
 
     // A token signed by a key we do not publish, and one with the wrong audience.
-    let foreign_keys = comptexpert::auth::keys::SigningKeys::from_pem(&comptexpert::auth::keys::generate_pem().expect("pem")).expect("keys");
-    let foreign = comptexpert::auth::access::issue(&foreign_keys, "https://comptexpert.experts-comptables.fr", "comptexpert", &account.id, "sid", "pwd").expect("token");
-    let app_keys_file = std::fs::read_to_string(app.mail_dir.parent().expect("dir").join("jwt-keys.pem")).expect("key file");
+    let foreign_keys = comptexpert::auth::keys::SigningKeys::from_pem(
+        &comptexpert::auth::keys::generate_pem().expect("pem"),
+    )
+    .expect("keys");
+    let foreign = comptexpert::auth::access::issue(
+        &foreign_keys,
+        "https://comptexpert.experts-comptables.fr",
+        "comptexpert",
+        &account.id,
+        "sid",
+        "pwd",
+    )
+    .expect("token");
+    let app_keys_file =
+        std::fs::read_to_string(app.mail_dir.parent().expect("dir").join("jwt-keys.pem"))
+            .expect("key file");
     let app_keys = comptexpert::auth::keys::SigningKeys::from_pem(&app_keys_file).expect("keys");
-    let wrong_audience = comptexpert::auth::access::issue(&app_keys, "https://comptexpert.experts-comptables.fr", "another-site", &account.id, "sid", "pwd").expect("token");
+    let wrong_audience = comptexpert::auth::access::issue(
+        &app_keys,
+        "https://comptexpert.experts-comptables.fr",
+        "another-site",
+        &account.id,
+        "sid",
+        "pwd",
+    )
+    .expect("token");
 
-    for token in [tampered.as_str(), alg_none.as_str(), foreign.as_str(), wrong_audience.as_str(), "garbage", ""] {
+    for token in [
+        tampered.as_str(),
+        alg_none.as_str(),
+        foreign.as_str(),
+        wrong_audience.as_str(),
+        "garbage",
+        "",
+    ] {
         let response = app.me(token).await;
         response.assert_problem(401, "unauthorized");
-        assert!(response.header("www-authenticate").is_some_and(|v| v.starts_with("Bearer")), "{token}");
+        assert!(
+            response
+                .header("www-authenticate")
+                .is_some_and(|v| v.starts_with("Bearer")),
+            "{token}"
+        );
     }
     app.get("/v1/me").await.assert_problem(401, "unauthorized");
 }
@@ -184,10 +296,17 @@ async fn signing_out_closes_the_session_at_once() {
     let app = spawn_app().await;
     let account = app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
     let (access, refresh) = app.signed_in(&account).await;
-    let response = app.send(app.authed(Method::DELETE, "/v1/sessions/current", &access), None).await;
+    let response = app
+        .send(
+            app.authed(Method::DELETE, "/v1/sessions/current", &access),
+            None,
+        )
+        .await;
     assert_eq!(response.status.as_u16(), 204);
     app.me(&access).await.assert_problem(401, "unauthorized");
-    app.refresh(&refresh).await.assert_problem(401, "invalid_refresh_token");
+    app.refresh(&refresh)
+        .await
+        .assert_problem(401, "invalid_refresh_token");
 }
 
 #[actix_web::test]
@@ -196,20 +315,37 @@ async fn one_lists_and_closes_ones_own_sessions_only() {
     let account = app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
     let (laptop, _) = app.signed_in(&account).await;
     let (phone, _) = app.signed_in(&account).await;
-    let list = app.send(app.authed(Method::GET, "/v1/me/sessions", &laptop), None).await.json();
+    let list = app
+        .send(app.authed(Method::GET, "/v1/me/sessions", &laptop), None)
+        .await
+        .json();
     let items = list["items"].as_array().cloned().expect("items");
     assert_eq!(items.len(), 2);
     assert_eq!(items.iter().filter(|s| s["current"] == true).count(), 1);
-    let phone_session = items.iter().find(|s| s["current"] == false).expect("the other session")["id"].as_str().expect("id").to_owned();
+    let phone_session = items
+        .iter()
+        .find(|s| s["current"] == false)
+        .expect("the other session")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
 
     // Someone else cannot close it.
     let stranger = app.add_active_account("p.dupont", "Other-2026!", "p@cabinet.fr");
     let (stranger_access, _) = app.signed_in(&stranger).await;
     let path = format!("/v1/me/sessions/{phone_session}");
-    app.send(app.authed(Method::DELETE, &path, &stranger_access), None).await.assert_problem(404, "not_found");
+    app.send(app.authed(Method::DELETE, &path, &stranger_access), None)
+        .await
+        .assert_problem(404, "not_found");
     assert_eq!(app.me(&phone).await.status.as_u16(), 200);
 
-    assert_eq!(app.send(app.authed(Method::DELETE, &path, &laptop), None).await.status.as_u16(), 204);
+    assert_eq!(
+        app.send(app.authed(Method::DELETE, &path, &laptop), None)
+            .await
+            .status
+            .as_u16(),
+        204
+    );
     app.me(&phone).await.assert_problem(401, "unauthorized");
     assert_eq!(app.me(&laptop).await.status.as_u16(), 200);
 }

@@ -1,4 +1,3 @@
-use diesel::Connection;
 use actix_web::{http::StatusCode, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -68,20 +67,41 @@ pub async fn create_external_account(
     let request = body.into_inner();
     let fingerprint = serde_json::to_vec(&request).unwrap_or_default();
     let profile = validate(request)?;
-    idempotency::once(&ctx, "POST /v1/accounts/external", key, &fingerprint, || async {
-        limits::enforce(&ctx, limits::REGISTRATION_PER_CLIENT, &limits::client_address(&req)).await?;
-        let frontend_url = ctx.settings.frontend_url.clone();
-        let email = profile.email.clone();
-        let outcome = ctx
-            .db
-            .run(move |conn| Ok(conn.transaction(|conn| registration::register_external(conn, &profile, &frontend_url))?))
+    idempotency::once(
+        &ctx,
+        "POST /v1/accounts/external",
+        key,
+        &fingerprint,
+        || async {
+            limits::enforce(
+                &ctx,
+                limits::REGISTRATION_PER_CLIENT,
+                &limits::client_address(&req),
+            )
             .await?;
-        if outcome == ExternalRegistration::IdentifierTaken {
-            return Err(identifier_taken());
-        }
-        let body = RegistrationAccepted { status: "email_sent", email_masked: mask(&email) };
-        Ok((StatusCode::ACCEPTED, serde_json::to_value(body).map_err(ApiError::internal)?))
-    })
+            let frontend_url = ctx.settings.frontend_url.clone();
+            let email = profile.email.clone();
+            let outcome = ctx
+                .db
+                .run(move |conn| {
+                    Ok(crate::db::write_transaction(conn, |conn| {
+                        registration::register_external(conn, &profile, &frontend_url)
+                    })?)
+                })
+                .await?;
+            if outcome == ExternalRegistration::IdentifierTaken {
+                return Err(identifier_taken());
+            }
+            let body = RegistrationAccepted {
+                status: "email_sent",
+                email_masked: mask(&email),
+            };
+            Ok((
+                StatusCode::ACCEPTED,
+                serde_json::to_value(body).map_err(ApiError::internal)?,
+            ))
+        },
+    )
     .await
 }
 
@@ -94,15 +114,36 @@ fn validate(request: CreateExternalAccountRequest) -> Result<ExternalProfile, Ap
     let civility = keep(person::parse_civility(&request.civility).map(str::to_owned));
     let last_name = keep(person::parse_text(&request.last_name, "last_name", 100));
     let first_name = keep(person::parse_text(&request.first_name, "first_name", 100));
-    let phone = match request.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+    let phone = match request
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         Some(raw) => keep(person::parse_phone(raw)).map(Some),
         None => Some(None),
     };
     let address = keep(person::parse_text(&request.address, "address", 200));
     let city = keep(person::parse_text(&request.city, "city", 100));
-    let postal_code = keep(person::parse_postal_code(&request.postal_code, "postal_code"));
-    let birth_year = person::parse_birth_year(request.birth_year).map_err(|e| issues.push(e)).ok();
-    match (identifier, email, civility, last_name, first_name, phone, address, city, postal_code, birth_year) {
+    let postal_code = keep(person::parse_postal_code(
+        &request.postal_code,
+        "postal_code",
+    ));
+    let birth_year = person::parse_birth_year(request.birth_year)
+        .map_err(|e| issues.push(e))
+        .ok();
+    match (
+        identifier,
+        email,
+        civility,
+        last_name,
+        first_name,
+        phone,
+        address,
+        city,
+        postal_code,
+        birth_year,
+    ) {
         (
             Some(identifier),
             Some(email),
@@ -136,6 +177,9 @@ fn identifier_taken() -> ApiError {
         StatusCode::CONFLICT,
         "identifier_taken",
         Text::new("Identifiant déjà utilisé", "Identifier taken"),
-        Text::new("Cet identifiant est déjà utilisé. Choisissez-en un autre.", "This identifier is already taken. Choose another one."),
+        Text::new(
+            "Cet identifiant est déjà utilisé. Choisissez-en un autre.",
+            "This identifier is already taken. Choose another one.",
+        ),
     )
 }

@@ -1,4 +1,3 @@
-use diesel::Connection;
 use actix_web::{http::StatusCode, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -49,7 +48,12 @@ pub async fn create_member_account(
     let request = body.into_inner();
     let fingerprint = serde_json::to_vec(&request).unwrap_or_default();
     idempotency::once(&ctx, "POST /v1/accounts", key, &fingerprint, || async {
-        limits::enforce(&ctx, limits::REGISTRATION_PER_CLIENT, &limits::client_address(&req)).await?;
+        limits::enforce(
+            &ctx,
+            limits::REGISTRATION_PER_CLIENT,
+            &limits::client_address(&req),
+        )
+        .await?;
         let frontend_url = ctx.settings.frontend_url.clone();
         let email = ctx
             .db
@@ -60,23 +64,36 @@ pub async fn create_member_account(
                     Some(_) => return Err(ApiError::validation(vec![external_quality()])),
                     None => return Err(ApiError::validation(vec![unknown_quality()])),
                 };
-                let member = Member::find(conn, &request.member_ref)?.ok_or_else(member_not_found)?;
+                let member =
+                    Member::find(conn, &request.member_ref)?.ok_or_else(member_not_found)?;
                 let member_quality = Quality::find(conn, &member.quality_code)?;
                 if member_quality.is_none_or(|mq| mq.family != quality.family) {
                     return Err(quality_mismatch());
                 }
-                conn.transaction(|conn| registration::register_member(conn, &member, &quality.code, &frontend_url))?;
+                crate::db::write_transaction(conn, |conn| {
+                    registration::register_member(conn, &member, &quality.code, &frontend_url)
+                })?;
                 Ok(member.email)
             })
             .await?;
-        let body = RegistrationAccepted { status: "email_sent", email_masked: mask(&email) };
-        Ok((StatusCode::ACCEPTED, serde_json::to_value(body).map_err(ApiError::internal)?))
+        let body = RegistrationAccepted {
+            status: "email_sent",
+            email_masked: mask(&email),
+        };
+        Ok((
+            StatusCode::ACCEPTED,
+            serde_json::to_value(body).map_err(ApiError::internal)?,
+        ))
     })
     .await
 }
 
 fn unknown_quality() -> FieldIssue {
-    FieldIssue::new("quality", "unknown_quality", Text::new("Qualité inconnue.", "Unknown quality."))
+    FieldIssue::new(
+        "quality",
+        "unknown_quality",
+        Text::new("Qualité inconnue.", "Unknown quality."),
+    )
 }
 
 fn external_quality() -> FieldIssue {

@@ -36,7 +36,10 @@ pub struct EmailConfirmed {
     )
 )]
 #[post("/email-verifications/{token}")]
-pub async fn confirm(ctx: web::Data<ApiContext>, token: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn confirm(
+    ctx: web::Data<ApiContext>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let token = token.into_inner();
     if !tokens::is_well_formed(&token) {
         return Err(link_invalid());
@@ -44,29 +47,45 @@ pub async fn confirm(ctx: web::Data<ApiContext>, token: web::Path<String>) -> Re
     let email = ctx
         .db
         .run(move |conn| {
-            conn.transaction(|conn| {
+            crate::db::write_transaction(conn, |conn| {
                 let now = db::now();
-                let pending = EmailVerification::consume(conn, &token, now)?.ok_or_else(link_invalid)?;
+                let pending =
+                    EmailVerification::consume(conn, &token, now)?.ok_or_else(link_invalid)?;
                 diesel::update(accounts::table.find(&pending.account_id))
-                    .set((accounts::email.eq(&pending.new_email), accounts::updated_at.eq(now)))
+                    .set((
+                        accounts::email.eq(&pending.new_email),
+                        accounts::updated_at.eq(now),
+                    ))
                     .execute(conn)?;
                 SecurityEvent::record(
                     conn,
-                    NewEvent { account_id: &pending.account_id, kind: kind::EMAIL_CHANGED, method: None, client_address: None, session_id: None },
+                    NewEvent {
+                        account_id: &pending.account_id,
+                        kind: kind::EMAIL_CHANGED,
+                        method: None,
+                        client_address: None,
+                        session_id: None,
+                    },
                     now,
                 )?;
                 Ok(pending.new_email)
             })
         })
         .await?;
-    Ok(HttpResponse::Ok().json(EmailConfirmed { status: "email_changed", email }))
+    Ok(HttpResponse::Ok().json(EmailConfirmed {
+        status: "email_changed",
+        email,
+    }))
 }
 
 fn link_invalid() -> ApiError {
     ApiError::new(
         StatusCode::GONE,
         "link_invalid",
-        Text::new("Lien expiré ou déjà utilisé", "Link expired or already used"),
+        Text::new(
+            "Lien expiré ou déjà utilisé",
+            "Link expired or already used",
+        ),
         Text::new(
             "Ce lien n'est plus valide. Refaites la demande de changement d'email.",
             "This link is no longer valid. Request the email change again.",

@@ -1,5 +1,4 @@
 use actix_web::{http::StatusCode, put, web, HttpRequest, HttpResponse};
-use diesel::Connection;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -54,23 +53,44 @@ pub async fn change_password(
     auth: Authenticated,
     body: web::Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let ChangePasswordRequest { current_password, new_password, new_password_confirmation } = body.into_inner();
+    let ChangePasswordRequest {
+        current_password,
+        new_password,
+        new_password_confirmation,
+    } = body.into_inner();
     let account = verify_current_password(&ctx, &auth, current_password).await?;
 
-    let mut issues = password::check(&new_password, ctx.settings.password_min_length, Some(&account.identifier), "new_password");
-    issues.extend(password::check_confirmation(&new_password, &new_password_confirmation, "new_password_confirmation"));
+    let mut issues = password::check(
+        &new_password,
+        ctx.settings.password_min_length,
+        Some(&account.identifier),
+        "new_password",
+    );
+    issues.extend(password::check_confirmation(
+        &new_password,
+        &new_password_confirmation,
+        "new_password_confirmation",
+    ));
     if !issues.is_empty() {
         return Err(ApiError::password_policy(issues));
     }
-    let new_hash = hashing::hash_async(new_password).await.map_err(ApiError::internal)?;
+    let new_hash = hashing::hash_async(new_password)
+        .await
+        .map_err(ApiError::internal)?;
     let address = limits::client_address(&req);
     ctx.db
         .run(move |conn| {
-            Ok(conn.transaction(|conn| {
+            Ok(crate::db::write_transaction(conn, |conn| {
                 let now = db::now();
                 Account::set_password(conn, &account.id, &new_hash, now)?;
                 PasswordToken::consume_all_for_account(conn, &account.id, now)?;
-                Session::revoke_all_for_account(conn, &account.id, Some(&auth.session_id), now, "password_changed")?;
+                Session::revoke_all_for_account(
+                    conn,
+                    &account.id,
+                    Some(&auth.session_id),
+                    now,
+                    "password_changed",
+                )?;
                 SecurityEvent::record(
                     conn,
                     NewEvent {
@@ -82,7 +102,13 @@ pub async fn change_password(
                     },
                     now,
                 )?;
-                outbox::enqueue(conn, &account.email, &Template::PasswordChanged { greeting_name: account.greeting_name() })
+                outbox::enqueue(
+                    conn,
+                    &account.email,
+                    &Template::PasswordChanged {
+                        greeting_name: account.greeting_name(),
+                    },
+                )
             })?)
         })
         .await?;
@@ -90,23 +116,50 @@ pub async fn change_password(
 }
 
 /// Checks the signed-in owner's current password (re-authentication before a sensitive change).
-pub async fn verify_current_password(ctx: &ApiContext, auth: &Authenticated, typed: String) -> Result<Account, ApiError> {
+pub async fn verify_current_password(
+    ctx: &ApiContext,
+    auth: &Authenticated,
+    typed: String,
+) -> Result<Account, ApiError> {
     let account_id = auth.account_id.clone();
-    let account = ctx.db.run(move |conn| Ok(Account::find(conn, &account_id)?)).await?.ok_or_else(ApiError::not_found)?;
+    let account = ctx
+        .db
+        .run(move |conn| Ok(Account::find(conn, &account_id)?))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     let identifier = account.identifier.clone();
-    let locked = ctx.db.run(move |conn| Ok(login_throttles::locked_for(conn, &identifier, db::now())?)).await?;
+    let locked = ctx
+        .db
+        .run(move |conn| Ok(login_throttles::locked_for(conn, &identifier, db::now())?))
+        .await?;
     if let Some(seconds) = locked {
         return Err(ApiError::rate_limited(u64::try_from(seconds).unwrap_or(1)));
     }
-    let verification = hashing::verify_async(typed, account.password_hash.clone()).await.map_err(ApiError::internal)?;
+    let verification = hashing::verify_async(typed, account.password_hash.clone())
+        .await
+        .map_err(ApiError::internal)?;
     if verification == Verification::Mismatch {
         let identifier = account.identifier.clone();
-        ctx.db.run(move |conn| Ok(login_throttles::record_failure(conn, &identifier, db::now())?)).await?;
+        ctx.db
+            .run(move |conn| {
+                Ok(login_throttles::record_failure(
+                    conn,
+                    &identifier,
+                    db::now(),
+                )?)
+            })
+            .await?;
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "current_password_incorrect",
-            Text::new("Mot de passe actuel incorrect", "Current password incorrect"),
-            Text::new("Le mot de passe actuel saisi est incorrect.", "The current password entered is incorrect."),
+            Text::new(
+                "Mot de passe actuel incorrect",
+                "Current password incorrect",
+            ),
+            Text::new(
+                "Le mot de passe actuel saisi est incorrect.",
+                "The current password entered is incorrect.",
+            ),
         ));
     }
     Ok(account)

@@ -18,7 +18,14 @@ use crate::{
     )
 )]
 #[get("/me")]
-pub async fn get_profile(ctx: web::Data<ApiContext>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
-    let account = ctx.db.run(move |conn| Ok(Account::find(conn, &auth.account_id)?)).await?.ok_or_else(ApiError::not_found)?;
+pub async fn get_profile(
+    ctx: web::Data<ApiContext>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let account = ctx
+        .db
+        .run(move |conn| Ok(Account::find(conn, &auth.account_id)?))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     Ok(HttpResponse::Ok().json(AccountView::from(&account)))
 }

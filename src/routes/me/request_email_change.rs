@@ -1,5 +1,4 @@
 use actix_web::{post, web, HttpResponse};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -57,8 +56,13 @@ pub async fn request_email_change(
     auth: Authenticated,
     body: web::Json<EmailChangeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let EmailChangeRequest { new_email, current_password } = body.into_inner();
-    let new_email = Email::parse(&new_email, "new_email").map_err(|issue| ApiError::validation(vec![issue]))?.into_inner();
+    let EmailChangeRequest {
+        new_email,
+        current_password,
+    } = body.into_inner();
+    let new_email = Email::parse(&new_email, "new_email")
+        .map_err(|issue| ApiError::validation(vec![issue]))?
+        .into_inner();
     let account = verify_current_password(&ctx, &auth, current_password).await?;
     if account.email == new_email {
         return Err(ApiError::validation(vec![crate::error::FieldIssue::new(
@@ -71,7 +75,7 @@ pub async fn request_email_change(
     let pending = new_email.clone();
     ctx.db
         .run(move |conn| {
-            Ok(conn.transaction(|conn| {
+            Ok(crate::db::write_transaction(conn, |conn| {
                 let now = db::now();
                 let token = EmailVerification::issue(conn, &account.id, &pending, now)?;
                 outbox::enqueue(
@@ -86,7 +90,10 @@ pub async fn request_email_change(
                 outbox::enqueue(
                     conn,
                     &account.email,
-                    &Template::EmailChangeNotice { greeting_name: account.greeting_name(), new_email_masked: mask(&pending) },
+                    &Template::EmailChangeNotice {
+                        greeting_name: account.greeting_name(),
+                        new_email_masked: mask(&pending),
+                    },
                 )?;
                 SecurityEvent::record(
                     conn,
@@ -102,5 +109,8 @@ pub async fn request_email_change(
             })?)
         })
         .await?;
-    Ok(HttpResponse::Accepted().json(EmailChangePending { status: "verification_sent", new_email_masked: mask(&new_email) }))
+    Ok(HttpResponse::Accepted().json(EmailChangePending {
+        status: "verification_sent",
+        new_email_masked: mask(&new_email),
+    }))
 }

@@ -59,24 +59,42 @@ pub struct SecurityEventPage {
     )
 )]
 #[get("/me/security-events")]
-pub async fn security_events(ctx: web::Data<ApiContext>, auth: Authenticated, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn security_events(
+    ctx: web::Data<ApiContext>,
+    auth: Authenticated,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     let PageQuery { limit, cursor } = query.into_inner();
     let limit = limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::validation(vec![FieldIssue::new(
             "limit",
             "range",
-            Text::new("limit doit être compris entre 1 et 100.", "limit must be between 1 and 100."),
+            Text::new(
+                "limit doit être compris entre 1 et 100.",
+                "limit must be between 1 and 100.",
+            ),
         )]));
     }
     let account_id = auth.account_id;
     let mut events = ctx
         .db
-        .run(move |conn| Ok(SecurityEvent::page(conn, &account_id, cursor.as_deref(), i64::from(limit) + 1)?))
+        .run(move |conn| {
+            Ok(SecurityEvent::page(
+                conn,
+                &account_id,
+                cursor.as_deref(),
+                i64::from(limit) + 1,
+            )?)
+        })
         .await?;
     let has_more = events.len() > limit as usize;
     events.truncate(limit as usize);
-    let next_cursor = if has_more { events.last().map(|e| e.id.clone()) } else { None };
+    let next_cursor = if has_more {
+        events.last().map(|e| e.id.clone())
+    } else {
+        None
+    };
     let items = events
         .into_iter()
         .map(|e| SecurityEventView {

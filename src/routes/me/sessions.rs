@@ -1,6 +1,5 @@
 use actix_web::{delete, get, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -50,9 +49,15 @@ pub struct SessionList {
     )
 )]
 #[get("/me/sessions")]
-pub async fn list_sessions(ctx: web::Data<ApiContext>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+pub async fn list_sessions(
+    ctx: web::Data<ApiContext>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
     let account_id = auth.account_id.clone();
-    let sessions = ctx.db.run(move |conn| Ok(Session::list_live(conn, &account_id, db::now())?)).await?;
+    let sessions = ctx
+        .db
+        .run(move |conn| Ok(Session::list_live(conn, &account_id, db::now())?))
+        .await?;
     let items = sessions
         .into_iter()
         .map(|s| SessionView {
@@ -83,18 +88,28 @@ pub async fn list_sessions(ctx: web::Data<ApiContext>, auth: Authenticated) -> R
     )
 )]
 #[delete("/me/sessions/{id}")]
-pub async fn revoke_session(ctx: web::Data<ApiContext>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn revoke_session(
+    ctx: web::Data<ApiContext>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     ctx.db
         .run(move |conn| {
-            conn.transaction(|conn| {
+            crate::db::write_transaction(conn, |conn| {
                 let now = db::now();
                 if !Session::revoke_owned(conn, &auth.account_id, &id, now, "revoked_by_owner")? {
                     return Err(ApiError::not_found());
                 }
                 SecurityEvent::record(
                     conn,
-                    NewEvent { account_id: &auth.account_id, kind: kind::SESSION_REVOKED, method: None, client_address: None, session_id: Some(&id) },
+                    NewEvent {
+                        account_id: &auth.account_id,
+                        kind: kind::SESSION_REVOKED,
+                        method: None,
+                        client_address: None,
+                        session_id: Some(&id),
+                    },
                     now,
                 )?;
                 Ok(())

@@ -62,7 +62,7 @@ pub async fn update_profile(
     let account = ctx
         .db
         .run(move |conn| {
-            conn.transaction(|conn| {
+            crate::db::write_transaction(conn, |conn| {
                 let account = Account::find(conn, &auth.account_id)?.ok_or_else(ApiError::not_found)?;
                 let mut changed = account.clone();
                 let mut issues = Vec::new();

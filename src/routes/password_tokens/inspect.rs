@@ -34,7 +34,10 @@ pub struct PasswordTokenInfo {
     )
 )]
 #[get("/password-tokens/{token}")]
-pub async fn inspect(ctx: web::Data<ApiContext>, token: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn inspect(
+    ctx: web::Data<ApiContext>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let token = token.into_inner();
     check_shape(&token)?;
     let (link, account) = ctx

@@ -1,4 +1,3 @@
-use diesel::Connection;
 use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -45,7 +44,10 @@ pub async fn set_password(
 ) -> Result<HttpResponse, ApiError> {
     let token = token.into_inner();
     check_shape(&token)?;
-    let SetPasswordRequest { password, password_confirmation } = body.into_inner();
+    let SetPasswordRequest {
+        password,
+        password_confirmation,
+    } = body.into_inner();
 
     let lookup = token.clone();
     let (link, account) = ctx
@@ -54,16 +56,27 @@ pub async fn set_password(
         .await?
         .ok_or_else(link_invalid)?;
 
-    let mut issues = password::check(&password, ctx.settings.password_min_length, Some(&account.identifier), "password");
-    issues.extend(password::check_confirmation(&password, &password_confirmation, "password_confirmation"));
+    let mut issues = password::check(
+        &password,
+        ctx.settings.password_min_length,
+        Some(&account.identifier),
+        "password",
+    );
+    issues.extend(password::check_confirmation(
+        &password,
+        &password_confirmation,
+        "password_confirmation",
+    ));
     if !issues.is_empty() {
         return Err(ApiError::password_policy(issues));
     }
-    let password_hash = hashing::hash_async(password).await.map_err(ApiError::internal)?;
+    let password_hash = hashing::hash_async(password)
+        .await
+        .map_err(ApiError::internal)?;
 
     ctx.db
         .run(move |conn| {
-            conn.transaction(|conn| {
+            crate::db::write_transaction(conn, |conn| {
                 let now = db::now();
                 // The conditional update makes the link single use even when two requests race.
                 if !PasswordToken::consume(conn, &link.id, now)? {
@@ -72,8 +85,20 @@ pub async fn set_password(
                 PasswordToken::consume_all_for_account(conn, &account.id, now)?;
                 Account::set_password(conn, &account.id, &password_hash, now)?;
                 if link.purpose == db::password_tokens::purpose::RESET {
-                    db::sessions::Session::revoke_all_for_account(conn, &account.id, None, now, "password_reset")?;
-                    outbox::enqueue(conn, &account.email, &Template::PasswordChanged { greeting_name: account.greeting_name() })?;
+                    db::sessions::Session::revoke_all_for_account(
+                        conn,
+                        &account.id,
+                        None,
+                        now,
+                        "password_reset",
+                    )?;
+                    outbox::enqueue(
+                        conn,
+                        &account.email,
+                        &Template::PasswordChanged {
+                            greeting_name: account.greeting_name(),
+                        },
+                    )?;
                 }
                 Ok(())
             })

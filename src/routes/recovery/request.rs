@@ -1,6 +1,5 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::Duration;
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -46,9 +45,20 @@ pub struct RecoveryAccepted {
     )
 )]
 #[post("/recovery")]
-pub async fn request(ctx: web::Data<ApiContext>, req: HttpRequest, body: web::Json<RecoveryRequest>) -> Result<HttpResponse, ApiError> {
-    let email = Email::parse(&body.into_inner().email, "email").map_err(|issue| ApiError::validation(vec![issue]))?.into_inner();
-    limits::enforce(&ctx, limits::RECOVERY_PER_CLIENT, &limits::client_address(&req)).await?;
+pub async fn request(
+    ctx: web::Data<ApiContext>,
+    req: HttpRequest,
+    body: web::Json<RecoveryRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let email = Email::parse(&body.into_inner().email, "email")
+        .map_err(|issue| ApiError::validation(vec![issue]))?
+        .into_inner();
+    limits::enforce(
+        &ctx,
+        limits::RECOVERY_PER_CLIENT,
+        &limits::client_address(&req),
+    )
+    .await?;
     limits::enforce(&ctx, limits::RECOVERY_PER_EMAIL, &email).await?;
     let ctx = ctx.into_inner();
     actix_web::rt::spawn(async move {
@@ -57,7 +67,7 @@ pub async fn request(ctx: web::Data<ApiContext>, req: HttpRequest, body: web::Js
         let result = ctx
             .db
             .run(move |conn| {
-                Ok(conn.transaction(|conn| {
+                Ok(crate::db::write_transaction(conn, |conn| {
                     let accounts = Account::find_by_email(conn, &email)?;
                     if accounts.is_empty() {
                         return diesel::QueryResult::Ok(());
@@ -65,10 +75,26 @@ pub async fn request(ctx: web::Data<ApiContext>, req: HttpRequest, body: web::Js
                     let now = db::now();
                     let mut links = Vec::with_capacity(accounts.len());
                     for account in &accounts {
-                        let token = PasswordToken::issue(conn, &account.id, purpose::RESET, Duration::hours(RESET_HOURS.into()), now)?;
-                        links.push((account.identifier.clone(), password_link(&frontend_url, &token)));
+                        let token = PasswordToken::issue(
+                            conn,
+                            &account.id,
+                            purpose::RESET,
+                            Duration::hours(RESET_HOURS.into()),
+                            now,
+                        )?;
+                        links.push((
+                            account.identifier.clone(),
+                            password_link(&frontend_url, &token),
+                        ));
                     }
-                    outbox::enqueue(conn, &email, &Template::PasswordReset { accounts: links, valid_hours: RESET_HOURS })
+                    outbox::enqueue(
+                        conn,
+                        &email,
+                        &Template::PasswordReset {
+                            accounts: links,
+                            valid_hours: RESET_HOURS,
+                        },
+                    )
                 })?)
             })
             .await;
@@ -76,5 +102,7 @@ pub async fn request(ctx: web::Data<ApiContext>, req: HttpRequest, body: web::Js
             tracing::error!(%error, email = %domain, "recovery email could not be queued");
         }
     });
-    Ok(HttpResponse::Accepted().json(RecoveryAccepted { status: "email_sent_if_known" }))
+    Ok(HttpResponse::Accepted().json(RecoveryAccepted {
+        status: "email_sent_if_known",
+    }))
 }

@@ -42,9 +42,18 @@ pub async fn match_member(
     req: HttpRequest,
     body: web::Json<MatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let MatchRequest { supra_number, birth_date } = body.into_inner();
-    let supra = SupraNumber::parse(&supra_number).map_err(|issue| ApiError::validation(vec![issue]))?;
-    limits::enforce(&ctx, limits::REGISTRY_MATCH_PER_CLIENT, &limits::client_address(&req)).await?;
+    let MatchRequest {
+        supra_number,
+        birth_date,
+    } = body.into_inner();
+    let supra =
+        SupraNumber::parse(&supra_number).map_err(|issue| ApiError::validation(vec![issue]))?;
+    limits::enforce(
+        &ctx,
+        limits::REGISTRY_MATCH_PER_CLIENT,
+        &limits::client_address(&req),
+    )
+    .await?;
     limits::enforce(&ctx, limits::REGISTRY_MATCH_PER_SUPRA, supra.as_str()).await?;
     let member = ctx
         .db

@@ -49,7 +49,10 @@ pub struct MemberProposalList {
     )
 )]
 #[get("/registry/members")]
-pub async fn search_members(ctx: web::Data<ApiContext>, query: web::Query<SearchQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn search_members(
+    ctx: web::Data<ApiContext>,
+    query: web::Query<SearchQuery>,
+) -> Result<HttpResponse, ApiError> {
     let SearchQuery { q, limit } = query.into_inner();
     let prefix = names::fold_alphanumeric(&q);
     let mut issues = Vec::new();
@@ -77,7 +80,10 @@ pub async fn search_members(ctx: web::Data<ApiContext>, query: web::Query<Search
     if !issues.is_empty() {
         return Err(ApiError::validation(issues));
     }
-    let members = ctx.db.run(move |conn| Ok(Member::search(conn, &prefix, i64::from(limit))?)).await?;
+    let members = ctx
+        .db
+        .run(move |conn| Ok(Member::search(conn, &prefix, i64::from(limit))?))
+        .await?;
     let items = members.into_iter().map(MemberProposal::from).collect();
     Ok(HttpResponse::Ok().json(MemberProposalList { items }))
 }

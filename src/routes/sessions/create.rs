@@ -1,5 +1,4 @@
 use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
-use diesel::Connection;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -48,15 +47,31 @@ pub struct SignInRequest {
     )
 )]
 #[post("/sessions")]
-pub async fn create(ctx: web::Data<ApiContext>, req: HttpRequest, body: web::Json<SignInRequest>) -> Result<HttpResponse, ApiError> {
-    let SignInRequest { identifier, password: typed, keep_session_active } = body.into_inner();
+pub async fn create(
+    ctx: web::Data<ApiContext>,
+    req: HttpRequest,
+    body: web::Json<SignInRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let SignInRequest {
+        identifier,
+        password: typed,
+        keep_session_active,
+    } = body.into_inner();
     let identifier = identifier.trim().to_ascii_lowercase();
     let mut issues = Vec::new();
     if identifier.is_empty() || identifier.len() > 100 {
-        issues.push(FieldIssue::new("identifier", "required", Text::new("Saisissez votre identifiant.", "Enter your identifier.")));
+        issues.push(FieldIssue::new(
+            "identifier",
+            "required",
+            Text::new("Saisissez votre identifiant.", "Enter your identifier."),
+        ));
     }
     if typed.is_empty() || typed.len() > crate::domain::password::MAX_LEN {
-        issues.push(FieldIssue::new("password", "required", Text::new("Saisissez votre mot de passe.", "Enter your password.")));
+        issues.push(FieldIssue::new(
+            "password",
+            "required",
+            Text::new("Saisissez votre mot de passe.", "Enter your password."),
+        ));
     }
     if !issues.is_empty() {
         return Err(ApiError::validation(issues));
@@ -77,22 +92,37 @@ pub async fn create(ctx: web::Data<ApiContext>, req: HttpRequest, body: web::Jso
         return Err(ApiError::rate_limited(u64::try_from(seconds).unwrap_or(1)));
     }
     // A pending account has no hash: it is verified against the dummy hash like an unknown one.
-    let stored = account.as_ref().filter(|a| a.is_active()).and_then(|a| a.password_hash.clone());
-    let verification = password::verify_async(typed.clone(), stored).await.map_err(ApiError::internal)?;
+    let stored = account
+        .as_ref()
+        .filter(|a| a.is_active())
+        .and_then(|a| a.password_hash.clone());
+    let verification = password::verify_async(typed.clone(), stored)
+        .await
+        .map_err(ApiError::internal)?;
 
     let Some(account) = account.filter(|_| verification != Verification::Mismatch) else {
         let failed_account = ctx_failure_account(&ctx, &identifier).await?;
         let address = client_address.clone();
         ctx.db
             .run(move |conn| {
-                Ok(conn.transaction(|conn| {
+                Ok(crate::db::write_transaction(conn, |conn| {
                     let now = db::now();
                     let lock = login_throttles::record_failure(conn, &identifier, now)?;
                     if let Some(account_id) = &failed_account {
-                        let event_kind = if lock.is_some() { kind::ACCOUNT_LOCKED } else { kind::SIGN_IN_FAILED };
+                        let event_kind = if lock.is_some() {
+                            kind::ACCOUNT_LOCKED
+                        } else {
+                            kind::SIGN_IN_FAILED
+                        };
                         SecurityEvent::record(
                             conn,
-                            NewEvent { account_id, kind: event_kind, method: Some("pwd"), client_address: Some(&address), session_id: None },
+                            NewEvent {
+                                account_id,
+                                kind: event_kind,
+                                method: Some("pwd"),
+                                client_address: Some(&address),
+                                session_id: None,
+                            },
                             now,
                         )?;
                     }
@@ -107,32 +137,50 @@ pub async fn create(ctx: web::Data<ApiContext>, req: HttpRequest, body: web::Jso
         upgrade_hash_later(ctx.clone(), account.id.clone(), typed);
     }
     let cleared = identifier.clone();
-    ctx.db.run(move |conn| Ok(login_throttles::clear(conn, &cleared)?)).await?;
-    let user_agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|ua| ua.chars().take(200).collect());
+    ctx.db
+        .run(move |conn| Ok(login_throttles::clear(conn, &cleared)?))
+        .await?;
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(200).collect());
     let tokens = session_tokens::open(
         &ctx,
         account,
-        SignInContext { amr: "pwd", keep_active: keep_session_active, client_address: Some(client_address), user_agent },
+        SignInContext {
+            amr: "pwd",
+            keep_active: keep_session_active,
+            client_address: Some(client_address),
+            user_agent,
+        },
     )
     .await?;
     Ok(HttpResponse::Created().json(tokens))
 }
 
 /// The id of the account a failure concerns, if the identifier exists (for its own history only).
-async fn ctx_failure_account(ctx: &ApiContext, identifier: &str) -> Result<Option<String>, ApiError> {
+async fn ctx_failure_account(
+    ctx: &ApiContext,
+    identifier: &str,
+) -> Result<Option<String>, ApiError> {
     let identifier = identifier.to_owned();
-    ctx.db.run(move |conn| Ok(Account::find_by_identifier(conn, &identifier)?.map(|a| a.id))).await
+    ctx.db
+        .run(move |conn| Ok(Account::find_by_identifier(conn, &identifier)?.map(|a| a.id)))
+        .await
 }
 
 /// Re-hashes a password made with weaker parameters, after the answer: the sign-in does not pay for it.
 fn upgrade_hash_later(ctx: web::Data<ApiContext>, account_id: String, typed: String) {
     actix_web::rt::spawn(async move {
-        let Ok(new_hash) = password::hash_async(typed).await else { return };
+        let Ok(new_hash) = password::hash_async(typed).await else {
+            return;
+        };
         let result = ctx
             .db
             .run(move |conn| {
-                use diesel::prelude::*;
                 use crate::db::schema::accounts;
+                use diesel::prelude::*;
                 diesel::update(accounts::table.find(&account_id))
                     .set(accounts::password_hash.eq(&new_hash))
                     .execute(conn)?;

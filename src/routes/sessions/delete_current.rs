@@ -1,5 +1,4 @@
 use actix_web::{delete, web, HttpRequest, HttpResponse};
-use diesel::Connection;
 
 use crate::{
     auth::extractor::Authenticated,
@@ -24,11 +23,15 @@ use crate::{
     )
 )]
 #[delete("/sessions/current")]
-pub async fn delete_current(ctx: web::Data<ApiContext>, req: HttpRequest, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+pub async fn delete_current(
+    ctx: web::Data<ApiContext>,
+    req: HttpRequest,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
     let address = limits::client_address(&req);
     ctx.db
         .run(move |conn| {
-            Ok(conn.transaction(|conn| {
+            Ok(crate::db::write_transaction(conn, |conn| {
                 let now = db::now();
                 if Session::revoke(conn, &auth.session_id, now, "sign_out")? {
                     SecurityEvent::record(

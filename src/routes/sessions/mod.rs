@@ -14,7 +14,10 @@ pub fn invalid_credentials() -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
         "invalid_credentials",
-        Text::new("Identifiant ou mot de passe incorrect", "Incorrect identifier or password"),
+        Text::new(
+            "Identifiant ou mot de passe incorrect",
+            "Incorrect identifier or password",
+        ),
         Text::new(
             "L'identifiant ou le mot de passe est incorrect.",
             "The identifier or the password is incorrect.",

@@ -1,10 +1,12 @@
 use actix_web::{http::StatusCode, post, web, HttpResponse};
-use diesel::Connection;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::{
-    auth::{session_tokens::{self, TokenResponse}, tokens},
+    auth::{
+        session_tokens::{self, TokenResponse},
+        tokens,
+    },
     context::ApiContext,
     db::{
         self,
@@ -35,7 +37,10 @@ pub struct RefreshRequest {
     )
 )]
 #[post("/sessions/refresh")]
-pub async fn refresh(ctx: web::Data<ApiContext>, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn refresh(
+    ctx: web::Data<ApiContext>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
     let presented = body.into_inner().refresh_token;
     if !tokens::is_well_formed(&presented) {
         return Err(invalid_refresh_token());
@@ -43,7 +48,7 @@ pub async fn refresh(ctx: web::Data<ApiContext>, body: web::Json<RefreshRequest>
     let outcome = ctx
         .db
         .run(move |conn| {
-            Ok(conn.transaction(|conn| {
+            Ok(crate::db::write_transaction(conn, |conn| {
                 let now = db::now();
                 let rotation = Session::rotate(conn, &presented, now)?;
                 match rotation {
@@ -72,8 +77,15 @@ pub async fn refresh(ctx: web::Data<ApiContext>, body: web::Json<RefreshRequest>
             .map_err(|e: diesel::result::Error| e)?)
         })
         .await?;
-    let Some((account, session, refresh_token)) = outcome else { return Err(invalid_refresh_token()) };
-    Ok(HttpResponse::Ok().json(session_tokens::respond(&ctx, &account, &session, refresh_token)?))
+    let Some((account, session, refresh_token)) = outcome else {
+        return Err(invalid_refresh_token());
+    };
+    Ok(HttpResponse::Ok().json(session_tokens::respond(
+        &ctx,
+        &account,
+        &session,
+        refresh_token,
+    )?))
 }
 
 fn invalid_refresh_token() -> ApiError {
