@@ -29,6 +29,7 @@ use crate::{
         (name = "reference", description = "Public reference data: qualités and regions"),
         (name = "registration", description = "Creating a ComptExpert account (Parties 2 and 4.1 of the guide)"),
         (name = "sessions", description = "Sign-in, tokens, sessions and credential recovery (Parties 1 and 3 of the guide)"),
+        (name = "portal", description = "The contributions portal: regions, bureaux, balances, email conflict, managers (Parties 4.2 and 4.3)"),
         (name = "account", description = "The signed-in account: profile, password, email, sessions, security history"),
     ),
     components(schemas(Problem, FieldError)),

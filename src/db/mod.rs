@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod login_throttles;
 pub mod outbox;
 pub mod password_tokens;
+pub mod portal;
 pub mod rate_limits;
 pub mod reference;
 pub mod registry;

@@ -215,6 +215,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    firm_responsables (firm_id, member_id) {
+        firm_id -> Text,
+        member_id -> Text,
+    }
+}
+
+diesel::table! {
+    bureau_managers (bureau_id, account_id) {
+        bureau_id -> Text,
+        account_id -> Text,
+        granted_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    region_contacts (region_code, account_id) {
+        region_code -> Text,
+        account_id -> Text,
+        email -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Text,
+        campaign_id -> Text,
+        bureau_id -> Text,
+        person_kind -> Text,
+        member_id -> Nullable<Text>,
+        firm_id -> Nullable<Text>,
+        declaration_state -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_entries (id) {
+        id -> Text,
+        campaign_id -> Text,
+        bureau_id -> Text,
+        attachment_id -> Nullable<Text>,
+        entry_kind -> Text,
+        amount_cents -> Integer,
+        reference -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(members -> qualities (quality_code));
 diesel::joinable!(members -> regions (region_code));
 diesel::joinable!(bureaux -> firms (firm_id));
@@ -225,6 +277,11 @@ diesel::joinable!(accounts -> members (member_id));
 diesel::joinable!(password_tokens -> accounts (account_id));
 diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(email_verifications -> accounts (account_id));
+diesel::joinable!(bureau_managers -> bureaux (bureau_id));
+diesel::joinable!(bureau_managers -> accounts (account_id));
+diesel::joinable!(attachments -> bureaux (bureau_id));
+diesel::joinable!(attachments -> campaigns (campaign_id));
+diesel::joinable!(ledger_entries -> bureaux (bureau_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(security_events -> accounts (account_id));
 
@@ -246,4 +303,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     security_events,
     login_throttles,
     email_verifications,
+    firm_responsables,
+    bureau_managers,
+    region_contacts,
+    attachments,
+    ledger_entries,
 );

@@ -6,6 +6,7 @@ pub mod fallback;
 pub mod health;
 pub mod me;
 pub mod password_tokens;
+pub mod portal;
 pub mod recovery;
 pub mod reference;
 pub mod registry;
@@ -41,6 +42,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(me::sessions::list_sessions)
                 .service(me::sessions::revoke_session)
                 .service(me::security_events::security_events)
-                .service(email_verifications::confirm::confirm),
+                .service(email_verifications::confirm::confirm)
+                .service(portal::list_regions::list_regions)
+                .service(portal::list_bureaux::list_bureaux)
+                .service(portal::bureau_detail::bureau_detail)
+                .service(portal::email_conflict::email_conflict)
+                .service(portal::email_choice::email_choice)
+                .service(portal::managers::list_managers)
+                .service(portal::managers::grant_manager)
+                .service(portal::managers::revoke_manager),
         );
 }

@@ -174,6 +174,17 @@ pub struct TestAccount {
 impl TestApp {
     /// Creates an active "Autre profil" account with a password.
     pub fn add_active_account(&self, identifier: &str, password: &str, email: &str) -> TestAccount {
+        self.add_active_account_of(None, identifier, password, email)
+    }
+
+    /// Creates an active account with a password, for a register member when `member_id` is given.
+    pub fn add_active_account_of(
+        &self,
+        member_id: Option<&str>,
+        identifier: &str,
+        password: &str,
+        email: &str,
+    ) -> TestAccount {
         use comptexpert::db::accounts::{status, Account};
         let pool = db::build_pool(&self.database_url).expect("pool");
         let mut conn = pool.get().expect("connection");
@@ -182,8 +193,13 @@ impl TestApp {
             id: uuid::Uuid::now_v7().to_string(),
             identifier: identifier.to_owned(),
             email: email.to_owned(),
-            quality_code: "autre_profil".to_owned(),
-            member_id: None,
+            quality_code: if member_id.is_some() {
+                "expert_comptable_independant"
+            } else {
+                "autre_profil"
+            }
+            .to_owned(),
+            member_id: member_id.map(str::to_owned),
             civility: "MME".to_owned(),
             last_name: "Martin".to_owned(),
             first_name: "Jeanne".to_owned(),

@@ -10,6 +10,8 @@ mod health;
 mod mail;
 mod mailbox;
 mod openapi;
+mod portal;
+mod portal_fixtures;
 mod reference;
 mod registration;
 mod registry;

@@ -1,0 +1,124 @@
+use actix_web::{get, web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{bureau_not_found, region_access, Money};
+use crate::{
+    auth::extractor::Authenticated,
+    context::ApiContext,
+    db::portal,
+    error::{ApiError, Problem},
+};
+
+/// A person attached to the bureau for the campaign.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachedPersonView {
+    /// Attachment id (declarations refer to it).
+    pub id: String,
+    /// `PP` (natural person, a member) or `PM` (legal person, a firm).
+    #[schema(example = "PP")]
+    pub person_kind: String,
+    #[schema(example = "DURAND Marie")]
+    pub name: String,
+    /// SUPRA number for a PP, firm reference for a PM.
+    pub reference: String,
+    /// `to_declare`, `draft` or `submitted`.
+    #[schema(example = "submitted")]
+    pub declaration_state: String,
+    pub amount_called: Money,
+    pub amount_paid: Money,
+}
+
+/// One bureau for the current campaign.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BureauDetail {
+    pub r#ref: String,
+    pub inscription_type: String,
+    pub address: String,
+    pub firm_ref: String,
+    pub firm_name: String,
+    pub campaign_year: Option<i32>,
+    /// Declarations and payments are accepted only while the campaign is open.
+    pub campaign_open: bool,
+    /// Natural persons (PP), by name.
+    pub natural_persons: Vec<AttachedPersonView>,
+    /// Legal persons (PM), by name.
+    pub legal_persons: Vec<AttachedPersonView>,
+    pub remaining_pp: i64,
+    pub remaining_pm: i64,
+    pub total: Money,
+    pub paid: Money,
+    /// What remains to pay.
+    pub balance: Money,
+}
+
+/// One bureau: the natural and legal persons attached for the current campaign, their
+/// declaration state, amounts called and paid, and the bureau's balance.
+#[utoipa::path(
+    tag = "portal",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "Region code"), ("ref" = String, Path, description = "Ref établissement")),
+    responses(
+        (status = 200, description = "The bureau", body = BureauDetail),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`region_not_found`, or `bureau_not_found` for a bureau the user may not see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_conflict`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/portal/regions/{code}/bureaux/{ref}")]
+pub async fn bureau_detail(
+    ctx: web::Data<ApiContext>,
+    auth: Authenticated,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (region_code, bureau_ref) = path.into_inner();
+    let access = region_access(&ctx, &auth, region_code.clone()).await?;
+    let detail = ctx
+        .db
+        .run(move |conn| {
+            let (bureau, firm) =
+                portal::visible_bureau(conn, &access.visible, &region_code, &bureau_ref)?
+                    .ok_or_else(bureau_not_found)?;
+            let (persons, figures) = match &access.campaign {
+                Some(campaign) => (
+                    portal::attached_persons(conn, &campaign.id, &bureau.id)?,
+                    portal::bureau_figures(conn, &campaign.id, std::slice::from_ref(&bureau.id))?
+                        .remove(&bureau.id)
+                        .unwrap_or_default(),
+                ),
+                None => (Vec::new(), Default::default()),
+            };
+            let (natural, legal): (Vec<_>, Vec<_>) =
+                persons.into_iter().partition(|p| p.person_kind == "PP");
+            let view = |p: portal::AttachedPerson| AttachedPersonView {
+                id: p.attachment_id,
+                person_kind: p.person_kind,
+                name: p.name,
+                reference: p.reference,
+                declaration_state: p.declaration_state,
+                amount_called: Money::eur(p.called_cents),
+                amount_paid: Money::eur(p.paid_cents),
+            };
+            Ok(BureauDetail {
+                address: format!(
+                    "{}, {} {}",
+                    bureau.address_line, bureau.postal_code, bureau.city
+                ),
+                r#ref: bureau.bureau_ref,
+                inscription_type: bureau.inscription_type,
+                firm_ref: firm.firm_ref,
+                firm_name: firm.name,
+                campaign_year: access.campaign.as_ref().map(|c| c.year),
+                campaign_open: access.campaign.as_ref().is_some_and(|c| c.is_open),
+                natural_persons: natural.into_iter().map(view).collect(),
+                legal_persons: legal.into_iter().map(view).collect(),
+                remaining_pp: figures.remaining_pp,
+                remaining_pm: figures.remaining_pm,
+                total: Money::eur(figures.total_cents),
+                paid: Money::eur(figures.paid_cents - figures.refunded_cents),
+                balance: Money::eur(figures.balance_cents()),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(detail))
+}

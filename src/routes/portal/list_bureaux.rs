@@ -1,0 +1,206 @@
+use actix_web::{get, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{region_access, Money};
+use crate::{
+    auth::extractor::Authenticated,
+    context::ApiContext,
+    db::portal::{self, BureauFigures},
+    error::{ApiError, FieldIssue, Problem},
+    i18n::Text,
+};
+
+/// Pagination by firm.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BureauPageQuery {
+    /// Firms per page, 1 to 100 (default 50); a firm's bureaux are never split across pages.
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The figures of a bureau, a firm or the whole region for the current campaign.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Figures {
+    /// "Reste PP": natural persons still to declare.
+    pub remaining_pp: i64,
+    /// "Reste PM": legal persons still to declare.
+    pub remaining_pm: i64,
+    /// "Total": amount called.
+    pub total: Money,
+    /// "Solde": what remains to pay (negative when overpaid).
+    pub balance: Money,
+}
+
+impl From<&BureauFigures> for Figures {
+    fn from(f: &BureauFigures) -> Self {
+        Self {
+            remaining_pp: f.remaining_pp,
+            remaining_pm: f.remaining_pm,
+            total: Money::eur(f.total_cents),
+            balance: Money::eur(f.balance_cents()),
+        }
+    }
+}
+
+/// One bureau row of the dashboard.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BureauRow {
+    /// "Ref établissement".
+    #[schema(example = "B75-000123")]
+    pub r#ref: String,
+    /// `PRINCIPAL` or `SECONDAIRE`.
+    #[schema(example = "PRINCIPAL")]
+    pub inscription_type: String,
+    #[schema(example = "12 rue de la Paix, 75002 Paris")]
+    pub address: String,
+    /// "Reste PP".
+    pub remaining_pp: i64,
+    /// "Reste PM".
+    pub remaining_pm: i64,
+    /// "Total".
+    pub total: Money,
+    /// "Solde".
+    pub balance: Money,
+    /// "Montant regroupé": what one grouped payment for the firm's bureaux of the region settles.
+    pub grouped_amount: Money,
+}
+
+/// A firm and its bureaux in the region.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FirmGroup {
+    #[schema(example = "F-000042")]
+    pub firm_ref: String,
+    #[schema(example = "Cabinet Durand & Associés")]
+    pub firm_name: String,
+    pub bureaux: Vec<BureauRow>,
+    /// The firm's totals in the region.
+    pub totals: Figures,
+}
+
+/// "Tableau de bord régional": a page of firms.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegionalDashboard {
+    #[schema(example = "paris-ile-de-france")]
+    pub region_code: String,
+    /// Year of the current campaign.
+    pub campaign_year: Option<i32>,
+    pub campaign_open: bool,
+    pub items: Vec<FirmGroup>,
+    /// Totals over every bureau the user may manage in the region (all pages).
+    pub totals: Figures,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// "Liste des bureaux que vous pouvez gérer": the bureaux of the region the user may manage,
+/// grouped by firm, with Reste PP, Reste PM, Total, Solde and Montant regroupé, per-firm and
+/// overall totals (amounts in cents), computed with grouped queries over the ledger.
+#[utoipa::path(
+    tag = "portal",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "Region code"), BureauPageQuery),
+    responses(
+        (status = 200, description = "A page of the dashboard", body = RegionalDashboard),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`region_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_conflict`: choose the address first (`Link` header)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: limit out of range", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/portal/regions/{code}/bureaux")]
+pub async fn list_bureaux(
+    ctx: web::Data<ApiContext>,
+    auth: Authenticated,
+    code: web::Path<String>,
+    query: web::Query<BureauPageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let BureauPageQuery { limit, cursor } = query.into_inner();
+    let limit = limit.unwrap_or(50) as usize;
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::validation(vec![FieldIssue::new(
+            "limit",
+            "range",
+            Text::new(
+                "limit doit être compris entre 1 et 100.",
+                "limit must be between 1 and 100.",
+            ),
+        )]));
+    }
+    let region_code = code.into_inner();
+    let access = region_access(&ctx, &auth, region_code.clone()).await?;
+    let dashboard = ctx
+        .db
+        .run(move |conn| {
+            let rows = portal::visible_bureaux_in_region(conn, &access.visible, &region_code)?;
+            let figures = match &access.campaign {
+                Some(campaign) => {
+                    let ids: Vec<String> = rows.iter().map(|(b, _)| b.id.clone()).collect();
+                    portal::bureau_figures(conn, &campaign.id, &ids)?
+                }
+                None => Default::default(),
+            };
+            let mut overall = BureauFigures::default();
+            let mut groups: Vec<FirmGroup> = Vec::new();
+            let mut firm_totals: Vec<BureauFigures> = Vec::new();
+            for (bureau, firm) in &rows {
+                let f = figures.get(&bureau.id).copied().unwrap_or_default();
+                overall.add(&f);
+                if groups.last().is_none_or(|g| g.firm_ref != firm.firm_ref) {
+                    groups.push(FirmGroup {
+                        firm_ref: firm.firm_ref.clone(),
+                        firm_name: firm.name.clone(),
+                        bureaux: Vec::new(),
+                        totals: Figures::from(&BureauFigures::default()),
+                    });
+                    firm_totals.push(BureauFigures::default());
+                }
+                if let (Some(group), Some(total)) = (groups.last_mut(), firm_totals.last_mut()) {
+                    total.add(&f);
+                    group.bureaux.push(BureauRow {
+                        r#ref: bureau.bureau_ref.clone(),
+                        inscription_type: bureau.inscription_type.clone(),
+                        address: format!(
+                            "{}, {} {}",
+                            bureau.address_line, bureau.postal_code, bureau.city
+                        ),
+                        remaining_pp: f.remaining_pp,
+                        remaining_pm: f.remaining_pm,
+                        total: Money::eur(f.total_cents),
+                        balance: Money::eur(f.balance_cents()),
+                        grouped_amount: Money::eur(0),
+                    });
+                }
+            }
+            for (group, total) in groups.iter_mut().zip(&firm_totals) {
+                // A grouped payment settles what the firm's bureaux still owe, credits included.
+                let grouped = Money::eur(total.balance_cents().max(0));
+                for row in &mut group.bureaux {
+                    row.grouped_amount = grouped;
+                }
+                group.totals = Figures::from(total);
+            }
+            let start = match &cursor {
+                Some(after) => groups
+                    .iter()
+                    .position(|g| g.firm_ref.as_str() > after.as_str())
+                    .unwrap_or(groups.len()),
+                None => 0,
+            };
+            let mut page: Vec<FirmGroup> = groups.into_iter().skip(start).collect();
+            let next_cursor = (page.len() > limit).then(|| page[limit - 1].firm_ref.clone());
+            page.truncate(limit);
+            Ok(RegionalDashboard {
+                region_code,
+                campaign_year: access.campaign.as_ref().map(|c| c.year),
+                campaign_open: access.campaign.as_ref().is_some_and(|c| c.is_open),
+                items: page,
+                totals: Figures::from(&overall),
+                next_cursor,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(dashboard))
+}

@@ -1,0 +1,241 @@
+use actix_web::{delete, get, http::StatusCode, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{bureau_not_found, viewer_of};
+use crate::{
+    auth::extractor::Authenticated,
+    context::ApiContext,
+    db::{
+        self,
+        accounts::Account,
+        portal::{self, Viewer},
+        registry::Bureau,
+        DbConnection,
+    },
+    domain::email::mask,
+    error::{ApiError, Problem},
+    i18n::Text,
+};
+
+/// An account that may manage the bureau.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ManagerView {
+    #[schema(example = "rac.demo")]
+    pub identifier: String,
+    #[schema(example = "Jeanne MARTIN")]
+    pub name: String,
+    #[schema(example = "j…@cabinet.fr")]
+    pub email_masked: String,
+    /// Identifier of the responsable who granted it; absent when the regional council's import did.
+    pub granted_by: Option<String>,
+    pub granted_at: DateTime<Utc>,
+}
+
+/// The bureau's managers (RACs it is granted to; the firm's responsables see it by right).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ManagerList {
+    pub items: Vec<ManagerView>,
+}
+
+/// A grant.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct GrantRequest {
+    /// Identifier of the account to grant the bureau to.
+    #[schema(example = "rac.demo")]
+    pub identifier: String,
+}
+
+/// The bureau if the caller may see it, and whether they are a responsable of its firm.
+fn bureau_for(
+    conn: &mut DbConnection,
+    viewer: &Viewer,
+    bureau_ref: &str,
+) -> Result<(Bureau, bool), ApiError> {
+    let bureau = portal::bureau_by_ref(conn, bureau_ref)?.ok_or_else(bureau_not_found)?;
+    let visible = portal::visible_bureau_ids(conn, viewer)?;
+    if !visible.contains(&bureau.id) {
+        return Err(bureau_not_found());
+    }
+    let responsable = match &viewer.member_id {
+        Some(member_id) => portal::is_responsable(conn, member_id, &bureau.firm_id)?,
+        None => false,
+    };
+    Ok((bureau, responsable))
+}
+
+fn not_responsable() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "not_responsable",
+        Text::new(
+            "Action réservée aux responsables",
+            "Reserved to the firm's responsables",
+        ),
+        Text::new(
+            "Seul un responsable de la société peut attribuer ou retirer la gestion d'un bureau.",
+            "Only a responsable of the firm can grant or revoke the management of a bureau.",
+        ),
+    )
+}
+
+fn list(conn: &mut DbConnection, bureau_id: &str) -> Result<ManagerList, ApiError> {
+    let managers = portal::managers(conn, bureau_id)?;
+    let mut items = Vec::with_capacity(managers.len());
+    for m in managers {
+        let granted_by = match &m.granted_by {
+            Some(id) => Account::find(conn, id)?.map(|a| a.identifier),
+            None => None,
+        };
+        items.push(ManagerView {
+            name: format!("{} {}", m.first_name, m.last_name.to_uppercase()),
+            email_masked: mask(&m.email),
+            identifier: m.identifier,
+            granted_by,
+            granted_at: m.created_at.and_utc(),
+        });
+    }
+    Ok(ManagerList { items })
+}
+
+/// Who may manage a bureau. Visible to those who may see the bureau.
+#[utoipa::path(
+    tag = "portal",
+    security(("bearer" = [])),
+    params(("ref" = String, Path, description = "Ref établissement")),
+    responses(
+        (status = 200, description = "The managers", body = ManagerList),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`bureau_not_found`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/portal/bureaux/{ref}/managers")]
+pub async fn list_managers(
+    ctx: web::Data<ApiContext>,
+    auth: Authenticated,
+    bureau_ref: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let bureau_ref = bureau_ref.into_inner();
+    let managers = ctx
+        .db
+        .run(move |conn| {
+            let (_, viewer) = viewer_of(conn, &auth)?;
+            let (bureau, _) = bureau_for(conn, &viewer, &bureau_ref)?;
+            list(conn, &bureau.id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(managers))
+}
+
+/// A responsable of the firm grants the bureau to an account (a RAC), by identifier.
+#[utoipa::path(
+    tag = "portal",
+    security(("bearer" = [])),
+    params(("ref" = String, Path, description = "Ref établissement")),
+    request_body = GrantRequest,
+    responses(
+        (status = 201, description = "Granted; the managers", body = ManagerList),
+        (status = 200, description = "Already granted; the managers", body = ManagerList),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`not_responsable`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`bureau_not_found` or `account_not_found`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/portal/bureaux/{ref}/managers")]
+pub async fn grant_manager(
+    ctx: web::Data<ApiContext>,
+    auth: Authenticated,
+    bureau_ref: web::Path<String>,
+    body: web::Json<GrantRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let bureau_ref = bureau_ref.into_inner();
+    let identifier = body.into_inner().identifier;
+    let (created, managers) = ctx
+        .db
+        .run(move |conn| {
+            db::write_transaction(conn, |conn| {
+                let (account, viewer) = viewer_of(conn, &auth)?;
+                let (bureau, responsable) = bureau_for(conn, &viewer, &bureau_ref)?;
+                if !responsable {
+                    return Err(not_responsable());
+                }
+                let grantee = Account::find_by_identifier(conn, &identifier)?
+                    .filter(Account::is_active)
+                    .ok_or_else(account_not_found)?;
+                let created =
+                    portal::grant(conn, &bureau.id, &grantee.id, Some(&account.id), db::now())?;
+                Ok((created, list(conn, &bureau.id)?))
+            })
+        })
+        .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(HttpResponse::build(status).json(managers))
+}
+
+/// A responsable of the firm revokes an account's management of the bureau.
+#[utoipa::path(
+    tag = "portal",
+    security(("bearer" = [])),
+    params(("ref" = String, Path, description = "Ref établissement"), ("identifier" = String, Path, description = "The manager's identifier")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`not_responsable`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`bureau_not_found`, or `manager_not_found` when the account does not manage it", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/portal/bureaux/{ref}/managers/{identifier}")]
+pub async fn revoke_manager(
+    ctx: web::Data<ApiContext>,
+    auth: Authenticated,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (bureau_ref, identifier) = path.into_inner();
+    ctx.db
+        .run(move |conn| {
+            db::write_transaction(conn, |conn| {
+                let (_, viewer) = viewer_of(conn, &auth)?;
+                let (bureau, responsable) = bureau_for(conn, &viewer, &bureau_ref)?;
+                if !responsable {
+                    return Err(not_responsable());
+                }
+                let manager = Account::find_by_identifier(conn, &identifier)?
+                    .ok_or_else(manager_not_found)?;
+                if !portal::revoke(conn, &bureau.id, &manager.id)? {
+                    return Err(manager_not_found());
+                }
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn account_not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "account_not_found",
+        Text::new("Compte introuvable", "Account not found"),
+        Text::new(
+            "Aucun compte actif ne porte cet identifiant.",
+            "No active account has this identifier.",
+        ),
+    )
+}
+
+fn manager_not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "manager_not_found",
+        Text::new("Gestionnaire introuvable", "Manager not found"),
+        Text::new(
+            "Ce compte ne gère pas ce bureau.",
+            "This account does not manage this bureau.",
+        ),
+    )
+}

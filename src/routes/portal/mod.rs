@@ -1,0 +1,153 @@
+//! The contributions portal (Parties 4.2 and 4.3 of the guide): region choice, regional dashboard,
+//! bureau detail, the email-conflict choice, and who manages which bureau.
+//!
+//! A bureau the caller may not manage, or one of another region, is a 404 like a bureau that does
+//! not exist: its existence is not revealed.
+
+pub mod bureau_detail;
+pub mod email_choice;
+pub mod email_conflict;
+pub mod list_bureaux;
+pub mod list_regions;
+pub mod managers;
+
+use actix_web::http::{header, StatusCode};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{
+    auth::extractor::Authenticated,
+    context::ApiContext,
+    db::{
+        accounts::Account,
+        portal::{self, Viewer},
+        registry::Campaign,
+        schema::regions,
+        DbConnection,
+    },
+    error::ApiError,
+    i18n::Text,
+};
+
+/// An amount of money: integer cents, never a float.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct Money {
+    /// Amount in cents (negative for a credit).
+    #[schema(example = 123450)]
+    pub amount_cents: i64,
+    /// Always `EUR`.
+    #[schema(example = "EUR")]
+    pub currency: &'static str,
+}
+
+impl Money {
+    /// Euros in cents.
+    pub fn eur(amount_cents: i64) -> Self {
+        Self {
+            amount_cents,
+            currency: "EUR",
+        }
+    }
+}
+
+/// What a region's portal endpoints work with once access is granted.
+pub struct RegionAccess {
+    pub account: Account,
+    pub viewer: Viewer,
+    pub visible: Vec<String>,
+    pub campaign: Option<Campaign>,
+}
+
+/// The account behind a token, as a portal viewer.
+pub fn viewer_of(
+    conn: &mut DbConnection,
+    auth: &Authenticated,
+) -> Result<(Account, Viewer), ApiError> {
+    let account = Account::find(conn, &auth.account_id)?.ok_or_else(ApiError::not_found)?;
+    let viewer = Viewer {
+        account_id: account.id.clone(),
+        member_id: account.member_id.clone(),
+    };
+    Ok((account, viewer))
+}
+
+/// Loads what a region endpoint needs, refusing with 404 for an unknown region and 409
+/// `email_conflict` while the account's email and the regional file's differ (guide 4.3).
+pub async fn region_access(
+    ctx: &ApiContext,
+    auth: &Authenticated,
+    region_code: String,
+) -> Result<RegionAccess, ApiError> {
+    let auth = auth.clone();
+    ctx.db
+        .run(move |conn| {
+            use diesel::prelude::*;
+            let known: i64 = regions::table
+                .filter(regions::code.eq(&region_code))
+                .count()
+                .get_result(conn)?;
+            if known == 0 {
+                return Err(region_not_found());
+            }
+            let (account, viewer) = viewer_of(conn, &auth)?;
+            if let Some(file_email) = portal::regional_file_email(conn, &viewer, &region_code)? {
+                if !file_email.eq_ignore_ascii_case(&account.email) {
+                    return Err(email_conflict(&region_code));
+                }
+            }
+            let visible = portal::visible_bureau_ids(conn, &viewer)?;
+            let campaign = portal::current_campaign(conn, &region_code)?;
+            Ok(RegionAccess {
+                account,
+                viewer,
+                visible,
+                campaign,
+            })
+        })
+        .await
+}
+
+/// 404 for a region code that does not exist.
+pub fn region_not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "region_not_found",
+        Text::new("Région inconnue", "Unknown region"),
+        Text::new(
+            "Aucun conseil régional ne porte ce code.",
+            "No regional council has this code.",
+        ),
+    )
+}
+
+/// 404 for a bureau the caller may not see (or that does not exist).
+pub fn bureau_not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "bureau_not_found",
+        Text::new("Bureau introuvable", "Bureau not found"),
+        Text::new(
+            "Aucun bureau que vous pouvez gérer ne porte cette référence dans cette région.",
+            "No bureau you may manage has this reference in this region.",
+        ),
+    )
+}
+
+/// 409 while the email conflict of the region is unresolved; `Link` points at the choice.
+pub fn email_conflict(region_code: &str) -> ApiError {
+    let choice = format!("/v1/portal/regions/{region_code}/email-conflict");
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "email_conflict",
+        Text::new("Adresses email différentes", "Different email addresses"),
+        Text::owned(
+            format!(
+                "L'adresse email de votre compte ComptExpert diffère de celle de votre dossier régional. Choisissez l'adresse à conserver ({choice})."
+            ),
+            format!(
+                "Your ComptExpert email address differs from the one on your regional file. Choose the address to keep ({choice})."
+            ),
+        ),
+    )
+    .with_header(header::LINK, format!("<{choice}>; rel=\"email-conflict\""))
+}

@@ -1,0 +1,548 @@
+use awc::http::Method;
+use serde_json::{json, Value};
+
+use crate::{
+    fixtures::{MemberSpec, TestAccount},
+    helpers::{spawn_app, TestApp},
+    mailbox::wait_for_email,
+    portal_fixtures::Portal,
+};
+
+const PARIS: &str = "paris-ile-de-france";
+const BRETAGNE: &str = "bretagne";
+
+/// Two firms in Paris (one with two bureaux), one in Bretagne granted to the RAC; a third Paris
+/// firm nobody granted; a member responsable of the first firm with a personal file in Paris.
+struct World {
+    app: TestApp,
+    rac: TestAccount,
+    member: TestAccount,
+    member_id: String,
+    other_firm_bureau: String,
+}
+
+async fn world() -> World {
+    let app = spawn_app().await;
+    let member_id = app.add_member(MemberSpec::default());
+    let pp2 = app.add_member(MemberSpec {
+        supra_number: "22222222",
+        last_name: "Bernard",
+        first_name: "Luc",
+        email: "luc@ex.fr",
+        ..MemberSpec::default()
+    });
+    let rac = app.add_active_account("rac.test", "Rac-2026!", "rac@cabinet.fr");
+    let member = app.add_active_account_of(
+        Some(&member_id),
+        "mdurand",
+        "Cabinet-2026!",
+        "marie.durand@cabinet-durand.fr",
+    );
+    let mut p = Portal::of(&app);
+    let paris = p.campaign(PARIS, 2026, true);
+    p.campaign(PARIS, 2025, false);
+    let bretagne = p.campaign(BRETAGNE, 2026, false);
+
+    let durand = p.firm("F-001", "Cabinet Durand");
+    let b1 = p.bureau("B-001", &durand, PARIS, true);
+    let b2 = p.bureau("B-002", &durand, PARIS, false);
+    let martin = p.firm("F-002", "Martin Audit");
+    let b3 = p.bureau("B-003", &martin, PARIS, true);
+    let b4 = p.bureau("B-004", &martin, BRETAGNE, false);
+    let other = p.firm("F-003", "Autre Cabinet");
+    let b5 = p.bureau("B-005", &other, PARIS, true);
+    for b in [&b1, &b2, &b3, &b4] {
+        p.grant(b, &rac.id);
+    }
+    p.responsable(&durand, &member_id);
+    p.personal_file(&member_id, PARIS, "marie.durand@cabinet-durand.fr");
+
+    // B-001: Marie declared and paid, Luc still to declare, the firm as PM declared, fixed part.
+    let a1 = p.attach(&paris, &b1, Some(&member_id), None, "submitted");
+    p.ledger(&paris, &b1, Some(&a1), "charge", 45_000);
+    p.ledger(&paris, &b1, Some(&a1), "payment", 45_000);
+    p.attach(&paris, &b1, Some(&pp2), None, "to_declare");
+    let a3 = p.attach(&paris, &b1, None, Some(&durand), "submitted");
+    p.ledger(&paris, &b1, Some(&a3), "charge", 120_050);
+    p.ledger(&paris, &b1, None, "charge", 30_000);
+    p.ledger(&paris, &b1, None, "payment", 50_000);
+    // B-002: a draft PM and an overpayment refunded in part.
+    p.attach(&paris, &b2, None, Some(&durand), "draft");
+    p.ledger(&paris, &b2, None, "charge", 30_000);
+    p.ledger(&paris, &b2, None, "payment", 40_000);
+    p.ledger(&paris, &b2, None, "refund", 4_000);
+    // B-003: nothing paid.
+    p.ledger(&paris, &b3, None, "charge", 30_000);
+    // B-004 (Bretagne, closed campaign) and B-005 (not granted): amounts that must never show.
+    p.ledger(&bretagne, &b4, None, "charge", 99_900);
+    p.ledger(&paris, &b5, None, "charge", 77_700);
+    let _ = b5;
+    World {
+        app,
+        rac,
+        member,
+        member_id,
+        other_firm_bureau: "B-005".into(),
+    }
+}
+
+async fn get(app: &TestApp, token: &str, path: &str) -> crate::helpers::TestResponse {
+    app.send(app.authed(Method::GET, path, token), None).await
+}
+
+fn cents(v: &Value) -> i64 {
+    assert_eq!(v["currency"], "EUR");
+    v["amount_cents"].as_i64().expect("cents")
+}
+
+#[actix_web::test]
+async fn region_choice_counts_the_bureaux_one_may_manage_and_personal_files() {
+    let w = world().await;
+    let (rac, _) = w.app.signed_in(&w.rac).await;
+    let body = get(&w.app, &rac, "/v1/portal/regions").await.json();
+    let items = body["items"].as_array().cloned().expect("items");
+    assert_eq!(items.len(), 24);
+    let paris = items.iter().find(|r| r["code"] == PARIS).expect("paris");
+    assert_eq!(
+        (
+            paris["bureaux_count"].as_i64(),
+            paris["campaign_year"].as_i64(),
+            paris["campaign_open"].as_bool()
+        ),
+        (Some(3), Some(2026), Some(true))
+    );
+    let bretagne = items
+        .iter()
+        .find(|r| r["code"] == BRETAGNE)
+        .expect("bretagne");
+    assert_eq!(
+        (
+            bretagne["bureaux_count"].as_i64(),
+            bretagne["campaign_open"].as_bool()
+        ),
+        (Some(1), Some(false))
+    );
+    assert_eq!(body["totals"]["bureaux_count"], 4);
+    assert_eq!(paris["has_personal_file"], false);
+
+    let (member, _) = w.app.signed_in(&w.member).await;
+    let body = get(&w.app, &member, "/v1/portal/regions").await.json();
+    let paris = body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|r| r["code"] == PARIS)
+        .cloned()
+        .expect("paris");
+    assert_eq!(
+        paris["bureaux_count"], 2,
+        "the responsable sees the firm's bureaux"
+    );
+    assert_eq!(paris["has_personal_file"], true);
+    assert_eq!(body["totals"]["personal_files_count"], 1);
+}
+
+#[actix_web::test]
+async fn the_dashboard_groups_by_firm_with_figures_that_match_the_ledger() {
+    let w = world().await;
+    let (rac, _) = w.app.signed_in(&w.rac).await;
+    let response = get(&w.app, &rac, &format!("/v1/portal/regions/{PARIS}/bureaux")).await;
+    assert_eq!(response.status.as_u16(), 200, "{:?}", response.json());
+    let body = response.json();
+    let firms = body["items"].as_array().cloned().expect("firms");
+    assert_eq!(firms.len(), 2, "only the granted firms");
+    let durand = &firms[0];
+    assert_eq!(durand["firm_ref"], "F-001");
+    let bureaux = durand["bureaux"].as_array().cloned().expect("bureaux");
+    assert_eq!(bureaux[0]["ref"], "B-001");
+    assert_eq!(bureaux[0]["inscription_type"], "PRINCIPAL");
+    // B-001: charges 45 000 + 120 050 + 30 000; payments 45 000 + 50 000.
+    assert_eq!(
+        (
+            bureaux[0]["remaining_pp"].as_i64(),
+            bureaux[0]["remaining_pm"].as_i64()
+        ),
+        (Some(1), Some(0))
+    );
+    assert_eq!(cents(&bureaux[0]["total"]), 195_050);
+    assert_eq!(cents(&bureaux[0]["balance"]), 100_050);
+    // B-002: charge 30 000, paid 40 000, refunded 4 000 → credit of 6 000.
+    assert_eq!(bureaux[1]["remaining_pm"], 1, "a draft is still to declare");
+    assert_eq!(cents(&bureaux[1]["balance"]), -6_000);
+    // Montant regroupé: what one payment for the firm's bureaux settles.
+    assert_eq!(cents(&bureaux[0]["grouped_amount"]), 94_050);
+    assert_eq!(cents(&durand["totals"]["balance"]), 94_050);
+    assert_eq!(cents(&durand["totals"]["total"]), 225_050);
+    // Overall: both firms, never B-005.
+    assert_eq!(cents(&body["totals"]["total"]), 255_050);
+    assert_eq!(cents(&body["totals"]["balance"]), 124_050);
+    assert_eq!(body["totals"]["remaining_pp"], 1);
+    assert_eq!(body["totals"]["remaining_pm"], 1);
+    assert!(!response.body.windows(5).any(|w| w == b"B-005"));
+}
+
+#[actix_web::test]
+async fn the_dashboard_pages_by_firm() {
+    let w = world().await;
+    let (rac, _) = w.app.signed_in(&w.rac).await;
+    let first = get(
+        &w.app,
+        &rac,
+        &format!("/v1/portal/regions/{PARIS}/bureaux?limit=1"),
+    )
+    .await
+    .json();
+    assert_eq!(first["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        first["items"][0]["bureaux"].as_array().map(Vec::len),
+        Some(2),
+        "a firm is never split"
+    );
+    let cursor = first["next_cursor"].as_str().expect("cursor").to_owned();
+    let second = get(
+        &w.app,
+        &rac,
+        &format!("/v1/portal/regions/{PARIS}/bureaux?limit=1&cursor={cursor}"),
+    )
+    .await
+    .json();
+    assert_eq!(second["items"][0]["firm_ref"], "F-002");
+    assert!(second["next_cursor"].is_null());
+    assert_eq!(first["totals"], second["totals"], "totals cover every page");
+}
+
+#[actix_web::test]
+async fn a_bureau_lists_its_persons_with_states_and_amounts() {
+    let w = world().await;
+    let (rac, _) = w.app.signed_in(&w.rac).await;
+    let body = get(
+        &w.app,
+        &rac,
+        &format!("/v1/portal/regions/{PARIS}/bureaux/B-001"),
+    )
+    .await
+    .json();
+    let pp = body["natural_persons"].as_array().cloned().expect("pp");
+    assert_eq!(pp.len(), 2);
+    assert_eq!(pp[0]["name"], "BERNARD Luc");
+    assert_eq!(pp[0]["declaration_state"], "to_declare");
+    assert_eq!(pp[1]["declaration_state"], "submitted");
+    assert_eq!(
+        (cents(&pp[1]["amount_called"]), cents(&pp[1]["amount_paid"])),
+        (45_000, 45_000)
+    );
+    let pm = body["legal_persons"].as_array().cloned().expect("pm");
+    assert_eq!(pm[0]["name"], "Cabinet Durand");
+    assert_eq!(cents(&pm[0]["amount_called"]), 120_050);
+    assert_eq!(cents(&body["balance"]), 100_050);
+    assert_eq!(body["campaign_open"], true);
+}
+
+#[actix_web::test]
+async fn another_firms_bureau_or_another_regions_is_a_404_everywhere() {
+    let w = world().await;
+    let (rac, _) = w.app.signed_in(&w.rac).await;
+    let b5 = &w.other_firm_bureau;
+    get(
+        &w.app,
+        &rac,
+        &format!("/v1/portal/regions/{PARIS}/bureaux/{b5}"),
+    )
+    .await
+    .assert_problem(404, "bureau_not_found");
+    get(
+        &w.app,
+        &rac,
+        &format!("/v1/portal/regions/{BRETAGNE}/bureaux/B-001"),
+    )
+    .await
+    .assert_problem(404, "bureau_not_found");
+    get(&w.app, &rac, &format!("/v1/portal/bureaux/{b5}/managers"))
+        .await
+        .assert_problem(404, "bureau_not_found");
+    get(&w.app, &rac, "/v1/portal/regions/atlantide/bureaux")
+        .await
+        .assert_problem(404, "region_not_found");
+    let grant = w
+        .app
+        .send(
+            w.app.authed(
+                Method::POST,
+                &format!("/v1/portal/bureaux/{b5}/managers"),
+                &rac,
+            ),
+            Some(json!({"identifier": "rac.test"})),
+        )
+        .await;
+    grant.assert_problem(404, "bureau_not_found");
+    let revoke = w
+        .app
+        .send(
+            w.app.authed(
+                Method::DELETE,
+                &format!("/v1/portal/bureaux/{b5}/managers/rac.test"),
+                &rac,
+            ),
+            None,
+        )
+        .await;
+    revoke.assert_problem(404, "bureau_not_found");
+    // The unknown bureau answers exactly the same.
+    let unknown = get(
+        &w.app,
+        &rac,
+        &format!("/v1/portal/regions/{PARIS}/bureaux/B-999"),
+    )
+    .await;
+    assert_eq!(
+        unknown.json(),
+        get(
+            &w.app,
+            &rac,
+            &format!("/v1/portal/regions/{PARIS}/bureaux/{b5}")
+        )
+        .await
+        .json()
+    );
+    w.app
+        .get("/v1/portal/regions")
+        .await
+        .assert_problem(401, "unauthorized");
+}
+
+#[actix_web::test]
+async fn an_email_conflict_blocks_the_region_until_the_user_chooses() {
+    let w = world().await;
+    Portal::of(&w.app).region_contact(PARIS, &w.rac.id, "RAC.Ancien@Autre-Cabinet.fr");
+    let (rac, _) = w.app.signed_in(&w.rac).await;
+
+    let blocked = get(&w.app, &rac, &format!("/v1/portal/regions/{PARIS}/bureaux")).await;
+    blocked.assert_problem(409, "email_conflict");
+    assert!(blocked
+        .header("link")
+        .is_some_and(|l| l.contains(&format!("/v1/portal/regions/{PARIS}/email-conflict"))));
+    get(
+        &w.app,
+        &rac,
+        &format!("/v1/portal/regions/{PARIS}/bureaux/B-001"),
+    )
+    .await
+    .assert_problem(409, "email_conflict");
+    assert_eq!(
+        get(
+            &w.app,
+            &rac,
+            &format!("/v1/portal/regions/{BRETAGNE}/bureaux")
+        )
+        .await
+        .status
+        .as_u16(),
+        200,
+        "other regions are not blocked"
+    );
+
+    let conflict = get(
+        &w.app,
+        &rac,
+        &format!("/v1/portal/regions/{PARIS}/email-conflict"),
+    )
+    .await
+    .json();
+    assert_eq!(conflict["comptexpert_email_masked"], "r…@cabinet.fr");
+    assert_eq!(conflict["file_email_masked"], "r…@autre-cabinet.fr");
+
+    let bad = w
+        .app
+        .send(
+            w.app.authed(
+                Method::PUT,
+                &format!("/v1/portal/regions/{PARIS}/email-choice"),
+                &rac,
+            ),
+            Some(json!({"choice": "both"})),
+        )
+        .await;
+    bad.assert_problem(422, "invalid_body");
+    let chosen = w
+        .app
+        .send(
+            w.app.authed(
+                Method::PUT,
+                &format!("/v1/portal/regions/{PARIS}/email-choice"),
+                &rac,
+            ),
+            Some(json!({"choice": "file"})),
+        )
+        .await;
+    assert_eq!(chosen.status.as_u16(), 200);
+    assert_eq!(chosen.json()["email_masked"], "r…@autre-cabinet.fr");
+    assert!(chosen.json()["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("r…@autre-cabinet.fr"));
+
+    assert_eq!(
+        w.app.me(&rac).await.json()["email"],
+        "rac.ancien@autre-cabinet.fr"
+    );
+    let notice = wait_for_email(&w.app, "rac@cabinet.fr").await;
+    assert!(notice.text.contains("r…@autre-cabinet.fr"));
+    assert_eq!(
+        get(&w.app, &rac, &format!("/v1/portal/regions/{PARIS}/bureaux"))
+            .await
+            .status
+            .as_u16(),
+        200
+    );
+    get(
+        &w.app,
+        &rac,
+        &format!("/v1/portal/regions/{PARIS}/email-conflict"),
+    )
+    .await
+    .assert_problem(404, "no_email_conflict");
+    let events = get(&w.app, &rac, "/v1/me/security-events").await.json();
+    assert!(events["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .any(|e| e["kind"] == "email_changed"));
+}
+
+#[actix_web::test]
+async fn keeping_the_comptexpert_address_updates_the_file() {
+    let w = world().await;
+    Portal::of(&w.app).personal_file(&w.member_id, BRETAGNE, "vieille.adresse@exemple.fr");
+    let (member, _) = w.app.signed_in(&w.member).await;
+    get(
+        &w.app,
+        &member,
+        &format!("/v1/portal/regions/{BRETAGNE}/bureaux"),
+    )
+    .await
+    .assert_problem(409, "email_conflict");
+    let chosen = w
+        .app
+        .send(
+            w.app.authed(
+                Method::PUT,
+                &format!("/v1/portal/regions/{BRETAGNE}/email-choice"),
+                &member,
+            ),
+            Some(json!({"choice": "comptexpert"})),
+        )
+        .await;
+    assert_eq!(chosen.json()["email_masked"], "m…@cabinet-durand.fr");
+    assert_eq!(
+        w.app.me(&member).await.json()["email"],
+        "marie.durand@cabinet-durand.fr"
+    );
+    assert_eq!(
+        get(
+            &w.app,
+            &member,
+            &format!("/v1/portal/regions/{BRETAGNE}/bureaux")
+        )
+        .await
+        .status
+        .as_u16(),
+        200
+    );
+}
+
+#[actix_web::test]
+async fn a_responsable_grants_and_revokes_a_rac_who_cannot_grant_himself() {
+    let w = world().await;
+    let newcomer = w
+        .app
+        .add_active_account("new.rac", "Rac-2026!", "new@cabinet.fr");
+    let (member, _) = w.app.signed_in(&w.member).await;
+    let (rac, _) = w.app.signed_in(&w.rac).await;
+    let (fresh, _) = w.app.signed_in(&newcomer).await;
+    get(
+        &w.app,
+        &fresh,
+        &format!("/v1/portal/regions/{PARIS}/bureaux/B-002"),
+    )
+    .await
+    .assert_problem(404, "bureau_not_found");
+
+    let path = "/v1/portal/bureaux/B-002/managers";
+    let by_rac = w
+        .app
+        .send(
+            w.app.authed(Method::POST, path, &rac),
+            Some(json!({"identifier": "new.rac"})),
+        )
+        .await;
+    by_rac.assert_problem(403, "not_responsable");
+    let granted = w
+        .app
+        .send(
+            w.app.authed(Method::POST, path, &member),
+            Some(json!({"identifier": "new.rac"})),
+        )
+        .await;
+    assert_eq!(granted.status.as_u16(), 201);
+    let list = granted.json()["items"].as_array().cloned().expect("items");
+    assert!(list
+        .iter()
+        .any(|m| m["identifier"] == "new.rac" && m["granted_by"] == "mdurand"));
+    let again = w
+        .app
+        .send(
+            w.app.authed(Method::POST, path, &member),
+            Some(json!({"identifier": "new.rac"})),
+        )
+        .await;
+    assert_eq!(again.status.as_u16(), 200);
+    w.app
+        .send(
+            w.app.authed(Method::POST, path, &member),
+            Some(json!({"identifier": "nobody"})),
+        )
+        .await
+        .assert_problem(404, "account_not_found");
+
+    assert_eq!(
+        get(
+            &w.app,
+            &fresh,
+            &format!("/v1/portal/regions/{PARIS}/bureaux/B-002")
+        )
+        .await
+        .status
+        .as_u16(),
+        200
+    );
+    assert_eq!(
+        get(&w.app, &rac, path).await.status.as_u16(),
+        200,
+        "managers are visible to a manager"
+    );
+
+    let revoke = w
+        .app
+        .send(
+            w.app
+                .authed(Method::DELETE, &format!("{path}/new.rac"), &member),
+            None,
+        )
+        .await;
+    assert_eq!(revoke.status.as_u16(), 204);
+    get(
+        &w.app,
+        &fresh,
+        &format!("/v1/portal/regions/{PARIS}/bureaux/B-002"),
+    )
+    .await
+    .assert_problem(404, "bureau_not_found");
+    w.app
+        .send(
+            w.app
+                .authed(Method::DELETE, &format!("{path}/new.rac"), &member),
+            None,
+        )
+        .await
+        .assert_problem(404, "manager_not_found");
+}

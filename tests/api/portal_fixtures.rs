@@ -1,0 +1,183 @@
+//! Portal data written straight to a test's database: firms, bureaux, campaigns, attachments,
+//! ledger entries, grants, regional files.
+
+use comptexpert::db::{self, schema::*, DbConnection, PooledConnection};
+use diesel::{ExpressionMethods, RunQueryDsl};
+
+use crate::helpers::TestApp;
+
+/// A connection to the test's database.
+pub struct Portal {
+    conn: PooledConnection,
+}
+
+fn id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+impl Portal {
+    pub fn of(app: &TestApp) -> Self {
+        let pool = db::build_pool(&app.database_url).expect("pool");
+        Self {
+            conn: pool.get().expect("connection"),
+        }
+    }
+
+    fn conn(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+
+    pub fn firm(&mut self, firm_ref: &str, name: &str) -> String {
+        let (id, now) = (id(), db::now());
+        diesel::insert_into(firms::table)
+            .values((
+                firms::id.eq(&id),
+                firms::firm_ref.eq(firm_ref),
+                firms::name.eq(name),
+                firms::created_at.eq(now),
+                firms::updated_at.eq(now),
+            ))
+            .execute(self.conn())
+            .expect("firm");
+        id
+    }
+
+    pub fn bureau(
+        &mut self,
+        bureau_ref: &str,
+        firm_id: &str,
+        region: &str,
+        principal: bool,
+    ) -> String {
+        let (id, now) = (id(), db::now());
+        diesel::insert_into(bureaux::table)
+            .values((
+                bureaux::id.eq(&id),
+                bureaux::bureau_ref.eq(bureau_ref),
+                bureaux::firm_id.eq(firm_id),
+                bureaux::region_code.eq(region),
+                bureaux::inscription_type.eq(if principal { "PRINCIPAL" } else { "SECONDAIRE" }),
+                bureaux::address_line.eq("1 place de la Bourse"),
+                bureaux::postal_code.eq("75002"),
+                bureaux::city.eq("Paris"),
+                bureaux::created_at.eq(now),
+                bureaux::updated_at.eq(now),
+            ))
+            .execute(self.conn())
+            .expect("bureau");
+        id
+    }
+
+    pub fn campaign(&mut self, region: &str, year: i32, open: bool) -> String {
+        let (id, now) = (id(), db::now());
+        diesel::insert_into(campaigns::table)
+            .values((
+                campaigns::id.eq(&id),
+                campaigns::region_code.eq(region),
+                campaigns::year.eq(year),
+                campaigns::is_open.eq(open),
+                campaigns::created_at.eq(now),
+                campaigns::updated_at.eq(now),
+            ))
+            .execute(self.conn())
+            .expect("campaign");
+        id
+    }
+
+    /// Attaches a member (PP) or a firm (PM) to a bureau for a campaign.
+    pub fn attach(
+        &mut self,
+        campaign: &str,
+        bureau: &str,
+        member: Option<&str>,
+        firm: Option<&str>,
+        state: &str,
+    ) -> String {
+        let (id, now) = (id(), db::now());
+        diesel::insert_into(attachments::table)
+            .values((
+                attachments::id.eq(&id),
+                attachments::campaign_id.eq(campaign),
+                attachments::bureau_id.eq(bureau),
+                attachments::person_kind.eq(if member.is_some() { "PP" } else { "PM" }),
+                attachments::member_id.eq(member),
+                attachments::firm_id.eq(firm),
+                attachments::declaration_state.eq(state),
+                attachments::created_at.eq(now),
+                attachments::updated_at.eq(now),
+            ))
+            .execute(self.conn())
+            .expect("attachment");
+        id
+    }
+
+    pub fn ledger(
+        &mut self,
+        campaign: &str,
+        bureau: &str,
+        attachment: Option<&str>,
+        kind: &str,
+        cents: i32,
+    ) {
+        diesel::insert_into(ledger_entries::table)
+            .values((
+                ledger_entries::id.eq(id()),
+                ledger_entries::campaign_id.eq(campaign),
+                ledger_entries::bureau_id.eq(bureau),
+                ledger_entries::attachment_id.eq(attachment),
+                ledger_entries::entry_kind.eq(kind),
+                ledger_entries::amount_cents.eq(cents),
+                ledger_entries::created_at.eq(db::now()),
+            ))
+            .execute(self.conn())
+            .expect("ledger entry");
+    }
+
+    pub fn grant(&mut self, bureau: &str, account: &str) {
+        diesel::insert_into(bureau_managers::table)
+            .values((
+                bureau_managers::bureau_id.eq(bureau),
+                bureau_managers::account_id.eq(account),
+                bureau_managers::created_at.eq(db::now()),
+            ))
+            .execute(self.conn())
+            .expect("grant");
+    }
+
+    pub fn responsable(&mut self, firm: &str, member: &str) {
+        diesel::insert_into(firm_responsables::table)
+            .values((
+                firm_responsables::firm_id.eq(firm),
+                firm_responsables::member_id.eq(member),
+            ))
+            .execute(self.conn())
+            .expect("responsable");
+    }
+
+    pub fn personal_file(&mut self, member: &str, region: &str, email: &str) {
+        let now = db::now();
+        diesel::insert_into(personal_files::table)
+            .values((
+                personal_files::id.eq(id()),
+                personal_files::member_id.eq(member),
+                personal_files::region_code.eq(region),
+                personal_files::email.eq(email),
+                personal_files::created_at.eq(now),
+                personal_files::updated_at.eq(now),
+            ))
+            .execute(self.conn())
+            .expect("personal file");
+    }
+
+    pub fn region_contact(&mut self, region: &str, account: &str, email: &str) {
+        diesel::insert_into(region_contacts::table)
+            .values((
+                region_contacts::region_code.eq(region),
+                region_contacts::account_id.eq(account),
+                region_contacts::email.eq(email),
+                region_contacts::updated_at.eq(db::now()),
+            ))
+            .execute(self.conn())
+            .expect("region contact");
+    }
+}
