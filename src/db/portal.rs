@@ -216,7 +216,7 @@ pub struct BureauFigures {
     pub remaining_pp: i64,
     /// Legal persons still to declare.
     pub remaining_pm: i64,
-    /// Amount called (sum of charges), cents.
+    /// Amount called (charges less cancelled charges), cents.
     pub total_cents: i64,
     /// Paid, cents.
     pub paid_cents: i64,
@@ -283,9 +283,10 @@ pub fn bureau_figures(
         let entry = figures.entry(bureau_id).or_default();
         let sum = sum.unwrap_or(0);
         match kind.as_str() {
-            "charge" => entry.total_cents = sum,
-            "payment" => entry.paid_cents = sum,
-            _ => entry.refunded_cents = sum,
+            "charge" => entry.total_cents += sum,
+            "charge_cancellation" => entry.total_cents -= sum,
+            "payment" => entry.paid_cents += sum,
+            _ => entry.refunded_cents += sum,
         }
     }
     Ok(figures)
@@ -355,6 +356,7 @@ pub fn attached_persons(
         let entry = amounts.entry(attachment_id).or_default();
         match kind.as_str() {
             "charge" => entry.0 += sum.unwrap_or(0),
+            "charge_cancellation" => entry.0 -= sum.unwrap_or(0),
             "payment" => entry.1 += sum.unwrap_or(0),
             _ => entry.1 -= sum.unwrap_or(0),
         }

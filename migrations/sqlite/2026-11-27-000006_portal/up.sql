@@ -59,7 +59,8 @@ CREATE TABLE ledger_entries (
     bureau_id TEXT NOT NULL REFERENCES bureaux (id),
     -- The person a charge or an allocated payment concerns; NULL for the bureau's own fixed part.
     attachment_id TEXT REFERENCES attachments (id),
-    entry_kind TEXT NOT NULL CHECK (entry_kind IN ('charge', 'payment', 'refund')),
+    -- A corrected declaration cancels its earlier charge and books a new one: nothing is ever edited.
+    entry_kind TEXT NOT NULL CHECK (entry_kind IN ('charge', 'charge_cancellation', 'payment', 'refund')),
     -- INTEGER (up to 21 million euros an entry) so that SUM has the same type on both backends.
     amount_cents INTEGER NOT NULL CHECK (amount_cents >= 0),
     reference TEXT,
