@@ -36,6 +36,9 @@ pub struct Settings {
     pub mail_poll_interval: std::time::Duration,
     /// Delay before the first retry of a failed email; it doubles at each failure, up to an hour.
     pub mail_retry_base: std::time::Duration,
+    /// Per-address and per-target request limits (429). Turned off only for load tests from a
+    /// single address (`RATE_LIMITS=off`); the per-identifier sign-in lock stays on regardless.
+    pub request_rate_limits: bool,
 }
 
 /// The guide's password floor: nobody may configure a weaker policy.
@@ -98,6 +101,7 @@ impl Settings {
             jwt_audience: var("JWT_AUDIENCE").unwrap_or_else(|| "comptexpert".into()),
             mail_poll_interval: std::time::Duration::from_millis(mail_poll_ms),
             mail_retry_base: std::time::Duration::from_millis(mail_retry_base_ms),
+            request_rate_limits: !var("RATE_LIMITS").is_some_and(|v| v.eq_ignore_ascii_case("off")),
         })
     }
 }
@@ -122,6 +126,7 @@ impl fmt::Debug for Settings {
             .field("mail_dir", &self.mail_dir)
             .field("mail_poll_interval", &self.mail_poll_interval)
             .field("mail_retry_base", &self.mail_retry_base)
+            .field("request_rate_limits", &self.request_rate_limits)
             .field("frontend_url", &self.frontend_url)
             .field("jwt_key_file", &self.jwt_key_file)
             .field("cors_allowed_origins", &self.cors_allowed_origins)

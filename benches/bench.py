@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""Load benchmark of the ComptExpert API: drives the release build with wrk on loopback and
+prints every figure as a ratio to a baseline measured in the same run (see benches/run)."""
+
+import argparse
+import base64
+import datetime
+import hashlib
+import json
+import os
+import platform
+import re
+import secrets
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RELEASE = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release")
+LUA = os.path.join(ROOT, "benches", "lua")
+PORT, HELLO_PORT = 18080, 18081
+BASE = f"http://127.0.0.1:{PORT}"
+DEMO_MEMBER = ("mdurand", "Demo-2026!")
+
+
+def http(method, path, body=None, token=None, base=BASE):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(base + path, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            raw = resp.read()
+            return resp.status, (json.loads(raw) if raw else None)
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"null")
+
+
+def wait_ready(url, seconds=120):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.2)
+    sys.exit(f"{url} did not become ready")
+
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(path, seconds, connections, threads=2, script=None, args=(), base=BASE, headers=()):
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    for header in headers:
+        cmd += ["-H", header]
+    if script:
+        cmd += ["-s", os.path.join(LUA, script)]
+    cmd.append(base + path)
+    if args:
+        cmd += ["--", *args]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    lat = {}
+    for pct, value, unit in re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M):
+        lat[pct] = float(value) * UNITS[unit]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = int(non2xx.group(1)) if non2xx else 0
+    return {"rps": rps, "p50": lat.get("50"), "p99": lat.get("99"), "non_2xx": errors}
+
+
+def rss_kib(pid, field):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(field):
+                return int(line.split()[1])
+    return 0
+
+
+def seed_refresh_tokens(backend, database_url, account_id, count, path):
+    """Sessions written straight to the database: the bench measures refresh, not sign-in."""
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0, tzinfo=None)
+    expires = now + datetime.timedelta(days=30)
+    sessions, tokens, lines = [], [], []
+    for _ in range(count):
+        token = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+        sid = str(uuid.uuid4())
+        sessions.append((sid, account_id, "pwd", True, now, now, expires))
+        tokens.append((hashlib.sha256(token.encode()).hexdigest(), sid, now))
+        lines.append(token)
+    if backend == "sqlite":
+        db = sqlite3.connect(database_url.removeprefix("sqlite://"), timeout=30)
+        fmt = lambda t: t.strftime("%Y-%m-%d %H:%M:%S")
+        db.executemany(
+            "INSERT INTO sessions (id, account_id, amr, keep_active, created_at, last_used_at, expires_at) VALUES (?,?,?,?,?,?,?)",
+            [(s[0], s[1], s[2], 1, fmt(s[4]), fmt(s[5]), fmt(s[6])) for s in sessions],
+        )
+        db.executemany("INSERT INTO refresh_tokens (token_hash, session_id, issued_at) VALUES (?,?,?)",
+                       [(t[0], t[1], fmt(t[2])) for t in tokens])
+        db.commit()
+        db.close()
+    else:
+        copy = "\\copy sessions (id, account_id, amr, keep_active, created_at, last_used_at, expires_at) FROM STDIN WITH CSV\n"
+        rows = "".join(f"{s[0]},{s[1]},pwd,true,{s[4]},{s[5]},{s[6]}\n" for s in sessions)
+        rows2 = "".join(f"{t[0]},{t[1]},{t[2]}\n" for t in tokens)
+        script = copy + rows + "\\.\n" + "\\copy refresh_tokens (token_hash, session_id, issued_at) FROM STDIN WITH CSV\n" + rows2 + "\\.\n"
+        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", database_url], input=script, text=True, check=True)
+    with open(path, "w") as file:
+        file.write("\n".join(lines) + "\n")
+
+
+def run_backend(backend, seconds, connections, baseline):
+    work = tempfile.mkdtemp(prefix=f"comptexpert-bench-{backend}-")
+    if backend == "sqlite":
+        database_url = f"sqlite://{work}/bench.db"
+        pg_db = None
+    else:
+        pg_db = f"comptexpert_bench_{os.getpid()}"
+        subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", f'CREATE DATABASE "{pg_db}"'], check=True)
+        database_url = f"postgres://postgres@127.0.0.1:5432/{pg_db}"
+    env = dict(os.environ, DATABASE_URL=database_url, BIND_ADDR=f"127.0.0.1:{PORT}", MAIL_DIR=f"{work}/mail",
+               JWT_KEY_FILE=f"{work}/jwt.pem", RATE_LIMITS="off", RUST_LOG="warn")
+    binary = os.path.join(RELEASE, "comptexpert")
+    results = {}
+    server = None
+    try:
+        started = time.time()
+        subprocess.run([binary, "seed-demo"], env=env, check=True, stdout=subprocess.DEVNULL)
+        results["seed_seconds"] = time.time() - started
+        server = subprocess.Popen([binary, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_ready(f"{BASE}/ready")
+        time.sleep(1)
+        results["rss_idle_mib"] = rss_kib(server.pid, "VmRSS") / 1024
+        status, body = http("POST", "/v1/sessions", {"identifier": DEMO_MEMBER[0], "password": DEMO_MEMBER[1]})
+        if status != 201:
+            sys.exit(f"demo sign-in failed: {status} {body}")
+        token, account_id = body["access_token"], body["account"]["id"]
+        auth = [f"Authorization: Bearer {token}"]
+        _, regions = http("GET", "/v1/portal/regions", token=token)
+        region = max(regions["items"], key=lambda r: r["bureaux_count"])["code"]
+
+        r = results
+        r["health"] = wrk("/health", seconds, connections)
+        r["me"] = wrk("/v1/me", seconds, connections, headers=auth)
+        r["bureaux"] = wrk(f"/v1/portal/regions/{region}/bureaux", seconds, connections, headers=auth)
+        r["search"] = wrk("/", seconds, 64, script="search.lua")
+        tokens_file = f"{work}/refresh-tokens.txt"
+        seed_refresh_tokens(backend, database_url, account_id, 80_000, tokens_file)
+        r["refresh"] = wrk("/v1/sessions/refresh", seconds, connections, script="refresh.lua", args=(tokens_file, "2"))
+        login = json.dumps({"identifier": DEMO_MEMBER[0], "password": DEMO_MEMBER[1]})
+        r["login"] = wrk("/", seconds, 16, script="post_json.lua", args=("/v1/sessions", login))
+        # Login storm with a concurrent probe of /health on one connection.
+        storm = subprocess.Popen(["wrk", "-t1", "-c32", f"-d{seconds}s", "-s", os.path.join(LUA, "post_json.lua"), BASE + "/", "--", "/v1/sessions", login],
+                                 stdout=subprocess.DEVNULL)
+        time.sleep(0.5)
+        r["health_during_storm"] = wrk("/health", seconds - 1, 1, threads=1)
+        storm.wait()
+        r["rss_peak_mib"] = rss_kib(server.pid, "VmHWM") / 1024
+        # Timing of unknown vs known identifiers (sign-in) and emails (recovery): one connection each.
+        wrong_known = json.dumps({"identifier": DEMO_MEMBER[0], "password": "Wrong-pass-1!"})
+        wrong_unknown = json.dumps({"identifier": "nobody.unknown", "password": "Wrong-pass-1!"})
+        short = max(3, seconds // 2)
+        r["signin_known"] = wrk("/", short, 1, threads=1, script="post_json.lua", args=("/v1/sessions", wrong_known))
+        r["signin_unknown"] = wrk("/", short, 1, threads=1, script="post_json.lua", args=("/v1/sessions", wrong_unknown))
+        r["recovery_known"] = wrk("/", short, 1, threads=1, script="post_json.lua", args=("/v1/recovery", json.dumps({"email": "marie.durand@cabinet-durand.fr"})))
+        r["recovery_unknown"] = wrk("/", short, 1, threads=1, script="post_json.lua", args=("/v1/recovery", json.dumps({"email": "personne@nulle-part.fr"})))
+    finally:
+        if server:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=60)
+        if pg_db:
+            subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", f'DROP DATABASE IF EXISTS "{pg_db}" WITH (FORCE)'])
+    return results
+
+
+def fmt_ms(v):
+    return "-" if v is None else f"{v:.2f}"
+
+
+def report(results, baseline):
+    cores = baseline["cores"]
+    hello, argon = baseline["hello"]["rps"], baseline["argon2"]
+    print(f"\nComptExpert API benchmark, {datetime.date.today()}, {platform.node()} ({cores} cores, {platform.processor() or platform.machine()})")
+    print(f"Baselines: hello-world {hello:,.0f} req/s; Argon2id (m=19 MiB, t=2, p=1) {argon:,.1f} hashes/s on {cores} cores\n")
+    print("| scenario | backend | req/s | p50 ms | p99 ms | ratio | target | met |")
+    print("|---|---|---|---|---|---|---|---|")
+    for backend, r in results.items():
+        rows = [
+            ("GET /health", r["health"], r["health"]["rps"] / hello, "-", None),
+            ("GET /v1/me (token)", r["me"], r["me"]["rps"] / hello, "≥ 0.40 × hello", r["me"]["rps"] / hello >= 0.40),
+            ("GET …/bureaux (token)", r["bureaux"], r["bureaux"]["rps"] / hello, "≥ 0.40 × hello", r["bureaux"]["rps"] / hello >= 0.40),
+            ("name search, 64 conns", r["search"], None, "p99 < 5 ms", (r["search"]["p99"] or 1e9) < 5),
+            ("POST /v1/sessions/refresh", r["refresh"], r["refresh"]["rps"] / cores, "≥ 2,400/s per core", r["refresh"]["rps"] / cores >= 2400),
+            ("POST /v1/sessions (logins)", r["login"], r["login"]["rps"] / argon, "≥ 0.90 × argon2", r["login"]["rps"] / argon >= 0.90),
+            ("/health during login storm", r["health_during_storm"], None, "p99 < 10 ms", (r["health_during_storm"]["p99"] or 1e9) < 10),
+        ]
+        for name, m, ratio, target, met in rows:
+            ratio_s = "-" if ratio is None else f"{ratio:.2f}"
+            met_s = "-" if met is None else ("yes" if met else "NO")
+            print(f"| {name} | {backend} | {m['rps']:,.0f} | {fmt_ms(m['p50'])} | {fmt_ms(m['p99'])} | {ratio_s} | {target} | {met_s} |")
+        for kind in ("signin", "recovery"):
+            known, unknown = r[f"{kind}_known"]["p50"], r[f"{kind}_unknown"]["p50"]
+            gap = abs(known - unknown) / max(known, unknown)
+            print(f"| {kind}: known vs unknown median | {backend} | - | {known:.2f} / {unknown:.2f} | - | {gap:.1%} apart | within 5 % | {'yes' if gap <= 0.05 else 'NO'} |")
+        print(f"| RSS idle / peak under load | {backend} | - | - | - | {r['rss_idle_mib']:.0f} / {r['rss_peak_mib']:.0f} MiB | < 64 / < 200 MiB | {'yes' if r['rss_idle_mib'] < 64 and r['rss_peak_mib'] < 200 else 'NO'} |")
+        print(f"| seed-demo | {backend} | - | - | - | {r['seed_seconds']:.1f} s | well under 60 s | {'yes' if r['seed_seconds'] < 60 else 'NO'} |")
+    if "sqlite" in results and "postgres" in results:
+        for key, name in (("me", "GET /v1/me"), ("bureaux", "GET …/bureaux")):
+            ratio = results["sqlite"][key]["rps"] / results["postgres"][key]["rps"]
+            print(f"| {name}: SQLite / PostgreSQL throughput | both | - | - | - | {ratio:.2f} | ≤ 2.0 | {'yes' if ratio <= 2 else 'NO'} |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    args = parser.parse_args()
+    hello = subprocess.Popen([os.path.join(RELEASE, "examples", "hello_world")], env=dict(os.environ, BIND_ADDR=f"127.0.0.1:{HELLO_PORT}"))
+    try:
+        wait_ready(f"http://127.0.0.1:{HELLO_PORT}/health")
+        baseline = {"hello": wrk("/health", args.seconds, args.connections, base=f"http://127.0.0.1:{HELLO_PORT}")}
+    finally:
+        hello.send_signal(signal.SIGTERM)
+        hello.wait(timeout=30)
+    argon = json.loads(subprocess.run([os.path.join(RELEASE, "examples", "argon2_rate"), str(args.seconds)], capture_output=True, text=True, check=True).stdout)
+    baseline.update(argon2=argon["hashes_per_second"], cores=argon["cores"])
+    backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
+    results = {b: run_backend(b, args.seconds, args.connections, baseline) for b in backends}
+    report(results, baseline)
+
+
+if __name__ == "__main__":
+    main()
