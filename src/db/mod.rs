@@ -5,6 +5,7 @@
 
 pub mod schema;
 
+pub mod bulk;
 pub mod reference;
 pub mod registry;
 

@@ -3,7 +3,9 @@
 
 mod helpers;
 
+mod demo;
 mod errors;
 mod health;
+mod import;
 mod openapi;
 mod reference;
