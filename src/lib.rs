@@ -13,6 +13,7 @@ pub mod limits;
 pub mod mail;
 pub mod middleware;
 pub mod openapi;
+pub mod register;
 pub mod registration;
 pub mod routes;
 pub mod telemetry;

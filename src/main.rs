@@ -1,7 +1,18 @@
-//! `comptexpert`: serve the API (default), apply migrations, print the OpenAPI document.
+//! `comptexpert`: serve the API (default), apply migrations, print the OpenAPI document, load the
+//! register from CSV extracts or with demo data.
+
+use std::{path::PathBuf, time::Instant};
 
 use clap::{Parser, Subcommand};
-use comptexpert::{config::Settings, db, openapi, telemetry, Application};
+use comptexpert::{
+    config::Settings,
+    db, openapi,
+    register::{
+        self,
+        demo::{DemoSpec, SeedOutcome},
+    },
+    telemetry, Application,
+};
 
 #[derive(Parser)]
 #[command(
@@ -17,11 +28,27 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the API (the default).
-    Serve,
+    Serve {
+        /// First load the demo data, when the register is empty.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Apply pending database migrations and exit.
     Migrate,
     /// Print the OpenAPI document on standard output.
     Openapi,
+    /// Load the register from the CSV extracts in DIR, in one transaction (formats: README).
+    Import {
+        /// Folder holding regions.csv, members.csv, firms.csv, bureaux.csv,
+        /// personal_files.csv and/or campaigns.csv.
+        dir: PathBuf,
+    },
+    /// Load the demo register and accounts into a database whose register is empty.
+    SeedDemo {
+        /// Generated members, on top of the fixed demo people.
+        #[arg(long, default_value_t = DemoSpec::FULL_SIZE)]
+        members: usize,
+    },
 }
 
 #[actix_web::main]
@@ -32,7 +59,7 @@ async fn main() -> std::process::ExitCode {
         return std::process::ExitCode::SUCCESS;
     }
     telemetry::init();
-    match run(cli.command.unwrap_or(Command::Serve)).await {
+    match run(cli.command.unwrap_or(Command::Serve { demo: false })).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(message) => {
             tracing::error!("{message}");
@@ -45,8 +72,17 @@ async fn main() -> std::process::ExitCode {
 async fn run(command: Command) -> Result<(), String> {
     let settings = Settings::from_env()?;
     match command {
-        Command::Serve => {
+        Command::Serve { demo } => {
             tracing::info!(?settings, "starting");
+            if demo {
+                let url = settings.database_url.clone();
+                match blocking(move || seed_demo(&url, DemoSpec::full())).await? {
+                    SeedOutcome::Seeded(summary) => tracing::info!(%summary, "demo data loaded"),
+                    SeedOutcome::RegisterNotEmpty { members, .. } => {
+                        tracing::info!(members, "the register is not empty: demo data not loaded")
+                    }
+                }
+            }
             let app = Application::build(settings).await?;
             tracing::info!(port = app.port(), "listening");
             app.run_until_stopped().await.map_err(|e| e.to_string())
@@ -59,5 +95,55 @@ async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Openapi => Ok(()),
+        Command::Import { dir } => {
+            let url = settings.database_url.clone();
+            let summary = blocking(move || {
+                let mut conn = migrated_connection(&url)?;
+                register::import_register(&mut conn, &dir).map_err(|e| e.to_string())
+            })
+            .await?;
+            print!("{summary}");
+            Ok(())
+        }
+        Command::SeedDemo { members } => {
+            let started = Instant::now();
+            let url = settings.database_url.clone();
+            let spec = DemoSpec {
+                members,
+                ..DemoSpec::full()
+            };
+            match blocking(move || seed_demo(&url, spec)).await? {
+                SeedOutcome::Seeded(summary) => {
+                    println!("demo data loaded in {:.1} s: {summary}", started.elapsed().as_secs_f64());
+                    Ok(())
+                }
+                SeedOutcome::RegisterNotEmpty { members, firms, campaigns } => Err(format!(
+                    "the register is not empty ({members} members, {firms} firms, {campaigns} campaigns): demo data not loaded"
+                )),
+            }
+        }
     }
+}
+
+/// Runs blocking database work off the async executor.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    actix_web::web::block(work)
+        .await
+        .map_err(|e| e.to_string())?
+}
+
+/// A connection to a database whose migrations are applied.
+fn migrated_connection(url: &str) -> Result<db::PooledConnection, String> {
+    let pool = db::build_pool(url)?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    db::run_migrations(&mut conn)?;
+    Ok(conn)
+}
+
+/// Seeds the demo register of `spec` into the database at `url`, migrating it first.
+fn seed_demo(url: &str, spec: DemoSpec) -> Result<SeedOutcome, String> {
+    let mut conn = migrated_connection(url)?;
+    register::demo::seed(&mut conn, &spec).map_err(|e| e.to_string())
 }

@@ -6,6 +6,7 @@
 pub mod schema;
 
 pub mod accounts;
+pub mod bulk;
 pub mod email_verifications;
 pub mod idempotency;
 pub mod login_throttles;

@@ -39,8 +39,8 @@ impl Quality {
 }
 
 /// A regional council of the Ordre.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = regions)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = regions, primary_key(code))]
 pub struct Region {
     pub code: String,
     pub name: String,

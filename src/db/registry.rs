@@ -10,7 +10,7 @@ use super::{
 };
 
 /// A member of the register ("le tableau").
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = members)]
 pub struct Member {
     /// Opaque reference (`member_ref` in the API), never the SUPRA number.
@@ -88,7 +88,7 @@ impl Member {
 }
 
 /// A firm (société d'expertise comptable, a legal person).
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = firms)]
 pub struct Firm {
     pub id: String,
@@ -100,7 +100,7 @@ pub struct Firm {
 }
 
 /// An office (établissement) of a firm, in one region.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = bureaux)]
 pub struct Bureau {
     pub id: String,
@@ -118,7 +118,7 @@ pub struct Bureau {
 }
 
 /// One contribution year in one region.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = campaigns)]
 pub struct Campaign {
     pub id: String,
@@ -130,7 +130,7 @@ pub struct Campaign {
 }
 
 /// A member's own registration in a region, with the email the regional council knows.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = personal_files)]
 pub struct PersonalFile {
     pub id: String,

@@ -5,8 +5,10 @@ mod fixtures;
 mod helpers;
 
 mod account;
+mod demo;
 mod errors;
 mod health;
+mod import;
 mod mail;
 mod mailbox;
 mod openapi;

@@ -1,0 +1,155 @@
+//! `comptexpert import <dir>`: loads the register's CSV extracts in one transaction.
+//!
+//! Every file is optional and loaded in dependency order (regions, members, firms, bureaux,
+//! personal files, campaigns). Each row is upserted by its natural key: an existing row keeps its
+//! id and is updated only when something changed, a new row is inserted. Any refused row rolls
+//! the whole import back, so the register is never left half-loaded.
+
+use std::{fmt, path::Path};
+
+use diesel::Connection;
+
+use super::{
+    csv_file::{self, Line, RegisterFile},
+    rows::{BureauRow, CampaignRow, FirmRow, MemberRow, PersonalFileRow, RegionRow},
+    upsert::{self, References},
+    ImportError,
+};
+use crate::db::{self, DbConnection};
+
+/// What the import did to one file's rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileSummary {
+    /// The file's name (`members.csv`).
+    pub file: &'static str,
+    /// Rows whose natural key was new.
+    pub inserted: usize,
+    /// Rows that existed and differed: overwritten, id kept.
+    pub updated: usize,
+    /// Rows that existed and were identical.
+    pub unchanged: usize,
+}
+
+/// What the import did, file by file, in loading order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// One entry per file found in the folder.
+    pub files: Vec<FileSummary>,
+}
+
+impl ImportSummary {
+    /// The summary of one file, if it was in the folder.
+    pub fn file(&self, name: &str) -> Option<&FileSummary> {
+        self.files.iter().find(|f| f.file == name)
+    }
+}
+
+impl fmt::Display for ImportSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for s in &self.files {
+            writeln!(
+                f,
+                "{:<20} {:>7} inserted {:>7} updated {:>7} unchanged",
+                s.file, s.inserted, s.updated, s.unchanged
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Loads the CSV extracts found in `dir` into the register, in one transaction.
+///
+/// Every file is read and checked before the transaction starts; references (regions, qualités,
+/// firms, members) are checked inside it, against the database and the files loaded before.
+pub fn import_register(conn: &mut DbConnection, dir: &Path) -> Result<ImportSummary, ImportError> {
+    if !dir.is_dir() {
+        return Err(ImportError::Folder(format!(
+            "{} is not a folder",
+            dir.display()
+        )));
+    }
+    let extract = Extract::read(dir)?;
+    if extract.is_empty() {
+        return Err(ImportError::Folder(format!(
+            "{} holds none of {}",
+            dir.display(),
+            Extract::FILES.join(", ")
+        )));
+    }
+    conn.transaction(|conn| extract.load(conn))
+}
+
+/// Every file of one import, validated row by row.
+struct Extract {
+    regions: Option<Vec<Line<RegionRow>>>,
+    members: Option<Vec<Line<MemberRow>>>,
+    firms: Option<Vec<Line<FirmRow>>>,
+    bureaux: Option<Vec<Line<BureauRow>>>,
+    personal_files: Option<Vec<Line<PersonalFileRow>>>,
+    campaigns: Option<Vec<Line<CampaignRow>>>,
+}
+
+impl Extract {
+    const FILES: [&'static str; 6] = [
+        RegionRow::FILE,
+        MemberRow::FILE,
+        FirmRow::FILE,
+        BureauRow::FILE,
+        PersonalFileRow::FILE,
+        CampaignRow::FILE,
+    ];
+
+    fn read(dir: &Path) -> Result<Self, ImportError> {
+        Ok(Self {
+            regions: csv_file::read(dir)?,
+            members: csv_file::read(dir)?,
+            firms: csv_file::read(dir)?,
+            bureaux: csv_file::read(dir)?,
+            personal_files: csv_file::read(dir)?,
+            campaigns: csv_file::read(dir)?,
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.regions.is_none()
+            && self.members.is_none()
+            && self.firms.is_none()
+            && self.bureaux.is_none()
+            && self.personal_files.is_none()
+            && self.campaigns.is_none()
+    }
+
+    /// Writes the files in dependency order, so that a row may refer to one loaded just before.
+    fn load(self, conn: &mut DbConnection) -> Result<ImportSummary, ImportError> {
+        let now = db::now();
+        let mut summary = ImportSummary::default();
+        if let Some(lines) = self.regions {
+            summary.files.push(upsert::regions(conn, lines)?);
+        }
+        let references = References::load(conn)?;
+        if let Some(lines) = self.members {
+            summary
+                .files
+                .push(upsert::members(conn, &references, lines, now)?);
+        }
+        if let Some(lines) = self.firms {
+            summary.files.push(upsert::firms(conn, lines, now)?);
+        }
+        if let Some(lines) = self.bureaux {
+            summary
+                .files
+                .push(upsert::bureaux(conn, &references, lines, now)?);
+        }
+        if let Some(lines) = self.personal_files {
+            summary
+                .files
+                .push(upsert::personal_files(conn, &references, lines, now)?);
+        }
+        if let Some(lines) = self.campaigns {
+            summary
+                .files
+                .push(upsert::campaigns(conn, &references, lines, now)?);
+        }
+        Ok(summary)
+    }
+}
