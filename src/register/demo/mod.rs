@@ -5,6 +5,7 @@
 mod french;
 pub mod generate;
 pub mod people;
+pub mod portal;
 
 use std::fmt;
 
@@ -58,19 +59,25 @@ pub struct DemoSummary {
     pub campaigns: usize,
     /// Demo accounts.
     pub accounts: usize,
+    /// Grants, attachments and ledger entries of the portal.
+    pub portal: portal::PortalSummary,
 }
 
 impl fmt::Display for DemoSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} members, {} personal files, {} firms, {} bureaux, {} campaigns, {} accounts",
+            "{} members, {} personal files, {} firms, {} bureaux, {} campaigns, {} accounts, {} firm responsables, {} bureau grants, {} attachments, {} ledger entries",
             self.members,
             self.personal_files,
             self.firms,
             self.bureaux,
             self.campaigns,
-            self.accounts
+            self.accounts,
+            self.portal.responsables,
+            self.portal.grants,
+            self.portal.attachments,
+            self.portal.ledger_entries
         )
     }
 }
@@ -136,6 +143,11 @@ pub fn seed(conn: &mut DbConnection, spec: &DemoSpec) -> Result<SeedOutcome, Dem
             bureaux: Bureau::insert_all(conn, &register.bureaux)?,
             campaigns: Campaign::insert_all(conn, &register.campaigns)?,
             accounts: people::insert_accounts(conn, now)?,
+            portal: portal::PortalSummary::default(),
+        };
+        let summary = DemoSummary {
+            portal: portal::seed(conn, &register, now)?,
+            ..summary
         };
         Ok(SeedOutcome::Seeded(summary))
     })
