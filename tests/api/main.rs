@@ -6,6 +6,7 @@ mod helpers;
 
 mod account;
 mod errors;
+mod expertpass;
 mod health;
 mod mail;
 mod mailbox;
@@ -14,5 +15,7 @@ mod reference;
 mod registration;
 mod registry;
 mod request_errors;
+mod session_checks;
 mod sessions;
+mod signexpert;
 mod smtp_sink;
