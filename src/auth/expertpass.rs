@@ -32,7 +32,8 @@ pub const CLOCK_SKEW_SECS: i64 = 120;
 /// The scheme and path of the QR payload that the app registers for.
 pub const QR_URI_PREFIX: &str = "comptexpert://login";
 
-/// What the app's owner decided.
+/// What the app's owner decided: `approve` (sign the browser in) or `deny` (refuse). The same word
+/// is the 4th line of the signed message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
@@ -115,6 +116,32 @@ mod tests {
             approval_message("0193-abc", "n0nce", Decision::Approve, 1_764_250_000),
             "comptexpert-expertpass-v1\n0193-abc\nn0nce\napprove\n1764250000"
         );
+    }
+
+    /// The worked example of the README, for mobile teams to check their implementation against
+    /// (computed independently, with Python's `cryptography`).
+    #[test]
+    fn the_readme_test_vector_holds() {
+        let seed: [u8; 32] = std::array::from_fn(|i| i as u8);
+        let key = SigningKey::from_bytes(&seed);
+        assert_eq!(
+            encoding::encode_base64url(key.verifying_key().as_bytes()),
+            "A6EHv_POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg"
+        );
+        let message = approval_message(
+            "0193a0a4-7c1e-7b7e-9d5e-3f1c2b4a5d6e",
+            "q8Vd2Yv0m4f6cGk1hRrT9pXw3zLbNnA7sJ5eUoKiQyE",
+            Decision::Approve,
+            1_764_250_000,
+        );
+        let signature = "WTAhFk4Un5EvxzxHMeUt96c7XbenhIc43CB_fXVHMJegcABJCnbC8CJe1-Xs4pLeW73u2qkUXmPq6XLvzHlBAg";
+        assert_eq!(
+            encoding::encode_base64url(&key.sign(message.as_bytes()).to_bytes()),
+            signature
+        );
+        let public = parse_public_key("A6EHv_POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg").expect("key");
+        let parsed = parse_signature(signature).expect("signature");
+        assert!(verify(&public, &message, &parsed));
     }
 
     #[test]

@@ -882,3 +882,47 @@ async fn a_revoked_certificate_is_refused_and_a_new_crl_is_picked_up_without_res
         .await
         .assert_problem(503, "signexpert_unavailable");
 }
+
+#[actix_web::test]
+async fn an_out_of_date_crl_fails_closed_until_a_current_one_replaces_it() {
+    let pki = TestPki::new("Main");
+    let holder = pki.issue(UserCert::default());
+    let crl_valid_until = |year| {
+        CertificateRevocationListParams {
+            this_update: date_time_ymd(2020, 1, 1),
+            next_update: date_time_ymd(year, 1, 1),
+            crl_number: SerialNumber::from(1u64),
+            issuing_distribution_point: None,
+            revoked_certs: Vec::new(),
+            key_identifier_method: KeyIdMethod::Sha256,
+        }
+        .signed_by(&pki.intermediate)
+        .expect("CRL")
+        .pem()
+        .expect("CRL PEM")
+    };
+    let anchor = pki.root_pem.clone();
+    let stale = crl_valid_until(2021);
+    let mut crl_path = PathBuf::new();
+    let app = spawn_app_with(|s| {
+        s.signexpert_ca_file = Some(beside_test_files(s, "signexpert-ca.pem", &anchor));
+        crl_path = beside_test_files(s, "signexpert.crl.pem", &stale);
+        s.signexpert_crl_file = Some(crl_path.clone());
+    })
+    .await;
+    marie(&app);
+    app.sign_in_with(&holder, Form::Plain)
+        .await
+        .assert_problem(503, "signexpert_unavailable");
+
+    std::fs::write(&crl_path, crl_valid_until(2090)).expect("current CRL");
+    std::fs::File::options()
+        .write(true)
+        .open(&crl_path)
+        .and_then(|f| f.set_modified(std::time::SystemTime::now() + Duration::from_secs(60)))
+        .expect("touch the CRL");
+    assert_eq!(
+        app.sign_in_with(&holder, Form::Plain).await.status.as_u16(),
+        201
+    );
+}

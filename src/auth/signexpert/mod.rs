@@ -29,7 +29,9 @@ pub fn signed_message(challenge_id: &str, nonce: &str) -> String {
     format!("{MESSAGE_PREFIX}\n{challenge_id}\n{nonce}")
 }
 
-/// How the signature was made. All hash with SHA-256.
+/// How the signature was made, all with SHA-256: `rsa_pkcs1_sha256` (RSA PKCS#1 v1.5, keys of 2048
+/// to 8192 bits), `rsa_pss_sha256` (RSA-PSS, MGF1-SHA-256, 32-byte salt), `ecdsa_p256_sha256`
+/// (ECDSA on P-256, signature as DER or as raw `r‖s` of 64 bytes), `ed25519`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SignatureAlgorithm {

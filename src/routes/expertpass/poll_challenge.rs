@@ -20,7 +20,10 @@ use crate::{
     i18n::Text,
 };
 
-/// Where an Expertpass sign-in stands.
+/// Where an Expertpass sign-in stands: `pending` (poll again after `interval` seconds), `approved`
+/// (this answer carries the tokens, and is the only one that will), `denied` (the app refused),
+/// `expired` (nobody decided within 2 minutes, or the approved tokens were not collected within
+/// 60 seconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChallengeStatus {
@@ -55,7 +58,7 @@ enum Outcome {
     Pending(DateTime<Utc>),
     Denied,
     Expired,
-    Approved(Account, bool),
+    Approved(Box<Account>, bool),
     Consumed,
 }
 
@@ -125,7 +128,7 @@ pub async fn poll_challenge(
         Outcome::Approved(account, keep_active) => {
             let tokens = session_tokens::open(
                 &ctx,
-                account,
+                *account,
                 SignInContext::of_request(&req, "qr", keep_active),
             )
             .await?;
@@ -153,7 +156,7 @@ fn collect(
             None => None,
         };
         Ok(match account {
-            Some(account) => Outcome::Approved(account, challenge.keep_active),
+            Some(account) => Outcome::Approved(Box::new(account), challenge.keep_active),
             None => Outcome::Denied,
         })
     })
