@@ -326,6 +326,18 @@ async fn a_signed_timestamp_far_from_the_server_clock_is_refused() {
     app.send_approval(&scanned.challenge_id, body)
         .await
         .assert_problem(401, "stale_timestamp");
+    for absurd in [i64::MIN, i64::MAX, 0] {
+        let body = json!({
+            "device_id": phone.device_id,
+            "decision": "approve",
+            "timestamp": absurd,
+            "signature": phone.sign(&scanned, "approve", absurd),
+        });
+        app.send_approval(&scanned.challenge_id, body)
+            .await
+            .assert_problem(401, "stale_timestamp");
+    }
+    assert_eq!(app.poll(&challenge).await.json()["status"], "pending");
 }
 
 #[actix_web::test]

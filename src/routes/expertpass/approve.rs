@@ -119,7 +119,7 @@ pub async fn approve(
         return Err(ApiError::validation(issues));
     };
     let now = db::now();
-    if (timestamp - now.and_utc().timestamp()).abs() > expertpass::CLOCK_SKEW_SECS {
+    if timestamp.abs_diff(now.and_utc().timestamp()) > expertpass::CLOCK_SKEW_SECS.unsigned_abs() {
         return Err(stale_timestamp());
     }
 
