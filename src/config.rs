@@ -24,6 +24,9 @@ pub struct Settings {
     pub jwt_key_file: PathBuf,
     /// PEM trust anchors for Signexpert certificates.
     pub signexpert_ca_file: Option<PathBuf>,
+    /// Certificate revocation lists (PEM or DER) checked for Signexpert certificates; re-read
+    /// when the file changes.
+    pub signexpert_crl_file: Option<PathBuf>,
     /// Origins allowed by CORS; empty means no cross-origin browser access.
     pub cors_allowed_origins: Vec<String>,
     /// Minimum password length; the guide's floor is 6 and a lower value is raised to it.
@@ -87,6 +90,7 @@ impl Settings {
                 .unwrap_or_else(|| "var/jwt-keys.pem".into())
                 .into(),
             signexpert_ca_file: var("SIGNEXPERT_CA_FILE").map(PathBuf::from),
+            signexpert_crl_file: var("SIGNEXPERT_CRL_FILE").map(PathBuf::from),
             cors_allowed_origins: var("CORS_ALLOWED_ORIGINS")
                 .map(|v| {
                     v.split(',')
@@ -129,6 +133,8 @@ impl fmt::Debug for Settings {
             .field("request_rate_limits", &self.request_rate_limits)
             .field("frontend_url", &self.frontend_url)
             .field("jwt_key_file", &self.jwt_key_file)
+            .field("signexpert_ca_file", &self.signexpert_ca_file)
+            .field("signexpert_crl_file", &self.signexpert_crl_file)
             .field("cors_allowed_origins", &self.cors_allowed_origins)
             .field("password_min_length", &self.password_min_length)
             .finish_non_exhaustive()

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use actix_web::web;
 
 use crate::{
-    auth::keys::SigningKeys,
+    auth::{keys::SigningKeys, signexpert::TrustStore},
     config::Settings,
     db::{DbConnection, Pool},
     error::ApiError,
@@ -52,4 +52,6 @@ pub struct ApiContext {
     pub db: Db,
     /// Access-token signing and verifying keys.
     pub keys: Arc<SigningKeys>,
+    /// Signexpert trust anchors and CRLs; `None` when `SIGNEXPERT_CA_FILE` is not set.
+    pub signexpert: Option<Arc<TrustStore>>,
 }

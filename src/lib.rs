@@ -53,10 +53,12 @@ impl Application {
             tracing::info!(count = applied.len(), "migrations applied");
         }
         let keys = auth::keys::SigningKeys::load_or_generate(&settings.jwt_key_file)?;
+        let signexpert = auth::signexpert::TrustStore::from_settings(&settings)?.map(Arc::new);
         let context = ApiContext {
             settings: Arc::new(settings),
             db: Db::new(pool),
             keys: Arc::new(keys),
+            signexpert,
         };
         let listener = TcpListener::bind(context.settings.bind_addr)
             .map_err(|e| format!("cannot bind {}: {e}", context.settings.bind_addr))?;
@@ -95,6 +97,7 @@ fn cors(settings: &Settings) -> Cors {
             http::header::ACCEPT,
             http::header::ACCEPT_LANGUAGE,
             http::header::HeaderName::from_static("idempotency-key"),
+            routes::expertpass::POLL_TOKEN_HEADER,
         ])
         .expose_headers([
             http::header::RETRY_AFTER,

@@ -41,6 +41,30 @@ pub const SIGN_IN_PER_CLIENT: Limit = Limit {
     window_secs: 60,
     limit: 300,
 };
+/// Expertpass QR challenges, per client address (a login page renews its QR code every 2 minutes).
+pub const EXPERTPASS_CHALLENGE_PER_CLIENT: Limit = Limit {
+    action: "expertpass_challenge",
+    window_secs: 60,
+    limit: 300,
+};
+/// Expertpass decisions signed by apps, per client address (mobile networks share addresses).
+pub const EXPERTPASS_APPROVAL_PER_CLIENT: Limit = Limit {
+    action: "expertpass_approval",
+    window_secs: 60,
+    limit: 300,
+};
+/// Signexpert challenges, per client address.
+pub const SIGNEXPERT_CHALLENGE_PER_CLIENT: Limit = Limit {
+    action: "signexpert_challenge",
+    window_secs: 60,
+    limit: 300,
+};
+/// Signexpert proofs (sign-in and enrolment), per client address: each costs a chain validation.
+pub const SIGNEXPERT_PROOF_PER_CLIENT: Limit = Limit {
+    action: "signexpert_proof",
+    window_secs: 60,
+    limit: 300,
+};
 /// Lost identifier/password requests, per client address.
 pub const RECOVERY_PER_CLIENT: Limit = Limit {
     action: "recovery",

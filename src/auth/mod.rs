@@ -1,8 +1,12 @@
-//! Authentication: signing keys, password hashing, tokens, sessions.
+//! Authentication: signing keys, password hashing, tokens, sessions, and the Expertpass (QR code
+//! and mobile app) and Signexpert (X.509 certificate) sign-in methods.
 
 pub mod access;
+pub mod encoding;
+pub mod expertpass;
 pub mod extractor;
 pub mod keys;
 pub mod password;
 pub mod session_tokens;
+pub mod signexpert;
 pub mod tokens;

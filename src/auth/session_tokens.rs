@@ -1,6 +1,7 @@
 //! Opening a session and handing out its tokens: shared by every sign-in method
 //! (password, Expertpass, Signexpert), which differ only in how they prove who the caller is.
 
+use actix_web::{http::header, HttpRequest};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -14,6 +15,7 @@ use crate::{
         sessions::{refresh_lifetime, NewSession, Session},
     },
     error::ApiError,
+    limits,
     routes::me::AccountView,
 };
 
@@ -45,6 +47,22 @@ pub struct SignInContext {
     pub keep_active: bool,
     pub client_address: Option<String>,
     pub user_agent: Option<String>,
+}
+
+impl SignInContext {
+    /// A sign-in made by `req`: its client address and user agent (first 200 characters).
+    pub fn of_request(req: &HttpRequest, amr: &'static str, keep_active: bool) -> Self {
+        Self {
+            amr,
+            keep_active,
+            client_address: Some(limits::client_address(req)),
+            user_agent: req
+                .headers()
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|ua| ua.chars().take(200).collect()),
+        }
+    }
 }
 
 /// Opens a session for `account` (one transaction with its security event) and signs the tokens.

@@ -8,6 +8,8 @@ pub mod schema;
 pub mod accounts;
 pub mod bulk;
 pub mod email_verifications;
+pub mod expertpass_challenges;
+pub mod expertpass_devices;
 pub mod idempotency;
 pub mod login_throttles;
 pub mod outbox;
@@ -18,6 +20,8 @@ pub mod reference;
 pub mod registry;
 pub mod security_events;
 pub mod sessions;
+pub mod signexpert_certificates;
+pub mod signexpert_challenges;
 
 use std::{path::Path, time::Duration};
 

@@ -267,6 +267,57 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    expertpass_devices (id) {
+        id -> Text,
+        account_id -> Text,
+        name -> Text,
+        public_key -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    expertpass_challenges (id) {
+        id -> Text,
+        nonce -> Text,
+        poll_token_hash -> Text,
+        status -> Text,
+        keep_active -> Bool,
+        account_id -> Nullable<Text>,
+        device_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        consumed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    signexpert_challenges (id) {
+        id -> Text,
+        nonce -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    signexpert_certificates (id) {
+        id -> Text,
+        account_id -> Text,
+        fingerprint -> Text,
+        subject -> Text,
+        issuer -> Text,
+        serial_number -> Text,
+        not_after -> Timestamp,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(members -> qualities (quality_code));
 diesel::joinable!(members -> regions (region_code));
 diesel::joinable!(bureaux -> firms (firm_id));
@@ -284,6 +335,9 @@ diesel::joinable!(attachments -> campaigns (campaign_id));
 diesel::joinable!(ledger_entries -> bureaux (bureau_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(security_events -> accounts (account_id));
+
+diesel::joinable!(expertpass_devices -> accounts (account_id));
+diesel::joinable!(signexpert_certificates -> accounts (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     qualities,
@@ -308,4 +362,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     region_contacts,
     attachments,
     ledger_entries,
+    expertpass_devices,
+    expertpass_challenges,
+    signexpert_challenges,
+    signexpert_certificates,
 );

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod email_verifications;
+pub mod expertpass;
 pub mod fallback;
 pub mod health;
 pub mod me;
@@ -11,6 +12,7 @@ pub mod recovery;
 pub mod reference;
 pub mod registry;
 pub mod sessions;
+pub mod signexpert;
 pub mod well_known;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
@@ -34,6 +36,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(sessions::create::create)
                 .service(sessions::refresh::refresh)
                 .service(sessions::delete_current::delete_current)
+                .service(expertpass::create_challenge::create_challenge)
+                .service(expertpass::poll_challenge::poll_challenge)
+                .service(expertpass::approve::approve)
+                .service(signexpert::create_challenge::create_challenge)
+                .service(signexpert::create_session::create_session)
                 .service(recovery::request::request)
                 .service(me::get_profile::get_profile)
                 .service(me::update_profile::update_profile)
@@ -50,6 +57,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(portal::email_choice::email_choice)
                 .service(portal::managers::list_managers)
                 .service(portal::managers::grant_manager)
-                .service(portal::managers::revoke_manager),
+                .service(portal::managers::revoke_manager)
+                .service(me::devices::enrol::enrol)
+                .service(me::devices::list::list)
+                .service(me::devices::remove::remove)
+                .service(me::certificates::enrol::enrol)
+                .service(me::certificates::list::list)
+                .service(me::certificates::remove::remove),
         );
 }

@@ -174,16 +174,40 @@ pub struct TestAccount {
 impl TestApp {
     /// Creates an active "Autre profil" account with a password.
     pub fn add_active_account(&self, identifier: &str, password: &str, email: &str) -> TestAccount {
-        self.add_active_account_of(None, identifier, password, email)
+        self.insert_account(identifier, password, email, None, true)
     }
 
-    /// Creates an active account with a password, for a register member when `member_id` is given.
+    /// Creates an active account, for a register member when `member_id` is given.
     pub fn add_active_account_of(
         &self,
         member_id: Option<&str>,
         identifier: &str,
         password: &str,
         email: &str,
+    ) -> TestAccount {
+        self.insert_account(identifier, password, email, member_id, true)
+    }
+
+    /// Creates the account of a register member (see [`TestApp::add_member`]), active or still
+    /// waiting for its activation link.
+    pub fn add_member_account(
+        &self,
+        member_ref: &str,
+        identifier: &str,
+        password: &str,
+        email: &str,
+        active: bool,
+    ) -> TestAccount {
+        self.insert_account(identifier, password, email, Some(member_ref), active)
+    }
+
+    fn insert_account(
+        &self,
+        identifier: &str,
+        password: &str,
+        email: &str,
+        member_id: Option<&str>,
+        active: bool,
     ) -> TestAccount {
         use comptexpert::db::accounts::{status, Account};
         let pool = db::build_pool(&self.database_url).expect("pool");
@@ -209,11 +233,17 @@ impl TestApp {
             postal_code: Some("75002".to_owned()),
             birth_year: Some(1985),
             accepts_communications: false,
-            password_hash: Some(comptexpert::auth::password::hash(password).expect("hash")),
-            status: status::ACTIVE.to_owned(),
+            password_hash: active
+                .then(|| comptexpert::auth::password::hash(password).expect("hash")),
+            status: if active {
+                status::ACTIVE
+            } else {
+                status::PENDING
+            }
+            .to_owned(),
             created_at: now,
             updated_at: now,
-            activated_at: Some(now),
+            activated_at: active.then_some(now),
         };
         Account::insert(&mut conn, &account).expect("insert account");
         TestAccount {
@@ -222,6 +252,33 @@ impl TestApp {
             password: password.to_owned(),
             email: email.to_owned(),
         }
+    }
+
+    /// Moves a challenge's expiry into the past, as if its minutes had run out (`table` is
+    /// `expertpass_challenges` or `signexpert_challenges`).
+    pub fn expire_challenge(&self, table: &str, id: &str) {
+        let pool = db::build_pool(&self.database_url).expect("pool");
+        let mut conn = pool.get().expect("connection");
+        let past = db::now() - chrono::Duration::seconds(1);
+        let updated = match table {
+            "expertpass_challenges" => {
+                use comptexpert::db::schema::expertpass_challenges::dsl as c;
+                use diesel::{ExpressionMethods, QueryDsl};
+                diesel::update(c::expertpass_challenges.find(id))
+                    .set(c::expires_at.eq(past))
+                    .execute(&mut conn)
+            }
+            "signexpert_challenges" => {
+                use comptexpert::db::schema::signexpert_challenges::dsl as c;
+                use diesel::{ExpressionMethods, QueryDsl};
+                diesel::update(c::signexpert_challenges.find(id))
+                    .set(c::expires_at.eq(past))
+                    .execute(&mut conn)
+            }
+            other => panic!("no challenge table {other}"),
+        }
+        .expect("expire the challenge");
+        assert_eq!(updated, 1, "challenge {id} exists");
     }
 
     /// `POST /v1/sessions`.

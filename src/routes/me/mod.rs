@@ -56,7 +56,9 @@ impl From<&Account> for AccountView {
     }
 }
 
+pub mod certificates;
 pub mod change_password;
+pub mod devices;
 pub mod get_profile;
 pub mod request_email_change;
 pub mod security_events;

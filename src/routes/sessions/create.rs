@@ -1,4 +1,4 @@
-use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -140,20 +140,10 @@ pub async fn create(
     ctx.db
         .run(move |conn| Ok(login_throttles::clear(conn, &cleared)?))
         .await?;
-    let user_agent = req
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|ua| ua.chars().take(200).collect());
     let tokens = session_tokens::open(
         &ctx,
         account,
-        SignInContext {
-            amr: "pwd",
-            keep_active: keep_session_active,
-            client_address: Some(client_address),
-            user_agent,
-        },
+        SignInContext::of_request(&req, "pwd", keep_session_active),
     )
     .await?;
     Ok(HttpResponse::Created().json(tokens))

@@ -1,0 +1,111 @@
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{
+    auth::{expertpass, tokens},
+    context::ApiContext,
+    db::{
+        self,
+        expertpass_challenges::{status, ExpertpassChallenge},
+    },
+    error::{ApiError, Problem},
+    limits,
+};
+
+/// Options of the sign-in the browser is starting. Send `{}` for the defaults.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateExpertpassChallengeRequest {
+    /// "Garder ma session active": the refresh token will live 30 days instead of 12 hours.
+    #[serde(default)]
+    pub keep_session_active: bool,
+}
+
+/// A QR code to show, and what the browser needs to poll for the outcome.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QrChallenge {
+    /// The challenge id (the `c` parameter of the QR payload).
+    pub challenge_id: String,
+    /// The text of the QR code: `comptexpert://login?c={challenge_id}&n={nonce}`. The app reads
+    /// `c` and `n` from it; the nonce is 256 random bits, base64url.
+    #[schema(
+        example = "comptexpert://login?c=0193a0a4-7c1e-7b7e-9d5e-3f1c2b4a5d6e&n=q8Vd2Yv0m4f6cGk1hRrT9pXw3zLbNnA7sJ5eUoKiQyE"
+    )]
+    pub qr_payload: String,
+    /// The QR code of `qr_payload` as a standalone SVG document, ready to inline in the page.
+    pub qr_svg: String,
+    /// Secret of this browser: send it in the `Expertpass-Poll-Token` header when polling.
+    /// Keep it in memory only; never put it in a URL.
+    pub poll_token: String,
+    /// When the challenge expires if nobody approves it (2 minutes).
+    pub expires_at: DateTime<Utc>,
+    /// Seconds until `expires_at`.
+    #[schema(example = 120)]
+    pub expires_in: i64,
+    /// Seconds to wait between two polls.
+    #[schema(example = 2)]
+    pub interval: i64,
+}
+
+/// Start an Expertpass sign-in (browser side): returns a QR code for the ComptExpert app to scan,
+/// valid 2 minutes. Then poll `GET /v1/expertpass/challenges/{id}` every `interval` seconds with
+/// the `poll_token` until the status is no longer `pending`.
+#[utoipa::path(
+    tag = "expertpass",
+    request_body = CreateExpertpassChallengeRequest,
+    responses(
+        (status = 201, description = "Challenge created", body = QrChallenge),
+        (status = 422, description = "`invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many challenges from this address", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/expertpass/challenges")]
+pub async fn create_challenge(
+    ctx: web::Data<ApiContext>,
+    req: HttpRequest,
+    body: web::Json<CreateExpertpassChallengeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    limits::enforce(
+        &ctx,
+        limits::EXPERTPASS_CHALLENGE_PER_CLIENT,
+        &limits::client_address(&req),
+    )
+    .await?;
+    let now = db::now();
+    let poll_token = tokens::random_token();
+    let challenge = ExpertpassChallenge {
+        id: uuid::Uuid::now_v7().to_string(),
+        nonce: tokens::random_token(),
+        poll_token_hash: tokens::digest(&poll_token),
+        status: status::PENDING.to_owned(),
+        keep_active: body.keep_session_active,
+        account_id: None,
+        device_id: None,
+        created_at: now,
+        expires_at: now + expertpass::CHALLENGE_LIFETIME,
+        decided_at: None,
+        consumed_at: None,
+    };
+    let qr_payload = expertpass::qr_payload(&challenge.id, &challenge.nonce);
+    let qr_svg = expertpass::qr_svg(&qr_payload).map_err(|e| ApiError::internal(e.to_string()))?;
+    let row = challenge.clone();
+    ctx.db
+        .run(move |conn| {
+            Ok(db::write_transaction(conn, |conn| {
+                // Expired challenges answer "expired" for an hour, then go.
+                ExpertpassChallenge::purge_expired(conn, now - chrono::Duration::hours(1))?;
+                ExpertpassChallenge::insert(conn, &row)
+            })?)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(QrChallenge {
+        challenge_id: challenge.id,
+        qr_payload,
+        qr_svg,
+        poll_token,
+        expires_at: challenge.expires_at.and_utc(),
+        expires_in: expertpass::CHALLENGE_LIFETIME.num_seconds(),
+        interval: expertpass::POLL_INTERVAL_SECS,
+    }))
+}

@@ -1,0 +1,196 @@
+use actix_web::{get, http::StatusCode, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::POLL_TOKEN_HEADER;
+use crate::{
+    auth::{
+        expertpass,
+        session_tokens::{self, SignInContext, TokenResponse},
+        tokens,
+    },
+    context::ApiContext,
+    db::{
+        self,
+        accounts::Account,
+        expertpass_challenges::{status, ExpertpassChallenge},
+    },
+    error::{ApiError, Problem},
+    i18n::Text,
+};
+
+/// Where an Expertpass sign-in stands: `pending` (poll again after `interval` seconds), `approved`
+/// (this answer carries the tokens, and is the only one that will), `denied` (the app refused),
+/// `expired` (nobody decided within 2 minutes, or the approved tokens were not collected within
+/// 60 seconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChallengeStatus {
+    /// Nobody decided yet: poll again after `interval` seconds.
+    Pending,
+    /// The app approved: this answer carries the tokens (and is the only one that will).
+    Approved,
+    /// The app refused.
+    Denied,
+    /// Nobody decided in time, or the approved tokens were not collected in time.
+    Expired,
+}
+
+/// The state of a challenge, as its browser sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChallengeState {
+    pub status: ChallengeStatus,
+    /// While `pending`: when the QR code expires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+    /// While `pending`: seconds to wait before the next poll.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 2)]
+    pub interval: Option<i64>,
+    /// When `approved`: the new session's tokens (`amr` = `qr`), exactly as `POST /v1/sessions`
+    /// returns them. Delivered on this answer only; the next poll answers 410 `challenge_consumed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tokens: Option<TokenResponse>,
+}
+
+enum Outcome {
+    Pending(DateTime<Utc>),
+    Denied,
+    Expired,
+    Approved(Box<Account>, bool),
+    Consumed,
+}
+
+/// Poll an Expertpass sign-in (browser side), with the challenge's `poll_token` in the
+/// `Expertpass-Poll-Token` header. `pending` until the app decides; `approved` carries the
+/// session's tokens exactly once (a later poll is 410 `challenge_consumed`); `denied`; `expired`
+/// after 2 minutes without a decision, or 60 seconds after an approval nobody collected.
+#[utoipa::path(
+    tag = "expertpass",
+    params(
+        ("id" = String, Path, description = "The challenge id"),
+        ("Expertpass-Poll-Token" = String, Header, description = "The `poll_token` returned with the challenge"),
+    ),
+    responses(
+        (status = 200, description = "The challenge's state; with the tokens when `approved`", body = ChallengeState),
+        (status = 403, description = "`invalid_poll_token`: the header is missing or is not this challenge's poll token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such challenge (or expired more than an hour ago)", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "`challenge_consumed`: the tokens were already handed out", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/expertpass/challenges/{id}")]
+pub async fn poll_challenge(
+    ctx: web::Data<ApiContext>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let presented = req
+        .headers()
+        .get(POLL_TOKEN_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|t| tokens::is_well_formed(t))
+        .map(tokens::digest);
+    let id = id.into_inner();
+    let outcome = ctx
+        .db
+        .run(move |conn| {
+            let now = db::now();
+            let Some(challenge) = ExpertpassChallenge::find(conn, &id)? else {
+                return Err(ApiError::not_found());
+            };
+            // Both sides are SHA-256 digests: comparing them reveals nothing about the token.
+            if presented.as_deref() != Some(challenge.poll_token_hash.as_str()) {
+                return Err(invalid_poll_token());
+            }
+            let live = challenge.expires_at > now;
+            Ok(match challenge.status.as_str() {
+                status::PENDING if live => Outcome::Pending(challenge.expires_at.and_utc()),
+                status::PENDING => Outcome::Expired,
+                status::DENIED => Outcome::Denied,
+                status::APPROVED if live => collect(conn, &challenge, now)?,
+                status::APPROVED => Outcome::Expired,
+                _ => Outcome::Consumed,
+            })
+        })
+        .await?;
+    let state = match outcome {
+        Outcome::Pending(expires_at) => ChallengeState {
+            status: ChallengeStatus::Pending,
+            expires_at: Some(expires_at),
+            interval: Some(expertpass::POLL_INTERVAL_SECS),
+            tokens: None,
+        },
+        Outcome::Denied => bare(ChallengeStatus::Denied),
+        Outcome::Expired => bare(ChallengeStatus::Expired),
+        Outcome::Consumed => return Err(challenge_consumed()),
+        Outcome::Approved(account, keep_active) => {
+            let tokens = session_tokens::open(
+                &ctx,
+                *account,
+                SignInContext::of_request(&req, "qr", keep_active),
+            )
+            .await?;
+            ChallengeState {
+                tokens: Some(tokens),
+                ..bare(ChallengeStatus::Approved)
+            }
+        }
+    };
+    Ok(HttpResponse::Ok().json(state))
+}
+
+/// Takes the approved challenge's tokens for this poll, if no other poll took them first.
+fn collect(
+    conn: &mut db::DbConnection,
+    challenge: &ExpertpassChallenge,
+    now: chrono::NaiveDateTime,
+) -> Result<Outcome, ApiError> {
+    db::write_transaction(conn, |conn| {
+        if !ExpertpassChallenge::consume(conn, &challenge.id, now)? {
+            return Ok(Outcome::Consumed);
+        }
+        let account = match &challenge.account_id {
+            Some(account_id) => Account::find(conn, account_id)?.filter(Account::is_active),
+            None => None,
+        };
+        Ok(match account {
+            Some(account) => Outcome::Approved(Box::new(account), challenge.keep_active),
+            None => Outcome::Denied,
+        })
+    })
+}
+
+fn bare(status: ChallengeStatus) -> ChallengeState {
+    ChallengeState {
+        status,
+        expires_at: None,
+        interval: None,
+        tokens: None,
+    }
+}
+
+fn invalid_poll_token() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "invalid_poll_token",
+        Text::new("Jeton de suivi invalide", "Invalid poll token"),
+        Text::new(
+            "L'en-tête Expertpass-Poll-Token est absent ou ne correspond pas à ce QR code.",
+            "The Expertpass-Poll-Token header is missing or does not belong to this QR code.",
+        ),
+    )
+}
+
+fn challenge_consumed() -> ApiError {
+    ApiError::new(
+        StatusCode::GONE,
+        "challenge_consumed",
+        Text::new("Connexion déjà effectuée", "Sign-in already completed"),
+        Text::new(
+            "Les jetons de cette connexion Expertpass ont déjà été remis.",
+            "The tokens of this Expertpass sign-in were already handed out.",
+        ),
+    )
+}

@@ -1,0 +1,45 @@
+use actix_web::{get, web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::CertificateView;
+use crate::{
+    auth::extractor::Authenticated,
+    context::ApiContext,
+    db::signexpert_certificates::SignexpertCertificate,
+    error::{ApiError, Problem},
+};
+
+/// The account's Signexpert certificates.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CertificateList {
+    /// Oldest enrolment first.
+    pub items: Vec<CertificateView>,
+}
+
+/// List the certificates enrolled on the signed-in account. (A certificate can also sign in
+/// without enrolment, through the SUPRA number it carries; such certificates are not listed.)
+#[utoipa::path(
+    tag = "signexpert",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Enrolled certificates", body = CertificateList),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me/certificates")]
+pub async fn list(
+    ctx: web::Data<ApiContext>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let certificates = ctx
+        .db
+        .run(move |conn| Ok(SignexpertCertificate::list(conn, &auth.account_id)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(CertificateList {
+        items: certificates
+            .into_iter()
+            .map(CertificateView::from)
+            .collect(),
+    }))
+}

@@ -1,0 +1,78 @@
+use actix_web::{delete, web, HttpRequest, HttpResponse};
+
+use crate::{
+    auth::extractor::Authenticated,
+    context::ApiContext,
+    db::{
+        self,
+        accounts::Account,
+        expertpass_devices::ExpertpassDevice,
+        security_events::{kind, NewEvent, SecurityEvent},
+    },
+    error::{ApiError, Problem},
+    limits,
+    mail::{outbox, templates::Template},
+};
+
+/// Remove one of the account's Expertpass devices: it can no longer approve sign-ins (sessions it
+/// approved stay open; close them from `GET /v1/me/sessions`). Another account's device is 404,
+/// like one that does not exist. Recorded (`device_removed`) and notified by email.
+#[utoipa::path(
+    tag = "expertpass",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Device id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/me/devices/{id}")]
+pub async fn remove(
+    ctx: web::Data<ApiContext>,
+    req: HttpRequest,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let address = limits::client_address(&req);
+    ctx.db
+        .run(move |conn| {
+            db::write_transaction(conn, |conn| {
+                let now = db::now();
+                let device = ExpertpassDevice::delete_owned(conn, &auth.account_id, &id)?
+                    .ok_or_else(ApiError::not_found)?;
+                let account =
+                    Account::find(conn, &auth.account_id)?.ok_or_else(ApiError::not_found)?;
+                SecurityEvent::record(
+                    conn,
+                    NewEvent {
+                        account_id: &account.id,
+                        kind: kind::DEVICE_REMOVED,
+                        method: None,
+                        client_address: Some(&address),
+                        session_id: Some(&auth.session_id),
+                    },
+                    now,
+                )?;
+                outbox::enqueue(
+                    conn,
+                    &account.email,
+                    &Template::SecurityNotice {
+                        greeting_name: account.greeting_name(),
+                        event_fr: format!(
+                            "L'appareil Expertpass « {} » a été retiré de votre compte.",
+                            device.name
+                        ),
+                        event_en: format!(
+                            "The Expertpass device \"{}\" was removed from your account.",
+                            device.name
+                        ),
+                    },
+                )?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
