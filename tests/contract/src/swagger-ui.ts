@@ -18,6 +18,7 @@ const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const artefacts = process.env.ARTEFACTS_DIR ?? path.resolve("artefacts");
 await mkdir(artefacts, { recursive: true });
 const screenshot = path.join(artefacts, "swagger-ui.png");
+const operationScreenshot = path.join(artefacts, "swagger-ui-get-regions.png");
 const profile = mkdtempSync(path.join(os.tmpdir(), "contract-chromium-"));
 
 console.log(`Swagger UI at ${baseUrl}/swagger-ui/ in ${executablePath}`);
@@ -52,7 +53,17 @@ try {
     nodes.map((n) => n.getAttribute("data-tag") ?? ""),
   );
   console.log(`    tags: ${tags.join(", ")}`);
-  for (const tag of EXPECTED_TAGS) check(tags.includes(tag), `a "${tag}" section`);
+  for (const tag of EXPECTED_TAGS) {
+    const heading = page.locator(`h3.opblock-tag[data-tag="${tag}"]`);
+    check(tags.includes(tag) && (await heading.isVisible()), `a visible "${tag}" section`);
+    const operations = await page
+      .locator(".opblock-tag-section")
+      .filter({ has: heading })
+      .locator(".opblock")
+      .count();
+    check(operations > 0, `operations listed under "${tag}"`);
+    console.log(`    ${tag}: ${operations} operation(s)`);
+  }
   const referenceSection = page.locator(".opblock-tag-section").filter({
     has: page.locator('h3.opblock-tag[data-tag="reference"]'),
   });
@@ -76,9 +87,10 @@ try {
   check(shownBody.includes("paris-ile-de-france"), "the answer shown lists paris-ile-de-france");
   console.log(`    shown: ${shownStatus}, ${shownBody.length} characters of JSON`);
 
-  // The whole page: the tag sections, and GET /v1/regions with the answer it got.
+  // The whole page (the tag sections), and GET /v1/regions with the answer it got.
   await page.screenshot({ path: screenshot, fullPage: true });
-  console.log(`    screenshot: ${screenshot}`);
+  await regionsOperation.screenshot({ path: operationScreenshot });
+  console.log(`    screenshots: ${screenshot}, ${operationScreenshot}`);
   check(pageErrors.length === 0, `no script errors on the page: ${pageErrors.join("; ")}`);
   console.log("Swagger UI works in Chromium: OK");
 } finally {
