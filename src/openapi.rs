@@ -13,6 +13,8 @@ use crate::{
     routes,
 };
 
+mod refusals;
+
 /// Top-level document metadata; the paths come from [`routes::configure`].
 #[derive(OpenApi)]
 #[openapi(
@@ -64,11 +66,12 @@ impl Modify for BearerAuth {
 
 /// The complete document, as served at `/api-docs/openapi.json` and printed by `comptexpert openapi`.
 pub fn document() -> utoipa::openapi::OpenApi {
-    let (_, api) = App::new()
+    let (_, mut api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(routes::configure)
         .split_for_parts();
+    refusals::document(&mut api);
     api
 }
 

@@ -140,3 +140,47 @@ fn every_registered_route_is_documented() {
         "routes without OpenAPI documentation: {undocumented:#?}"
     );
 }
+
+/// The extractors refuse some requests before any handler runs (see `request_errors.rs`): every
+/// operation that can get such a refusal documents it, or clients meet statuses the contract
+/// never mentioned (Schemathesis found these before they were documented).
+#[test]
+fn refusals_before_the_handler_are_documented() {
+    let document: Value =
+        serde_json::from_str(&comptexpert::openapi::document_json()).expect("valid JSON");
+    let mut missing = Vec::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            let responses = &operation["responses"];
+            let has_query = operation["parameters"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|p| p["in"] == "query"));
+            let mut expected = Vec::new();
+            if has_query {
+                expected.push("400");
+            }
+            if operation.get("requestBody").is_some() {
+                expected.extend(["400", "413", "415", "422"]);
+            }
+            for status in expected {
+                if responses.get(status).is_none() {
+                    missing.push(format!("{method} {path}: {status}"));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "undocumented refusals: {missing:#?}");
+    let shared = &document["components"]["responses"];
+    for name in [
+        "BadRequest",
+        "PayloadTooLarge",
+        "UnsupportedMediaType",
+        "InvalidBody",
+    ] {
+        assert_eq!(
+            shared[name]["content"]["application/problem+json"]["schema"]["$ref"],
+            "#/components/schemas/Problem",
+            "{name} is a problem+json"
+        );
+    }
+}
