@@ -104,8 +104,11 @@ pub async fn request_context(
         .unwrap_or_else(|| "-".to_owned());
     let status = response.status().as_u16();
     let latency_ms = format!("{:.2}", started.elapsed().as_secs_f64() * 1000.0);
-    if status >= 500 {
+    // 503 is a documented state (a dependency or a feature is unavailable), not a fault of ours.
+    if status >= 500 && status != 503 {
         tracing::error!(%request_id, %method, %route, status, %latency_ms, "request");
+    } else if status == 503 {
+        tracing::warn!(%request_id, %method, %route, status, %latency_ms, "request");
     } else {
         tracing::info!(%request_id, %method, %route, status, %latency_ms, "request");
     }

@@ -184,3 +184,19 @@ fn refusals_before_the_handler_are_documented() {
         );
     }
 }
+
+#[test]
+fn operation_ids_are_unique_so_generated_clients_get_distinct_methods() {
+    let document: Value =
+        serde_json::from_str(&comptexpert::openapi::document_json()).expect("valid JSON");
+    let mut seen = std::collections::HashMap::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            if let Some(id) = operation.get("operationId").and_then(Value::as_str) {
+                if let Some(other) = seen.insert(id.to_owned(), format!("{method} {path}")) {
+                    panic!("operationId {id} is used by {other} and {method} {path}");
+                }
+            }
+        }
+    }
+}

@@ -28,6 +28,7 @@ pub struct EmailConfirmed {
 
 /// Confirm a new email address with the token of the link sent to it. Works once.
 #[utoipa::path(
+    operation_id = "confirm_email_change",
     tag = "account",
     params(("token" = String, Path, description = "The token from the emailed link")),
     responses(

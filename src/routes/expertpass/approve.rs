@@ -59,6 +59,7 @@ pub struct ApprovalOutcome {
 /// approval signs in the account that enrolled the device. A challenge is decided once:
 /// replaying a decision is 409, a decision after the 2 minutes is 410.
 #[utoipa::path(
+    operation_id = "approve_expertpass_challenge",
     tag = "expertpass",
     params(("id" = String, Path, description = "The challenge id (`c` of the QR payload)")),
     request_body = ApprovalRequest,

@@ -52,6 +52,7 @@ pub struct QrChallenge {
 /// valid 2 minutes. Then poll `GET /v1/expertpass/challenges/{id}` every `interval` seconds with
 /// the `poll_token` until the status is no longer `pending`.
 #[utoipa::path(
+    operation_id = "create_expertpass_challenge",
     tag = "expertpass",
     request_body = CreateExpertpassChallengeRequest,
     responses(

@@ -67,6 +67,7 @@ enum Outcome {
 /// session's tokens exactly once (a later poll is 410 `challenge_consumed`); `denied`; `expired`
 /// after 2 minutes without a decision, or 60 seconds after an approval nobody collected.
 #[utoipa::path(
+    operation_id = "poll_expertpass_challenge",
     tag = "expertpass",
     params(
         ("id" = String, Path, description = "The challenge id"),

@@ -26,6 +26,7 @@ pub struct PasswordTokenInfo {
 /// Whether a password link is still valid. Reading it does not spend it (mail scanners open
 /// links before people do).
 #[utoipa::path(
+    operation_id = "inspect_password_token",
     tag = "registration",
     params(("token" = String, Path, description = "The token from the emailed link")),
     responses(

@@ -48,6 +48,7 @@ pub struct PortalRegionList {
 /// "Choix région": each region with its current campaign, the number of bureaux the signed-in
 /// user may manage there and whether they have a personal file there. A fixed number of queries.
 #[utoipa::path(
+    operation_id = "list_portal_regions",
     tag = "portal",
     security(("bearer" = [])),
     responses(

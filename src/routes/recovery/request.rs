@@ -36,6 +36,7 @@ pub struct RecoveryAccepted {
 /// identifier with a one-time reset link (1 hour). The answer is the same, in the same time,
 /// whether or not the address is known: the lookup happens after the answer.
 #[utoipa::path(
+    operation_id = "request_recovery",
     tag = "sessions",
     request_body = RecoveryRequest,
     responses(

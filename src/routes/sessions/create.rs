@@ -37,6 +37,7 @@ pub struct SignInRequest {
 /// activated all get the same `invalid_credentials` answer in the same time. Repeated failures
 /// on an identifier lock it for a growing delay (`rate_limited` with `Retry-After`).
 #[utoipa::path(
+    operation_id = "sign_in",
     tag = "sessions",
     request_body = SignInRequest,
     responses(

@@ -15,6 +15,7 @@ use crate::{
 /// Sign out ("Déconnexion"): closes this session. Its refresh token stops working at once and
 /// its access tokens are refused from the next request.
 #[utoipa::path(
+    operation_id = "sign_out",
     tag = "sessions",
     security(("bearer" = [])),
     responses(

@@ -29,6 +29,7 @@ pub struct RefreshRequest {
 /// refresh token works once). Presenting an already-exchanged token revokes the whole session
 /// (theft detection); of two simultaneous exchanges of one token, exactly one succeeds.
 #[utoipa::path(
+    operation_id = "refresh_session",
     tag = "sessions",
     request_body = RefreshRequest,
     responses(

@@ -39,6 +39,7 @@ pub struct SignexpertChallengeView {
 /// within 2 minutes, by `POST /v1/signexpert/sessions` (sign-in) or `POST /v1/me/certificates`
 /// (enrolment).
 #[utoipa::path(
+    operation_id = "create_signexpert_challenge",
     tag = "signexpert",
     responses(
         (status = 201, description = "Challenge created", body = SignexpertChallengeView),

@@ -49,6 +49,7 @@ pub struct SignexpertSignInRequest {
 /// or else the active account of the member whose SUPRA number is the subject's `serialNumber`
 /// attribute. The session is a normal one, with `amr` = `x509`.
 #[utoipa::path(
+    operation_id = "sign_in_with_certificate",
     tag = "signexpert",
     request_body = SignexpertSignInRequest,
     responses(

@@ -1,78 +1,81 @@
-// The contributions portal part of the walk (guide 4.2): region choice, the email conflict, the
-// bureaux. It runs only for the paths the service documents, so the walk goes on before the portal
-// exists and covers it as soon as it does. The portal's paths are not in the generated types
-// yet, so these calls go through a small JSON helper and check the fields API.md promises;
-// once `paths` has them, move these calls to the typed client like the rest of the walk.
+// The contributions portal part of the walk (guide 4.2 and 4.3), typed like the rest: the demo
+// RAC (`rac.demo`, see the README's demo data) signs in, chooses a region, meets the email
+// conflict of the region where the council's file holds an older address, resolves it, lists the
+// bureaux it may manage with their totals, opens one, and checks the figures add up.
 
-import { check, step } from "./client.js";
+import { api, check, expectProblem, expectStatus, step } from "./client.js";
 
-interface Answer {
-  status: number;
-  body: unknown;
-}
+const DEMO_RAC = { identifier: "rac.demo", password: "Demo-2026!" };
 
-interface PortalRegion {
-  code: string;
-  name: string;
-  campaign_year: number;
-  campaign_open: boolean;
-  bureaux_count: number;
-  has_personal_file: boolean;
-}
+export async function walkPortal(baseUrl: string, ownAccessToken: string): Promise<void> {
+  // The account created by the walk manages nothing yet: the portal answers, with no bureau.
+  const newcomer = api(baseUrl, ownAccessToken);
+  const own = await newcomer.GET("/v1/portal/regions");
+  expectStatus(own.response, 200, "portal regions of a new account", own.error);
+  check(own.data!.totals.bureaux_count === 0, "a new account manages no bureau");
 
-export async function walkPortal(baseUrl: string, accessToken: string): Promise<void> {
-  const documented = await fetch(`${baseUrl}/api-docs/openapi.json`);
-  const { paths } = (await documented.json()) as { paths: Record<string, unknown> };
-  const has = (path: string) => path in paths;
-  if (!has("/v1/portal/regions")) {
-    step("contributions portal: not in the document yet, skipped");
+  const anonymous = api(baseUrl);
+  const signIn = await anonymous.POST("/v1/sessions", { body: { ...DEMO_RAC, keep_session_active: false } });
+  if (signIn.response.status !== 201) {
+    step("contributions portal: no demo data in this database, the RAC part is skipped");
     return;
   }
-  const call = async (method: string, path: string, body?: unknown): Promise<Answer> => {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${accessToken}`,
-        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
-  };
-  const expect = (answer: Answer, status: number, what: string) =>
-    check(answer.status === status, `${what}: expected ${status}, got ${answer.status} ${JSON.stringify(answer.body)}`);
+  const rac = api(baseUrl, signIn.data!.access_token);
 
-  step("choix région (GET /v1/portal/regions)");
-  const listed = await call("GET", "/v1/portal/regions");
-  expect(listed, 200, "portal regions");
-  const regions = (Array.isArray(listed.body) ? listed.body : (listed.body as { items: unknown[] }).items) as PortalRegion[];
-  check(regions.length > 0, "the portal lists regions");
-  for (const region of regions) {
-    for (const field of ["code", "name", "campaign_year", "campaign_open", "bureaux_count", "has_personal_file"]) {
-      check(field in region, `a portal region has ${field}`);
-    }
-  }
-  const region = regions.find((r) => r.has_personal_file || r.bureaux_count > 0) ?? regions[0]!;
-  const base = `/v1/portal/regions/${encodeURIComponent(region.code)}`;
+  step("choix région as the demo RAC (GET /v1/portal/regions)");
+  const listed = await rac.GET("/v1/portal/regions");
+  expectStatus(listed.response, 200, "portal regions", listed.error);
+  const managed = listed.data!.items.filter((r) => r.bureaux_count > 0);
+  check(managed.length >= 2, `the demo RAC manages bureaux in two regions, got ${managed.length}`);
+  check(
+    listed.data!.totals.bureaux_count === managed.reduce((sum, r) => sum + r.bureaux_count, 0),
+    "the totals row adds up the regions",
+  );
 
-  if (has("/v1/portal/regions/{code}/email-conflict")) {
-    step(`email conflict in ${region.code} (GET …/email-conflict)`);
-    const conflict = await call("GET", `${base}/email-conflict`);
-    check([200, 404].includes(conflict.status), `email conflict: 200 or 404, got ${conflict.status}`);
-    if (conflict.status === 200) {
-      if (has("/v1/portal/regions/{code}/bureaux")) {
-        const blocked = await call("GET", `${base}/bureaux`);
-        expect(blocked, 409, "bureaux while the email conflict is unresolved");
-      }
-      step("resolve the email conflict (PUT …/email-choice)");
-      const chosen = await call("PUT", `${base}/email-choice`, { choice: "comptexpert" });
-      expect(chosen, 200, "email choice");
-      expect(await call("GET", `${base}/email-conflict`), 404, "email conflict once resolved");
+  let conflicts = 0;
+  for (const region of managed) {
+    const code = { params: { path: { code: region.code } } };
+    const conflict = await rac.GET("/v1/portal/regions/{code}/email-conflict", code);
+    if (conflict.response.status === 200) {
+      conflicts += 1;
+      step(`email conflict in ${region.code}: ${conflict.data!.comptexpert_email_masked} / ${conflict.data!.file_email_masked}`);
+      const blocked = await rac.GET("/v1/portal/regions/{code}/bureaux", code);
+      expectProblem(blocked, 409, "email_conflict", "bureaux while the conflict is unresolved");
+      const chosen = await rac.PUT("/v1/portal/regions/{code}/email-choice", { ...code, body: { choice: "comptexpert" } });
+      expectStatus(chosen.response, 200, "email choice", chosen.error);
+      check(chosen.data!.email_masked === conflict.data!.comptexpert_email_masked, "the kept address is confirmed");
+      const after = await rac.GET("/v1/portal/regions/{code}/email-conflict", code);
+      expectProblem(after, 404, "no_email_conflict", "the conflict once resolved");
+    } else {
+      expectProblem(conflict, 404, "no_email_conflict", `no conflict in ${region.code}`);
     }
-  }
-  if (has("/v1/portal/regions/{code}/bureaux")) {
+
     step(`bureaux of ${region.code} (GET …/bureaux)`);
-    expect(await call("GET", `${base}/bureaux`), 200, "regional dashboard");
+    const dashboard = await rac.GET("/v1/portal/regions/{code}/bureaux", code);
+    expectStatus(dashboard.response, 200, "regional dashboard", dashboard.error);
+    const firms = dashboard.data!.items;
+    const rows = firms.flatMap((f) => f.bureaux);
+    check(rows.length === region.bureaux_count, `${region.bureaux_count} bureaux listed, got ${rows.length}`);
+    const sum = (pick: (r: (typeof rows)[number]) => number) => rows.reduce((s, r) => s + pick(r), 0);
+    check(sum((r) => r.total.amount_cents) === dashboard.data!.totals.total.amount_cents, "Total adds up");
+    check(sum((r) => r.balance.amount_cents) === dashboard.data!.totals.balance.amount_cents, "Solde adds up");
+    check(sum((r) => r.remaining_pp) === dashboard.data!.totals.remaining_pp, "Reste PP adds up");
+    check(rows.every((r) => r.total.currency === "EUR"), "amounts in cents of euros");
+
+    const first = rows[0]!;
+    step(`bureau ${first.ref} (GET …/bureaux/{ref})`);
+    const detail = await rac.GET("/v1/portal/regions/{code}/bureaux/{ref}", {
+      params: { path: { code: region.code, ref: first.ref } },
+    });
+    expectStatus(detail.response, 200, "bureau detail", detail.error);
+    check(detail.data!.balance.amount_cents === first.balance.amount_cents, "the bureau's balance matches the dashboard");
+    check(detail.data!.remaining_pp === first.remaining_pp, "the bureau's Reste PP matches the dashboard");
   }
+  check(conflicts === 1, `the demo RAC has one email conflict to resolve, got ${conflicts}`);
+
+  const hidden = await rac.GET("/v1/portal/regions/{code}/bureaux/{ref}", {
+    params: { path: { code: "paris-ile-de-france", ref: "B-NOT-MINE" } },
+  });
+  expectProblem(hidden, 404, "bureau_not_found", "a bureau the RAC may not see");
+  await rac.DELETE("/v1/sessions/current");
 }

@@ -46,6 +46,7 @@ pub struct EnrolCertificateRequest {
 /// so nobody can enrol a certificate whose private key they do not hold. Recorded
 /// (`certificate_enrolled`) and notified by email.
 #[utoipa::path(
+    operation_id = "enrol_certificate",
     tag = "signexpert",
     security(("bearer" = [])),
     request_body = EnrolCertificateRequest,

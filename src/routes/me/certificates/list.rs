@@ -20,6 +20,7 @@ pub struct CertificateList {
 /// List the certificates enrolled on the signed-in account. (A certificate can also sign in
 /// without enrolment, through the SUPRA number it carries; such certificates are not listed.)
 #[utoipa::path(
+    operation_id = "list_certificates",
     tag = "signexpert",
     security(("bearer" = [])),
     responses(

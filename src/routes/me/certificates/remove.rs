@@ -18,6 +18,7 @@ use crate::{
 /// (it may still sign in to the account of the SUPRA number it carries). Another account's
 /// certificate is 404. Recorded (`certificate_removed`) and notified by email.
 #[utoipa::path(
+    operation_id = "remove_certificate",
     tag = "signexpert",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Certificate id")),

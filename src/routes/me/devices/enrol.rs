@@ -39,6 +39,7 @@ pub struct EnrolDeviceRequest {
 /// sign-ins to this account. Recorded in the security history (`device_enrolled`) and notified by
 /// email.
 #[utoipa::path(
+    operation_id = "enrol_device",
     tag = "expertpass",
     security(("bearer" = [])),
     request_body = EnrolDeviceRequest,

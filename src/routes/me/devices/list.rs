@@ -19,6 +19,7 @@ pub struct DeviceList {
 
 /// List the signed-in account's Expertpass devices.
 #[utoipa::path(
+    operation_id = "list_devices",
     tag = "expertpass",
     security(("bearer" = [])),
     responses(

@@ -18,6 +18,7 @@ use crate::{
 /// approved stay open; close them from `GET /v1/me/sessions`). Another account's device is 404,
 /// like one that does not exist. Recorded (`device_removed`) and notified by email.
 #[utoipa::path(
+    operation_id = "remove_device",
     tag = "expertpass",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Device id")),

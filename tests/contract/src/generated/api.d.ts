@@ -112,7 +112,82 @@ export interface paths {
         get?: never;
         put?: never;
         /** Confirm a new email address with the token of the link sent to it. Works once. */
-        post: operations["confirm"];
+        post: operations["confirm_email_change"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/expertpass/challenges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start an Expertpass sign-in (browser side): returns a QR code for the ComptExpert app to scan,
+         *     valid 2 minutes. Then poll `GET /v1/expertpass/challenges/{id}` every `interval` seconds with
+         *     the `poll_token` until the status is no longer `pending`.
+         */
+        post: operations["create_expertpass_challenge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/expertpass/challenges/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Poll an Expertpass sign-in (browser side), with the challenge's `poll_token` in the
+         *     `Expertpass-Poll-Token` header. `pending` until the app decides; `approved` carries the
+         *     session's tokens exactly once (a later poll is 410 `challenge_consumed`); `denied`; `expired`
+         *     after 2 minutes without a decision, or 60 seconds after an approval nobody collected.
+         */
+        get: operations["poll_expertpass_challenge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/expertpass/challenges/{id}/approval": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve or deny an Expertpass sign-in (mobile app side). The app scanned the QR code
+         *     `comptexpert://login?c={challenge_id}&n={nonce}`, asked its owner, and signs with the device's
+         *     enrolled Ed25519 key the UTF-8 message of five lines joined by `\n`, without a trailing newline:
+         * @description ```text
+         *     comptexpert-expertpass-v1
+         *     {challenge_id}
+         *     {nonce}
+         *     {decision}
+         *     {timestamp}
+         *     ```
+         *
+         *     `decision` is `approve` or `deny`, `timestamp` the Unix time in seconds (decimal). An
+         *     approval signs in the account that enrolled the device. A challenge is decided once:
+         *     replaying a decision is 409, a decision after the 2 minutes is 410.
+         */
+        post: operations["approve_expertpass_challenge"];
         delete?: never;
         options?: never;
         head?: never;
@@ -135,6 +210,97 @@ export interface paths {
         head?: never;
         /** Edit one's profile ("Modifier mon profil"). */
         patch: operations["update_profile"];
+        trace?: never;
+    };
+    "/v1/me/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the certificates enrolled on the signed-in account. (A certificate can also sign in
+         *     without enrolment, through the SUPRA number it carries; such certificates are not listed.)
+         */
+        get: operations["list_certificates"];
+        put?: never;
+        /**
+         * Enrol a Signexpert certificate on the signed-in account: sign-ins with it then open this
+         *     account, whatever SUPRA number it carries. The certificate is stored by its SHA-256
+         *     fingerprint. Enrolment takes the same proof as sign-in (a valid chain and a signed challenge),
+         *     so nobody can enrol a certificate whose private key they do not hold. Recorded
+         *     (`certificate_enrolled`) and notified by email.
+         */
+        post: operations["enrol_certificate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/certificates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a certificate from the signed-in account: it no longer signs in to it by fingerprint
+         *     (it may still sign in to the account of the SUPRA number it carries). Another account's
+         *     certificate is 404. Recorded (`certificate_removed`) and notified by email.
+         */
+        delete: operations["remove_certificate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the signed-in account's Expertpass devices. */
+        get: operations["list_devices"];
+        put?: never;
+        /**
+         * Enrol the signed-in account's Expertpass device (the mobile app). The device can then approve
+         *     sign-ins to this account. Recorded in the security history (`device_enrolled`) and notified by
+         *     email.
+         */
+        post: operations["enrol_device"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/devices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove one of the account's Expertpass devices: it can no longer approve sign-ins (sessions it
+         *     approved stay open; close them from `GET /v1/me/sessions`). Another account's device is 404,
+         *     like one that does not exist. Recorded (`device_removed`) and notified by email.
+         */
+        delete: operations["remove_device"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/me/email-change": {
@@ -246,13 +412,150 @@ export interface paths {
          * Whether a password link is still valid. Reading it does not spend it (mail scanners open
          *     links before people do).
          */
-        get: operations["inspect"];
+        get: operations["inspect_password_token"];
         put?: never;
         /**
          * Set the password through an emailed link: activates a pending account (activation) or
          *     replaces a forgotten password (reset). The link works once.
          */
         post: operations["set_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/bureaux/{ref}/managers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who may manage a bureau. Visible to those who may see the bureau. */
+        get: operations["list_managers"];
+        put?: never;
+        /** A responsable of the firm grants the bureau to an account (a RAC), by identifier. */
+        post: operations["grant_manager"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/bureaux/{ref}/managers/{identifier}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** A responsable of the firm revokes an account's management of the bureau. */
+        delete: operations["revoke_manager"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * "Choix région": each region with its current campaign, the number of bureaux the signed-in
+         *     user may manage there and whether they have a personal file there. A fixed number of queries.
+         */
+        get: operations["list_portal_regions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/regions/{code}/bureaux": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * "Liste des bureaux que vous pouvez gérer": the bureaux of the region the user may manage,
+         *     grouped by firm, with Reste PP, Reste PM, Total, Solde and Montant regroupé, per-firm and
+         *     overall totals (amounts in cents), computed with grouped queries over the ledger.
+         */
+        get: operations["list_bureaux"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/regions/{code}/bureaux/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One bureau: the natural and legal persons attached for the current campaign, their
+         *     declaration state, amounts called and paid, and the bureau's balance.
+         */
+        get: operations["bureau_detail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/regions/{code}/email-choice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Resolve the email conflict: both the account and the regional file take the chosen address, in
+         *     one transaction, with a security event. When the file's address wins, the account's address
+         *     changes and the old address receives a notice.
+         */
+        put: operations["email_choice"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/regions/{code}/email-conflict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether the account's email differs from the regional file's (guide 4.3). While it does, the
+         *     region's other portal endpoints answer 409 `email_conflict`.
+         */
+        get: operations["email_conflict"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -290,7 +593,7 @@ export interface paths {
          *     identifier with a one-time reset link (1 hour). The answer is the same, in the same time,
          *     whether or not the address is known: the lookup happens after the answer.
          */
-        post: operations["request"];
+        post: operations["request_recovery"];
         delete?: never;
         options?: never;
         head?: never;
@@ -368,7 +671,7 @@ export interface paths {
          *     activated all get the same `invalid_credentials` answer in the same time. Repeated failures
          *     on an identifier lock it for a growing delay (`rate_limited` with `Retry-After`).
          */
-        post: operations["create"];
+        post: operations["sign_in"];
         delete?: never;
         options?: never;
         head?: never;
@@ -389,7 +692,7 @@ export interface paths {
          * Sign out ("Déconnexion"): closes this session. Its refresh token stops working at once and
          *     its access tokens are refused from the next request.
          */
-        delete: operations["delete_current"];
+        delete: operations["sign_out"];
         options?: never;
         head?: never;
         patch?: never;
@@ -409,7 +712,53 @@ export interface paths {
          *     refresh token works once). Presenting an already-exchanged token revokes the whole session
          *     (theft detection); of two simultaneous exchanges of one token, exactly one succeeds.
          */
-        post: operations["refresh"];
+        post: operations["refresh_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/signexpert/challenges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get a Signexpert challenge: a nonce to sign with the certificate's private key, usable once
+         *     within 2 minutes, by `POST /v1/signexpert/sessions` (sign-in) or `POST /v1/me/certificates`
+         *     (enrolment).
+         */
+        post: operations["create_signexpert_challenge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/signexpert/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with a certificate (Signexpert). The chain must lead to a trust anchor of
+         *     `SIGNEXPERT_CA_FILE`; every certificate must be within its validity period; the user's
+         *     certificate must not be a CA, must allow digitalSignature when it has a key usage extension
+         *     and clientAuth when it has an extended key usage extension, and must not be revoked by the
+         *     configured CRL. It then signs in the account it is enrolled on (`POST /v1/me/certificates`),
+         *     or else the active account of the member whose SUPRA number is the subject's `serialNumber`
+         *     attribute. The session is a normal one, with `amr` = `x509`.
+         */
+        post: operations["sign_in_with_certificate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -452,12 +801,178 @@ export interface components {
              */
             quality: string;
         };
+        /** @description What was recorded. */
+        ApprovalOutcome: {
+            challenge_id: string;
+            /** @description `approved` or `denied`. */
+            status: components["schemas"]["ChallengeStatus"];
+        };
+        /** @description The app's signed decision on a challenge it scanned. */
+        ApprovalRequest: {
+            /** @description `approve` or `deny`; the same word is the 4th line of the signed message. */
+            decision: components["schemas"]["Decision"];
+            /** @description The device id returned by `POST /v1/me/devices` when the app was enrolled. */
+            device_id: string;
+            /**
+             * @description Ed25519 signature (64 bytes) of the message
+             *     `comptexpert-expertpass-v1\n{challenge_id}\n{nonce}\n{decision}\n{timestamp}`, encoded
+             *     base64url without padding (padded and standard base64 are accepted too).
+             */
+            signature: string;
+            /**
+             * Format: int64
+             * @description Unix time in seconds when the app signed, the 5th line of the signed message. Must be
+             *     within 120 seconds of the server's clock.
+             * @example 1764250000
+             */
+            timestamp: number;
+        };
+        /** @description A person attached to the bureau for the campaign. */
+        AttachedPersonView: {
+            amount_called: components["schemas"]["Money"];
+            amount_paid: components["schemas"]["Money"];
+            /**
+             * @description `to_declare`, `draft` or `submitted`.
+             * @example submitted
+             */
+            declaration_state: string;
+            /** @description Attachment id (declarations refer to it). */
+            id: string;
+            /** @example DURAND Marie */
+            name: string;
+            /**
+             * @description `PP` (natural person, a member) or `PM` (legal person, a firm).
+             * @example PP
+             */
+            person_kind: string;
+            /** @description SUPRA number for a PP, firm reference for a PM. */
+            reference: string;
+        };
+        /** @description One bureau for the current campaign. */
+        BureauDetail: {
+            address: string;
+            /** @description What remains to pay. */
+            balance: components["schemas"]["Money"];
+            /** @description Declarations and payments are accepted only while the campaign is open. */
+            campaign_open: boolean;
+            /** Format: int32 */
+            campaign_year?: number | null;
+            firm_name: string;
+            firm_ref: string;
+            inscription_type: string;
+            /** @description Legal persons (PM), by name. */
+            legal_persons: components["schemas"]["AttachedPersonView"][];
+            /** @description Natural persons (PP), by name. */
+            natural_persons: components["schemas"]["AttachedPersonView"][];
+            paid: components["schemas"]["Money"];
+            ref: string;
+            /** Format: int64 */
+            remaining_pm: number;
+            /** Format: int64 */
+            remaining_pp: number;
+            total: components["schemas"]["Money"];
+        };
+        /** @description One bureau row of the dashboard. */
+        BureauRow: {
+            /** @example 12 rue de la Paix, 75002 Paris */
+            address: string;
+            /** @description "Solde". */
+            balance: components["schemas"]["Money"];
+            /** @description "Montant regroupé": what one grouped payment for the firm's bureaux of the region settles. */
+            grouped_amount: components["schemas"]["Money"];
+            /**
+             * @description `PRINCIPAL` or `SECONDAIRE`.
+             * @example PRINCIPAL
+             */
+            inscription_type: string;
+            /**
+             * @description "Ref établissement".
+             * @example B75-000123
+             */
+            ref: string;
+            /**
+             * Format: int64
+             * @description "Reste PM".
+             */
+            remaining_pm: number;
+            /**
+             * Format: int64
+             * @description "Reste PP".
+             */
+            remaining_pp: number;
+            /** @description "Total". */
+            total: components["schemas"]["Money"];
+        };
+        /** @description The account's Signexpert certificates. */
+        CertificateList: {
+            /** @description Oldest enrolment first. */
+            items: components["schemas"]["CertificateView"][];
+        };
+        /** @description A certificate enrolled on the account. */
+        CertificateView: {
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * @description SHA-256 of the certificate's DER, lowercase hex (what identifies it at sign-in).
+             * @example 3b8f0c4e9a1d2f7e6c5b4a3928171605f4e3d2c1b0a99887766554433221100f
+             */
+            fingerprint_sha256: string;
+            id: string;
+            /** @description Issuer distinguished name. */
+            issuer: string;
+            /**
+             * Format: date-time
+             * @description Last sign-in with it.
+             */
+            last_used_at?: string | null;
+            /**
+             * Format: date-time
+             * @description End of the certificate's validity.
+             */
+            not_after: string;
+            /** @description Serial number, lowercase hex. */
+            serial_number: string;
+            /**
+             * @description Subject distinguished name.
+             * @example CN=Marie Durand, serialNumber=12345678, O=Ordre des experts-comptables
+             */
+            subject: string;
+        };
+        /** @description The state of a challenge, as its browser sees it. */
+        ChallengeState: {
+            /**
+             * Format: date-time
+             * @description While `pending`: when the QR code expires.
+             */
+            expires_at?: string | null;
+            /**
+             * Format: int64
+             * @description While `pending`: seconds to wait before the next poll.
+             * @example 2
+             */
+            interval?: number | null;
+            status: components["schemas"]["ChallengeStatus"];
+            tokens?: null | components["schemas"]["TokenResponse"];
+        };
+        /**
+         * @description Where an Expertpass sign-in stands: `pending` (poll again after `interval` seconds), `approved`
+         *     (this answer carries the tokens, and is the only one that will), `denied` (the app refused),
+         *     `expired` (nobody decided within 2 minutes, or the approved tokens were not collected within
+         *     60 seconds).
+         * @enum {string}
+         */
+        ChallengeStatus: "pending" | "approved" | "denied" | "expired";
         /** @description The current password and the new one, twice. */
         ChangePasswordRequest: {
             current_password: string;
             /** @description Same policy as at registration. */
             new_password: string;
             new_password_confirmation: string;
+        };
+        /** @description Options of the sign-in the browser is starting. Send `{}` for the defaults. */
+        CreateExpertpassChallengeRequest: {
+            /** @description "Garder ma session active": the refresh token will live 30 days instead of 12 hours. */
+            keep_session_active?: boolean;
         };
         /** @description The "Autre profil" form (guide 4.1), for firms' administrative staff (RAC) and anyone not in the register. */
         CreateExternalAccountRequest: {
@@ -515,6 +1030,33 @@ export interface components {
              */
             quality: string;
         };
+        /**
+         * @description What the app's owner decided: `approve` (sign the browser in) or `deny` (refuse). The same word
+         *     is the 4th line of the signed message.
+         * @enum {string}
+         */
+        Decision: "approve" | "deny";
+        /** @description The account's Expertpass devices. */
+        DeviceList: {
+            /** @description Oldest enrolment first. */
+            items: components["schemas"]["DeviceView"][];
+        };
+        /** @description An enrolled Expertpass device. */
+        DeviceView: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The `device_id` the app sends with each decision. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description Last decision it signed.
+             */
+            last_used_at?: string | null;
+            /** @example iPhone de Marie */
+            name: string;
+            /** @description Its Ed25519 public key, base64url without padding. */
+            public_key: string;
+        };
         /** @description The verification link is on its way to the new address. */
         EmailChangePending: {
             /**
@@ -534,6 +1076,17 @@ export interface components {
             /** @example marie.durand@nouveau-cabinet.fr */
             new_email: string;
         };
+        /** @description The address now used by both records. */
+        EmailChoiceConfirmed: {
+            /** @example j…@cabinet.fr */
+            email_masked: string;
+            /** @description The guide's confirmation message, in French. */
+            message: string;
+        };
+        /** @description The choice. */
+        EmailChoiceRequest: {
+            choice: components["schemas"]["EmailSource"];
+        };
         /** @description The address now in use. */
         EmailConfirmed: {
             /** @example marie.durand@nouveau-cabinet.fr */
@@ -543,6 +1096,52 @@ export interface components {
              * @example email_changed
              */
             status: string;
+        };
+        /** @description The two addresses, masked as in the guide. */
+        EmailConflict: {
+            /**
+             * @description The ComptExpert account's address.
+             * @example j…@cabinet.fr
+             */
+            comptexpert_email_masked: string;
+            /**
+             * @description The address of the regional file.
+             * @example j…@ancien-cabinet.fr
+             */
+            file_email_masked: string;
+        };
+        /**
+         * @description Which address to keep.
+         * @enum {string}
+         */
+        EmailSource: "comptexpert" | "file";
+        /** @description A certificate to enrol, proven by a signed Signexpert challenge. */
+        EnrolCertificateRequest: {
+            /** @description The certificate chain, PEM, the certificate to enrol first (as for sign-in). */
+            certificate_chain_pem: string;
+            /** @description From `POST /v1/signexpert/challenges`; used up by this request. */
+            challenge_id: string;
+            /**
+             * @description The signature of the challenge's `message_to_sign` with the certificate's private key,
+             *     base64.
+             */
+            signature: string;
+            signature_algorithm?: null | components["schemas"]["SignatureAlgorithm"];
+        };
+        /** @description A device to enrol. */
+        EnrolDeviceRequest: {
+            /**
+             * @description A name the owner will recognise in the list, 1 to 100 characters.
+             * @example iPhone de Marie
+             */
+            name: string;
+            /**
+             * @description The app's Ed25519 public key: its 32 bytes, base64url (padding and standard base64 are
+             *     accepted; the answer gives the canonical unpadded base64url form). The app generates the
+             *     key pair and keeps the private key in the platform's secure storage.
+             * @example 11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo
+             */
+            public_key: string;
         };
         /** @description One invalid field of a request. */
         FieldError: {
@@ -561,6 +1160,41 @@ export interface components {
              * @example Le code postal doit comporter 5 chiffres.
              */
             message: string;
+        };
+        /** @description The figures of a bureau, a firm or the whole region for the current campaign. */
+        Figures: {
+            /** @description "Solde": what remains to pay (negative when overpaid). */
+            balance: components["schemas"]["Money"];
+            /**
+             * Format: int64
+             * @description "Reste PM": legal persons still to declare.
+             */
+            remaining_pm: number;
+            /**
+             * Format: int64
+             * @description "Reste PP": natural persons still to declare.
+             */
+            remaining_pp: number;
+            /** @description "Total": amount called. */
+            total: components["schemas"]["Money"];
+        };
+        /** @description A firm and its bureaux in the region. */
+        FirmGroup: {
+            bureaux: components["schemas"]["BureauRow"][];
+            /** @example Cabinet Durand & Associés */
+            firm_name: string;
+            /** @example F-000042 */
+            firm_ref: string;
+            /** @description The firm's totals in the region. */
+            totals: components["schemas"]["Figures"];
+        };
+        /** @description A grant. */
+        GrantRequest: {
+            /**
+             * @description Identifier of the account to grant the bureau to.
+             * @example rac.demo
+             */
+            identifier: string;
         };
         /** @description The process is up. */
         Health: {
@@ -601,6 +1235,23 @@ export interface components {
         Jwks: {
             /** @description Every key that may have signed a live token. */
             keys: components["schemas"]["Jwk"][];
+        };
+        /** @description The bureau's managers (RACs it is granted to; the firm's responsables see it by right). */
+        ManagerList: {
+            items: components["schemas"]["ManagerView"][];
+        };
+        /** @description An account that may manage the bureau. */
+        ManagerView: {
+            /** @example j…@cabinet.fr */
+            email_masked: string;
+            /** Format: date-time */
+            granted_at: string;
+            /** @description Identifier of the responsable who granted it; absent when the regional council's import did. */
+            granted_by?: string | null;
+            /** @example rac.demo */
+            identifier: string;
+            /** @example Jeanne MARTIN */
+            name: string;
         };
         /** @description "Vous ne vous trouvez pas ?": identify oneself by SUPRA number and birth date. */
         MatchRequest: {
@@ -645,6 +1296,20 @@ export interface components {
             /** @description At most `limit` proposals. */
             items: components["schemas"]["MemberProposal"][];
         };
+        /** @description An amount of money: integer cents, never a float. */
+        Money: {
+            /**
+             * Format: int64
+             * @description Amount in cents (negative for a credit).
+             * @example 123450
+             */
+            amount_cents: number;
+            /**
+             * @description Always `EUR`.
+             * @example EUR
+             */
+            currency: string;
+        };
         /** @description What the link is for. */
         PasswordTokenInfo: {
             /**
@@ -662,6 +1327,47 @@ export interface components {
              * @example activation
              */
             purpose: string;
+        };
+        /** @description One region of "Choix région". */
+        PortalRegion: {
+            /**
+             * Format: int64
+             * @description Bureaux the user may manage in the region.
+             */
+            bureaux_count: number;
+            /** @description The campaign accepts declarations and payments ("Année 2026 disponible"). */
+            campaign_open: boolean;
+            /**
+             * Format: int32
+             * @description Year of the current campaign, if the region has one.
+             * @example 2026
+             */
+            campaign_year?: number | null;
+            /** @example paris-ile-de-france */
+            code: string;
+            /** @description The user has a personal file (dossier personnel) in the region. */
+            has_personal_file: boolean;
+            /** @example Paris Île-de-France */
+            name: string;
+        };
+        /** @description "Choix région". */
+        PortalRegionList: {
+            /** @description Every region, in the guide's order. */
+            items: components["schemas"]["PortalRegion"][];
+            totals: components["schemas"]["PortalRegionTotals"];
+        };
+        /** @description The totals row of the screen. */
+        PortalRegionTotals: {
+            /**
+             * Format: int64
+             * @description Bureaux the user may manage, all regions.
+             */
+            bureaux_count: number;
+            /**
+             * Format: int64
+             * @description Regions with a personal file.
+             */
+            personal_files_count: number;
         };
         /**
          * @description The body of every error response (RFC 9457 problem details, plus a stable `code`).
@@ -696,6 +1402,41 @@ export interface components {
             title: string;
             /** @description URI identifying the kind of problem. */
             type: string;
+        };
+        /** @description A QR code to show, and what the browser needs to poll for the outcome. */
+        QrChallenge: {
+            /** @description The challenge id (the `c` parameter of the QR payload). */
+            challenge_id: string;
+            /**
+             * Format: date-time
+             * @description When the challenge expires if nobody approves it (2 minutes).
+             */
+            expires_at: string;
+            /**
+             * Format: int64
+             * @description Seconds until `expires_at`.
+             * @example 120
+             */
+            expires_in: number;
+            /**
+             * Format: int64
+             * @description Seconds to wait between two polls.
+             * @example 2
+             */
+            interval: number;
+            /**
+             * @description Secret of this browser: send it in the `Expertpass-Poll-Token` header when polling.
+             *     Keep it in memory only; never put it in a URL.
+             */
+            poll_token: string;
+            /**
+             * @description The text of the QR code: `comptexpert://login?c={challenge_id}&n={nonce}`. The app reads
+             *     `c` and `n` from it; the nonce is 256 random bits, base64url.
+             * @example comptexpert://login?c=0193a0a4-7c1e-7b7e-9d5e-3f1c2b4a5d6e&n=q8Vd2Yv0m4f6cGk1hRrT9pXw3zLbNnA7sJ5eUoKiQyE
+             */
+            qr_payload: string;
+            /** @description The QR code of `qr_payload` as a standalone SVG document, ready to inline in the page. */
+            qr_svg: string;
         };
         /** @description The qualités of the guide, in its order. */
         QualityList: {
@@ -770,6 +1511,22 @@ export interface components {
              * @example Paris Île-de-France
              */
             name: string;
+        };
+        /** @description "Tableau de bord régional": a page of firms. */
+        RegionalDashboard: {
+            campaign_open: boolean;
+            /**
+             * Format: int32
+             * @description Year of the current campaign.
+             */
+            campaign_year?: number | null;
+            items: components["schemas"]["FirmGroup"][];
+            /** @description Pass as `cursor` for the next page; absent on the last page. */
+            next_cursor?: string | null;
+            /** @example paris-ile-de-france */
+            region_code: string;
+            /** @description Totals over every bureau the user may manage in the region (all pages). */
+            totals: components["schemas"]["Figures"];
         };
         /** @description The registration was taken into account: a confirmation email is on its way. */
         RegistrationAccepted: {
@@ -864,6 +1621,58 @@ export interface components {
             keep_session_active?: boolean;
             /** @example Demo-2026! */
             password: string;
+        };
+        /**
+         * @description How the signature was made, all with SHA-256: `rsa_pkcs1_sha256` (RSA PKCS#1 v1.5, keys of 2048
+         *     to 8192 bits), `rsa_pss_sha256` (RSA-PSS, MGF1-SHA-256, 32-byte salt), `ecdsa_p256_sha256`
+         *     (ECDSA on P-256, signature as DER or as raw `r‖s` of 64 bytes), `ed25519`.
+         * @enum {string}
+         */
+        SignatureAlgorithm: "rsa_pkcs1_sha256" | "rsa_pss_sha256" | "ecdsa_p256_sha256" | "ed25519";
+        /** @description A nonce for a certificate's key to sign. */
+        SignexpertChallengeView: {
+            /** @description Send it back with the signature. */
+            challenge_id: string;
+            /**
+             * Format: date-time
+             * @description Single use, until this instant (2 minutes).
+             */
+            expires_at: string;
+            /**
+             * Format: int64
+             * @description Seconds until `expires_at`.
+             * @example 120
+             */
+            expires_in: number;
+            /**
+             * @description The exact UTF-8 text to sign: `comptexpert-signexpert-v1\n{challenge_id}\n{nonce}` (three
+             *     lines joined by `\n`, no trailing newline). Sign these bytes, not a hash of them: the
+             *     algorithms hash with SHA-256 themselves.
+             * @example comptexpert-signexpert-v1
+             *     0193a0a4-7c1e-7b7e-9d5e-3f1c2b4a5d6e
+             *     q8Vd2Yv0m4f6cGk1hRrT9pXw3zLbNnA7sJ5eUoKiQyE
+             */
+            message_to_sign: string;
+            /** @description 256 random bits, base64url. */
+            nonce: string;
+        };
+        /** @description A signed challenge and the certificate that signed it. */
+        SignexpertSignInRequest: {
+            /**
+             * @description The certificate chain, PEM: the user's certificate first, then any intermediate CA
+             *     certificates (the trust anchor itself may be left out). At most 8 certificates.
+             */
+            certificate_chain_pem: string;
+            /** @description From `POST /v1/signexpert/challenges`; used up by this request, whatever its outcome. */
+            challenge_id: string;
+            /** @description "Garder ma session active": the refresh token lives 30 days instead of 12 hours. */
+            keep_session_active?: boolean;
+            /**
+             * @description The signature of the challenge's `message_to_sign` (its UTF-8 bytes) with the
+             *     certificate's private key, base64 (standard or url-safe, padded or not).
+             */
+            signature: string;
+            signature_algorithm?: null | components["schemas"]["SignatureAlgorithm"];
         };
         /** @description The tokens of a session. */
         TokenResponse: {
@@ -1156,7 +1965,7 @@ export interface operations {
             };
         };
     };
-    confirm: {
+    confirm_email_change: {
         parameters: {
             query?: never;
             header?: never;
@@ -1179,6 +1988,188 @@ export interface operations {
             };
             /** @description `link_invalid`: unknown, used or expired */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_expertpass_challenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateExpertpassChallengeRequest"];
+            };
+        };
+        responses: {
+            /** @description Challenge created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QrChallenge"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `invalid_body` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited`: too many challenges from this address */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    poll_expertpass_challenge: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The `poll_token` returned with the challenge */
+                "Expertpass-Poll-Token": string;
+            };
+            path: {
+                /** @description The challenge id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The challenge's state; with the tokens when `approved` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengeState"];
+                };
+            };
+            /** @description `invalid_poll_token`: the header is missing or is not this challenge's poll token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such challenge (or expired more than an hour ago) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `challenge_consumed`: the tokens were already handed out */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approve_expertpass_challenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The challenge id (`c` of the QR payload) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalRequest"];
+            };
+        };
+        responses: {
+            /** @description Decision recorded; the browser learns it at its next poll */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalOutcome"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `unknown_device`: no such device (removed?) or its account cannot sign in; `invalid_signature`: not this device's signature of the message; `stale_timestamp`: `timestamp` more than 120 s away from the server's clock */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such challenge */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `challenge_already_decided`: approved or denied already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `challenge_expired`: nobody decided within the 2 minutes */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed` (signature not 64 bytes of base64, empty device id) or `invalid_body` (unknown decision) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1253,6 +2244,268 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             /** @description `validation_failed` (including `managed_by_register` for a member's names), or `invalid_body` for an unknown field such as `identifier` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_certificates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Enrolled certificates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateList"];
+                };
+            };
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enrol_certificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolCertificateRequest"];
+            };
+        };
+        responses: {
+            /** @description Enrolled */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `unauthorized`, or the proof failed: `invalid_challenge`, `certificate_untrusted`, `certificate_expired`, `certificate_not_yet_valid`, `certificate_usage`, `certificate_revoked`, `invalid_signature` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `certificate_already_enrolled` (on this or another account); `certificate_limit_reached`: 10 at most */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed` or `invalid_certificate_chain`; or `invalid_body`: the JSON does not match the request schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `signexpert_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_certificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Certificate id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_devices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Enrolled devices */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceList"];
+                };
+            };
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enrol_device: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolDeviceRequest"];
+            };
+        };
+        responses: {
+            /** @description Enrolled; `id` is the `device_id` of approvals */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `device_already_enrolled`: this key is enrolled already; `device_limit_reached`: 10 devices at most */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`: empty or long name, key not 32 bytes of base64 or not a usable Ed25519 key; or `invalid_body`: the JSON does not match the request schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_device: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Device id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1498,7 +2751,7 @@ export interface operations {
             };
         };
     };
-    inspect: {
+    inspect_password_token: {
         parameters: {
             query?: never;
             header?: never;
@@ -1576,6 +2829,408 @@ export interface operations {
             };
         };
     };
+    list_managers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ref établissement */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The managers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagerList"];
+                };
+            };
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `bureau_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    grant_manager: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ref établissement */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantRequest"];
+            };
+        };
+        responses: {
+            /** @description Already granted; the managers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagerList"];
+                };
+            };
+            /** @description Granted; the managers */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagerList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_responsable` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `bureau_not_found` or `account_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+        };
+    };
+    revoke_manager: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ref établissement */
+                ref: string;
+                /** @description The manager's identifier */
+                identifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_responsable` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `bureau_not_found`, or `manager_not_found` when the account does not manage it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_portal_regions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The regions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalRegionList"];
+                };
+            };
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_bureaux: {
+        parameters: {
+            query?: {
+                /** @description Firms per page, 1 to 100 (default 50); a firm's bureaux are never split across pages. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Region code */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the dashboard */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionalDashboard"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `region_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `email_conflict`: choose the address first (`Link` header) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: limit out of range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bureau_detail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Region code */
+                code: string;
+                /** @description Ref établissement */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bureau */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BureauDetail"];
+                };
+            };
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `region_not_found`, or `bureau_not_found` for a bureau the user may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `email_conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    email_choice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Region code */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailChoiceRequest"];
+            };
+        };
+        responses: {
+            /** @description Both records hold the chosen address */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailChoiceConfirmed"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `no_email_conflict`, or `region_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `invalid_body`: choice is neither `comptexpert` nor `file` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    email_conflict: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Region code */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The addresses differ: choose one with PUT …/email-choice */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailConflict"];
+                };
+            };
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `no_email_conflict`, or `region_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_qualities: {
         parameters: {
             query?: never;
@@ -1596,7 +3251,7 @@ export interface operations {
             };
         };
     };
-    request: {
+    request_recovery: {
         parameters: {
             query?: never;
             header?: never;
@@ -1757,7 +3412,7 @@ export interface operations {
             };
         };
     };
-    create: {
+    sign_in: {
         parameters: {
             query?: never;
             header?: never;
@@ -1811,7 +3466,7 @@ export interface operations {
             };
         };
     };
-    delete_current: {
+    sign_out: {
         parameters: {
             query?: never;
             header?: never;
@@ -1838,7 +3493,7 @@ export interface operations {
             };
         };
     };
-    refresh: {
+    refresh_session: {
         parameters: {
             query?: never;
             header?: never;
@@ -1873,6 +3528,107 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["InvalidBody"];
+        };
+    };
+    create_signexpert_challenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Challenge created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignexpertChallengeView"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `signexpert_unavailable`: no trust anchors are configured (`SIGNEXPERT_CA_FILE`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sign_in_with_certificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignexpertSignInRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `invalid_challenge` (unknown, expired or used), `certificate_untrusted`, `certificate_expired`, `certificate_not_yet_valid`, `certificate_usage`, `certificate_revoked`, `invalid_signature`, or `certificate_not_linked` (valid certificate, but no active account for it) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`: no PEM certificate, signature not base64; `invalid_certificate_chain`: unreadable certificate; or `invalid_body`: the JSON does not match the request schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `signexpert_unavailable`: no trust anchors configured, or the configured CRL cannot be used */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
 }
