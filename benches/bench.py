@@ -119,6 +119,28 @@ def seed_refresh_tokens(backend, database_url, account_id, count, path):
         file.write("\n".join(lines) + "\n")
 
 
+def seed_known_accounts(backend, database_url, count):
+    """Accounts bench.known.1…N sharing the demo member's Argon2id hash: known identifiers that
+    are each signed in to once, so the per-identifier lock never hides the path being timed."""
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    columns = "id, identifier, email, quality_code, civility, last_name, first_name, accepts_communications, password_hash, status, created_at, updated_at, activated_at"
+    if backend == "sqlite":
+        db = sqlite3.connect(database_url.removeprefix("sqlite://"), timeout=30)
+        (hash_,) = db.execute("SELECT password_hash FROM accounts WHERE identifier = ?", (DEMO_MEMBER[0],)).fetchone()
+        db.executemany(
+            f"INSERT INTO accounts ({columns}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(str(uuid.uuid4()), f"bench.known.{n}", f"bench{n}@bench.example", "autre_profil", "M", "Bench", "Known", 0, hash_, "active", now, now, now)
+             for n in range(1, count + 1)],
+        )
+        db.commit()
+        db.close()
+    else:
+        sql = (f"INSERT INTO accounts ({columns}) SELECT md5(random()::text || n)::uuid::text, 'bench.known.' || n, "
+               f"'bench' || n || '@bench.example', 'autre_profil', 'M', 'Bench', 'Known', false, a.password_hash, 'active', "
+               f"'{now}', '{now}', '{now}' FROM generate_series(1, {count}) n, accounts a WHERE a.identifier = '{DEMO_MEMBER[0]}'")
+        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", database_url, "-c", sql], check=True)
+
+
 def run_backend(backend, seconds, connections, baseline):
     work = tempfile.mkdtemp(prefix=f"comptexpert-bench-{backend}-")
     if backend == "sqlite":
@@ -167,11 +189,10 @@ def run_backend(backend, seconds, connections, baseline):
         storm.wait()
         r["rss_peak_mib"] = rss_kib(server.pid, "VmHWM") / 1024
         # Timing of unknown vs known identifiers (sign-in) and emails (recovery): one connection each.
-        wrong_known = json.dumps({"identifier": DEMO_MEMBER[0], "password": "Wrong-pass-1!"})
-        wrong_unknown = json.dumps({"identifier": "nobody.unknown", "password": "Wrong-pass-1!"})
         short = max(3, seconds // 2)
-        r["signin_known"] = wrk("/", short, 1, threads=1, script="post_json.lua", args=("/v1/sessions", wrong_known))
-        r["signin_unknown"] = wrk("/", short, 1, threads=1, script="post_json.lua", args=("/v1/sessions", wrong_unknown))
+        seed_known_accounts(backend, database_url, 3_000)
+        r["signin_known"] = wrk("/", short, 1, threads=1, script="signin_cycle.lua", args=("bench.known.",))
+        r["signin_unknown"] = wrk("/", short, 1, threads=1, script="signin_cycle.lua", args=("bench.unknown.",))
         r["recovery_known"] = wrk("/", short, 1, threads=1, script="post_json.lua", args=("/v1/recovery", json.dumps({"email": "marie.durand@cabinet-durand.fr"})))
         r["recovery_unknown"] = wrk("/", short, 1, threads=1, script="post_json.lua", args=("/v1/recovery", json.dumps({"email": "personne@nulle-part.fr"})))
     finally:

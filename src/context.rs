@@ -52,6 +52,8 @@ pub struct ApiContext {
     pub db: Db,
     /// Access-token signing and verifying keys.
     pub keys: Arc<SigningKeys>,
+    /// Verified tokens and live sessions, remembered briefly (see [`crate::auth::access_cache`]).
+    pub access_cache: Arc<crate::auth::access_cache::AccessCache>,
     /// Signexpert trust anchors and CRLs; `None` when `SIGNEXPERT_CA_FILE` is not set.
     pub signexpert: Option<Arc<TrustStore>>,
 }

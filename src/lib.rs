@@ -58,6 +58,7 @@ impl Application {
             settings: Arc::new(settings),
             db: Db::new(pool),
             keys: Arc::new(keys),
+            access_cache: Arc::default(),
             signexpert,
         };
         let listener = TcpListener::bind(context.settings.bind_addr)
@@ -134,6 +135,9 @@ fn run(listener: TcpListener, context: ApiContext) -> Result<Server, String> {
             .wrap(from_fn(middleware::request_context))
     })
     .shutdown_timeout(30)
+    // Database calls run on the blocking pool: a few threads per worker are enough (the pool has
+    // at most 16 connections) and each extra thread would keep an allocator arena of its own.
+    .worker_max_blocking_threads(16)
     .listen(listener)
     .map_err(|e| e.to_string())?
     .run();

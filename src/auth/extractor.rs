@@ -64,21 +64,33 @@ impl FromRequest for Authenticated {
             let (Some(token), Some(ctx)) = (token, ctx) else {
                 return Err(unauthorized());
             };
-            let claims = access::verify(
-                &ctx.keys,
-                &ctx.settings.jwt_issuer,
-                &ctx.settings.jwt_audience,
-                &token,
-            )
-            .ok_or_else(unauthorized)?;
-            // Revocation takes effect at once: each request checks its session (a primary-key read).
-            let session_id = claims.sid.clone();
-            let live = ctx
-                .db
-                .run(move |conn| Ok(Session::is_live(conn, &session_id, db::now())?))
-                .await?;
-            if !live {
-                return Err(unauthorized());
+            let claims = match ctx.access_cache.claims(&token) {
+                Some(claims) => claims,
+                None => {
+                    let claims = access::verify(
+                        &ctx.keys,
+                        &ctx.settings.jwt_issuer,
+                        &ctx.settings.jwt_audience,
+                        &token,
+                    )
+                    .ok_or_else(unauthorized)?;
+                    ctx.access_cache.remember_claims(&token, &claims);
+                    claims
+                }
+            };
+            // Revocation takes effect at once in this process (the cache is cleared by every
+            // revocation) and within a couple of seconds across instances.
+            if !ctx.access_cache.session_live(&claims.sid) {
+                let epoch = crate::db::sessions::revocation_epoch();
+                let session_id = claims.sid.clone();
+                let live = ctx
+                    .db
+                    .run(move |conn| Ok(Session::is_live(conn, &session_id, db::now())?))
+                    .await?;
+                if !live {
+                    return Err(unauthorized());
+                }
+                ctx.access_cache.remember_live(&claims.sid, epoch);
             }
             Ok(Authenticated {
                 account_id: claims.sub,

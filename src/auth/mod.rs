@@ -2,6 +2,7 @@
 //! and mobile app) and Signexpert (X.509 certificate) sign-in methods.
 
 pub mod access;
+pub mod access_cache;
 pub mod encoding;
 pub mod expertpass;
 pub mod extractor;

@@ -74,27 +74,56 @@ pub fn dummy_hash() -> &'static str {
     })
 }
 
-/// At most this many hashes run at once (one per core): a login storm queues here instead of
-/// taking every blocking thread and 19 MiB per hash, so other requests keep flowing.
-fn hashing_permits() -> &'static tokio::sync::Semaphore {
-    static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
-    PERMITS.get_or_init(|| {
+type HashJob = Box<dyn FnOnce() + Send>;
+
+/// The hashing threads: one per core, started on first use, fed through a channel. Hashes never
+/// run on the executor nor on the shared blocking pool: a login storm queues here, other requests
+/// keep flowing, and only these few threads ever hold Argon2's 19 MiB blocks (spread over dozens
+/// of blocking threads, each thread's allocator arena kept its own copy: hundreds of MiB of RSS).
+fn hashing_pool() -> &'static std::sync::Mutex<std::sync::mpsc::Sender<HashJob>> {
+    static POOL: OnceLock<std::sync::Mutex<std::sync::mpsc::Sender<HashJob>>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let (sender, receiver) = std::sync::mpsc::channel::<HashJob>();
+        let receiver = std::sync::Arc::new(std::sync::Mutex::new(receiver));
         let cores = std::thread::available_parallelism()
             .map(std::num::NonZeroUsize::get)
             .unwrap_or(2);
-        tokio::sync::Semaphore::new(cores)
+        for n in 0..cores {
+            let receiver = receiver.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("argon2-{n}"))
+                .spawn(move || loop {
+                    let job = match receiver.lock() {
+                        Ok(guard) => guard.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                });
+            if let Err(error) = spawned {
+                tracing::error!(%error, "cannot start a hashing thread");
+            }
+        }
+        std::sync::Mutex::new(sender)
     })
 }
 
-/// Runs a CPU-heavy hashing job on the blocking pool, within the hashing permits.
+/// Runs a CPU-heavy hashing job on the hashing threads and waits for its result.
 async fn run_bounded<T: Send + 'static>(
     job: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, String> {
-    let _permit = hashing_permits()
-        .acquire()
-        .await
-        .map_err(|e| e.to_string())?;
-    actix_web::web::block(job).await.map_err(|e| e.to_string())
+    let (reply, result) = tokio::sync::oneshot::channel();
+    let boxed: HashJob = Box::new(move || {
+        let _ = reply.send(job());
+    });
+    hashing_pool()
+        .lock()
+        .map_err(|_| "hashing pool poisoned".to_owned())?
+        .send(boxed)
+        .map_err(|_| "hashing pool stopped".to_owned())?;
+    result.await.map_err(|_| "hashing job dropped".to_owned())
 }
 
 /// [`hash`] off the executor.

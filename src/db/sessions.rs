@@ -9,6 +9,19 @@ use super::{
 };
 use crate::auth::tokens;
 
+/// Counts the revocations made by this process: caches of live sessions compare it to know
+/// whether what they saw still holds (see [`crate::auth::access_cache`]).
+static REVOCATION_EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The current revocation epoch.
+pub fn revocation_epoch() -> u64 {
+    REVOCATION_EPOCH.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+fn revoked() {
+    REVOCATION_EPOCH.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+}
+
 /// A sign-in session.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = sessions)]
@@ -186,6 +199,7 @@ impl Session {
         now: NaiveDateTime,
         reason: &str,
     ) -> QueryResult<bool> {
+        revoked();
         let updated = diesel::update(
             sessions::table
                 .find(id)
@@ -207,6 +221,7 @@ impl Session {
         now: NaiveDateTime,
         reason: &str,
     ) -> QueryResult<bool> {
+        revoked();
         let updated = diesel::update(
             sessions::table
                 .find(id)
@@ -229,6 +244,7 @@ impl Session {
         now: NaiveDateTime,
         reason: &str,
     ) -> QueryResult<usize> {
+        revoked();
         let keep = keep.unwrap_or("");
         diesel::update(
             sessions::table
