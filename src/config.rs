@@ -36,6 +36,10 @@ pub struct Settings {
     pub mail_poll_interval: std::time::Duration,
     /// Delay before the first retry of a failed email; it doubles at each failure, up to an hour.
     pub mail_retry_base: std::time::Duration,
+    /// Key of the HMAC-SHA256 signatures of payment webhooks; `None` refuses every webhook.
+    pub payment_webhook_secret: Option<String>,
+    /// Provider of card and direct-debit payments: `test` (shipped, moves no money) or `none`.
+    pub payment_provider: String,
 }
 
 /// The guide's password floor: nobody may configure a weaker policy.
@@ -98,6 +102,8 @@ impl Settings {
             jwt_audience: var("JWT_AUDIENCE").unwrap_or_else(|| "comptexpert".into()),
             mail_poll_interval: std::time::Duration::from_millis(mail_poll_ms),
             mail_retry_base: std::time::Duration::from_millis(mail_retry_base_ms),
+            payment_webhook_secret: var("PAYMENT_WEBHOOK_SECRET"),
+            payment_provider: var("PAYMENT_PROVIDER").unwrap_or_else(|| "test".into()),
         })
     }
 }
@@ -126,6 +132,11 @@ impl fmt::Debug for Settings {
             .field("jwt_key_file", &self.jwt_key_file)
             .field("cors_allowed_origins", &self.cors_allowed_origins)
             .field("password_min_length", &self.password_min_length)
+            .field(
+                "payment_webhook_secret",
+                &self.payment_webhook_secret.as_ref().map(|_| "***"),
+            )
+            .field("payment_provider", &self.payment_provider)
             .finish_non_exhaustive()
     }
 }

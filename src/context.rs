@@ -9,6 +9,7 @@ use crate::{
     config::Settings,
     db::{DbConnection, Pool},
     error::ApiError,
+    payments::provider::Providers,
 };
 
 /// Runs database work on actix's blocking pool so that no diesel call stalls the executor.
@@ -52,4 +53,6 @@ pub struct ApiContext {
     pub db: Db,
     /// Access-token signing and verifying keys.
     pub keys: Arc<SigningKeys>,
+    /// Who carries payments: the bank feed for transfers, `PAYMENT_PROVIDER` for the rest.
+    pub providers: Providers,
 }
