@@ -212,6 +212,15 @@ pub fn record_webhook_event(
     }
 }
 
+/// Ledger sums per (bureau, person, kind), with the first entry's instant.
+type LedgerSum = (
+    String,
+    Option<String>,
+    String,
+    Option<i64>,
+    Option<NaiveDateTime>,
+);
+
 /// What each item of `bureau_ids` still owes for the campaign, in the allocation order: bureaux
 /// as given; in each, its own part first, then persons by the date their first charge was
 /// booked. Ledger balances less the parts reserved by pending payments. Two grouped queries.
@@ -221,13 +230,7 @@ pub fn dues(
     bureau_ids: &[String],
 ) -> QueryResult<Vec<Due>> {
     type Key = (String, Option<String>);
-    let rows: Vec<(
-        String,
-        Option<String>,
-        String,
-        Option<i64>,
-        Option<NaiveDateTime>,
-    )> = ledger_entries::table
+    let rows: Vec<LedgerSum> = ledger_entries::table
         .filter(ledger_entries::campaign_id.eq(campaign_id))
         .filter(ledger_entries::bureau_id.eq_any(bureau_ids))
         .group_by((

@@ -5,11 +5,14 @@ mod fixtures;
 mod helpers;
 
 mod account;
+mod declarations;
 mod errors;
 mod health;
 mod mail;
 mod mailbox;
 mod openapi;
+mod payments;
+mod payments_world;
 mod portal;
 mod portal_fixtures;
 mod reference;

@@ -63,14 +63,16 @@ pub async fn attach_person(
         } => Person::Firm {
             firm_ref: firm_ref.trim().to_owned(),
         },
-        _ => return Err(ApiError::validation(vec![FieldIssue::new(
+        _ => {
+            return Err(ApiError::validation(vec![FieldIssue::new(
             "supra_number",
             "one_of",
             Text::new(
                 "Indiquez soit supra_number (personne physique), soit firm_ref (personne morale).",
                 "Give either supra_number (natural person) or firm_ref (legal person).",
             ),
-        )])),
+        )]))
+        }
     };
     let access = region_access(&ctx, &auth, region_code.clone()).await?;
     let view = ctx

@@ -208,9 +208,9 @@ pub fn declaration_views(
         .flat_map(|d| [d.created_by.clone(), d.submitted_by.clone()])
         .flatten()
     {
-        if !identifiers.contains_key(&id) {
-            let identifier = Account::find(conn, &id)?.map(|a| a.identifier);
-            identifiers.insert(id, identifier);
+        if let std::collections::hash_map::Entry::Vacant(slot) = identifiers.entry(id) {
+            let identifier = Account::find(conn, slot.key())?.map(|a| a.identifier);
+            slot.insert(identifier);
         }
     }
     let who = |id: &Option<String>| {
