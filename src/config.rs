@@ -38,7 +38,8 @@ pub struct Settings {
     pub mail_retry_base: std::time::Duration,
     /// Key of the HMAC-SHA256 signatures of payment webhooks; `None` refuses every webhook.
     pub payment_webhook_secret: Option<String>,
-    /// Provider of card and direct-debit payments: `test` (shipped, moves no money) or `none`.
+    /// Provider of card and direct-debit payments: `none` (the default: transfers only) or `test`
+    /// (shipped for tests and demos; moves no money).
     pub payment_provider: String,
 }
 
@@ -103,7 +104,7 @@ impl Settings {
             mail_poll_interval: std::time::Duration::from_millis(mail_poll_ms),
             mail_retry_base: std::time::Duration::from_millis(mail_retry_base_ms),
             payment_webhook_secret: var("PAYMENT_WEBHOOK_SECRET"),
-            payment_provider: var("PAYMENT_PROVIDER").unwrap_or_else(|| "test".into()),
+            payment_provider: var("PAYMENT_PROVIDER").unwrap_or_else(|| "none".into()),
         })
     }
 }

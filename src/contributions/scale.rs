@@ -18,6 +18,10 @@ use crate::db::{
     DbConnection,
 };
 
+/// An illustrative barème for every region of the reference data, campaign 2026, for the demo
+/// data (the figures are examples, not the Ordre's).
+pub const DEMO_SCALES: &str = include_str!("demo_scales.csv");
+
 /// The columns, in any order (the header names them).
 pub const COLUMNS: [&str; 11] = [
     "region_code",
@@ -271,6 +275,13 @@ mod tests {
                 other => panic!("{bad}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn the_demo_bareme_covers_every_region() {
+        let rows = parse(DEMO_SCALES.as_bytes(), now()).expect("parses");
+        assert_eq!(rows.len(), 24);
+        assert!(rows.iter().all(|r| r.campaign_year == 2026));
     }
 
     #[test]

@@ -103,18 +103,21 @@ impl Payment {
             .optional()
     }
 
-    /// Records where the provider expects the payer.
+    /// Records how the provider names the payment, where it expects the payer, and for a
+    /// transfer the reference to quote.
     pub fn set_checkout(
         conn: &mut DbConnection,
         id: &str,
         provider_reference: &str,
         checkout_url: Option<&str>,
+        transfer_reference: Option<&str>,
         now: NaiveDateTime,
     ) -> QueryResult<()> {
         diesel::update(payments::table.find(id))
             .set((
                 payments::provider_reference.eq(provider_reference),
                 payments::checkout_url.eq(checkout_url),
+                payments::transfer_reference.eq(transfer_reference),
                 payments::updated_at.eq(now),
             ))
             .execute(conn)

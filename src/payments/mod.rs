@@ -124,20 +124,17 @@ pub fn record_checkout(
     checkout: &Checkout,
     now: NaiveDateTime,
 ) -> Result<(), PaymentError> {
+    let transfer_reference = (payment.method == PaymentMethod::Transfer.as_str())
+        .then(|| checkout.provider_reference.clone());
     Payment::set_checkout(
         conn,
         &payment.id,
         &checkout.provider_reference,
         checkout.redirect_url.as_deref(),
+        transfer_reference.as_deref(),
         now,
     )?;
-    if payment.method == PaymentMethod::Transfer.as_str() {
-        use diesel::prelude::*;
-        diesel::update(db::schema::payments::table.find(&payment.id))
-            .set(db::schema::payments::transfer_reference.eq(&checkout.provider_reference))
-            .execute(conn)?;
-        payment.transfer_reference = Some(checkout.provider_reference.clone());
-    }
+    payment.transfer_reference = transfer_reference;
     payment.provider_reference = checkout.provider_reference.clone();
     payment.checkout_url = checkout.redirect_url.clone();
     payment.updated_at = now;

@@ -3,7 +3,7 @@ use futures_util::future::join;
 use serde_json::{json, Value};
 
 use crate::{
-    payments_world::{cents, signature_now, world, PARIS},
+    payments_world::{cents, signature_now, world, world_with, PARIS},
     portal_fixtures::Portal,
 };
 
@@ -143,6 +143,25 @@ async fn two_concurrent_payments_with_the_same_key_charge_once() {
         cents(&w.row("B-001").await["grouped_amount"]),
         209_975 - 100_000
     );
+    w.assert_ledger_agrees().await;
+}
+
+#[actix_web::test]
+async fn two_concurrent_payments_with_different_keys_never_reserve_the_same_debt() {
+    let w = world().await;
+    w.declare_everyone().await;
+    let body = json!({"method": "transfer"});
+    let (a, b) = join(
+        w.pay(&w.firm_payments(), Some("left"), body.clone()),
+        w.pay(&w.firm_payments(), Some("right"), body),
+    )
+    .await;
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 422], "{} {}", a.json(), b.json());
+    let refused = if a.status.as_u16() == 422 { &a } else { &b };
+    refused.assert_problem(422, "nothing_to_pay");
+    assert_eq!(Portal::of(&w.app).payment_count(), 1);
     w.assert_ledger_agrees().await;
 }
 
@@ -440,5 +459,38 @@ async fn documents_are_pdf_and_hidden_from_those_who_cannot_see_the_bureau() {
         .await
         .assert_problem(401, "unauthorized");
     let _ = w.send(Method::GET, "/v1/me", None).await;
+    w.assert_ledger_agrees().await;
+}
+
+#[actix_web::test]
+async fn without_a_provider_only_transfers_are_offered_and_without_a_secret_no_webhook_is_accepted()
+{
+    let w = world_with(|settings| {
+        settings.payment_provider = "none".into();
+        settings.payment_webhook_secret = None;
+    })
+    .await;
+    w.declare_everyone().await;
+    w.pay(
+        &w.bureau_payments("B-001"),
+        Some("none-1"),
+        json!({"method": "card"}),
+    )
+    .await
+    .assert_problem(422, "payment_method_unavailable");
+    let transfer = w
+        .pay(
+            &w.bureau_payments("B-001"),
+            Some("none-2"),
+            json!({"method": "transfer"}),
+        )
+        .await;
+    assert_eq!(transfer.status.as_u16(), 201, "{}", transfer.json());
+    let event = json!({"id": "e", "type": "payment.succeeded", "currency": "EUR",
+        "payment_reference": transfer.json()["transfer_reference"], "amount_cents": 137_225})
+    .to_string();
+    w.webhook_raw("bank", &event, Some(&signature_now(&event)))
+        .await
+        .assert_problem(503, "webhooks_disabled");
     w.assert_ledger_agrees().await;
 }

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::{
     fixtures::{MemberSpec, TestAccount},
-    helpers::{spawn_app, TestApp, TestResponse, WEBHOOK_SECRET},
+    helpers::{spawn_app_with, TestApp, TestResponse, WEBHOOK_SECRET},
     portal_fixtures::Portal,
 };
 
@@ -38,7 +38,12 @@ pub struct World {
 }
 
 pub async fn world() -> World {
-    let app = spawn_app().await;
+    world_with(|_| {}).await
+}
+
+/// The world, on an application whose settings `customise` adjusted.
+pub async fn world_with(customise: impl FnOnce(&mut comptexpert::config::Settings)) -> World {
+    let app = spawn_app_with(customise).await;
     let marie = app.add_member(MemberSpec::default());
     let luc = app.add_member(MemberSpec {
         supra_number: "22222222",
