@@ -42,6 +42,11 @@ pub struct Settings {
     /// Per-address and per-target request limits (429). Turned off only for load tests from a
     /// single address (`RATE_LIMITS=off`); the per-identifier sign-in lock stays on regardless.
     pub request_rate_limits: bool,
+    /// Key of the HMAC-SHA256 signatures of payment webhooks; `None` refuses every webhook.
+    pub payment_webhook_secret: Option<String>,
+    /// Provider of card and direct-debit payments: `none` (the default: transfers only) or `test`
+    /// (shipped for tests and demos; moves no money).
+    pub payment_provider: String,
 }
 
 /// The guide's password floor: nobody may configure a weaker policy.
@@ -106,6 +111,8 @@ impl Settings {
             mail_poll_interval: std::time::Duration::from_millis(mail_poll_ms),
             mail_retry_base: std::time::Duration::from_millis(mail_retry_base_ms),
             request_rate_limits: !var("RATE_LIMITS").is_some_and(|v| v.eq_ignore_ascii_case("off")),
+            payment_webhook_secret: var("PAYMENT_WEBHOOK_SECRET"),
+            payment_provider: var("PAYMENT_PROVIDER").unwrap_or_else(|| "none".into()),
         })
     }
 }
@@ -137,6 +144,11 @@ impl fmt::Debug for Settings {
             .field("signexpert_crl_file", &self.signexpert_crl_file)
             .field("cors_allowed_origins", &self.cors_allowed_origins)
             .field("password_min_length", &self.password_min_length)
+            .field(
+                "payment_webhook_secret",
+                &self.payment_webhook_secret.as_ref().map(|_| "***"),
+            )
+            .field("payment_provider", &self.payment_provider)
             .finish_non_exhaustive()
     }
 }

@@ -9,6 +9,7 @@ use crate::{
     config::Settings,
     db::{DbConnection, Pool},
     error::ApiError,
+    payments::provider::Providers,
 };
 
 /// Runs database work on actix's blocking pool so that no diesel call stalls the executor.
@@ -56,4 +57,6 @@ pub struct ApiContext {
     pub access_cache: Arc<crate::auth::access_cache::AccessCache>,
     /// Signexpert trust anchors and CRLs; `None` when `SIGNEXPERT_CA_FILE` is not set.
     pub signexpert: Option<Arc<TrustStore>>,
+    /// Who carries payments: the bank feed for transfers, `PAYMENT_PROVIDER` for the rest.
+    pub providers: Providers,
 }

@@ -4,7 +4,9 @@
 pub mod auth;
 pub mod config;
 pub mod context;
+pub mod contributions;
 pub mod db;
+pub mod documents;
 pub mod domain;
 pub mod error;
 pub mod i18n;
@@ -13,6 +15,7 @@ pub mod limits;
 pub mod mail;
 pub mod middleware;
 pub mod openapi;
+pub mod payments;
 pub mod register;
 pub mod registration;
 pub mod routes;
@@ -54,12 +57,23 @@ impl Application {
         }
         let keys = auth::keys::SigningKeys::load_or_generate(&settings.jwt_key_file)?;
         let signexpert = auth::signexpert::TrustStore::from_settings(&settings)?.map(Arc::new);
+        let providers = payments::provider::Providers::from_name(
+            &settings.payment_provider,
+            &settings.frontend_url,
+        )
+        .ok_or_else(|| {
+            format!(
+                "PAYMENT_PROVIDER: unknown provider {:?}",
+                settings.payment_provider
+            )
+        })?;
         let context = ApiContext {
             settings: Arc::new(settings),
             db: Db::new(pool),
             keys: Arc::new(keys),
             access_cache: Arc::default(),
             signexpert,
+            providers,
         };
         let listener = TcpListener::bind(context.settings.bind_addr)
             .map_err(|e| format!("cannot bind {}: {e}", context.settings.bind_addr))?;
@@ -101,6 +115,7 @@ fn cors(settings: &Settings) -> Cors {
             routes::expertpass::POLL_TOKEN_HEADER,
         ])
         .expose_headers([
+            http::header::CONTENT_DISPOSITION,
             http::header::RETRY_AFTER,
             http::header::WWW_AUTHENTICATE,
             middleware::REQUEST_ID,

@@ -6,18 +6,23 @@
 pub mod schema;
 
 pub mod accounts;
+pub mod attachments;
 pub mod bulk;
+pub mod declarations;
 pub mod email_verifications;
 pub mod expertpass_challenges;
 pub mod expertpass_devices;
 pub mod idempotency;
+pub mod ledger;
 pub mod login_throttles;
 pub mod outbox;
 pub mod password_tokens;
+pub mod payments;
 pub mod portal;
 pub mod rate_limits;
 pub mod reference;
 pub mod registry;
+pub mod scales;
 pub mod security_events;
 pub mod sessions;
 pub mod signexpert_certificates;
@@ -28,6 +33,7 @@ use std::{path::Path, time::Duration};
 use diesel::{
     connection::SimpleConnection,
     r2d2::{self, ManageConnection},
+    result::QueryResult,
     Connection, PgConnection, SqliteConnection,
 };
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
@@ -239,4 +245,43 @@ where
         }
     }
     outcome
+}
+
+/// A row that serialises the writers of what hangs off it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockTarget {
+    /// A firm: its payments (what is still payable is read, then reserved).
+    Firm,
+    /// A bureau: the declarations of its persons and its fixed part.
+    Bureau,
+    /// A payment: its confirmation.
+    Payment,
+}
+
+/// Locks a row until the end of the current transaction. PostgreSQL takes a row lock
+/// (`SELECT … FOR UPDATE`); on SQLite, [`write_transaction`]'s `BEGIN IMMEDIATE` already holds
+/// the database's single write lock, so there is nothing more to take.
+pub fn lock_for_update(conn: &mut DbConnection, target: LockTarget, id: &str) -> QueryResult<()> {
+    use diesel::{sql_types::Text, RunQueryDsl};
+    let table = match target {
+        LockTarget::Firm => "firms",
+        LockTarget::Bureau => "bureaux",
+        LockTarget::Payment => "payments",
+    };
+    if let DbConnection::Pg(pg) = conn {
+        diesel::sql_query(format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"))
+            .bind::<Text, _>(id)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// A new random id (time-ordered, so ids sort by creation).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Cents as stored (INTEGER); amounts beyond it are refused before they get here.
+pub fn cents_column(cents: i64) -> QueryResult<i32> {
+    i32::try_from(cents).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
 }

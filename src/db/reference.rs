@@ -55,4 +55,13 @@ impl Region {
             .select(Self::as_select())
             .load(conn)
     }
+
+    /// One region by code.
+    pub fn find(conn: &mut DbConnection, code: &str) -> QueryResult<Option<Self>> {
+        regions::table
+            .find(code)
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
 }

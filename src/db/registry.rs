@@ -140,3 +140,45 @@ pub struct PersonalFile {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
+
+impl Firm {
+    /// One firm by id.
+    pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Self>> {
+        firms::table
+            .find(id)
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// One firm by reference.
+    pub fn find_by_ref(conn: &mut DbConnection, firm_ref: &str) -> QueryResult<Option<Self>> {
+        firms::table
+            .filter(firms::firm_ref.eq(firm_ref))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+}
+
+impl Bureau {
+    /// Bureaux by id, in the dashboard's order (principal first, then by reference).
+    pub fn find_all(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<Self>> {
+        bureaux::table
+            .filter(bureaux::id.eq_any(ids))
+            .order((bureaux::inscription_type, bureaux::bureau_ref))
+            .select(Self::as_select())
+            .load(conn)
+    }
+}
+
+impl Campaign {
+    /// One campaign by id.
+    pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Self>> {
+        campaigns::table
+            .find(id)
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+}

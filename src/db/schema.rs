@@ -264,6 +264,88 @@ diesel::table! {
         amount_cents -> Integer,
         reference -> Nullable<Text>,
         created_at -> Timestamp,
+        declaration_id -> Nullable<Text>,
+        payment_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    contribution_scales (region_code, campaign_year) {
+        region_code -> Text,
+        campaign_year -> Integer,
+        pp_independant_cents -> Integer,
+        pp_salarie_cents -> Integer,
+        pp_83ter_rate_bp -> Integer,
+        pp_83quater_rate_bp -> Integer,
+        new_member_year1_reduction_bp -> Integer,
+        new_member_year2_reduction_bp -> Integer,
+        bureau_fixed_cents -> Integer,
+        pm_fixed_cents -> Integer,
+        pm_per_head_cents -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    declarations (id) {
+        id -> Text,
+        attachment_id -> Text,
+        version -> Integer,
+        status -> Text,
+        pp_category -> Nullable<Text>,
+        new_member_year -> Nullable<Integer>,
+        headcount_hundredths -> Nullable<Integer>,
+        amount_cents -> Integer,
+        correction_reason -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        submitted_by -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        superseded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> Text,
+        campaign_id -> Text,
+        region_code -> Text,
+        firm_id -> Text,
+        bureau_id -> Nullable<Text>,
+        method -> Text,
+        status -> Text,
+        amount_cents -> Integer,
+        transfer_reference -> Nullable<Text>,
+        provider -> Text,
+        provider_reference -> Text,
+        checkout_url -> Nullable<Text>,
+        failure_reason -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    payment_allocations (payment_id, position) {
+        payment_id -> Text,
+        position -> Integer,
+        bureau_id -> Text,
+        attachment_id -> Nullable<Text>,
+        amount_cents -> Integer,
+    }
+}
+
+diesel::table! {
+    webhook_events (provider, event_id) {
+        provider -> Text,
+        event_id -> Text,
+        event_type -> Text,
+        payment_id -> Nullable<Text>,
+        received_at -> Timestamp,
     }
 }
 
@@ -333,6 +415,11 @@ diesel::joinable!(bureau_managers -> accounts (account_id));
 diesel::joinable!(attachments -> bureaux (bureau_id));
 diesel::joinable!(attachments -> campaigns (campaign_id));
 diesel::joinable!(ledger_entries -> bureaux (bureau_id));
+diesel::joinable!(declarations -> attachments (attachment_id));
+diesel::joinable!(payment_allocations -> payments (payment_id));
+diesel::joinable!(payment_allocations -> bureaux (bureau_id));
+diesel::joinable!(payments -> firms (firm_id));
+diesel::joinable!(payments -> campaigns (campaign_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(security_events -> accounts (account_id));
 
@@ -366,4 +453,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     expertpass_challenges,
     signexpert_challenges,
     signexpert_certificates,
+    contribution_scales,
+    declarations,
+    payments,
+    payment_allocations,
+    webhook_events,
 );

@@ -7,6 +7,7 @@ pub mod fallback;
 pub mod health;
 pub mod me;
 pub mod password_tokens;
+pub mod payments;
 pub mod portal;
 pub mod recovery;
 pub mod reference;
@@ -63,6 +64,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(me::devices::remove::remove)
                 .service(me::certificates::enrol::enrol)
                 .service(me::certificates::list::list)
-                .service(me::certificates::remove::remove),
+                .service(me::certificates::remove::remove)
+                .service(portal::attach_person::attach_person)
+                .service(portal::detach_person::detach_person)
+                .service(portal::save_declaration::save_declaration)
+                .service(portal::submit_declaration::submit_declaration)
+                .service(portal::correct_declaration::correct_declaration)
+                .service(portal::declaration_history::declaration_history)
+                .service(portal::create_payment::pay_bureau)
+                .service(portal::create_payment::pay_firm)
+                .service(portal::get_payment::get_payment)
+                .service(portal::documents::list_documents)
+                .service(portal::documents::call_for_contributions)
+                .service(portal::documents::payment_receipt)
+                .service(payments::webhook::receive_webhook),
         );
 }

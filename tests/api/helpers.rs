@@ -10,6 +10,9 @@ use serde_json::Value;
 /// Name of the variable that points the suite at a PostgreSQL database (see the README).
 pub const TEST_DATABASE_URL: &str = "TEST_DATABASE_URL";
 
+/// The `PAYMENT_WEBHOOK_SECRET` of test applications.
+pub const WEBHOOK_SECRET: &str = "whsec-test-0123456789";
+
 /// A running application and what a test needs to talk to it.
 pub struct TestApp {
     pub address: String,
@@ -102,6 +105,8 @@ pub fn test_settings(dir: &std::path::Path) -> Settings {
     settings.mail_poll_interval = std::time::Duration::from_millis(50);
     // Retries come quickly in tests; stored instants still round each wait up to the second.
     settings.mail_retry_base = std::time::Duration::from_millis(50);
+    settings.payment_webhook_secret = Some(WEBHOOK_SECRET.into());
+    settings.payment_provider = "test".into();
     settings
 }
 

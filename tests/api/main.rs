@@ -5,6 +5,7 @@ mod fixtures;
 mod helpers;
 
 mod account;
+mod declarations;
 mod demo;
 mod errors;
 mod expertpass;
@@ -13,6 +14,8 @@ mod import;
 mod mail;
 mod mailbox;
 mod openapi;
+mod payments;
+mod payments_world;
 mod portal;
 mod portal_fixtures;
 mod reference;

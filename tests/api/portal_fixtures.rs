@@ -180,4 +180,82 @@ impl Portal {
             .execute(self.conn())
             .expect("region contact");
     }
+
+    /// Loads a barème file (what the register import does), calling the bureaux' fixed parts.
+    pub fn load_scales(&mut self, csv: &str) {
+        comptexpert::contributions::scale::load_csv(self.conn(), csv.as_bytes())
+            .expect("barème loaded");
+    }
+
+    /// Sets a member's year of registration (new-member reductions).
+    pub fn registration_year(&mut self, member: &str, year: i32) {
+        use diesel::QueryDsl;
+        diesel::update(members::table.filter(members::id.eq(member)))
+            .set(members::registration_year.eq(year))
+            .execute(self.conn())
+            .expect("registration year");
+    }
+
+    /// What the ledger says of a bureau for a campaign: (total called, balance), straight from
+    /// the entries, independently of the API's queries.
+    pub fn ledger_figures(&mut self, campaign: &str, bureau_ref: &str) -> (i64, i64) {
+        use diesel::QueryDsl;
+        let rows: Vec<(String, i32)> = ledger_entries::table
+            .inner_join(bureaux::table)
+            .filter(ledger_entries::campaign_id.eq(campaign))
+            .filter(bureaux::bureau_ref.eq(bureau_ref))
+            .select((ledger_entries::entry_kind, ledger_entries::amount_cents))
+            .load(self.conn())
+            .expect("ledger");
+        let (mut total, mut paid) = (0i64, 0i64);
+        for (kind, cents) in rows {
+            let cents = i64::from(cents);
+            match kind.as_str() {
+                "charge" => total += cents,
+                "charge_cancellation" => total -= cents,
+                "payment" => paid += cents,
+                "refund" => paid -= cents,
+                other => panic!("unknown entry kind {other}"),
+            }
+        }
+        (total, total - paid)
+    }
+
+    /// The ledger entries of one kind booked for a person, in cents, oldest first.
+    pub fn person_entries(&mut self, attachment: &str, kind: &str) -> Vec<i64> {
+        use diesel::QueryDsl;
+        ledger_entries::table
+            .filter(ledger_entries::attachment_id.eq(attachment))
+            .filter(ledger_entries::entry_kind.eq(kind))
+            .order(ledger_entries::created_at)
+            .select(ledger_entries::amount_cents)
+            .load::<i32>(self.conn())
+            .expect("entries")
+            .into_iter()
+            .map(i64::from)
+            .collect()
+    }
+
+    /// The sum of the ledger `payment` entries booked for a payment.
+    pub fn booked_for_payment(&mut self, payment: &str) -> i64 {
+        use diesel::QueryDsl;
+        ledger_entries::table
+            .filter(ledger_entries::payment_id.eq(payment))
+            .filter(ledger_entries::entry_kind.eq("payment"))
+            .select(ledger_entries::amount_cents)
+            .load::<i32>(self.conn())
+            .expect("entries")
+            .into_iter()
+            .map(i64::from)
+            .sum()
+    }
+
+    /// Number of payments stored.
+    pub fn payment_count(&mut self) -> i64 {
+        use diesel::QueryDsl;
+        payments::table
+            .count()
+            .get_result(self.conn())
+            .expect("count")
+    }
 }

@@ -25,11 +25,13 @@ pub const RAC_CONFLICT_REGION: &str = "rhone-alpes";
 /// That older address.
 pub const RAC_FILE_EMAIL: &str = "c.rousseau@ancien-cabinet.example";
 
-/// Fixed part per bureau, per PP and per PM of the demo ledger, in cents (the real amounts come
-/// from each region's scale).
-const BUREAU_FIXED_CENTS: i32 = 30_000;
-const PP_FULL_CENTS: i32 = 45_000;
-const PM_BASE_CENTS: i32 = 120_000;
+/// The demo ledger follows the demo barème (`contributions/demo_scales.csv`, loaded by the seed):
+/// fixed part per bureau, PP amounts (indépendant, salarié), PM fixed part and part per head.
+const BUREAU_FIXED_CENTS: i32 = 25_000;
+const PP_INDEPENDANT_CENTS: i32 = 42_000;
+const PP_SALARIE_CENTS: i32 = 36_000;
+const PM_FIXED_CENTS: i32 = 18_000;
+const PM_PER_HEAD_CENTS: i32 = 1_100;
 
 /// Rows per multi-row insert (at most 9 columns: far under both backends' parameter limits).
 const ROWS_PER_INSERT: usize = 2_000;
@@ -116,10 +118,11 @@ pub struct PortalSummary {
 /// honoraires nothing).
 fn pp_amount(quality: &str) -> i32 {
     match quality {
-        "salarie_agc_83ter" => PP_FULL_CENTS * 70 / 100,
-        "salarie_agc_83quater" => PP_FULL_CENTS / 2,
+        "salarie_agc_83ter" => PP_SALARIE_CENTS * 70 / 100,
+        "salarie_agc_83quater" => PP_SALARIE_CENTS / 2,
         "expert_comptable_honoraire" => 0,
-        _ => PP_FULL_CENTS,
+        "expert_comptable_independant" => PP_INDEPENDANT_CENTS,
+        _ => PP_SALARIE_CENTS,
     }
 }
 
@@ -268,10 +271,12 @@ pub fn seed(
             })
             .collect();
         if bureau.inscription_type == "PRINCIPAL" {
+            // An average headcount of 1 to 40 people for the variable part.
+            let headcount = 1 + (index % 40) as i32;
             persons.push((
                 None,
                 Some(bureau.firm_id.clone()),
-                PM_BASE_CENTS + (index % 7) as i32 * 15_000,
+                PM_FIXED_CENTS + PM_PER_HEAD_CENTS * headcount,
             ));
         }
         for (member_id, firm_id, cents) in persons {
@@ -347,7 +352,12 @@ fn entry(
     cents: i32,
     now: NaiveDateTime,
 ) -> NewEntry {
-    let reference = (kind == "payment").then(|| format!("DEMO-{n:06}"));
+    let reference = match (kind, &attachment_id) {
+        ("payment", _) => Some(format!("DEMO-{n:06}")),
+        // The same marker as the portal's own calls of the fixed part, so they are recognised.
+        ("charge", None) => Some(crate::db::ledger::BUREAU_FIXED_PART.to_owned()),
+        _ => None,
+    };
     NewEntry {
         id: stable_id("ledger", n),
         campaign_id: campaign.to_owned(),

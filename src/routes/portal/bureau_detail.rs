@@ -2,11 +2,15 @@ use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{bureau_not_found, region_access, Money};
+use super::{
+    bureau_not_found,
+    contributions::{declaration_views, DeclarationView},
+    region_access, Money,
+};
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::portal,
+    db::{declarations::Declaration, portal},
     error::{ApiError, Problem},
 };
 
@@ -27,6 +31,8 @@ pub struct AttachedPersonView {
     pub declaration_state: String,
     pub amount_called: Money,
     pub amount_paid: Money,
+    /// The current version of the declaration (draft or submitted), if one was saved.
+    pub declaration: Option<DeclarationView>,
 }
 
 /// One bureau for the current campaign.
@@ -88,9 +94,17 @@ pub async fn bureau_detail(
                 ),
                 None => (Vec::new(), Default::default()),
             };
+            let ids: Vec<String> = persons.iter().map(|p| p.attachment_id.clone()).collect();
+            let current = Declaration::current_of(conn, &ids)?;
+            let mut declarations: std::collections::HashMap<String, DeclarationView> =
+                declaration_views(conn, current)?
+                    .into_iter()
+                    .map(|d| (d.person_id.clone(), d))
+                    .collect();
             let (natural, legal): (Vec<_>, Vec<_>) =
                 persons.into_iter().partition(|p| p.person_kind == "PP");
-            let view = |p: portal::AttachedPerson| AttachedPersonView {
+            let mut view = |p: portal::AttachedPerson| AttachedPersonView {
+                declaration: declarations.remove(&p.attachment_id),
                 id: p.attachment_id,
                 person_kind: p.person_kind,
                 name: p.name,
@@ -110,8 +124,8 @@ pub async fn bureau_detail(
                 firm_name: firm.name,
                 campaign_year: access.campaign.as_ref().map(|c| c.year),
                 campaign_open: access.campaign.as_ref().is_some_and(|c| c.is_open),
-                natural_persons: natural.into_iter().map(view).collect(),
-                legal_persons: legal.into_iter().map(view).collect(),
+                natural_persons: natural.into_iter().map(&mut view).collect(),
+                legal_persons: legal.into_iter().map(&mut view).collect(),
                 remaining_pp: figures.remaining_pp,
                 remaining_pm: figures.remaining_pm,
                 total: Money::eur(figures.total_cents),

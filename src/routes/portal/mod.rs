@@ -1,15 +1,26 @@
 //! The contributions portal (Parties 4.2 and 4.3 of the guide): region choice, regional dashboard,
-//! bureau detail, the email-conflict choice, and who manages which bureau.
+//! bureau detail, the email-conflict choice, who manages which bureau, and declaring and paying
+//! the contributions of the persons attached to a bureau, with their documents.
 //!
 //! A bureau the caller may not manage, or one of another region, is a 404 like a bureau that does
 //! not exist: its existence is not revealed.
 
+pub mod attach_person;
 pub mod bureau_detail;
+pub mod contributions;
+pub mod correct_declaration;
+pub mod create_payment;
+pub mod declaration_history;
+pub mod detach_person;
+pub mod documents;
 pub mod email_choice;
 pub mod email_conflict;
+pub mod get_payment;
 pub mod list_bureaux;
 pub mod list_regions;
 pub mod managers;
+pub mod save_declaration;
+pub mod submit_declaration;
 
 use actix_web::http::{header, StatusCode};
 use serde::Serialize;

@@ -1,0 +1,285 @@
+//! Saving, submitting and correcting the declaration of an attached person. Each function runs
+//! inside the caller's write transaction, locks the bureau (PostgreSQL; SQLite's write lock is
+//! already held), and books in the ledger what a submission or a correction changes.
+
+use chrono::NaiveDateTime;
+
+use super::{
+    amount::{declaration_amount, Declared, Headcount, NewMemberYear, PpCategory},
+    ContributionError,
+};
+use crate::db::{
+    self,
+    attachments::{state, Attachment},
+    declarations::{status, Declaration},
+    ledger::{self, NewEntry},
+    registry::{Campaign, Member},
+    scales::ScaleRow,
+    DbConnection, LockTarget,
+};
+
+/// What a stored version declares.
+pub fn declared_of(declaration: &Declaration) -> Option<Declared> {
+    match (&declaration.pp_category, declaration.headcount_hundredths) {
+        (Some(category), None) => Some(Declared::Natural {
+            category: PpCategory::parse(category)?,
+            new_member: declaration
+                .new_member_year
+                .and_then(NewMemberYear::from_number),
+        }),
+        (None, Some(hundredths)) => Some(Declared::Legal {
+            headcount: Headcount::from_hundredths(hundredths.into())?,
+        }),
+        _ => None,
+    }
+}
+
+/// Refuses a closed campaign and takes the bureau's lock.
+fn open_and_lock(
+    conn: &mut DbConnection,
+    campaign: &Campaign,
+    attachment: &Attachment,
+) -> Result<(), ContributionError> {
+    if !campaign.is_open {
+        return Err(ContributionError::CampaignClosed);
+    }
+    db::lock_for_update(conn, LockTarget::Bureau, &attachment.bureau_id)?;
+    Ok(())
+}
+
+/// Checks that `declared` fits the person, and computes its amount from the campaign's barème.
+fn amount_for(
+    conn: &mut DbConnection,
+    campaign: &Campaign,
+    attachment: &Attachment,
+    declared: &Declared,
+) -> Result<(i64, ScaleRow), ContributionError> {
+    match (declared, attachment.is_natural()) {
+        (Declared::Natural { new_member, .. }, true) => {
+            if let Some(year) = new_member {
+                let member = match &attachment.member_id {
+                    Some(id) => Member::find(conn, id)?,
+                    None => None,
+                };
+                let actual =
+                    member.and_then(|m| NewMemberYear::of(m.registration_year, campaign.year));
+                if actual != Some(*year) {
+                    return Err(ContributionError::Invalid {
+                        field: "new_member_year",
+                        code: "new_member_year_not_applicable",
+                    });
+                }
+            }
+        }
+        (Declared::Legal { .. }, false) => {}
+        (Declared::Natural { .. }, false) => {
+            return Err(ContributionError::Invalid {
+                field: "category",
+                code: "not_a_natural_person",
+            })
+        }
+        (Declared::Legal { .. }, true) => {
+            return Err(ContributionError::Invalid {
+                field: "average_headcount",
+                code: "not_a_legal_person",
+            })
+        }
+    }
+    let scale = ScaleRow::find(conn, &campaign.region_code, campaign.year)?
+        .ok_or(ContributionError::ScaleMissing)?;
+    Ok((declaration_amount(&scale.scale(), declared), scale))
+}
+
+/// The columns of a version declaring `declared`.
+fn columns(declared: &Declared) -> (Option<String>, Option<i32>, Option<i32>) {
+    match declared {
+        Declared::Natural {
+            category,
+            new_member,
+        } => (
+            Some(category.as_str().to_owned()),
+            new_member.map(NewMemberYear::number),
+            None,
+        ),
+        Declared::Legal { headcount } => (None, None, i32::try_from(headcount.hundredths()).ok()),
+    }
+}
+
+/// Saves the draft of a person (creating it, or replacing the draft already saved). Refused once
+/// a version is submitted: that one changes only by a correction.
+pub fn save_draft(
+    conn: &mut DbConnection,
+    campaign: &Campaign,
+    attachment: &Attachment,
+    declared: &Declared,
+    actor: &str,
+    now: NaiveDateTime,
+) -> Result<Declaration, ContributionError> {
+    open_and_lock(conn, campaign, attachment)?;
+    let (amount, _) = amount_for(conn, campaign, attachment, declared)?;
+    let (pp_category, new_member_year, headcount_hundredths) = columns(declared);
+    let declaration = match Declaration::current(conn, &attachment.id)? {
+        Some(current) if current.status == status::SUBMITTED => {
+            return Err(ContributionError::DeclarationLocked)
+        }
+        Some(draft) => {
+            let updated = Declaration {
+                pp_category,
+                new_member_year,
+                headcount_hundredths,
+                amount_cents: db::cents_column(amount)?,
+                created_by: Some(actor.to_owned()),
+                updated_at: now,
+                ..draft
+            };
+            updated.update_draft(conn)?;
+            updated
+        }
+        None => {
+            let draft = Declaration {
+                id: db::new_id(),
+                attachment_id: attachment.id.clone(),
+                version: Declaration::last_version(conn, &attachment.id)? + 1,
+                status: status::DRAFT.to_owned(),
+                pp_category,
+                new_member_year,
+                headcount_hundredths,
+                amount_cents: db::cents_column(amount)?,
+                correction_reason: None,
+                created_by: Some(actor.to_owned()),
+                created_at: now,
+                updated_at: now,
+                submitted_by: None,
+                submitted_at: None,
+                superseded_at: None,
+            };
+            draft.insert(conn)?;
+            draft
+        }
+    };
+    Attachment::set_state(conn, &attachment.id, state::DRAFT, now)?;
+    Ok(declaration)
+}
+
+/// Books the charge of a submitted version, and calls the bureau's fixed part if it is not yet.
+fn book_charge(
+    conn: &mut DbConnection,
+    attachment: &Attachment,
+    declaration: &Declaration,
+    scale: &ScaleRow,
+    now: NaiveDateTime,
+) -> Result<(), ContributionError> {
+    let reference = format!("declaration v{}", declaration.version);
+    ledger::book(
+        conn,
+        &NewEntry {
+            campaign_id: &attachment.campaign_id,
+            bureau_id: &attachment.bureau_id,
+            attachment_id: Some(&attachment.id),
+            kind: ledger::kind::CHARGE,
+            amount_cents: declaration.amount_cents.into(),
+            reference: Some(&reference),
+            declaration_id: Some(&declaration.id),
+            payment_id: None,
+        },
+        now,
+    )?;
+    ledger::call_bureau_fixed_part(
+        conn,
+        &attachment.campaign_id,
+        &attachment.bureau_id,
+        scale.scale().bureau_fixed_cents,
+        now,
+    )?;
+    Ok(())
+}
+
+/// Submits the person's draft: it is locked from then on and its amount is charged. The amount
+/// is computed again from the barème in force at submission.
+pub fn submit(
+    conn: &mut DbConnection,
+    campaign: &Campaign,
+    attachment: &Attachment,
+    actor: &str,
+    now: NaiveDateTime,
+) -> Result<Declaration, ContributionError> {
+    open_and_lock(conn, campaign, attachment)?;
+    let draft = match Declaration::current(conn, &attachment.id)? {
+        Some(current) if current.status == status::SUBMITTED => {
+            return Err(ContributionError::DeclarationLocked)
+        }
+        Some(draft) => draft,
+        None => return Err(ContributionError::NoDraft),
+    };
+    let declared = declared_of(&draft).ok_or(ContributionError::NoDraft)?;
+    let (amount, scale) = amount_for(conn, campaign, attachment, &declared)?;
+    let submitted = Declaration {
+        status: status::SUBMITTED.to_owned(),
+        amount_cents: db::cents_column(amount)?,
+        submitted_by: Some(actor.to_owned()),
+        submitted_at: Some(now),
+        updated_at: now,
+        ..draft
+    };
+    submitted.update_draft(conn)?;
+    Declaration::mark_submitted(conn, &submitted.id, actor, now)?;
+    book_charge(conn, attachment, &submitted, &scale, now)?;
+    Attachment::set_state(conn, &attachment.id, state::SUBMITTED, now)?;
+    Ok(submitted)
+}
+
+/// Corrects a submitted declaration: the submitted version is superseded and its charge
+/// cancelled; a new version, submitted at once with the reason given, is charged in its place.
+pub fn correct(
+    conn: &mut DbConnection,
+    campaign: &Campaign,
+    attachment: &Attachment,
+    declared: &Declared,
+    reason: &str,
+    actor: &str,
+    now: NaiveDateTime,
+) -> Result<Declaration, ContributionError> {
+    open_and_lock(conn, campaign, attachment)?;
+    let previous = match Declaration::current(conn, &attachment.id)? {
+        Some(current) if current.status == status::SUBMITTED => current,
+        _ => return Err(ContributionError::NotSubmitted),
+    };
+    let (amount, scale) = amount_for(conn, campaign, attachment, declared)?;
+    Declaration::mark_superseded(conn, &previous.id, now)?;
+    let reference = format!("correction of declaration v{}", previous.version);
+    ledger::book(
+        conn,
+        &NewEntry {
+            campaign_id: &attachment.campaign_id,
+            bureau_id: &attachment.bureau_id,
+            attachment_id: Some(&attachment.id),
+            kind: ledger::kind::CHARGE_CANCELLATION,
+            amount_cents: previous.amount_cents.into(),
+            reference: Some(&reference),
+            declaration_id: Some(&previous.id),
+            payment_id: None,
+        },
+        now,
+    )?;
+    let (pp_category, new_member_year, headcount_hundredths) = columns(declared);
+    let corrected = Declaration {
+        id: db::new_id(),
+        attachment_id: attachment.id.clone(),
+        version: previous.version + 1,
+        status: status::SUBMITTED.to_owned(),
+        pp_category,
+        new_member_year,
+        headcount_hundredths,
+        amount_cents: db::cents_column(amount)?,
+        correction_reason: Some(reason.to_owned()),
+        created_by: Some(actor.to_owned()),
+        created_at: now,
+        updated_at: now,
+        submitted_by: Some(actor.to_owned()),
+        submitted_at: Some(now),
+        superseded_at: None,
+    };
+    corrected.insert(conn)?;
+    book_charge(conn, attachment, &corrected, &scale, now)?;
+    Ok(corrected)
+}

@@ -1,0 +1,283 @@
+//! "Documents à télécharger": the call for contributions of a bureau and the receipt of a
+//! confirmed payment, generated as PDF on request from the ledger (nothing is stored).
+
+pub mod pdf;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use pdf::{Align, PdfWriter};
+
+/// `1 234,56 €`, with non-breaking spaces, as French documents write amounts.
+pub fn format_eur(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    let euros = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, digit) in euros.chars().enumerate() {
+        if i > 0 && (euros.len() - i) % 3 == 0 {
+            grouped.push('\u{a0}');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}{grouped},{:02}\u{a0}€", cents % 100)
+}
+
+/// Who the document is about.
+#[derive(Debug, Clone)]
+pub struct Letterhead {
+    pub region_name: String,
+    pub campaign_year: i32,
+    pub firm_name: String,
+    pub firm_ref: String,
+}
+
+/// One line of a call for contributions.
+#[derive(Debug, Clone)]
+pub struct CallLine {
+    /// `PP` or `PM`.
+    pub person_kind: String,
+    pub name: String,
+    /// SUPRA number or firm reference.
+    pub reference: String,
+    /// The category or headcount declared, or "À déclarer".
+    pub detail: String,
+    pub amount_cents: i64,
+}
+
+/// A bureau's call for contributions.
+#[derive(Debug, Clone)]
+pub struct CallForContributions {
+    pub letterhead: Letterhead,
+    pub bureau_ref: String,
+    pub inscription_type: String,
+    pub address: String,
+    pub issued_on: NaiveDate,
+    pub fixed_part_cents: i64,
+    pub lines: Vec<CallLine>,
+    pub total_cents: i64,
+    pub paid_cents: i64,
+    pub balance_cents: i64,
+    /// Persons still to declare.
+    pub remaining: i64,
+}
+
+/// One part of a receipt.
+#[derive(Debug, Clone)]
+pub struct ReceiptLine {
+    pub bureau_ref: String,
+    /// The person the part settles, or the bureau's fixed part.
+    pub label: String,
+    pub amount_cents: i64,
+}
+
+/// The receipt of a confirmed payment.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub letterhead: Letterhead,
+    pub payment_id: String,
+    pub method_label: String,
+    /// The transfer or provider reference.
+    pub reference: String,
+    pub confirmed_at: NaiveDateTime,
+    pub amount_cents: i64,
+    pub lines: Vec<ReceiptLine>,
+}
+
+const AMOUNT_X: f32 = PdfWriter::RIGHT;
+
+fn header(doc: &mut PdfWriter, letterhead: &Letterhead, title: &str) {
+    doc.paragraph("Ordre des experts-comptables", 10.0, true);
+    doc.paragraph(
+        &format!("Conseil régional {}", letterhead.region_name),
+        10.0,
+        false,
+    );
+    doc.space(18.0);
+    doc.paragraph(title, 18.0, true);
+    doc.space(8.0);
+    doc.paragraph(
+        &format!("{} — réf. {}", letterhead.firm_name, letterhead.firm_ref),
+        11.0,
+        true,
+    );
+}
+
+/// The PDF of a call for contributions.
+pub fn call_for_contributions(call: &CallForContributions) -> Vec<u8> {
+    let title = format!("Appel de cotisations {}", call.letterhead.campaign_year);
+    let mut doc = PdfWriter::new(&title);
+    header(&mut doc, &call.letterhead, &title);
+    doc.paragraph(
+        &format!(
+            "Bureau {} ({}) — {}",
+            call.bureau_ref,
+            call.inscription_type.to_lowercase(),
+            call.address
+        ),
+        10.0,
+        false,
+    );
+    doc.paragraph(
+        &format!("Émis le {}", call.issued_on.format("%d/%m/%Y")),
+        10.0,
+        false,
+    );
+    doc.space(14.0);
+    let columns = |name: &str, reference: &str, detail: &str, amount: &str| {
+        [
+            (PdfWriter::LEFT, Align::Left, name.to_owned()),
+            (220.0, Align::Left, reference.to_owned()),
+            (310.0, Align::Left, detail.to_owned()),
+            (AMOUNT_X, Align::Right, amount.to_owned()),
+        ]
+    };
+    let row = |doc: &mut PdfWriter, cells: [(f32, Align, String); 4], bold: bool| {
+        let cells: Vec<(f32, Align, &str)> =
+            cells.iter().map(|(x, a, t)| (*x, *a, t.as_str())).collect();
+        doc.row(&cells, 9.5, bold);
+    };
+    row(
+        &mut doc,
+        columns("Personne", "Référence", "Déclaration", "Montant appelé"),
+        true,
+    );
+    doc.rule();
+    row(
+        &mut doc,
+        columns(
+            "Part fixe du bureau",
+            &call.bureau_ref,
+            "Art. 224",
+            &format_eur(call.fixed_part_cents),
+        ),
+        false,
+    );
+    for line in &call.lines {
+        let name = format!("{} ({})", line.name, line.person_kind);
+        row(
+            &mut doc,
+            columns(
+                &name,
+                &line.reference,
+                &line.detail,
+                &format_eur(line.amount_cents),
+            ),
+            false,
+        );
+    }
+    doc.rule();
+    for (label, cents, bold) in [
+        ("Total appelé", call.total_cents, false),
+        ("Déjà réglé", call.paid_cents, false),
+        ("Solde à régler", call.balance_cents, true),
+    ] {
+        doc.row(
+            &[
+                (310.0, Align::Left, label),
+                (AMOUNT_X, Align::Right, &format_eur(cents)),
+            ],
+            10.0,
+            bold,
+        );
+    }
+    doc.space(16.0);
+    if call.remaining > 0 {
+        doc.paragraph(
+            &format!(
+                "{} personne(s) rattachée(s) reste(nt) à déclarer : le montant appelé augmentera à leur déclaration.",
+                call.remaining
+            ),
+            9.5,
+            false,
+        );
+    }
+    doc.paragraph(
+        "Réglez en ligne sur le portail des cotisations (carte bancaire, prélèvement) ou par virement : créez le paiement sur le portail et indiquez dans le libellé du virement la référence qui vous est donnée.",
+        9.5,
+        false,
+    );
+    doc.finish()
+}
+
+/// The PDF of a payment receipt.
+pub fn receipt(receipt: &Receipt) -> Vec<u8> {
+    let title = format!(
+        "Reçu de paiement — cotisations {}",
+        receipt.letterhead.campaign_year
+    );
+    let mut doc = PdfWriter::new(&title);
+    header(&mut doc, &receipt.letterhead, &title);
+    doc.space(6.0);
+    for (label, value) in [
+        ("Paiement n°", receipt.payment_id.clone()),
+        ("Moyen de paiement", receipt.method_label.clone()),
+        ("Référence", receipt.reference.clone()),
+        (
+            "Reçu le",
+            receipt
+                .confirmed_at
+                .format("%d/%m/%Y à %H:%M UTC")
+                .to_string(),
+        ),
+    ] {
+        doc.row(
+            &[
+                (PdfWriter::LEFT, Align::Left, label),
+                (180.0, Align::Left, &value),
+            ],
+            10.0,
+            false,
+        );
+    }
+    doc.space(14.0);
+    doc.row(
+        &[
+            (PdfWriter::LEFT, Align::Left, "Bureau"),
+            (150.0, Align::Left, "Imputation"),
+            (AMOUNT_X, Align::Right, "Montant"),
+        ],
+        9.5,
+        true,
+    );
+    doc.rule();
+    for line in &receipt.lines {
+        doc.row(
+            &[
+                (PdfWriter::LEFT, Align::Left, &line.bureau_ref),
+                (150.0, Align::Left, &line.label),
+                (AMOUNT_X, Align::Right, &format_eur(line.amount_cents)),
+            ],
+            9.5,
+            false,
+        );
+    }
+    doc.rule();
+    doc.row(
+        &[
+            (150.0, Align::Left, "Montant reçu"),
+            (AMOUNT_X, Align::Right, &format_eur(receipt.amount_cents)),
+        ],
+        11.0,
+        true,
+    );
+    doc.space(16.0);
+    doc.paragraph(
+        "Le conseil régional accuse réception de ce paiement, imputé comme indiqué ci-dessus sur les cotisations ordinales de l'année.",
+        9.5,
+        false,
+    );
+    doc.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_written_the_french_way() {
+        assert_eq!(format_eur(0), "0,00\u{a0}€");
+        assert_eq!(format_eur(5), "0,05\u{a0}€");
+        assert_eq!(format_eur(123_456_789), "1\u{a0}234\u{a0}567,89\u{a0}€");
+        assert_eq!(format_eur(-600_000), "-6\u{a0}000,00\u{a0}€");
+    }
+}

@@ -1,0 +1,3 @@
+//! Server-to-server notifications of payment providers and of the bank feed.
+
+pub mod webhook;

@@ -1,0 +1,103 @@
+use actix_web::{post, web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{
+    contributions::{bureau_of, campaign_of, declared_from, person_of, DeclarationView},
+    region_access,
+    save_declaration::one,
+};
+use crate::{
+    auth::extractor::Authenticated,
+    context::ApiContext,
+    contributions::declarations,
+    db,
+    error::{ApiError, FieldIssue, Problem},
+    i18n::Text,
+};
+
+/// A correction: what is now declared, and why.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionRequest {
+    /// PP: the category (see the draft).
+    #[schema(example = "salarie")]
+    pub category: Option<String>,
+    /// PP: 1 or 2 for a new-member reduction.
+    pub new_member_year: Option<i32>,
+    /// PM: the average headcount of the previous year.
+    pub average_headcount: Option<String>,
+    /// Why the submitted declaration is corrected (kept in the audit trail), 1 to 500 characters.
+    #[schema(example = "Passage au salariat en janvier")]
+    pub reason: String,
+}
+
+/// Corrects a submitted declaration: a new version is submitted at once with the reason given;
+/// the previous one is superseded, its charge cancelled in the ledger (`charge_cancellation`)
+/// and the new amount charged. The versions stay readable (audit trail).
+#[utoipa::path(
+    tag = "portal",
+    security(("bearer" = [])),
+    params(
+        ("code" = String, Path, description = "Region code"),
+        ("ref" = String, Path, description = "Ref établissement"),
+        ("person" = String, Path, description = "The attached person's id"),
+    ),
+    request_body = CorrectionRequest,
+    responses(
+        (status = 201, description = "The new submitted version", body = DeclarationView),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`region_not_found`, `bureau_not_found`, `person_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`campaign_closed`, `declaration_not_submitted`, `scale_missing`, `email_conflict`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/portal/regions/{code}/bureaux/{ref}/persons/{person}/declaration/corrections")]
+pub async fn correct_declaration(
+    ctx: web::Data<ApiContext>,
+    auth: Authenticated,
+    path: web::Path<(String, String, String)>,
+    body: web::Json<CorrectionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (region_code, bureau_ref, person_id) = path.into_inner();
+    let request = body.into_inner();
+    let reason = request.reason.trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(ApiError::validation(vec![FieldIssue::new(
+            "reason",
+            "length",
+            Text::new(
+                "Indiquez le motif de la correction (500 caractères au plus).",
+                "Give the reason for the correction (at most 500 characters).",
+            ),
+        )]));
+    }
+    let access = region_access(&ctx, &auth, region_code.clone()).await?;
+    let view = ctx
+        .db
+        .run(move |conn| {
+            db::write_transaction(conn, |conn| {
+                let (bureau, _) = bureau_of(conn, &access, &region_code, &bureau_ref)?;
+                let campaign = campaign_of(&access)?;
+                let person = person_of(conn, &person_id, &campaign, &bureau)?;
+                let declared = declared_from(
+                    person.is_natural(),
+                    request.category.as_deref(),
+                    request.new_member_year,
+                    request.average_headcount.as_deref(),
+                )?;
+                let corrected = declarations::correct(
+                    conn,
+                    &campaign,
+                    &person,
+                    &declared,
+                    &reason,
+                    &access.account.id,
+                    db::now(),
+                )?;
+                one(conn, corrected)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view))
+}

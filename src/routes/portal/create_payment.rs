@@ -1,0 +1,320 @@
+use actix_web::{http::StatusCode, post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{
+    contributions::{bureau_of, campaign_of},
+    get_payment::{payment_view, PaymentView},
+    region_access,
+};
+use crate::{
+    auth::extractor::Authenticated,
+    context::ApiContext,
+    db::{self, portal},
+    error::{ApiError, FieldIssue, Problem},
+    i18n::Text,
+    idempotency,
+    payments::{
+        self,
+        provider::{CheckoutRequest, PaymentMethod},
+        PaymentOrder,
+    },
+};
+
+/// How to pay.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Bank transfer: the payment stays pending until the transfer quoting its reference arrives.
+    Transfer,
+    /// Card, on the provider's checkout page.
+    Card,
+    /// SEPA direct debit, through the provider.
+    DirectDebit,
+}
+
+impl From<Method> for PaymentMethod {
+    fn from(method: Method) -> Self {
+        match method {
+            Method::Transfer => PaymentMethod::Transfer,
+            Method::Card => PaymentMethod::Card,
+            Method::DirectDebit => PaymentMethod::DirectDebit,
+        }
+    }
+}
+
+/// A payment to create.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentRequest {
+    pub method: Method,
+    /// Euros in cents. Absent: everything that remains to pay. Less is a partial payment;
+    /// more than what remains (pending payments deducted) is refused (`overpayment`).
+    #[schema(example = 94050)]
+    pub amount_cents: Option<i64>,
+}
+
+/// What a payment is for.
+enum Target {
+    Bureau(String),
+    Firm(String),
+}
+
+fn idempotency_key_required() -> ApiError {
+    ApiError::new(
+        StatusCode::PRECONDITION_REQUIRED,
+        "idempotency_key_required",
+        Text::new("Clé d'idempotence requise", "Idempotency key required"),
+        Text::new(
+            "Un paiement exige l'en-tête Idempotency-Key : réutilisez la même clé pour réessayer sans payer deux fois.",
+            "A payment requires the Idempotency-Key header: reuse the same key to retry without paying twice.",
+        ),
+    )
+}
+
+fn method_unavailable() -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "payment_method_unavailable",
+        Text::new(
+            "Moyen de paiement indisponible",
+            "Payment method unavailable",
+        ),
+        Text::new(
+            "Ce moyen de paiement n'est pas proposé pour le moment ; payez par virement.",
+            "This payment method is not offered at the moment; pay by transfer.",
+        ),
+    )
+}
+
+fn provider_unavailable() -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_GATEWAY,
+        "payment_provider_unavailable",
+        Text::new("Prestataire de paiement indisponible", "Payment provider unavailable"),
+        Text::new(
+            "Le prestataire de paiement ne répond pas. Rien n'a été débité ; réessayez plus tard ou payez par virement.",
+            "The payment provider does not answer. Nothing was charged; try again later or pay by transfer.",
+        ),
+    )
+}
+
+fn firm_not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "firm_not_found",
+        Text::new("Société introuvable", "Firm not found"),
+        Text::new(
+            "Vous ne gérez aucun bureau de cette société dans cette région.",
+            "You manage no bureau of this firm in this region.",
+        ),
+    )
+}
+
+async fn create(
+    ctx: web::Data<ApiContext>,
+    req: HttpRequest,
+    auth: Authenticated,
+    region_code: String,
+    target: Target,
+    request: PaymentRequest,
+) -> Result<HttpResponse, ApiError> {
+    let key = idempotency::key_of(&req)?.ok_or_else(idempotency_key_required)?;
+    if request.amount_cents.is_some_and(|a| a <= 0) {
+        return Err(ApiError::validation(vec![FieldIssue::new(
+            "amount_cents",
+            "positive",
+            Text::new(
+                "Le montant doit être positif.",
+                "The amount must be positive.",
+            ),
+        )]));
+    }
+    let fingerprint = serde_json::to_vec(&(req.path(), &request)).unwrap_or_default();
+    // Keys are the client's: scoped to the account, one caller's key never replays another's answer.
+    let key = format!("{}:{key}", auth.account_id);
+    let shared = ctx.clone();
+    idempotency::once(
+        &shared,
+        "POST /v1/portal/payments",
+        Some(key),
+        &fingerprint,
+        || async move {
+            let access = region_access(&ctx, &auth, region_code.clone()).await?;
+            let method = PaymentMethod::from(request.method);
+            let provider = ctx
+                .providers
+                .for_method(method)
+                .ok_or_else(method_unavailable)?;
+            let provider_name = provider.name();
+            let (mut payment, description, year) = ctx
+                .db
+                .run(move |conn| {
+                    db::write_transaction(conn, |conn| {
+                        let campaign = campaign_of(&access)?;
+                        let (firm, bureau_id, bureau_ids) = match target {
+                            Target::Bureau(bureau_ref) => {
+                                let (bureau, firm) =
+                                    bureau_of(conn, &access, &region_code, &bureau_ref)?;
+                                (firm, Some(bureau.id.clone()), vec![bureau.id])
+                            }
+                            Target::Firm(firm_ref) => {
+                                let rows = portal::visible_bureaux_in_region(
+                                    conn,
+                                    &access.visible,
+                                    &region_code,
+                                )?;
+                                let mine: Vec<_> = rows
+                                    .into_iter()
+                                    .filter(|(_, f)| f.firm_ref == firm_ref)
+                                    .collect();
+                                let firm = mine
+                                    .first()
+                                    .map(|(_, f)| f.clone())
+                                    .ok_or_else(firm_not_found)?;
+                                (firm, None, mine.into_iter().map(|(b, _)| b.id).collect())
+                            }
+                        };
+                        let (payment, _) = payments::reserve(
+                            conn,
+                            &PaymentOrder {
+                                campaign: &campaign,
+                                firm_id: &firm.id,
+                                bureau_id: bureau_id.as_deref(),
+                                bureau_ids: &bureau_ids,
+                                method,
+                                provider: provider_name,
+                                amount_cents: request.amount_cents,
+                                actor: &access.account.id,
+                            },
+                            db::now(),
+                        )?;
+                        let description = format!("Cotisations {} – {}", campaign.year, firm.name);
+                        Ok((payment, description, campaign.year))
+                    })
+                })
+                .await?;
+            let (payment_id, amount) = (payment.id.clone(), i64::from(payment.amount_cents));
+            let checkout = web::block(move || {
+                provider.start(&CheckoutRequest {
+                    payment_id: &payment_id,
+                    method,
+                    amount_cents: amount,
+                    campaign_year: year,
+                    description: &description,
+                })
+            })
+            .await?;
+            // A provider failure is committed (the payment fails and releases what it reserved)
+            // before the error is answered.
+            let view = ctx
+            .db
+            .run(move |conn| {
+                db::write_transaction(conn, |conn| match checkout {
+                    Ok(checkout) => {
+                        payments::record_checkout(conn, &mut payment, &checkout, db::now())?;
+                        Ok(Some(payment_view(conn, &payment)?))
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, payment = %payment.id, "payment provider failed");
+                        payments::fail(conn, &payment, "payment provider unavailable", db::now())?;
+                        Ok(None)
+                    }
+                })
+            })
+            .await?
+            .ok_or_else(provider_unavailable)?;
+            Ok((
+                StatusCode::CREATED,
+                serde_json::to_value(view).map_err(ApiError::internal)?,
+            ))
+        },
+    )
+    .await
+}
+
+/// Pays one bureau. Requires `Idempotency-Key`: a retried request with the same key and body
+/// replays the first answer (`Idempotent-Replayed: true`) and never pays twice; a duplicate
+/// still running answers 409 `idempotency_in_progress`. The amount is allocated to the bureau's
+/// fixed part, then to its persons from the oldest charge (see the README); a transfer answers
+/// with the reference to quote, a card or direct debit with the provider's checkout URL.
+#[utoipa::path(
+    tag = "portal",
+    security(("bearer" = [])),
+    params(
+        ("code" = String, Path, description = "Region code"),
+        ("ref" = String, Path, description = "Ref établissement"),
+        ("Idempotency-Key" = String, Header, description = "Required: 1 to 255 visible ASCII characters, one per payment the user means to make"),
+    ),
+    request_body = PaymentRequest,
+    responses(
+        (status = 201, description = "The pending payment", body = PaymentView),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`region_not_found`, `bureau_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`campaign_closed`, `idempotency_in_progress`, `email_conflict`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`overpayment`, `nothing_to_pay`, `payment_method_unavailable`, `idempotency_key_reused`, `validation_failed`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`idempotency_key_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "`payment_provider_unavailable`: nothing was charged", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/portal/regions/{code}/bureaux/{ref}/payments")]
+pub async fn pay_bureau(
+    ctx: web::Data<ApiContext>,
+    req: HttpRequest,
+    auth: Authenticated,
+    path: web::Path<(String, String)>,
+    body: web::Json<PaymentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (region_code, bureau_ref) = path.into_inner();
+    create(
+        ctx,
+        req,
+        auth,
+        region_code,
+        Target::Bureau(bureau_ref),
+        body.into_inner(),
+    )
+    .await
+}
+
+/// Pays the firm's bureaux of the region in one grouped payment ("Montant regroupé"): the
+/// bureaux the user manages, in the dashboard's order, each settled in turn. Same
+/// `Idempotency-Key` rules as a bureau's payment; without an amount it settles the grouped amount.
+#[utoipa::path(
+    tag = "portal",
+    security(("bearer" = [])),
+    params(
+        ("code" = String, Path, description = "Region code"),
+        ("firm_ref" = String, Path, description = "The firm's reference"),
+        ("Idempotency-Key" = String, Header, description = "Required: 1 to 255 visible ASCII characters, one per payment the user means to make"),
+    ),
+    request_body = PaymentRequest,
+    responses(
+        (status = 201, description = "The pending payment", body = PaymentView),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`region_not_found`, `firm_not_found` (no bureau of the firm that the user manages here)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`campaign_closed`, `idempotency_in_progress`, `email_conflict`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`overpayment`, `nothing_to_pay`, `payment_method_unavailable`, `idempotency_key_reused`, `validation_failed`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`idempotency_key_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "`payment_provider_unavailable`: nothing was charged", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/portal/regions/{code}/firms/{firm_ref}/payments")]
+pub async fn pay_firm(
+    ctx: web::Data<ApiContext>,
+    req: HttpRequest,
+    auth: Authenticated,
+    path: web::Path<(String, String)>,
+    body: web::Json<PaymentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (region_code, firm_ref) = path.into_inner();
+    create(
+        ctx,
+        req,
+        auth,
+        region_code,
+        Target::Firm(firm_ref),
+        body.into_inner(),
+    )
+    .await
+}

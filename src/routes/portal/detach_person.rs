@@ -1,0 +1,53 @@
+use actix_web::{delete, web, HttpResponse};
+
+use super::{
+    contributions::{bureau_of, campaign_of, person_of},
+    region_access,
+};
+use crate::{
+    auth::extractor::Authenticated,
+    context::ApiContext,
+    contributions::persons,
+    db,
+    error::{ApiError, Problem},
+};
+
+/// Detaches a person who is not declared (a member who left before being declared, or attached
+/// by mistake); an unsubmitted draft goes with them. A declared person stays: correct the
+/// declaration instead, since the ledger is never rewritten.
+#[utoipa::path(
+    tag = "portal",
+    security(("bearer" = [])),
+    params(
+        ("code" = String, Path, description = "Region code"),
+        ("ref" = String, Path, description = "Ref établissement"),
+        ("person" = String, Path, description = "The attached person's id"),
+    ),
+    responses(
+        (status = 204, description = "Detached"),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`region_not_found`, `bureau_not_found`, `person_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`campaign_closed`, `person_declared`, `email_conflict`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/portal/regions/{code}/bureaux/{ref}/persons/{person}")]
+pub async fn detach_person(
+    ctx: web::Data<ApiContext>,
+    auth: Authenticated,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (region_code, bureau_ref, person_id) = path.into_inner();
+    let access = region_access(&ctx, &auth, region_code.clone()).await?;
+    ctx.db
+        .run(move |conn| {
+            db::write_transaction(conn, |conn| {
+                let (bureau, _) = bureau_of(conn, &access, &region_code, &bureau_ref)?;
+                let campaign = campaign_of(&access)?;
+                let person = person_of(conn, &person_id, &campaign, &bureau)?;
+                persons::detach(conn, &campaign, &person)?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,177 @@
+use actix_web::{get, http::StatusCode, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{region_access, Money, RegionAccess};
+use crate::{
+    auth::extractor::Authenticated,
+    context::ApiContext,
+    db::{
+        attachments,
+        payments::{status, Payment},
+        registry::{Bureau, Campaign, Firm},
+        DbConnection,
+    },
+    error::{ApiError, Problem},
+    i18n::Text,
+};
+
+/// One part of a payment: what it settles.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AllocationView {
+    pub bureau_ref: String,
+    /// The attached person the part settles; absent for the bureau's own part.
+    pub person_id: Option<String>,
+    pub person_name: Option<String>,
+    pub amount: Money,
+}
+
+/// A payment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentView {
+    pub id: String,
+    /// `pending` (waiting for the transfer or the provider), `confirmed` (booked in the ledger)
+    /// or `failed` (nothing booked).
+    #[schema(example = "pending")]
+    pub status: String,
+    /// `transfer`, `card` or `direct_debit`.
+    #[schema(example = "transfer")]
+    pub method: String,
+    pub amount: Money,
+    /// True for a payment grouped across the firm's bureaux of the region.
+    pub grouped: bool,
+    pub firm_ref: String,
+    pub firm_name: String,
+    /// The bureau paid for (absent when grouped).
+    pub bureau_ref: Option<String>,
+    pub region_code: String,
+    pub campaign_year: i32,
+    /// Transfers: the reference to quote in the transfer's label, without which the payment
+    /// cannot be matched.
+    #[schema(example = "CE-2026-K7Q4-M2ZP")]
+    pub transfer_reference: Option<String>,
+    /// Card and direct debit: where to send the payer to complete the payment.
+    pub checkout_url: Option<String>,
+    pub failure_reason: Option<String>,
+    /// What the payment settles, in allocation order; the parts add up to `amount`.
+    pub allocations: Vec<AllocationView>,
+    pub created_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// The receipt (PDF), once confirmed.
+    pub receipt_url: Option<String>,
+}
+
+/// 404 `payment_not_found`.
+pub fn payment_not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "payment_not_found",
+        Text::new("Paiement introuvable", "Payment not found"),
+        Text::new(
+            "Aucun paiement que vous pouvez consulter ne porte cet identifiant dans cette région.",
+            "No payment you may see has this id in this region.",
+        ),
+    )
+}
+
+/// A payment of the region whose every bureau the caller may see, or 404.
+pub fn visible_payment(
+    conn: &mut DbConnection,
+    access: &RegionAccess,
+    region_code: &str,
+    id: &str,
+) -> Result<Payment, ApiError> {
+    let payment = Payment::find_in_region(conn, id, region_code)?.ok_or_else(payment_not_found)?;
+    let bureaux = Payment::bureau_ids(conn, &payment.id)?;
+    if bureaux.is_empty() || !bureaux.iter().all(|b| access.visible.contains(b)) {
+        return Err(payment_not_found());
+    }
+    Ok(payment)
+}
+
+/// The view of a payment.
+pub fn payment_view(conn: &mut DbConnection, payment: &Payment) -> Result<PaymentView, ApiError> {
+    let parts = payment.allocations(conn)?;
+    let bureau_ids: Vec<String> = parts.iter().map(|p| p.bureau_id.clone()).collect();
+    let refs: std::collections::HashMap<String, String> = Bureau::find_all(conn, &bureau_ids)?
+        .into_iter()
+        .map(|b| (b.id, b.bureau_ref))
+        .collect();
+    let person_ids: Vec<String> = parts
+        .iter()
+        .filter_map(|p| p.attachment_id.clone())
+        .collect();
+    let names = attachments::names(conn, &person_ids)?;
+    let firm = Firm::find(conn, &payment.firm_id)?.ok_or_else(payment_not_found)?;
+    let campaign = Campaign::find(conn, &payment.campaign_id)?.ok_or_else(payment_not_found)?;
+    let confirmed = payment.status == status::CONFIRMED;
+    Ok(PaymentView {
+        id: payment.id.clone(),
+        status: payment.status.clone(),
+        method: payment.method.clone(),
+        amount: Money::eur(payment.amount_cents.into()),
+        grouped: payment.bureau_id.is_none(),
+        firm_ref: firm.firm_ref,
+        firm_name: firm.name,
+        bureau_ref: payment
+            .bureau_id
+            .as_ref()
+            .and_then(|b| refs.get(b).cloned()),
+        region_code: payment.region_code.clone(),
+        campaign_year: campaign.year,
+        transfer_reference: payment.transfer_reference.clone(),
+        checkout_url: (payment.status == status::PENDING)
+            .then(|| payment.checkout_url.clone())
+            .flatten(),
+        failure_reason: payment.failure_reason.clone(),
+        allocations: parts
+            .into_iter()
+            .map(|p| AllocationView {
+                bureau_ref: refs.get(&p.bureau_id).cloned().unwrap_or_default(),
+                person_name: p.attachment_id.as_ref().and_then(|a| names.get(a).cloned()),
+                person_id: p.attachment_id,
+                amount: Money::eur(p.amount_cents.into()),
+            })
+            .collect(),
+        created_at: payment.created_at.and_utc(),
+        confirmed_at: payment.confirmed_at.map(|t| t.and_utc()),
+        receipt_url: confirmed.then(|| {
+            format!(
+                "/v1/portal/regions/{}/payments/{}/receipt",
+                payment.region_code, payment.id
+            )
+        }),
+    })
+}
+
+/// One payment: its status (poll it after a card checkout), what it settles, its receipt once
+/// confirmed. Visible to those who may see every bureau it settles.
+#[utoipa::path(
+    tag = "portal",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "Region code"), ("id" = String, Path, description = "Payment id")),
+    responses(
+        (status = 200, description = "The payment", body = PaymentView),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`region_not_found`, `payment_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_conflict`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/portal/regions/{code}/payments/{id}")]
+pub async fn get_payment(
+    ctx: web::Data<ApiContext>,
+    auth: Authenticated,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (region_code, id) = path.into_inner();
+    let access = region_access(&ctx, &auth, region_code.clone()).await?;
+    let view = ctx
+        .db
+        .run(move |conn| {
+            let payment = visible_payment(conn, &access, &region_code, &id)?;
+            payment_view(conn, &payment)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}

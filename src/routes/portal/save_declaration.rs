@@ -1,0 +1,102 @@
+use actix_web::{put, web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{
+    contributions::{
+        bureau_of, campaign_of, declaration_views, declared_from, person_of, DeclarationView,
+    },
+    region_access,
+};
+use crate::{
+    auth::extractor::Authenticated,
+    context::ApiContext,
+    contributions::declarations,
+    db,
+    error::{ApiError, Problem},
+};
+
+/// What is declared: for a natural person (PP) the category, and the new-member year when a
+/// reduction applies; for a legal person (PM) the average headcount of the previous year.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclarationRequest {
+    /// PP: `independant`, `salarie`, `agc_83ter` (70 % of the salarié amount), `agc_83quater`
+    /// (50 %) or `honoraire` (exempt).
+    #[schema(example = "independant")]
+    pub category: Option<String>,
+    /// PP: 1 when the campaign year is the member's year of registration, 2 the year after
+    /// (new-member reductions); checked against the register.
+    pub new_member_year: Option<i32>,
+    /// PM: the firm's average headcount of the previous year, at most two decimals.
+    #[schema(example = "12.50")]
+    pub average_headcount: Option<String>,
+}
+
+/// Saves the person's declaration as a draft (creating it or replacing the draft), with the
+/// amount computed from the campaign's barème. Nothing is charged until it is submitted. A
+/// submitted declaration is locked: change it with a correction.
+#[utoipa::path(
+    tag = "portal",
+    security(("bearer" = [])),
+    params(
+        ("code" = String, Path, description = "Region code"),
+        ("ref" = String, Path, description = "Ref établissement"),
+        ("person" = String, Path, description = "The attached person's id"),
+    ),
+    request_body = DeclarationRequest,
+    responses(
+        (status = 200, description = "The draft", body = DeclarationView),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`region_not_found`, `bureau_not_found`, `person_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`campaign_closed`, `declaration_locked`, `scale_missing`, `email_conflict`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed` (fields that do not fit the person), `invalid_body`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/portal/regions/{code}/bureaux/{ref}/persons/{person}/declaration")]
+pub async fn save_declaration(
+    ctx: web::Data<ApiContext>,
+    auth: Authenticated,
+    path: web::Path<(String, String, String)>,
+    body: web::Json<DeclarationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (region_code, bureau_ref, person_id) = path.into_inner();
+    let request = body.into_inner();
+    let access = region_access(&ctx, &auth, region_code.clone()).await?;
+    let view = ctx
+        .db
+        .run(move |conn| {
+            db::write_transaction(conn, |conn| {
+                let (bureau, _) = bureau_of(conn, &access, &region_code, &bureau_ref)?;
+                let campaign = campaign_of(&access)?;
+                let person = person_of(conn, &person_id, &campaign, &bureau)?;
+                let declared = declared_from(
+                    person.is_natural(),
+                    request.category.as_deref(),
+                    request.new_member_year,
+                    request.average_headcount.as_deref(),
+                )?;
+                let draft = declarations::save_draft(
+                    conn,
+                    &campaign,
+                    &person,
+                    &declared,
+                    &access.account.id,
+                    db::now(),
+                )?;
+                one(conn, draft)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The view of one version.
+pub fn one(
+    conn: &mut db::DbConnection,
+    declaration: db::declarations::Declaration,
+) -> Result<DeclarationView, ApiError> {
+    declaration_views(conn, vec![declaration])?
+        .pop()
+        .ok_or_else(|| ApiError::internal("no view"))
+}

@@ -1,0 +1,56 @@
+use actix_web::{post, web, HttpResponse};
+
+use super::{
+    contributions::{bureau_of, campaign_of, person_of, DeclarationView},
+    region_access,
+    save_declaration::one,
+};
+use crate::{
+    auth::extractor::Authenticated,
+    context::ApiContext,
+    contributions::declarations,
+    db,
+    error::{ApiError, Problem},
+};
+
+/// Submits the person's draft: its amount (computed again from the barème) is charged in the
+/// ledger, with the bureau's fixed part if not yet called, and the declaration is locked.
+/// Reste PP / Reste PM, Total and Solde of the dashboard follow at once.
+#[utoipa::path(
+    tag = "portal",
+    security(("bearer" = [])),
+    params(
+        ("code" = String, Path, description = "Region code"),
+        ("ref" = String, Path, description = "Ref établissement"),
+        ("person" = String, Path, description = "The attached person's id"),
+    ),
+    responses(
+        (status = 200, description = "The submitted declaration", body = DeclarationView),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`region_not_found`, `bureau_not_found`, `person_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`campaign_closed`, `declaration_locked` (already submitted), `no_draft`, `scale_missing`, `email_conflict`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/portal/regions/{code}/bureaux/{ref}/persons/{person}/declaration/submission")]
+pub async fn submit_declaration(
+    ctx: web::Data<ApiContext>,
+    auth: Authenticated,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (region_code, bureau_ref, person_id) = path.into_inner();
+    let access = region_access(&ctx, &auth, region_code.clone()).await?;
+    let view = ctx
+        .db
+        .run(move |conn| {
+            db::write_transaction(conn, |conn| {
+                let (bureau, _) = bureau_of(conn, &access, &region_code, &bureau_ref)?;
+                let campaign = campaign_of(&access)?;
+                let person = person_of(conn, &person_id, &campaign, &bureau)?;
+                let submitted =
+                    declarations::submit(conn, &campaign, &person, &access.account.id, db::now())?;
+                one(conn, submitted)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}

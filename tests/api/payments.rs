@@ -1,0 +1,496 @@
+use awc::http::Method;
+use futures_util::future::join;
+use serde_json::{json, Value};
+
+use crate::{
+    payments_world::{cents, signature_now, world, world_with, PARIS},
+    portal_fixtures::Portal,
+};
+
+fn parts_sum(payment: &Value) -> i64 {
+    payment["allocations"]
+        .as_array()
+        .expect("allocations")
+        .iter()
+        .map(|a| cents(&a["amount"]))
+        .sum()
+}
+
+#[actix_web::test]
+async fn a_grouped_payment_retried_with_the_same_key_is_charged_once() {
+    let w = world().await;
+    w.declare_everyone().await;
+    let grouped = cents(&w.row("B-001").await["grouped_amount"]);
+    assert_eq!(grouped, 209_975);
+
+    let first = w
+        .pay(
+            &w.firm_payments(),
+            Some("pay-2026-1"),
+            json!({"method": "transfer"}),
+        )
+        .await;
+    assert_eq!(first.status.as_u16(), 201, "{}", first.json());
+    let payment = first.json();
+    assert_eq!(
+        (payment["status"].as_str(), payment["grouped"].as_bool()),
+        (Some("pending"), Some(true))
+    );
+    assert_eq!(cents(&payment["amount"]), grouped);
+    assert_eq!(
+        parts_sum(&payment),
+        grouped,
+        "the parts add up to the payment"
+    );
+    assert!(payment["transfer_reference"]
+        .as_str()
+        .is_some_and(|r| r.starts_with("CE-2026-")));
+    // Bureaux in the dashboard's order; each one's fixed part first.
+    assert_eq!(payment["allocations"][0]["bureau_ref"], "B-001");
+    assert!(payment["allocations"][0]["person_id"].is_null());
+    assert_eq!(payment["allocations"].as_array().map(Vec::len), Some(7));
+
+    let retry = w
+        .pay(
+            &w.firm_payments(),
+            Some("pay-2026-1"),
+            json!({"method": "transfer"}),
+        )
+        .await;
+    assert_eq!(retry.status.as_u16(), 201);
+    assert_eq!(retry.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(retry.json()["id"], payment["id"]);
+    assert_eq!(Portal::of(&w.app).payment_count(), 1);
+    w.pay(
+        &w.firm_payments(),
+        Some("pay-2026-1"),
+        json!({"method": "card"}),
+    )
+    .await
+    .assert_problem(422, "idempotency_key_reused");
+    w.pay(&w.firm_payments(), None, json!({"method": "transfer"}))
+        .await
+        .assert_problem(428, "idempotency_key_required");
+    // Pending: nothing is booked yet, and what it reserves cannot be paid twice.
+    assert_eq!(cents(&w.row("B-001").await["grouped_amount"]), grouped);
+    w.pay(
+        &w.firm_payments(),
+        Some("pay-2026-2"),
+        json!({"method": "transfer"}),
+    )
+    .await
+    .assert_problem(422, "nothing_to_pay");
+    w.assert_ledger_agrees().await;
+
+    w.confirm(&payment).await;
+    let id = payment["id"].as_str().expect("id");
+    assert_eq!(Portal::of(&w.app).booked_for_payment(id), grouped);
+    let row = w.row("B-001").await;
+    assert_eq!(
+        (cents(&row["balance"]), cents(&row["grouped_amount"])),
+        (0, 0)
+    );
+    let detail = w
+        .get(&format!("/v1/portal/regions/{PARIS}/bureaux/B-001"))
+        .await
+        .json();
+    assert_eq!(cents(&detail["natural_persons"][0]["amount_paid"]), 26_600);
+    let confirmed = w
+        .get(&format!("/v1/portal/regions/{PARIS}/payments/{id}"))
+        .await
+        .json();
+    assert_eq!(confirmed["status"], "confirmed");
+    assert!(confirmed["receipt_url"].as_str().is_some());
+    w.assert_ledger_agrees().await;
+}
+
+#[actix_web::test]
+async fn two_concurrent_payments_with_the_same_key_charge_once() {
+    let w = world().await;
+    w.declare_everyone().await;
+    let body = json!({"method": "transfer", "amount_cents": 100_000});
+    let (a, b) = join(
+        w.pay(&w.firm_payments(), Some("race-key"), body.clone()),
+        w.pay(&w.firm_payments(), Some("race-key"), body.clone()),
+    )
+    .await;
+    let statuses = [a.status.as_u16(), b.status.as_u16()];
+    assert!(
+        statuses.contains(&201),
+        "{statuses:?}: {} {}",
+        a.json(),
+        b.json()
+    );
+    for response in [&a, &b] {
+        match response.status.as_u16() {
+            201 => assert_eq!(cents(&response.json()["amount"]), 100_000),
+            409 => {
+                response.assert_problem(409, "idempotency_in_progress");
+            }
+            other => panic!("unexpected {other}: {}", response.json()),
+        }
+    }
+    assert_eq!(Portal::of(&w.app).payment_count(), 1);
+    let winner = if a.status.as_u16() == 201 {
+        a.json()
+    } else {
+        b.json()
+    };
+    let again = w.pay(&w.firm_payments(), Some("race-key"), body).await;
+    assert_eq!(again.json()["id"], winner["id"]);
+    w.confirm(&winner).await;
+    assert_eq!(
+        cents(&w.row("B-001").await["grouped_amount"]),
+        209_975 - 100_000
+    );
+    w.assert_ledger_agrees().await;
+}
+
+#[actix_web::test]
+async fn two_concurrent_payments_with_different_keys_never_reserve_the_same_debt() {
+    let w = world().await;
+    w.declare_everyone().await;
+    let body = json!({"method": "transfer"});
+    let (a, b) = join(
+        w.pay(&w.firm_payments(), Some("left"), body.clone()),
+        w.pay(&w.firm_payments(), Some("right"), body),
+    )
+    .await;
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 422], "{} {}", a.json(), b.json());
+    let refused = if a.status.as_u16() == 422 { &a } else { &b };
+    refused.assert_problem(422, "nothing_to_pay");
+    assert_eq!(Portal::of(&w.app).payment_count(), 1);
+    w.assert_ledger_agrees().await;
+}
+
+#[actix_web::test]
+async fn a_partial_payment_is_allocated_in_order_and_an_overpayment_is_refused() {
+    let w = world().await;
+    w.declare_everyone().await;
+    // B-001 owes 137 225: its fixed part (30 000), then Marie (45 000), Luc, the firm.
+    let partial = w
+        .pay(
+            &w.bureau_payments("B-001"),
+            Some("partial-1"),
+            json!({"method": "card", "amount_cents": 50_000}),
+        )
+        .await;
+    assert_eq!(partial.status.as_u16(), 201, "{}", partial.json());
+    let partial = partial.json();
+    assert!(partial["checkout_url"]
+        .as_str()
+        .is_some_and(|u| u.contains("/paiement-test/test_")));
+    assert_eq!(partial["bureau_ref"], "B-001");
+    let parts: Vec<(Option<&str>, i64)> = partial["allocations"]
+        .as_array()
+        .expect("parts")
+        .iter()
+        .map(|a| (a["person_name"].as_str(), cents(&a["amount"])))
+        .collect();
+    assert_eq!(parts, vec![(None, 30_000), (Some("DURAND Marie"), 20_000)]);
+
+    // The pending 500 € is reserved: at most 872,25 € more may be paid.
+    let over = w
+        .pay(
+            &w.bureau_payments("B-001"),
+            Some("partial-2"),
+            json!({"method": "transfer", "amount_cents": 87_226}),
+        )
+        .await;
+    over.assert_problem(422, "overpayment");
+    w.pay(
+        &w.bureau_payments("B-001"),
+        Some("partial-3"),
+        json!({"method": "transfer", "amount_cents": 0}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    w.confirm(&partial).await;
+    let row = w.row("B-001").await;
+    assert_eq!(cents(&row["balance"]), 137_225 - 50_000);
+    w.assert_ledger_agrees().await;
+
+    let rest = w
+        .pay(
+            &w.bureau_payments("B-001"),
+            Some("partial-4"),
+            json!({"method": "direct_debit"}),
+        )
+        .await
+        .json();
+    assert_eq!(cents(&rest["amount"]), 87_225);
+    assert_eq!(rest["allocations"][0]["person_name"], "DURAND Marie");
+    assert_eq!(cents(&rest["allocations"][0]["amount"]), 25_000);
+    w.confirm(&rest).await;
+    assert_eq!(cents(&w.row("B-001").await["balance"]), 0);
+    w.pay(
+        &w.bureau_payments("B-001"),
+        Some("partial-5"),
+        json!({"method": "transfer", "amount_cents": 1}),
+    )
+    .await
+    .assert_problem(422, "nothing_to_pay");
+    w.assert_ledger_agrees().await;
+}
+
+#[actix_web::test]
+async fn webhooks_need_a_valid_signature_and_are_processed_once() {
+    let w = world().await;
+    w.declare_everyone().await;
+    let payment = w
+        .pay(
+            &w.bureau_payments("B-002"),
+            Some("wh-1"),
+            json!({"method": "card"}),
+        )
+        .await
+        .json();
+    let reference = payment["checkout_url"]
+        .as_str()
+        .and_then(|u| u.rsplit('/').next())
+        .expect("reference")
+        .to_owned();
+    let event = json!({
+        "id": "evt_001",
+        "type": "payment.succeeded",
+        "payment_reference": reference,
+        "amount_cents": 72_750,
+        "currency": "EUR",
+    })
+    .to_string();
+
+    w.webhook_raw("test", &event, None)
+        .await
+        .assert_problem(401, "invalid_signature");
+    let forged = comptexpert::payments::webhook::sign(
+        b"not-the-secret",
+        chrono::Utc::now().timestamp(),
+        event.as_bytes(),
+    );
+    w.webhook_raw("test", &event, Some(&forged))
+        .await
+        .assert_problem(401, "invalid_signature");
+    let tampered = signature_now(&event.replace("72750", "1"));
+    w.webhook_raw("test", &event, Some(&tampered))
+        .await
+        .assert_problem(401, "invalid_signature");
+    let stale = comptexpert::payments::webhook::sign(
+        crate::helpers::WEBHOOK_SECRET.as_bytes(),
+        chrono::Utc::now().timestamp() - 3600,
+        event.as_bytes(),
+    );
+    w.webhook_raw("test", &event, Some(&stale))
+        .await
+        .assert_problem(401, "signature_expired");
+    w.webhook_raw("stripe", &event, Some(&signature_now(&event)))
+        .await
+        .assert_problem(404, "provider_not_found");
+    assert_eq!(
+        cents(&w.row("B-002").await["balance"]),
+        72_750,
+        "nothing booked yet"
+    );
+
+    let signature = signature_now(&event);
+    let accepted = w.webhook_raw("test", &event, Some(&signature)).await;
+    assert_eq!(accepted.status.as_u16(), 200, "{}", accepted.json());
+    assert_eq!(accepted.json()["status"], "confirmed");
+    w.webhook_raw("test", &event, Some(&signature))
+        .await
+        .assert_problem(409, "webhook_replayed");
+    // A new notification of the same success books nothing more.
+    let again = event.replace("evt_001", "evt_002");
+    let repeated = w
+        .webhook_raw("test", &again, Some(&signature_now(&again)))
+        .await;
+    assert_eq!(repeated.status.as_u16(), 200);
+    assert_eq!(cents(&w.row("B-002").await["balance"]), 0);
+    let id = payment["id"].as_str().expect("id");
+    assert_eq!(Portal::of(&w.app).booked_for_payment(id), 72_750);
+
+    // A failed card payment books nothing and frees what it reserved.
+    let failing = w
+        .pay(
+            &w.bureau_payments("B-001"),
+            Some("wh-2"),
+            json!({"method": "card"}),
+        )
+        .await
+        .json();
+    let failing_reference = failing["checkout_url"]
+        .as_str()
+        .and_then(|u| u.rsplit('/').next())
+        .expect("reference");
+    let failure = w
+        .webhook(
+            "test",
+            json!({"id": "evt_003", "type": "payment.failed", "payment_reference": failing_reference,
+                   "amount_cents": 137_225, "currency": "EUR", "failure_reason": "card declined"}),
+        )
+        .await;
+    assert_eq!(failure.json()["status"], "failed");
+    let late_success = w
+        .webhook(
+            "test",
+            json!({"id": "evt_004", "type": "payment.succeeded", "payment_reference": failing_reference,
+                   "amount_cents": 137_225, "currency": "EUR"}),
+        )
+        .await;
+    late_success.assert_problem(409, "payment_not_pending");
+    assert_eq!(cents(&w.row("B-001").await["balance"]), 137_225);
+    let retried = w
+        .pay(
+            &w.bureau_payments("B-001"),
+            Some("wh-3"),
+            json!({"method": "transfer"}),
+        )
+        .await;
+    assert_eq!(cents(&retried.json()["amount"]), 137_225);
+    let mismatch = w
+        .webhook(
+            "bank",
+            json!({"id": "bank-1", "type": "payment.succeeded",
+                   "payment_reference": retried.json()["transfer_reference"], "amount_cents": 100, "currency": "EUR"}),
+        )
+        .await;
+    mismatch.assert_problem(422, "amount_mismatch");
+    w.assert_ledger_agrees().await;
+}
+
+#[actix_web::test]
+async fn documents_are_pdf_and_hidden_from_those_who_cannot_see_the_bureau() {
+    let w = world().await;
+    w.declare_everyone().await;
+    let payment = w
+        .pay(
+            &w.firm_payments(),
+            Some("doc-1"),
+            json!({"method": "transfer", "amount_cents": 60_000}),
+        )
+        .await
+        .json();
+    let id = payment["id"].as_str().expect("id").to_owned();
+    let receipt_path = format!("/v1/portal/regions/{PARIS}/payments/{id}/receipt");
+    w.get(&receipt_path)
+        .await
+        .assert_problem(409, "payment_not_confirmed");
+    w.confirm(&payment).await;
+
+    let receipt = w.get(&receipt_path).await;
+    assert_eq!(receipt.status.as_u16(), 200);
+    assert_eq!(
+        receipt.header("content-type").as_deref(),
+        Some("application/pdf")
+    );
+    assert!(receipt.body.starts_with(b"%PDF"));
+    assert!(receipt
+        .header("content-disposition")
+        .is_some_and(|d| d.contains(".pdf")));
+    // French text in the standard fonts' encoding (WinAnsi), which the PDF writes as a hex
+    // string when it is not plain ASCII.
+    let contains = |haystack: &[u8], needle: &str| {
+        let encoded = comptexpert::documents::pdf::win_ansi(needle);
+        let written = if encoded.is_ascii() {
+            encoded
+        } else {
+            hex::encode_upper(&encoded).into_bytes()
+        };
+        haystack
+            .windows(written.len())
+            .any(|w| w == written.as_slice())
+    };
+    assert!(contains(&receipt.body, "Reçu de paiement"));
+    assert!(contains(&receipt.body, "600,00\u{a0}€"));
+
+    let call = w
+        .get(&format!(
+            "/v1/portal/regions/{PARIS}/bureaux/B-001/documents/call-for-contributions"
+        ))
+        .await;
+    assert_eq!(call.status.as_u16(), 200);
+    assert!(call.body.starts_with(b"%PDF"));
+    assert!(contains(&call.body, "Appel de cotisations 2026"));
+    assert!(
+        contains(&call.body, "1\u{a0}372,25\u{a0}€"),
+        "the total of B-001"
+    );
+
+    let documents = w
+        .get(&format!(
+            "/v1/portal/regions/{PARIS}/bureaux/B-001/documents"
+        ))
+        .await
+        .json();
+    let kinds: Vec<&str> = documents["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|d| d["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, vec!["call_for_contributions", "receipt"]);
+    assert_eq!(documents["items"][1]["href"], receipt_path.as_str());
+
+    // Someone who may not see the bureaux: the same 404 as for what does not exist.
+    w.get_as(&w.outsider_token, &receipt_path)
+        .await
+        .assert_problem(404, "payment_not_found");
+    w.get_as(
+        &w.outsider_token,
+        &format!("/v1/portal/regions/{PARIS}/payments/{id}"),
+    )
+    .await
+    .assert_problem(404, "payment_not_found");
+    w.get_as(
+        &w.outsider_token,
+        &format!("/v1/portal/regions/{PARIS}/bureaux/B-001/documents/call-for-contributions"),
+    )
+    .await
+    .assert_problem(404, "bureau_not_found");
+    w.get_as(
+        &w.outsider_token,
+        &format!("/v1/portal/regions/{PARIS}/bureaux/B-001/documents"),
+    )
+    .await
+    .assert_problem(404, "bureau_not_found");
+    w.app
+        .get(&receipt_path)
+        .await
+        .assert_problem(401, "unauthorized");
+    let _ = w.send(Method::GET, "/v1/me", None).await;
+    w.assert_ledger_agrees().await;
+}
+
+#[actix_web::test]
+async fn without_a_provider_only_transfers_are_offered_and_without_a_secret_no_webhook_is_accepted()
+{
+    let w = world_with(|settings| {
+        settings.payment_provider = "none".into();
+        settings.payment_webhook_secret = None;
+    })
+    .await;
+    w.declare_everyone().await;
+    w.pay(
+        &w.bureau_payments("B-001"),
+        Some("none-1"),
+        json!({"method": "card"}),
+    )
+    .await
+    .assert_problem(422, "payment_method_unavailable");
+    let transfer = w
+        .pay(
+            &w.bureau_payments("B-001"),
+            Some("none-2"),
+            json!({"method": "transfer"}),
+        )
+        .await;
+    assert_eq!(transfer.status.as_u16(), 201, "{}", transfer.json());
+    let event = json!({"id": "e", "type": "payment.succeeded", "currency": "EUR",
+        "payment_reference": transfer.json()["transfer_reference"], "amount_cents": 137_225})
+    .to_string();
+    w.webhook_raw("bank", &event, Some(&signature_now(&event)))
+        .await
+        .assert_problem(503, "webhooks_disabled");
+    w.assert_ledger_agrees().await;
+}
