@@ -53,6 +53,8 @@ pub struct ApiContext {
     pub db: Db,
     /// Access-token signing and verifying keys.
     pub keys: Arc<SigningKeys>,
+    /// Recent answers of the name pre-fill.
+    pub search_cache: Arc<crate::routes::registry::search_cache::SearchCache>,
     /// Verified tokens and live sessions, remembered briefly (see [`crate::auth::access_cache`]).
     pub access_cache: Arc<crate::auth::access_cache::AccessCache>,
     /// Signexpert trust anchors and CRLs; `None` when `SIGNEXPERT_CA_FILE` is not set.

@@ -72,6 +72,7 @@ impl Application {
             db: Db::new(pool),
             keys: Arc::new(keys),
             access_cache: Arc::default(),
+            search_cache: Arc::default(),
             signexpert,
             providers,
         };

@@ -116,8 +116,14 @@ impl ManageConnection for ConnectionManager {
         Ok(conn.batch_execute("SELECT 1")?)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        // diesel's own fast check (a connection left in a broken transaction, a lost PostgreSQL
+        // socket): such a connection is dropped when it returns to the pool instead of being lent again.
+        use diesel::r2d2::R2D2Connection;
+        match conn {
+            DbConnection::Pg(c) => c.is_broken(),
+            DbConnection::Sqlite(c) => c.is_broken(),
+        }
     }
 }
 
@@ -154,6 +160,10 @@ pub fn build_pool(url: &str) -> Result<Pool, String> {
     r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))
+        // r2d2 would run `SELECT 1` before lending each connection: a second round trip for every
+        // request. A broken connection shows up as a failed query instead (a 503, and r2d2
+        // replaces connections that report `has_broken`); /ready checks the database explicitly.
+        .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(10))
         .build(manager)
         .map_err(|e| e.to_string())

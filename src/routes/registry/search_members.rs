@@ -80,10 +80,22 @@ pub async fn search_members(
     if !issues.is_empty() {
         return Err(ApiError::validation(issues));
     }
+    if let Some(body) = ctx.search_cache.get(&prefix, limit) {
+        return Ok(HttpResponse::Ok()
+            .content_type("application/json")
+            .body(body));
+    }
+    let key = prefix.clone();
     let members = ctx
         .db
         .run(move |conn| Ok(Member::search(conn, &prefix, i64::from(limit))?))
         .await?;
     let items = members.into_iter().map(MemberProposal::from).collect();
-    Ok(HttpResponse::Ok().json(MemberProposalList { items }))
+    let body = actix_web::web::Bytes::from(
+        serde_json::to_vec(&MemberProposalList { items }).map_err(ApiError::internal)?,
+    );
+    ctx.search_cache.put(key, limit, body.clone());
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
 }
