@@ -11,7 +11,11 @@ use diesel::Connection;
 
 use super::{
     csv_file::{self, Line, RegisterFile},
-    rows::{BureauRow, CampaignRow, FirmRow, MemberRow, PersonalFileRow, RegionRow},
+    grants,
+    rows::{
+        BureauManagerRow, BureauRow, CampaignRow, FirmResponsableRow, FirmRow, MemberRow,
+        PersonalFileRow, RegionRow,
+    },
     upsert::{self, References},
     ImportError,
 };
@@ -87,16 +91,20 @@ struct Extract {
     bureaux: Option<Vec<Line<BureauRow>>>,
     personal_files: Option<Vec<Line<PersonalFileRow>>>,
     campaigns: Option<Vec<Line<CampaignRow>>>,
+    firm_responsables: Option<Vec<Line<FirmResponsableRow>>>,
+    bureau_managers: Option<Vec<Line<BureauManagerRow>>>,
 }
 
 impl Extract {
-    const FILES: [&'static str; 6] = [
+    const FILES: [&'static str; 8] = [
         RegionRow::FILE,
         MemberRow::FILE,
         FirmRow::FILE,
         BureauRow::FILE,
         PersonalFileRow::FILE,
         CampaignRow::FILE,
+        FirmResponsableRow::FILE,
+        BureauManagerRow::FILE,
     ];
 
     fn read(dir: &Path) -> Result<Self, ImportError> {
@@ -107,6 +115,8 @@ impl Extract {
             bureaux: csv_file::read(dir)?,
             personal_files: csv_file::read(dir)?,
             campaigns: csv_file::read(dir)?,
+            firm_responsables: csv_file::read(dir)?,
+            bureau_managers: csv_file::read(dir)?,
         })
     }
 
@@ -117,6 +127,8 @@ impl Extract {
             && self.bureaux.is_none()
             && self.personal_files.is_none()
             && self.campaigns.is_none()
+            && self.firm_responsables.is_none()
+            && self.bureau_managers.is_none()
     }
 
     /// Writes the files in dependency order, so that a row may refer to one loaded just before.
@@ -149,6 +161,14 @@ impl Extract {
             summary
                 .files
                 .push(upsert::campaigns(conn, &references, lines, now)?);
+        }
+        if let Some(lines) = self.firm_responsables {
+            summary.files.push(grants::firm_responsables(conn, lines)?);
+        }
+        if let Some(lines) = self.bureau_managers {
+            summary
+                .files
+                .push(grants::bureau_managers(conn, lines, now)?);
         }
         Ok(summary)
     }

@@ -4,6 +4,7 @@
 pub mod csv_file;
 pub mod demo;
 mod fields;
+mod grants;
 pub mod import;
 pub mod rows;
 mod upsert;

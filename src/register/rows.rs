@@ -327,6 +327,87 @@ impl RegisterFile for CampaignRow {
     }
 }
 
+/// `firm_responsables.csv`: a member of the register who is a responsable of a firm (sees its
+/// bureaux and grants them to RACs), keyed by (firm, SUPRA number).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirmResponsableRow {
+    /// The firm's reference.
+    pub firm_ref: String,
+    /// The member's SUPRA number.
+    pub supra_number: String,
+}
+
+/// A raw line of `firm_responsables.csv`.
+#[derive(Debug, Deserialize)]
+pub struct FirmResponsableRecord {
+    firm_ref: String,
+    supra_number: String,
+}
+
+impl RegisterFile for FirmResponsableRow {
+    const FILE: &'static str = "firm_responsables.csv";
+    const COLUMNS: &'static [&'static str] = &["firm_ref", "supra_number"];
+    type Record = FirmResponsableRecord;
+    type Key = NaturalPair;
+
+    fn validate(r: FirmResponsableRecord) -> Result<Self, String> {
+        let firm_ref = r.firm_ref.trim().to_owned();
+        if firm_ref.is_empty() {
+            return Err("firm_ref: required".to_owned());
+        }
+        let supra = SupraNumber::parse(&r.supra_number)
+            .map_err(|e| format!("supra_number: {}", e.message.en))?;
+        Ok(Self {
+            firm_ref,
+            supra_number: supra.as_str().to_owned(),
+        })
+    }
+
+    fn key(&self) -> NaturalPair {
+        NaturalPair(self.firm_ref.clone(), self.supra_number.clone())
+    }
+}
+
+/// `bureau_managers.csv`: a bureau the regional council grants to an account (a RAC), keyed by
+/// (bureau, identifier).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BureauManagerRow {
+    /// "Ref établissement".
+    pub bureau_ref: String,
+    /// The ComptExpert identifier of the account.
+    pub identifier: String,
+}
+
+/// A raw line of `bureau_managers.csv`.
+#[derive(Debug, Deserialize)]
+pub struct BureauManagerRecord {
+    bureau_ref: String,
+    identifier: String,
+}
+
+impl RegisterFile for BureauManagerRow {
+    const FILE: &'static str = "bureau_managers.csv";
+    const COLUMNS: &'static [&'static str] = &["bureau_ref", "identifier"];
+    type Record = BureauManagerRecord;
+    type Key = NaturalPair;
+
+    fn validate(r: BureauManagerRecord) -> Result<Self, String> {
+        let bureau_ref = r.bureau_ref.trim().to_owned();
+        let identifier = r.identifier.trim().to_ascii_lowercase();
+        if bureau_ref.is_empty() || identifier.is_empty() {
+            return Err("bureau_ref and identifier are required".to_owned());
+        }
+        Ok(Self {
+            bureau_ref,
+            identifier,
+        })
+    }
+
+    fn key(&self) -> NaturalPair {
+        NaturalPair(self.bureau_ref.clone(), self.identifier.clone())
+    }
+}
+
 /// A two-part natural key, shown as `first/second` in messages.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct NaturalPair(pub String, pub String);
