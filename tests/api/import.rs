@@ -302,8 +302,14 @@ async fn the_import_carries_responsables_and_grants_that_the_portal_honours() {
     let app = spawn_app().await;
     let rac = app.add_active_account("rac.import", "Rac-2026!", "rac@import.example");
     let mut files = full_extract();
-    files.push(("firm_responsables.csv", "firm_ref,supra_number\nF000001,0750118\n".to_owned()));
-    files.push(("bureau_managers.csv", "bureau_ref,identifier\nB0000003,RAC.Import\n".to_owned()));
+    files.push((
+        "firm_responsables.csv",
+        "firm_ref,supra_number\nF000001,0750118\n".to_owned(),
+    ));
+    files.push((
+        "bureau_managers.csv",
+        "bureau_ref,identifier\nB0000003,RAC.Import\n".to_owned(),
+    ));
     let folder = extract_folder(&files);
     import(&app, folder.path()).expect("the import succeeds");
     // Twice: nothing new the second time.
@@ -312,12 +318,31 @@ async fn the_import_carries_responsables_and_grants_that_the_portal_honours() {
     assert_eq!((grants.inserted, grants.unchanged), (0, 1));
 
     let (token, _) = app.signed_in(&rac).await;
-    let regions = app.send(app.authed(awc::http::Method::GET, "/v1/portal/regions", &token), None).await.json();
-    let mayotte = regions["items"].as_array().expect("items").iter().find(|r| r["code"] == "mayotte").cloned().expect("mayotte");
+    let regions = app
+        .send(
+            app.authed(awc::http::Method::GET, "/v1/portal/regions", &token),
+            None,
+        )
+        .await
+        .json();
+    let mayotte = regions["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|r| r["code"] == "mayotte")
+        .cloned()
+        .expect("mayotte");
     assert_eq!(mayotte["bureaux_count"], 1);
 
     let mut bad = full_extract();
-    bad.push(("bureau_managers.csv", "bureau_ref,identifier\nB0000003,rac.import\nB0000001,nobody.here\n".to_owned()));
-    let error = import(&app, extract_folder(&bad).path()).expect_err("an unknown account is refused");
-    assert_eq!(error.to_string(), "bureau_managers.csv, line 3: identifier: no account has nobody.here");
+    bad.push((
+        "bureau_managers.csv",
+        "bureau_ref,identifier\nB0000003,rac.import\nB0000001,nobody.here\n".to_owned(),
+    ));
+    let error =
+        import(&app, extract_folder(&bad).path()).expect_err("an unknown account is refused");
+    assert_eq!(
+        error.to_string(),
+        "bureau_managers.csv, line 3: identifier: no account has nobody.here"
+    );
 }

@@ -425,6 +425,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/payments/webhooks/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receives a signed notification from a payment provider (`test`, the shipped one) or from the
+         *     bank-statement feed (`bank`, for transfers, by the reference quoted). Header
+         *     `ComptExpert-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` with the
+         *     key `PAYMENT_WEBHOOK_SECRET`; body `{"id", "type": "payment.succeeded" | "payment.failed",
+         *     "payment_reference", "amount_cents", "currency": "EUR", "failure_reason"?}`. A success books
+         *     the payment's parts in the ledger; a failure releases them. Each event id is processed once:
+         *     a replay is refused. No bearer token: the signature authenticates the sender.
+         */
+        post: operations["receive_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/portal/bureaux/{ref}/managers": {
         parameters: {
             query?: never;
@@ -521,6 +546,194 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/portal/regions/{code}/bureaux/{ref}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * "Documents à télécharger": the bureau's call for contributions and the receipt of each
+         *     confirmed payment that settled part of it (for the current campaign).
+         */
+        get: operations["list_documents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/regions/{code}/bureaux/{ref}/documents/call-for-contributions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The bureau's call for contributions ("appel de cotisations"), as PDF, generated from the
+         *     ledger: its fixed part, each attached person with what was declared and called, the total,
+         *     what was paid and the balance.
+         */
+        get: operations["call_for_contributions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/regions/{code}/bureaux/{ref}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pays one bureau. Requires `Idempotency-Key`: a retried request with the same key and body
+         *     replays the first answer (`Idempotent-Replayed: true`) and never pays twice; a duplicate
+         *     still running answers 409 `idempotency_in_progress`. The amount is allocated to the bureau's
+         *     fixed part, then to its persons from the oldest charge (see the README); a transfer answers
+         *     with the reference to quote, a card or direct debit with the provider's checkout URL.
+         */
+        post: operations["pay_bureau"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/regions/{code}/bureaux/{ref}/persons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attaches a member (PP) or a firm (PM) to the bureau for the open campaign: a member who
+         *     joined or moved here. The person is then "to declare".
+         */
+        post: operations["attach_person"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/regions/{code}/bureaux/{ref}/persons/{person}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Detaches a person who is not declared (a member who left before being declared, or attached
+         *     by mistake); an unsubmitted draft goes with them. A declared person stays: correct the
+         *     declaration instead, since the ledger is never rewritten.
+         */
+        delete: operations["detach_person"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/regions/{code}/bureaux/{ref}/persons/{person}/declaration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Saves the person's declaration as a draft (creating it or replacing the draft), with the
+         *     amount computed from the campaign's barème. Nothing is charged until it is submitted. A
+         *     submitted declaration is locked: change it with a correction.
+         */
+        put: operations["save_declaration"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/regions/{code}/bureaux/{ref}/persons/{person}/declaration/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Corrects a submitted declaration: a new version is submitted at once with the reason given;
+         *     the previous one is superseded, its charge cancelled in the ledger (`charge_cancellation`)
+         *     and the new amount charged. The versions stay readable (audit trail).
+         */
+        post: operations["correct_declaration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/regions/{code}/bureaux/{ref}/persons/{person}/declaration/submission": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submits the person's draft: its amount (computed again from the barème) is charged in the
+         *     ledger, with the bureau's fixed part if not yet called, and the declaration is locked.
+         *     Reste PP / Reste PM, Total and Solde of the dashboard follow at once.
+         */
+        post: operations["submit_declaration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/regions/{code}/bureaux/{ref}/persons/{person}/declarations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit trail of a person's declaration: every version, who wrote and submitted it, when,
+         *     the amount, and the reason of each correction.
+         */
+        get: operations["declaration_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/portal/regions/{code}/email-choice": {
         parameters: {
             query?: never;
@@ -554,6 +767,67 @@ export interface paths {
          *     region's other portal endpoints answer 409 `email_conflict`.
          */
         get: operations["email_conflict"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/regions/{code}/firms/{firm_ref}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pays the firm's bureaux of the region in one grouped payment ("Montant regroupé"): the
+         *     bureaux the user manages, in the dashboard's order, each settled in turn. Same
+         *     `Idempotency-Key` rules as a bureau's payment; without an amount it settles the grouped amount.
+         */
+        post: operations["pay_firm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/regions/{code}/payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One payment: its status (poll it after a card checkout), what it settles, its receipt once
+         *     confirmed. Visible to those who may see every bureau it settles.
+         */
+        get: operations["get_payment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/regions/{code}/payments/{id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The receipt of a confirmed payment, as PDF: the amount received, the method and reference,
+         *     and what it settled, bureau by bureau. Readable by those who may see every bureau it settled.
+         */
+        get: operations["payment_receipt"];
         put?: never;
         post?: never;
         delete?: never;
@@ -801,6 +1075,14 @@ export interface components {
              */
             quality: string;
         };
+        /** @description One part of a payment: what it settles. */
+        AllocationView: {
+            amount: components["schemas"]["Money"];
+            bureau_ref: string;
+            /** @description The attached person the part settles; absent for the bureau's own part. */
+            person_id?: string | null;
+            person_name?: string | null;
+        };
         /** @description What was recorded. */
         ApprovalOutcome: {
             challenge_id: string;
@@ -827,10 +1109,21 @@ export interface components {
              */
             timestamp: number;
         };
+        /** @description Who to attach: a member by SUPRA number, or a firm by reference (exactly one). */
+        AttachRequest: {
+            /** @description A firm (legal person, PM). */
+            firm_ref?: string | null;
+            /**
+             * @description A member of the register (natural person, PP).
+             * @example 12345678
+             */
+            supra_number?: string | null;
+        };
         /** @description A person attached to the bureau for the campaign. */
         AttachedPersonView: {
             amount_called: components["schemas"]["Money"];
             amount_paid: components["schemas"]["Money"];
+            declaration?: null | components["schemas"]["DeclarationView"];
             /**
              * @description `to_declare`, `draft` or `submitted`.
              * @example submitted
@@ -969,6 +1262,26 @@ export interface components {
             new_password: string;
             new_password_confirmation: string;
         };
+        /** @description A correction: what is now declared, and why. */
+        CorrectionRequest: {
+            /** @description PM: the average headcount of the previous year. */
+            average_headcount?: string | null;
+            /**
+             * @description PP: the category (see the draft).
+             * @example salarie
+             */
+            category?: string | null;
+            /**
+             * Format: int32
+             * @description PP: 1 or 2 for a new-member reduction.
+             */
+            new_member_year?: number | null;
+            /**
+             * @description Why the submitted declaration is corrected (kept in the audit trail), 1 to 500 characters.
+             * @example Passage au salariat en janvier
+             */
+            reason: string;
+        };
         /** @description Options of the sign-in the browser is starting. Send `{}` for the defaults. */
         CreateExpertpassChallengeRequest: {
             /** @description "Garder ma session active": the refresh token will live 30 days instead of 12 hours. */
@@ -1036,6 +1349,78 @@ export interface components {
          * @enum {string}
          */
         Decision: "approve" | "deny";
+        /** @description Every version of a person's declaration, oldest first. */
+        DeclarationHistory: {
+            items: components["schemas"]["DeclarationView"][];
+        };
+        /**
+         * @description What is declared: for a natural person (PP) the category, and the new-member year when a
+         *     reduction applies; for a legal person (PM) the average headcount of the previous year.
+         */
+        DeclarationRequest: {
+            /**
+             * @description PM: the firm's average headcount of the previous year, at most two decimals.
+             * @example 12.50
+             */
+            average_headcount?: string | null;
+            /**
+             * @description PP: `independant`, `salarie`, `agc_83ter` (70 % of the salarié amount), `agc_83quater`
+             *     (50 %) or `honoraire` (exempt).
+             * @example independant
+             */
+            category?: string | null;
+            /**
+             * Format: int32
+             * @description PP: 1 when the campaign year is the member's year of registration, 2 the year after
+             *     (new-member reductions); checked against the register.
+             */
+            new_member_year?: number | null;
+        };
+        /** @description One version of a person's declaration. */
+        DeclarationView: {
+            /** @description The amount computed from the barème. */
+            amount: components["schemas"]["Money"];
+            /**
+             * @description PM: the average headcount of the previous year, two decimals.
+             * @example 12.50
+             */
+            average_headcount?: string | null;
+            /**
+             * @description PP: `independant`, `salarie`, `agc_83ter`, `agc_83quater` or `honoraire`.
+             * @example independant
+             */
+            category?: string | null;
+            /** @description Why this version corrects the previous one. */
+            correction_reason?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Identifier of the account that wrote this version. */
+            created_by?: string | null;
+            id: string;
+            /**
+             * Format: int32
+             * @description PP: 1 or 2 when a new-member reduction applies.
+             */
+            new_member_year?: number | null;
+            /** @description The attached person (the `id` of the bureau's persons). */
+            person_id: string;
+            /**
+             * @description `draft`, `submitted` (locked, charged) or `superseded` (replaced by a correction).
+             * @example submitted
+             */
+            status: string;
+            /** Format: date-time */
+            submitted_at?: string | null;
+            /** @description Identifier of the account that submitted it. */
+            submitted_by?: string | null;
+            /** Format: date-time */
+            superseded_at?: string | null;
+            /**
+             * Format: int32
+             * @description 1 for the first version; each correction adds one.
+             */
+            version: number;
+        };
         /** @description The account's Expertpass devices. */
         DeviceList: {
             /** @description Oldest enrolment first. */
@@ -1056,6 +1441,30 @@ export interface components {
             name: string;
             /** @description Its Ed25519 public key, base64url without padding. */
             public_key: string;
+        };
+        /** @description A document to download. */
+        DocumentLink: {
+            amount?: null | components["schemas"]["Money"];
+            /**
+             * Format: date-time
+             * @description Receipts: when it was confirmed.
+             */
+            confirmed_at?: string | null;
+            /** @description Where to `GET` it (`application/pdf`). */
+            href: string;
+            /**
+             * @description `call_for_contributions` or `receipt`.
+             * @example receipt
+             */
+            kind: string;
+            /** @description Receipts: the payment. */
+            payment_id?: string | null;
+            /** @example Reçu de paiement du 15/03/2026 */
+            title: string;
+        };
+        /** @description "Documents à télécharger" of a bureau. */
+        DocumentList: {
+            items: components["schemas"]["DocumentLink"][];
         };
         /** @description The verification link is on its way to the new address. */
         EmailChangePending: {
@@ -1296,6 +1705,11 @@ export interface components {
             /** @description At most `limit` proposals. */
             items: components["schemas"]["MemberProposal"][];
         };
+        /**
+         * @description How to pay.
+         * @enum {string}
+         */
+        Method: "transfer" | "card" | "direct_debit";
         /** @description An amount of money: integer cents, never a float. */
         Money: {
             /**
@@ -1328,6 +1742,64 @@ export interface components {
              */
             purpose: string;
         };
+        /** @description A payment to create. */
+        PaymentRequest: {
+            /**
+             * Format: int64
+             * @description Euros in cents. Absent: everything that remains to pay. Less is a partial payment;
+             *     more than what remains (pending payments deducted) is refused (`overpayment`).
+             * @example 94050
+             */
+            amount_cents?: number | null;
+            method: components["schemas"]["Method"];
+        };
+        /** @description A payment. */
+        PaymentView: {
+            /** @description What the payment settles, in allocation order; the parts add up to `amount`. */
+            allocations: components["schemas"]["AllocationView"][];
+            amount: components["schemas"]["Money"];
+            /** @description The bureau paid for (absent when grouped). */
+            bureau_ref?: string | null;
+            /** Format: int32 */
+            campaign_year: number;
+            /** @description Card and direct debit: where to send the payer to complete the payment. */
+            checkout_url?: string | null;
+            /** Format: date-time */
+            confirmed_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            failure_reason?: string | null;
+            firm_name: string;
+            firm_ref: string;
+            /** @description True for a payment grouped across the firm's bureaux of the region. */
+            grouped: boolean;
+            id: string;
+            /**
+             * @description `transfer`, `card` or `direct_debit`.
+             * @example transfer
+             */
+            method: string;
+            /** @description The receipt (PDF), once confirmed. */
+            receipt_url?: string | null;
+            region_code: string;
+            /**
+             * @description `pending` (waiting for the transfer or the provider), `confirmed` (booked in the ledger)
+             *     or `failed` (nothing booked).
+             * @example pending
+             */
+            status: string;
+            /**
+             * @description Transfers: the reference to quote in the transfer's label, without which the payment
+             *     cannot be matched.
+             * @example CE-2026-K7Q4-M2ZP
+             */
+            transfer_reference?: string | null;
+        };
+        /**
+         * Format: binary
+         * @description A PDF file.
+         */
+        PdfFile: string;
         /** @description One region of "Choix région". */
         PortalRegion: {
             /**
@@ -1726,6 +2198,15 @@ export interface components {
             phone?: string | null;
             /** @description 5 digits. */
             postal_code?: string | null;
+        };
+        /** @description What a notification did. */
+        WebhookOutcome: {
+            payment_id: string;
+            /**
+             * @description The payment's status after the notification.
+             * @example confirmed
+             */
+            status: string;
         };
     };
     responses: {
@@ -2829,6 +3310,85 @@ export interface operations {
             };
         };
     };
+    receive_webhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256>` */
+                "ComptExpert-Signature": string;
+            };
+            path: {
+                /** @description `bank` or the provider's name (`test`) */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        /** @description The event, signed as sent (raw bytes) */
+        requestBody: {
+            content: {
+                "application/json": string;
+            };
+        };
+        responses: {
+            /** @description Processed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOutcome"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `invalid_signature`, `signature_expired` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `provider_not_found`, `payment_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `webhook_replayed` (event already processed), `payment_not_pending` (a success for a failed payment or a failure for a confirmed one: handled by the regional council) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `invalid_event`, `amount_mismatch`; or `invalid_body`: the JSON does not match the request schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `webhooks_disabled`: `PAYMENT_WEBHOOK_SECRET` is not set */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_managers: {
         parameters: {
             query?: never;
@@ -3133,6 +3693,567 @@ export interface operations {
             };
         };
     };
+    list_documents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Region code */
+                code: string;
+                /** @description Ref établissement */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The documents */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentList"];
+                };
+            };
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `region_not_found`, `bureau_not_found`, `campaign_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `email_conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    call_for_contributions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Region code */
+                code: string;
+                /** @description Ref établissement */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["PdfFile"];
+                };
+            };
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `region_not_found`, `bureau_not_found` (also for a bureau the user may not see), `campaign_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `email_conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pay_bureau: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required: 1 to 255 visible ASCII characters, one per payment the user means to make */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description Region code */
+                code: string;
+                /** @description Ref établissement */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentRequest"];
+            };
+        };
+        responses: {
+            /** @description The pending payment */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `region_not_found`, `bureau_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `campaign_closed`, `idempotency_in_progress`, `email_conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `overpayment`, `nothing_to_pay`, `payment_method_unavailable`, `idempotency_key_reused`, `validation_failed`, `invalid_body` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `idempotency_key_required` */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payment_provider_unavailable`: nothing was charged */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    attach_person: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Region code */
+                code: string;
+                /** @description Ref établissement */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachRequest"];
+            };
+        };
+        responses: {
+            /** @description Attached */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachedPersonView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `region_not_found`, `bureau_not_found`, `member_not_found`, `firm_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `campaign_closed`, `already_attached`, `email_conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`: give exactly one of `supra_number` and `firm_ref`; or `invalid_body`: the JSON does not match the request schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    detach_person: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Region code */
+                code: string;
+                /** @description Ref établissement */
+                ref: string;
+                /** @description The attached person's id */
+                person: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Detached */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `region_not_found`, `bureau_not_found`, `person_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `campaign_closed`, `person_declared`, `email_conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    save_declaration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Region code */
+                code: string;
+                /** @description Ref établissement */
+                ref: string;
+                /** @description The attached person's id */
+                person: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclarationRequest"];
+            };
+        };
+        responses: {
+            /** @description The draft */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeclarationView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `region_not_found`, `bureau_not_found`, `person_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `campaign_closed`, `declaration_locked`, `scale_missing`, `email_conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed` (fields that do not fit the person), `invalid_body` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    correct_declaration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Region code */
+                code: string;
+                /** @description Ref établissement */
+                ref: string;
+                /** @description The attached person's id */
+                person: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CorrectionRequest"];
+            };
+        };
+        responses: {
+            /** @description The new submitted version */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeclarationView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `region_not_found`, `bureau_not_found`, `person_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `campaign_closed`, `declaration_not_submitted`, `scale_missing`, `email_conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`, `invalid_body` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submit_declaration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Region code */
+                code: string;
+                /** @description Ref établissement */
+                ref: string;
+                /** @description The attached person's id */
+                person: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The submitted declaration */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeclarationView"];
+                };
+            };
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `region_not_found`, `bureau_not_found`, `person_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `campaign_closed`, `declaration_locked` (already submitted), `no_draft`, `scale_missing`, `email_conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    declaration_history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Region code */
+                code: string;
+                /** @description Ref établissement */
+                ref: string;
+                /** @description The attached person's id */
+                person: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeclarationHistory"];
+                };
+            };
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `region_not_found`, `bureau_not_found`, `person_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `campaign_closed` (the region has no campaign), `email_conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     email_choice: {
         parameters: {
             query?: never;
@@ -3222,6 +4343,199 @@ export interface operations {
             };
             /** @description `no_email_conflict`, or `region_not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pay_firm: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required: 1 to 255 visible ASCII characters, one per payment the user means to make */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description Region code */
+                code: string;
+                /** @description The firm's reference */
+                firm_ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentRequest"];
+            };
+        };
+        responses: {
+            /** @description The pending payment */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `region_not_found`, `firm_not_found` (no bureau of the firm that the user manages here) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `campaign_closed`, `idempotency_in_progress`, `email_conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `overpayment`, `nothing_to_pay`, `payment_method_unavailable`, `idempotency_key_reused`, `validation_failed`, `invalid_body` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `idempotency_key_required` */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payment_provider_unavailable`: nothing was charged */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_payment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Region code */
+                code: string;
+                /** @description Payment id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentView"];
+                };
+            };
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `region_not_found`, `payment_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `email_conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    payment_receipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Region code */
+                code: string;
+                /** @description Payment id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["PdfFile"];
+                };
+            };
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `region_not_found`, `payment_not_found` (also for a payment of bureaux the user may not see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payment_not_confirmed`, `email_conflict` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
