@@ -91,6 +91,15 @@ pub fn record_failure(
     })
 }
 
+/// True when failures are recorded for the identifier (so a success has something to forget).
+pub fn has_failures(conn: &mut DbConnection, identifier: &str) -> QueryResult<bool> {
+    let rows: i64 = login_throttles::table
+        .find(identifier)
+        .count()
+        .get_result(conn)?;
+    Ok(rows > 0)
+}
+
 /// A successful sign-in forgets the failures.
 pub fn clear(conn: &mut DbConnection, identifier: &str) -> QueryResult<()> {
     diesel::delete(login_throttles::table.find(identifier))

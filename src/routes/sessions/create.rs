@@ -81,12 +81,13 @@ pub async fn create(
     limits::enforce(&ctx, limits::SIGN_IN_PER_CLIENT, &client_address).await?;
 
     let lookup = identifier.clone();
-    let (locked_for, account) = ctx
+    let (locked_for, had_failures, account) = ctx
         .db
         .run(move |conn| {
             let locked = login_throttles::locked_for(conn, &lookup, db::now())?;
+            let had_failures = locked.is_some() || login_throttles::has_failures(conn, &lookup)?;
             let account = Account::find_by_identifier(conn, &lookup)?;
-            Ok((locked, account))
+            Ok((locked, had_failures, account))
         })
         .await?;
     if let Some(seconds) = locked_for {
@@ -137,10 +138,13 @@ pub async fn create(
     if verification == Verification::MatchNeedsRehash {
         upgrade_hash_later(ctx.clone(), account.id.clone(), typed);
     }
-    let cleared = identifier.clone();
-    ctx.db
-        .run(move |conn| Ok(login_throttles::clear(conn, &cleared)?))
-        .await?;
+    // Only a sign-in that follows failures writes to forget them: the usual one stays a read.
+    if had_failures {
+        let cleared = identifier.clone();
+        ctx.db
+            .run(move |conn| Ok(login_throttles::clear(conn, &cleared)?))
+            .await?;
+    }
     let tokens = session_tokens::open(
         &ctx,
         account,
