@@ -172,15 +172,23 @@ def run_backend(backend, seconds, connections, baseline):
         region = max(regions["items"], key=lambda r: r["bureaux_count"])["code"]
 
         r = results
+        peaks = {}
+        r["peak_after"] = peaks
         r["health"] = wrk("/health", seconds, connections)
+        peaks["health"] = rss_kib(server.pid, "VmHWM") // 1024
         r["me"] = wrk("/v1/me", seconds, connections, headers=auth)
+        peaks["me"] = rss_kib(server.pid, "VmHWM") // 1024
         r["bureaux"] = wrk(f"/v1/portal/regions/{region}/bureaux", seconds, connections, headers=auth)
+        peaks["bureaux"] = rss_kib(server.pid, "VmHWM") // 1024
         r["search"] = wrk("/", seconds, 64, script="search.lua")
+        peaks["search"] = rss_kib(server.pid, "VmHWM") // 1024
         tokens_file = f"{work}/refresh-tokens.txt"
         seed_refresh_tokens(backend, database_url, account_id, 80_000, tokens_file)
         r["refresh"] = wrk("/v1/sessions/refresh", seconds, connections, script="refresh.lua", args=(tokens_file, "2"))
         login = json.dumps({"identifier": DEMO_MEMBER[0], "password": DEMO_MEMBER[1]})
+        peaks["refresh"] = rss_kib(server.pid, "VmHWM") // 1024
         r["login"] = wrk("/", seconds, 16, script="post_json.lua", args=("/v1/sessions", login))
+        peaks["login"] = rss_kib(server.pid, "VmHWM") // 1024
         # Login storm with a concurrent probe of /health on one connection.
         storm = subprocess.Popen(["wrk", "-t1", "-c32", f"-d{seconds}s", "-s", os.path.join(LUA, "post_json.lua"), BASE + "/", "--", "/v1/sessions", login],
                                  stdout=subprocess.DEVNULL)
@@ -188,6 +196,7 @@ def run_backend(backend, seconds, connections, baseline):
         r["health_during_storm"] = wrk("/health", seconds - 1, 1, threads=1)
         storm.wait()
         r["rss_peak_mib"] = rss_kib(server.pid, "VmHWM") / 1024
+        peaks["login_storm"] = int(r["rss_peak_mib"])
         # Timing of unknown vs known identifiers (sign-in) and emails (recovery): one connection each.
         short = max(3, seconds // 2)
         seed_known_accounts(backend, database_url, 3_000)
@@ -235,6 +244,9 @@ def report(results, baseline):
             print(f"| {kind}: known vs unknown median | {backend} | - | {known:.2f} / {unknown:.2f} | - | {gap:.1%} apart | within 5 % | {'yes' if gap <= 0.05 else 'NO'} |")
         print(f"| RSS idle / peak under load | {backend} | - | - | - | {r['rss_idle_mib']:.0f} / {r['rss_peak_mib']:.0f} MiB | < 64 / < 200 MiB | {'yes' if r['rss_idle_mib'] < 64 and r['rss_peak_mib'] < 200 else 'NO'} |")
         print(f"| seed-demo | {backend} | - | - | - | {r['seed_seconds']:.1f} s | well under 60 s | {'yes' if r['seed_seconds'] < 60 else 'NO'} |")
+    for backend, r in results.items():
+        steps = ", ".join(f"{k} {v}" for k, v in r["peak_after"].items())
+        print(f"\nPeak RSS (MiB) after each scenario, {backend}: {steps}")
     if "sqlite" in results and "postgres" in results:
         for key, name in (("me", "GET /v1/me"), ("bureaux", "GET …/bureaux")):
             ratio = results["sqlite"][key]["rps"] / results["postgres"][key]["rps"]

@@ -51,8 +51,23 @@ enum Command {
     },
 }
 
-#[actix_web::main]
-async fn main() -> std::process::ExitCode {
+/// Fixes glibc's mmap threshold at 1 MiB. By default it rises to the size of the largest block
+/// freed, so after the first sign-in every Argon2 block (19 MiB) came from the heap and stayed
+/// resident: peak RSS under a login storm fell from ~240 MiB to ~85 MiB with this (benches/run).
+fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `mallopt` only sets an allocator parameter; it is called once, before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    tune_allocator();
+    actix_web::rt::System::new().block_on(run_cli())
+}
+
+async fn run_cli() -> std::process::ExitCode {
     let cli = Cli::parse();
     if let Some(Command::Openapi) = cli.command {
         print!("{}", openapi::document_json());
