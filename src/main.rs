@@ -52,8 +52,8 @@ enum Command {
 }
 
 /// Fixes glibc's mmap threshold at 1 MiB. By default it rises to the size of the largest block
-/// freed, so after the first sign-in every Argon2 block (19 MiB) came from the heap and stayed
-/// resident: peak RSS under a login storm fell from ~240 MiB to ~85 MiB with this (benches/run).
+/// freed, after which large transient buffers come from the heap and stay resident (Argon2's
+/// 19 MiB did, until each hashing thread kept its own: see `auth::password`).
 fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `mallopt` only sets an allocator parameter; it is called once, before any thread starts.
