@@ -419,6 +419,21 @@ pub fn managers(conn: &mut DbConnection, bureau_id: &str) -> QueryResult<Vec<Man
         .load(conn)
 }
 
+/// Identifier of each of these accounts, by id.
+pub fn identifiers_of(
+    conn: &mut DbConnection,
+    account_ids: &[String],
+) -> QueryResult<HashMap<String, String>> {
+    if account_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(String, String)> = accounts::table
+        .filter(accounts::id.eq_any(account_ids))
+        .select((accounts::id, accounts::identifier))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
 /// Grants a bureau to an account; false when it already was.
 pub fn grant(
     conn: &mut DbConnection,

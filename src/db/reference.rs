@@ -48,6 +48,15 @@ pub struct Region {
 }
 
 impl Region {
+    /// True when a region has this code.
+    pub fn exists(conn: &mut DbConnection, code: &str) -> QueryResult<bool> {
+        let found: i64 = regions::table
+            .filter(regions::code.eq(code))
+            .count()
+            .get_result(conn)?;
+        Ok(found > 0)
+    }
+
     /// Every region, in the guide's order.
     pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Self>> {
         regions::table

@@ -61,10 +61,14 @@ impl fmt::Display for ImportSummary {
     }
 }
 
+/// The barème file of an extract (see `contributions::scale`).
+const SCALES_FILE: &str = "scales.csv";
+
 /// Loads the CSV extracts found in `dir` into the register, in one transaction.
 ///
 /// Every file is read and checked before the transaction starts; references (regions, qualités,
 /// firms, members) are checked inside it, against the database and the files loaded before.
+/// `scales.csv` (the barème) is loaded last, in the same transaction.
 pub fn import_register(conn: &mut DbConnection, dir: &Path) -> Result<ImportSummary, ImportError> {
     if !dir.is_dir() {
         return Err(ImportError::Folder(format!(
@@ -73,14 +77,45 @@ pub fn import_register(conn: &mut DbConnection, dir: &Path) -> Result<ImportSumm
         )));
     }
     let extract = Extract::read(dir)?;
-    if extract.is_empty() {
+    let scales = dir.join(SCALES_FILE);
+    if extract.is_empty() && !scales.is_file() {
         return Err(ImportError::Folder(format!(
             "{} holds none of {}",
             dir.display(),
             Extract::FILES.join(", ")
         )));
     }
-    conn.transaction(|conn| extract.load(conn))
+    conn.transaction(|conn| {
+        let summary = if extract.is_empty() {
+            ImportSummary::default()
+        } else {
+            extract.load(conn)?
+        };
+        // The barème comes last: it calls the fixed parts of the bureaux and campaigns just loaded.
+        if scales.is_file() {
+            let file = std::fs::File::open(&scales).map_err(|e| ImportError::Read {
+                file: SCALES_FILE,
+                reason: e.to_string(),
+            })?;
+            crate::contributions::scale::load_csv(conn, file).map_err(|e| match e {
+                crate::contributions::scale::ScaleImportError::Row { line, message } => {
+                    ImportError::Row {
+                        file: SCALES_FILE,
+                        line,
+                        reason: message,
+                    }
+                }
+                crate::contributions::scale::ScaleImportError::Database(e) => {
+                    ImportError::Database(e)
+                }
+                other => ImportError::Read {
+                    file: SCALES_FILE,
+                    reason: other.to_string(),
+                },
+            })?;
+        }
+        Ok(summary)
+    })
 }
 
 /// Every file of one import, validated row by row.

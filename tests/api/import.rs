@@ -346,3 +346,36 @@ async fn the_import_carries_responsables_and_grants_that_the_portal_honours() {
         "bureau_managers.csv, line 3: identifier: no account has nobody.here"
     );
 }
+
+#[actix_web::test]
+async fn the_import_loads_the_bareme_in_the_same_transaction() {
+    let app = spawn_app().await;
+    let scales = "region_code,campaign_year,pp_independant_cents,pp_salarie_cents,pp_83ter_percent,pp_83quater_percent,new_member_year1_reduction_percent,new_member_year2_reduction_percent,bureau_fixed_cents,pm_fixed_cents,pm_per_head_cents\nmayotte,2025,42000,36000,70,50,50,25,25000,18000,1100\n";
+    let mut files = full_extract();
+    files.push(("scales.csv", scales.to_owned()));
+    import(&app, extract_folder(&files).path()).expect("the import succeeds");
+    let pool = db::build_pool(&app.database_url).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    let loaded: i64 = schema::contribution_scales::table
+        .count()
+        .get_result(&mut *conn)
+        .expect("count");
+    assert_eq!(loaded, 1);
+
+    let mut bad = full_extract();
+    bad.push(("scales.csv", scales.replace("mayotte", "atlantide")));
+    let fresh = spawn_app().await;
+    let error =
+        import(&fresh, extract_folder(&bad).path()).expect_err("an unknown region is refused");
+    assert!(
+        error.to_string().starts_with("scales.csv, line 2"),
+        "{error}"
+    );
+    let pool = db::build_pool(&fresh.database_url).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    let members: i64 = schema::members::table
+        .count()
+        .get_result(&mut *conn)
+        .expect("count");
+    assert_eq!(members, 0, "nothing of the extract is written");
+}

@@ -70,10 +70,7 @@ pub async fn email_choice(
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
                 use diesel::prelude::*;
-                if crate::db::reference::Region::all(conn)?
-                    .iter()
-                    .all(|r| r.code != region_code)
-                {
+                if !crate::db::reference::Region::exists(conn, &region_code)? {
                     return Err(region_not_found());
                 }
                 let (account, viewer) = viewer_of(conn, &auth)?;

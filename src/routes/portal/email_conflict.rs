@@ -45,10 +45,7 @@ pub async fn email_conflict(
     let conflict = ctx
         .db
         .run(move |conn| {
-            if crate::db::reference::Region::all(conn)?
-                .iter()
-                .all(|r| r.code != region_code)
-            {
+            if !crate::db::reference::Region::exists(conn, &region_code)? {
                 return Err(region_not_found());
             }
             let (account, viewer) = viewer_of(conn, &auth)?;

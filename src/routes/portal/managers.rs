@@ -82,12 +82,18 @@ fn not_responsable() -> ApiError {
 
 fn list(conn: &mut DbConnection, bureau_id: &str) -> Result<ManagerList, ApiError> {
     let managers = portal::managers(conn, bureau_id)?;
+    // The grantors' identifiers in one query, not one per manager.
+    let grantor_ids: Vec<String> = managers
+        .iter()
+        .filter_map(|m| m.granted_by.clone())
+        .collect();
+    let grantors = portal::identifiers_of(conn, &grantor_ids)?;
     let mut items = Vec::with_capacity(managers.len());
     for m in managers {
-        let granted_by = match &m.granted_by {
-            Some(id) => Account::find(conn, id)?.map(|a| a.identifier),
-            None => None,
-        };
+        let granted_by = m
+            .granted_by
+            .as_ref()
+            .and_then(|id| grantors.get(id).cloned());
         items.push(ManagerView {
             name: format!("{} {}", m.first_name, m.last_name.to_uppercase()),
             email_masked: mask(&m.email),

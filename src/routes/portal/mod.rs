@@ -33,7 +33,6 @@ use crate::{
         accounts::Account,
         portal::{self, Viewer},
         registry::Campaign,
-        schema::regions,
         DbConnection,
     },
     error::ApiError,
@@ -92,12 +91,7 @@ pub async fn region_access(
     let auth = auth.clone();
     ctx.db
         .run(move |conn| {
-            use diesel::prelude::*;
-            let known: i64 = regions::table
-                .filter(regions::code.eq(&region_code))
-                .count()
-                .get_result(conn)?;
-            if known == 0 {
+            if !crate::db::reference::Region::exists(conn, &region_code)? {
                 return Err(region_not_found());
             }
             let (account, viewer) = viewer_of(conn, &auth)?;

@@ -102,8 +102,10 @@ pub async fn create(
         .await
         .map_err(ApiError::internal)?;
 
+    // The account (if the identifier exists) was read above: its own history records a failure.
+    let known_account_id = account.as_ref().map(|a| a.id.clone());
     let Some(account) = account.filter(|_| verification != Verification::Mismatch) else {
-        let failed_account = ctx_failure_account(&ctx, &identifier).await?;
+        let failed_account = known_account_id;
         let address = client_address.clone();
         ctx.db
             .run(move |conn| {
@@ -152,17 +154,6 @@ pub async fn create(
     )
     .await?;
     Ok(HttpResponse::Created().json(tokens))
-}
-
-/// The id of the account a failure concerns, if the identifier exists (for its own history only).
-async fn ctx_failure_account(
-    ctx: &ApiContext,
-    identifier: &str,
-) -> Result<Option<String>, ApiError> {
-    let identifier = identifier.to_owned();
-    ctx.db
-        .run(move |conn| Ok(Account::find_by_identifier(conn, &identifier)?.map(|a| a.id)))
-        .await
 }
 
 /// Re-hashes a password made with weaker parameters, after the answer: the sign-in does not pay for it.
