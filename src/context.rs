@@ -57,6 +57,8 @@ pub struct ApiContext {
     pub search_cache: Arc<crate::routes::registry::search_cache::SearchCache>,
     /// Verified tokens and live sessions, remembered briefly (see [`crate::auth::access_cache`]).
     pub access_cache: Arc<crate::auth::access_cache::AccessCache>,
+    /// The profile and the regional dashboard, kept briefly per account (see [`crate::read_cache`]).
+    pub read_cache: Arc<crate::read_cache::ReadCache>,
     /// Signexpert trust anchors and CRLs; `None` when `SIGNEXPERT_CA_FILE` is not set.
     pub signexpert: Option<Arc<TrustStore>>,
     /// Who carries payments: the bank feed for transfers, `PAYMENT_PROVIDER` for the rest.

@@ -16,6 +16,7 @@ pub mod mail;
 pub mod middleware;
 pub mod openapi;
 pub mod payments;
+pub mod read_cache;
 pub mod register;
 pub mod registration;
 pub mod routes;
@@ -72,6 +73,7 @@ impl Application {
             db: Db::new(pool),
             keys: Arc::new(keys),
             access_cache: Arc::default(),
+            read_cache: Arc::default(),
             search_cache: Arc::default(),
             signexpert,
             providers,

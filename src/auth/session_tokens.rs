@@ -75,7 +75,7 @@ pub async fn open(
     let (session, refresh_token) = ctx
         .db
         .run(move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| {
+            Ok(crate::db::session_write_transaction(conn, |conn| {
                 let now = db::now();
                 let opened = Session::open(
                     conn,

@@ -77,6 +77,20 @@ impl Account {
             .optional()
     }
 
+    /// The account of the session a refresh token (its digest) belongs to.
+    pub fn find_by_refresh_token(
+        conn: &mut DbConnection,
+        token_hash: &str,
+    ) -> QueryResult<Option<Self>> {
+        use super::schema::{refresh_tokens, sessions};
+        refresh_tokens::table
+            .inner_join(sessions::table.inner_join(accounts::table))
+            .filter(refresh_tokens::token_hash.eq(token_hash))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
     /// One account by identifier (identifiers are stored lowercase).
     pub fn find_by_identifier(
         conn: &mut DbConnection,

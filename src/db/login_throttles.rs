@@ -40,7 +40,7 @@ pub fn record_failure(
     identifier: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Option<i64>> {
-    super::write_transaction(conn, |conn| {
+    super::session_write_transaction(conn, |conn| {
         let current = login_throttles::table
             .find(identifier)
             .select((login_throttles::failures, login_throttles::window_start))

@@ -228,11 +228,54 @@ impl NanoZero for chrono::NaiveDateTime {
 /// databases then take turns for their (millisecond) write transactions, which is harmless.
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// Counts the write transactions this process committed, except the sign-in bookkeeping of
+/// [`session_write_transaction`]: cached answers compare it to know whether what they hold may have
+/// changed (see [`crate::read_cache`]).
+static DATA_VERSION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The current data version (see [`DATA_VERSION`]).
+pub fn data_version() -> u64 {
+    DATA_VERSION.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Marks that data shown to users may have changed: every cached answer is dropped. Called by
+/// [`write_transaction`]; writes made outside one that change what a cached read shows call it
+/// themselves.
+pub fn data_changed() {
+    DATA_VERSION.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// [`write_transaction`] for what no cached read shows (sessions, refresh tokens, sign-in
+/// failure counters, rate limits): it leaves the cached answers in place, so that sign-ins and
+/// refreshes, the busiest writes, do not empty the cache for everyone.
+pub fn session_write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    transaction_for_writes(conn, work)
+}
+
 /// A transaction that will write. On SQLite it starts with `BEGIN IMMEDIATE`, taking the write
 /// lock up front: a deferred transaction that reads and then writes fails with "database is
 /// locked" when another writer got in between, instead of waiting for `busy_timeout`. Nested
 /// calls become savepoints, as with `Connection::transaction`.
+///
+/// Any cached answer is dropped once it commits (see [`data_changed`]); sign-in bookkeeping uses
+/// [`session_write_transaction`] instead.
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    let outcome = transaction_for_writes(conn, work);
+    if outcome.is_ok() {
+        data_changed();
+    }
+    outcome
+}
+
+fn transaction_for_writes<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,

@@ -23,7 +23,7 @@ pub fn hit(
         .unwrap_or(1)
         .max(1);
 
-    let hits = super::write_transaction(conn, |conn| {
+    let hits = super::session_write_transaction(conn, |conn| {
         let target = rate_limit_counters::table
             .filter(rate_limit_counters::bucket.eq(bucket))
             .filter(rate_limit_counters::window_start.eq(window_start));

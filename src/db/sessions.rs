@@ -23,7 +23,7 @@ fn revoked() {
 }
 
 /// A sign-in session.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = sessions)]
 pub struct Session {
     pub id: String,
@@ -100,6 +100,35 @@ impl Session {
             .execute(conn)?;
         let token = issue_refresh(conn, &session.id, now)?;
         Ok((session, token))
+    }
+
+    /// PostgreSQL only: the usual exchange (a live token of a live session) as one call of a
+    /// PL/pgSQL function whose plans each connection keeps: one round trip instead of the seven of
+    /// [`Session::rotate`] in its transaction, and no parsing or planning per refresh (refresh on
+    /// PostgreSQL was bound by both). `None` when it did not rotate (SQLite, or an unknown, used,
+    /// expired or revoked token, or a concurrent exchange that won): the caller then runs
+    /// [`Session::rotate`], which tells these cases apart. Of two concurrent exchanges, the second
+    /// waits on the first's row lock, then finds `rotated_at` set and updates nothing.
+    pub fn rotate_at_once(
+        conn: &mut DbConnection,
+        presented_hash: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<Option<(Session, String)>> {
+        use diesel::sql_types::{Text, Timestamp};
+        let DbConnection::Pg(pg) = conn else {
+            return Ok(None);
+        };
+        let token = tokens::random_token();
+        // See migrations/postgres/…_refresh_rotation for what the function does.
+        let rotated = diesel::sql_query("SELECT * FROM rotate_refresh_token($1, $2, $3, $4, $5)")
+            .bind::<Text, _>(presented_hash)
+            .bind::<Timestamp, _>(now)
+            .bind::<Timestamp, _>(now + refresh_lifetime(true))
+            .bind::<Timestamp, _>(now + refresh_lifetime(false))
+            .bind::<Text, _>(tokens::digest(&token))
+            .get_result::<Session>(pg)
+            .optional()?;
+        Ok(rotated.map(|session| (session, token)))
     }
 
     /// Exchanges a refresh token for a new one (rotation). Run inside a transaction.

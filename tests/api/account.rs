@@ -200,6 +200,8 @@ async fn the_profile_is_editable_but_the_identifier_never_changes() {
         app.send(app.authed(Method::PATCH, "/v1/me", &access), Some(body))
     };
 
+    // Read first: the profile kept for repeated reads must not hide the change.
+    assert_eq!(app.me(&access).await.json()["city"], "Paris");
     let updated =
         patch(json!({"city": "Lyon", "postal_code": "69002", "phone": "+33 6 12 34 56 78"})).await;
     assert_eq!(updated.status.as_u16(), 200);

@@ -22,10 +22,16 @@ pub async fn get_profile(
     ctx: web::Data<ApiContext>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    let account = ctx
-        .db
-        .run(move |conn| Ok(Account::find(conn, &auth.account_id)?))
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    Ok(HttpResponse::Ok().json(AccountView::from(&account)))
+    let account_id = auth.account_id;
+    ctx.read_cache
+        .json(&account_id, "me".to_owned(), || async {
+            let id = account_id.clone();
+            let account = ctx
+                .db
+                .run(move |conn| Ok(Account::find(conn, &id)?))
+                .await?
+                .ok_or_else(ApiError::not_found)?;
+            Ok(AccountView::from(&account))
+        })
+        .await
 }

@@ -130,9 +130,27 @@ pub async fn list_bureaux(
         )]));
     }
     let region_code = code.into_inner();
+    let view = format!(
+        "bureaux/{region_code}?limit={limit}&cursor={}",
+        cursor.as_deref().unwrap_or_default()
+    );
+    let cache = ctx.read_cache.clone();
+    cache
+        .json(&auth.account_id.clone(), view, || {
+            dashboard(ctx, auth, region_code, limit, cursor)
+        })
+        .await
+}
+
+async fn dashboard(
+    ctx: web::Data<ApiContext>,
+    auth: Authenticated,
+    region_code: String,
+    limit: usize,
+    cursor: Option<String>,
+) -> Result<RegionalDashboard, ApiError> {
     let access = region_access(&ctx, &auth, region_code.clone()).await?;
-    let dashboard = ctx
-        .db
+    ctx.db
         .run(move |conn| {
             let rows = portal::visible_bureaux_in_region(conn, &access.visible, &region_code)?;
             let figures = match &access.campaign {
@@ -201,6 +219,5 @@ pub async fn list_bureaux(
                 next_cursor,
             })
         })
-        .await?;
-    Ok(HttpResponse::Ok().json(dashboard))
+        .await
 }

@@ -109,7 +109,7 @@ pub async fn create(
         let address = client_address.clone();
         ctx.db
             .run(move |conn| {
-                Ok(crate::db::write_transaction(conn, |conn| {
+                Ok(crate::db::session_write_transaction(conn, |conn| {
                     let now = db::now();
                     let lock = login_throttles::record_failure(conn, &identifier, now)?;
                     if let Some(account_id) = &failed_account {

@@ -32,7 +32,7 @@ pub async fn delete_current(
     let address = limits::client_address(&req);
     ctx.db
         .run(move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| {
+            Ok(crate::db::session_write_transaction(conn, |conn| {
                 let now = db::now();
                 if Session::revoke(conn, &auth.session_id, now, "sign_out")? {
                     SecurityEvent::record(

@@ -49,7 +49,17 @@ pub async fn refresh(
     let outcome = ctx
         .db
         .run(move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| {
+            // PostgreSQL: the account is read first, then the usual exchange is one statement; if
+            // either fails nothing was written. Every other case goes through the transaction below.
+            if matches!(conn, db::DbConnection::Pg(_)) {
+                let hash = tokens::digest(&presented);
+                if let Some(account) = Account::find_by_refresh_token(conn, &hash)? {
+                    if let Some(rotated) = Session::rotate_at_once(conn, &hash, db::now())? {
+                        return Ok(Some((account, rotated.0, rotated.1)));
+                    }
+                }
+            }
+            Ok(crate::db::session_write_transaction(conn, |conn| {
                 let now = db::now();
                 let rotation = Session::rotate(conn, &presented, now)?;
                 match rotation {

@@ -1,0 +1,156 @@
+//! Answers of the signed-in reads that front ends repeat on every screen (the profile, the regional
+//! dashboard), kept per account for [`TTL`]:
+//! - any write this process commits drops them all at once (see [`crate::db::data_changed`]; only
+//!   the sign-in bookkeeping of sessions, counters and rate limits leaves them), so someone who
+//!   changes a profile, declares or pays sees the change on the next read;
+//! - a write made by another instance (or by an import) shows within [`TTL`], the same bound as
+//!   a session revoked elsewhere (see [`crate::auth::access_cache`]).
+//!
+//! Only successful answers are kept: an error is worked out again each time.
+
+use std::{
+    collections::HashMap,
+    future::Future,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+use actix_web::{http::header::ContentType, web::Bytes, HttpResponse};
+use serde::Serialize;
+
+use crate::{db, error::ApiError};
+
+/// How long an answer is reused when nothing was written in this process meanwhile.
+pub const TTL: Duration = Duration::from_secs(2);
+/// Bytes of answers kept at most; past that the cache starts again empty (a crude, bounded policy).
+const MAX_BYTES: usize = 16 * 1024 * 1024;
+
+struct Answer {
+    stored_at: Instant,
+    data_version: u64,
+    body: Bytes,
+}
+
+#[derive(Default)]
+struct Answers {
+    /// account id → view (route and query) → answer.
+    by_account: HashMap<String, HashMap<String, Answer>>,
+    bytes: usize,
+}
+
+/// See the module documentation.
+#[derive(Default)]
+pub struct ReadCache {
+    answers: Mutex<Answers>,
+}
+
+impl ReadCache {
+    /// The kept answer of `view` for this account, if nothing was written since and it is recent.
+    pub fn get(&self, account_id: &str, view: &str) -> Option<Bytes> {
+        self.get_at(account_id, view, db::data_version())
+    }
+
+    fn get_at(&self, account_id: &str, view: &str, version: u64) -> Option<Bytes> {
+        let answers = self.answers.lock().ok()?;
+        answers
+            .by_account
+            .get(account_id)?
+            .get(view)
+            .filter(|a| a.data_version == version && a.stored_at.elapsed() < TTL)
+            .map(|a| a.body.clone())
+    }
+
+    /// Keeps an answer worked out from data read at `data_version` (taken before the read, so that
+    /// a write racing with it is never hidden).
+    pub fn put(&self, account_id: &str, view: String, data_version: u64, body: Bytes) {
+        let Ok(mut answers) = self.answers.lock() else {
+            return;
+        };
+        if answers.bytes + body.len() > MAX_BYTES {
+            answers.by_account.clear();
+            answers.bytes = 0;
+        }
+        answers.bytes += body.len();
+        let answer = Answer {
+            stored_at: Instant::now(),
+            data_version,
+            body,
+        };
+        let replaced = answers
+            .by_account
+            .entry(account_id.to_owned())
+            .or_default()
+            .insert(view, answer);
+        if let Some(old) = replaced {
+            answers.bytes -= old.body.len();
+        }
+    }
+
+    /// A 200 JSON answer: the kept one, or `load`'s, which is then kept.
+    pub async fn json<T, F, Fut>(
+        &self,
+        account_id: &str,
+        view: String,
+        load: F,
+    ) -> Result<HttpResponse, ApiError>
+    where
+        T: Serialize,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        let body = match self.get(account_id, &view) {
+            Some(body) => body,
+            None => {
+                let version = db::data_version();
+                let value = load().await?;
+                let body = Bytes::from(serde_json::to_vec(&value).map_err(ApiError::internal)?);
+                self.put(account_id, view, version, body.clone());
+                body
+            }
+        };
+        Ok(HttpResponse::Ok()
+            .insert_header(ContentType::json())
+            .body(body))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Versions are passed explicitly: other tests of the crate move the process-wide one.
+    #[test]
+    fn an_answer_is_served_for_its_account_view_and_version_only() {
+        let cache = ReadCache::default();
+        cache.put("a1", "me".into(), 7, Bytes::from_static(b"{}"));
+        assert_eq!(cache.get_at("a1", "me", 7), Some(Bytes::from_static(b"{}")));
+        assert_eq!(cache.get_at("a1", "other", 7), None);
+        assert_eq!(cache.get_at("a2", "me", 7), None);
+        // Something was written since it was read.
+        assert_eq!(cache.get_at("a1", "me", 8), None);
+    }
+
+    #[test]
+    fn a_write_drops_what_was_kept() {
+        let cache = ReadCache::default();
+        let before = db::data_version();
+        cache.put("a1", "me".into(), before, Bytes::from_static(b"{}"));
+        db::data_changed();
+        assert_eq!(cache.get("a1", "me"), None);
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_byte_bound() {
+        let cache = ReadCache::default();
+        let big = Bytes::from(vec![b' '; MAX_BYTES / 3]);
+        for n in 0..10 {
+            cache.put(&format!("a{n}"), "me".into(), 1, big.clone());
+            let held = cache.answers.lock().map(|a| a.bytes).unwrap_or(0);
+            assert!(held <= MAX_BYTES, "{held} bytes held");
+        }
+        cache.put("a0", "me".into(), 1, Bytes::from_static(b"{}"));
+        cache.put("a0", "me".into(), 1, Bytes::from_static(b"{}"));
+        let held = cache.answers.lock().map(|a| a.bytes).unwrap_or(0);
+        assert!(held < MAX_BYTES, "a replaced answer is not counted twice");
+    }
+}
