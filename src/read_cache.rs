@@ -11,7 +11,7 @@
 use std::{
     collections::HashMap,
     future::Future,
-    sync::Mutex,
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -42,6 +42,10 @@ struct Answers {
 #[derive(Default)]
 pub struct ReadCache {
     answers: Mutex<Answers>,
+    /// One lock per answer being worked out: when a kept answer expires under load, one request
+    /// works it out again and the others wait for it, instead of all querying the database at
+    /// once (that stampede showed as a p99 of 120 ms on the dashboard every two seconds).
+    loading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl ReadCache {
@@ -98,20 +102,53 @@ impl ReadCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, ApiError>>,
     {
-        let body = match self.get(account_id, &view) {
-            Some(body) => body,
+        if let Some(body) = self.get(account_id, &view) {
+            return Ok(json_response(body));
+        }
+        let key = format!("{account_id}\u{0}{view}");
+        let lock = self.loading.lock().ok().map(|mut loading| {
+            loading
+                .entry(key.clone())
+                .or_insert_with(Default::default)
+                .clone()
+        });
+        let turn = match &lock {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
+        // Whoever held the lock before may have just kept a fresh answer.
+        let outcome = match self.get(account_id, &view) {
+            Some(body) => Ok(body),
             None => {
                 let version = db::data_version();
-                let value = load().await?;
-                let body = Bytes::from(serde_json::to_vec(&value).map_err(ApiError::internal)?);
-                self.put(account_id, view, version, body.clone());
-                body
+                match load().await {
+                    Ok(value) => match serde_json::to_vec(&value) {
+                        Ok(body) => {
+                            let body = Bytes::from(body);
+                            self.put(account_id, view, version, body.clone());
+                            Ok(body)
+                        }
+                        Err(error) => Err(ApiError::internal(error)),
+                    },
+                    Err(error) => Err(error),
+                }
             }
         };
-        Ok(HttpResponse::Ok()
-            .insert_header(ContentType::json())
-            .body(body))
+        drop(turn);
+        if let (Some(lock), Ok(mut loading)) = (lock, self.loading.lock()) {
+            // Only the map and this request hold it: nobody is waiting, forget the lock.
+            if Arc::strong_count(&lock) <= 2 {
+                loading.remove(&key);
+            }
+        }
+        outcome.map(json_response)
     }
+}
+
+fn json_response(body: Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(ContentType::json())
+        .body(body)
 }
 
 #[cfg(test)]
@@ -137,6 +174,34 @@ mod tests {
         cache.put("a1", "me".into(), before, Bytes::from_static(b"{}"));
         db::data_changed();
         assert_eq!(cache.get("a1", "me"), None);
+    }
+
+    #[actix_web::test]
+    async fn concurrent_misses_work_the_answer_out_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let cache = ReadCache::default();
+        let loads = AtomicUsize::new(0);
+        let load = || async {
+            loads.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            Ok::<_, ApiError>(serde_json::json!({"n": 1}))
+        };
+        let answers =
+            futures_util::future::join_all((0..8).map(|_| cache.json("a1", "me".to_owned(), load)))
+                .await;
+        assert!(answers
+            .iter()
+            .all(|a| a.as_ref().is_ok_and(|r| r.status() == 200)));
+        // Each write another test commits meanwhile may add one load; never one per request.
+        assert!(
+            loads.load(Ordering::SeqCst) <= 3,
+            "{} loads",
+            loads.load(Ordering::SeqCst)
+        );
+        assert!(
+            cache.loading.lock().map(|l| l.is_empty()).unwrap_or(false),
+            "locks forgotten"
+        );
     }
 
     #[test]
