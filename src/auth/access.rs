@@ -1,7 +1,7 @@
 //! Access tokens: EdDSA-signed JWTs, 15 minutes, with the claims of the contract
 //! (`sub`, `sid`, `amr`, `iss`, `aud`, `iat`, `exp`, `jti`).
 
-use jsonwebtoken::{Algorithm, Header, Validation};
+use jsonwebtoken::{Algorithm, Validation};
 use serde::{Deserialize, Serialize};
 
 use super::keys::SigningKeys;
@@ -46,9 +46,8 @@ pub fn issue(
         exp: now + ACCESS_TOKEN_SECONDS,
         jti: uuid::Uuid::new_v4().to_string(),
     };
-    let mut header = Header::new(Algorithm::EdDSA);
-    header.kid = Some(keys.active_kid().to_owned());
-    jsonwebtoken::encode(&header, &claims, keys.encoding_key()).map_err(|e| e.to_string())
+    let payload = serde_json::to_vec(&claims).map_err(|e| e.to_string())?;
+    Ok(keys.sign_compact(&payload))
 }
 
 /// Verifies signature (EdDSA only: `alg: none` and algorithm confusion are refused), key id,
