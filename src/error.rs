@@ -297,6 +297,14 @@ impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> Self {
         match error {
             diesel::result::Error::NotFound => Self::not_found(),
+            // SQLite's write lock held past the wait (another process importing, say): the
+            // request may be retried, nothing was written.
+            diesel::result::Error::DatabaseError(_, ref info)
+                if info.message().contains("database is locked") =>
+            {
+                tracing::warn!(%error, "database busy");
+                Self::unavailable()
+            }
             other => Self::internal(other),
         }
     }
@@ -312,5 +320,28 @@ impl From<diesel::r2d2::PoolError> for ApiError {
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(error: actix_web::error::BlockingError) -> Self {
         Self::internal(error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_database_is_a_503_to_retry_and_other_database_errors_a_500() {
+        let busy = diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::Unknown,
+            Box::new("database is locked".to_owned()),
+        );
+        let answer = ApiError::from(busy);
+        assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let other = diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::Unknown,
+            Box::new("disk I/O error".to_owned()),
+        );
+        assert_eq!(
+            ApiError::from(other).status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 }

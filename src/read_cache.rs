@@ -22,8 +22,11 @@ use crate::{db, error::ApiError};
 
 /// How long an answer is reused when nothing was written in this process meanwhile.
 pub const TTL: Duration = Duration::from_secs(2);
-/// Bytes of answers kept at most; past that the cache starts again empty (a crude, bounded policy).
+/// Bytes of answers and their keys kept at most; past that the cache starts again empty (a crude,
+/// bounded policy).
 const MAX_BYTES: usize = 16 * 1024 * 1024;
+/// Views with a longer name (a page cursor no front end would send) are worked out every time.
+const MAX_VIEW_LEN: usize = 200;
 
 struct Answer {
     stored_at: Instant,
@@ -64,19 +67,31 @@ impl ReadCache {
             .map(|a| a.body.clone())
     }
 
-    /// Keeps an answer worked out from data read at `data_version` (taken before the read, so that
-    /// a write racing with it is never hidden).
-    pub fn put(&self, account_id: &str, view: String, data_version: u64, body: Bytes) {
+    /// Keeps an answer worked out from data read at `data_version`, taken with `read_at` before the
+    /// read: a write racing with the read is never hidden, and the answer's age counts from it.
+    pub fn put(
+        &self,
+        account_id: &str,
+        view: String,
+        data_version: u64,
+        read_at: Instant,
+        body: Bytes,
+    ) {
+        if view.len() > MAX_VIEW_LEN {
+            return;
+        }
         let Ok(mut answers) = self.answers.lock() else {
             return;
         };
-        if answers.bytes + body.len() > MAX_BYTES {
+        let key_size = account_id.len() + view.len();
+        let size = key_size + body.len();
+        if answers.bytes + size > MAX_BYTES {
             answers.by_account.clear();
             answers.bytes = 0;
         }
-        answers.bytes += body.len();
+        answers.bytes += size;
         let answer = Answer {
-            stored_at: Instant::now(),
+            stored_at: read_at,
             data_version,
             body,
         };
@@ -86,7 +101,7 @@ impl ReadCache {
             .or_default()
             .insert(view, answer);
         if let Some(old) = replaced {
-            answers.bytes -= old.body.len();
+            answers.bytes -= key_size + old.body.len();
         }
     }
 
@@ -105,44 +120,63 @@ impl ReadCache {
         if let Some(body) = self.get(account_id, &view) {
             return Ok(json_response(body));
         }
-        let key = format!("{account_id}\u{0}{view}");
-        let lock = self.loading.lock().ok().map(|mut loading| {
+        if view.len() > MAX_VIEW_LEN {
+            return load()
+                .await
+                .and_then(|value| to_json(&value))
+                .map(json_response);
+        }
+        let turn = LoadingTurn::take(self, format!("{account_id}\u{0}{view}"));
+        let _waited = match &turn.lock {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
+        // Whoever held the lock before may have just kept a fresh answer.
+        if let Some(body) = self.get(account_id, &view) {
+            return Ok(json_response(body));
+        }
+        let (version, read_at) = (db::data_version(), Instant::now());
+        let body = to_json(&load().await?)?;
+        self.put(account_id, view, version, read_at, body.clone());
+        Ok(json_response(body))
+    }
+}
+
+/// A request's place in the queue of those working out one answer. Dropped (answered, failed, or
+/// the request abandoned mid-way), it forgets the queue's lock once nobody else holds it.
+struct LoadingTurn<'a> {
+    cache: &'a ReadCache,
+    key: String,
+    lock: Option<Arc<tokio::sync::Mutex<()>>>,
+}
+
+impl<'a> LoadingTurn<'a> {
+    fn take(cache: &'a ReadCache, key: String) -> Self {
+        let lock = cache.loading.lock().ok().map(|mut loading| {
             loading
                 .entry(key.clone())
                 .or_insert_with(Default::default)
                 .clone()
         });
-        let turn = match &lock {
-            Some(lock) => Some(lock.lock().await),
-            None => None,
-        };
-        // Whoever held the lock before may have just kept a fresh answer.
-        let outcome = match self.get(account_id, &view) {
-            Some(body) => Ok(body),
-            None => {
-                let version = db::data_version();
-                match load().await {
-                    Ok(value) => match serde_json::to_vec(&value) {
-                        Ok(body) => {
-                            let body = Bytes::from(body);
-                            self.put(account_id, view, version, body.clone());
-                            Ok(body)
-                        }
-                        Err(error) => Err(ApiError::internal(error)),
-                    },
-                    Err(error) => Err(error),
-                }
-            }
-        };
-        drop(turn);
-        if let (Some(lock), Ok(mut loading)) = (lock, self.loading.lock()) {
-            // Only the map and this request hold it: nobody is waiting, forget the lock.
+        Self { cache, key, lock }
+    }
+}
+
+impl Drop for LoadingTurn<'_> {
+    fn drop(&mut self) {
+        if let (Some(lock), Ok(mut loading)) = (self.lock.take(), self.cache.loading.lock()) {
+            // Only the map and this request hold it: nobody is waiting.
             if Arc::strong_count(&lock) <= 2 {
-                loading.remove(&key);
+                loading.remove(&self.key);
             }
         }
-        outcome.map(json_response)
     }
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<Bytes, ApiError> {
+    serde_json::to_vec(value)
+        .map(Bytes::from)
+        .map_err(ApiError::internal)
 }
 
 fn json_response(body: Bytes) -> HttpResponse {
@@ -159,7 +193,13 @@ mod tests {
     #[test]
     fn an_answer_is_served_for_its_account_view_and_version_only() {
         let cache = ReadCache::default();
-        cache.put("a1", "me".into(), 7, Bytes::from_static(b"{}"));
+        cache.put(
+            "a1",
+            "me".into(),
+            7,
+            Instant::now(),
+            Bytes::from_static(b"{}"),
+        );
         assert_eq!(cache.get_at("a1", "me", 7), Some(Bytes::from_static(b"{}")));
         assert_eq!(cache.get_at("a1", "other", 7), None);
         assert_eq!(cache.get_at("a2", "me", 7), None);
@@ -171,7 +211,13 @@ mod tests {
     fn a_write_drops_what_was_kept() {
         let cache = ReadCache::default();
         let before = db::data_version();
-        cache.put("a1", "me".into(), before, Bytes::from_static(b"{}"));
+        cache.put(
+            "a1",
+            "me".into(),
+            before,
+            Instant::now(),
+            Bytes::from_static(b"{}"),
+        );
         db::data_changed();
         assert_eq!(cache.get("a1", "me"), None);
     }
@@ -204,17 +250,62 @@ mod tests {
         );
     }
 
+    #[actix_web::test]
+    async fn an_abandoned_load_leaves_no_lock_and_long_views_are_not_kept() {
+        let cache = ReadCache::default();
+        let pending = cache.json("a1", "me".to_owned(), || async {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            Ok::<_, ApiError>(serde_json::json!({}))
+        });
+        // The request goes away in the middle of its load.
+        assert!(tokio::time::timeout(Duration::from_millis(10), pending)
+            .await
+            .is_err());
+        assert!(cache.loading.lock().map(|l| l.is_empty()).unwrap_or(false));
+
+        let long = "x".repeat(MAX_VIEW_LEN + 1);
+        let answer = cache
+            .json("a1", long, || async {
+                Ok::<_, ApiError>(serde_json::json!({}))
+            })
+            .await;
+        assert!(answer.is_ok_and(|r| r.status() == 200));
+        assert!(cache
+            .answers
+            .lock()
+            .map(|a| a.by_account.is_empty())
+            .unwrap_or(false));
+    }
+
     #[test]
     fn the_cache_stays_within_its_byte_bound() {
         let cache = ReadCache::default();
         let big = Bytes::from(vec![b' '; MAX_BYTES / 3]);
         for n in 0..10 {
-            cache.put(&format!("a{n}"), "me".into(), 1, big.clone());
+            cache.put(
+                &format!("a{n}"),
+                "me".into(),
+                1,
+                Instant::now(),
+                big.clone(),
+            );
             let held = cache.answers.lock().map(|a| a.bytes).unwrap_or(0);
             assert!(held <= MAX_BYTES, "{held} bytes held");
         }
-        cache.put("a0", "me".into(), 1, Bytes::from_static(b"{}"));
-        cache.put("a0", "me".into(), 1, Bytes::from_static(b"{}"));
+        cache.put(
+            "a0",
+            "me".into(),
+            1,
+            Instant::now(),
+            Bytes::from_static(b"{}"),
+        );
+        cache.put(
+            "a0",
+            "me".into(),
+            1,
+            Instant::now(),
+            Bytes::from_static(b"{}"),
+        );
         let held = cache.answers.lock().map(|a| a.bytes).unwrap_or(0);
         assert!(held < MAX_BYTES, "a replaced answer is not counted twice");
     }

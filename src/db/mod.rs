@@ -106,7 +106,10 @@ impl ManageConnection for ConnectionManager {
             BackendKind::Sqlite => {
                 let mut conn = SqliteConnection::establish(sqlite_path(&self.url))?;
                 // Per connection: wait for a writer instead of failing, and enforce foreign keys.
-                conn.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                    SQLITE_BUSY_TIMEOUT.as_millis()
+                ))?;
                 Ok(DbConnection::Sqlite(conn))
             }
         }
@@ -226,7 +229,10 @@ impl NanoZero for chrono::NaiveDateTime {
 /// Serialises this process's SQLite write transactions (see [`write_transaction`]). One lock for
 /// every SQLite file the process opens: a service opens one; the test suite's many short-lived
 /// databases then take turns for their (millisecond) write transactions, which is harmless.
-static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+static SQLITE_WRITER: parking_lot::Mutex<()> = parking_lot::const_mutex(());
+
+/// How long a SQLite writer waits, for the lock of this process and then for SQLite's own.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Counts the write transactions this process committed, except the sign-in bookkeeping of
 /// [`session_write_transaction`]: cached answers compare it to know whether what they hold may have
@@ -296,9 +302,14 @@ where
     // the database locked is put to sleep by SQLite's busy handler for 1, 2, 5 … 100 ms and
     // retries, so under contention most of a write's time was spent asleep (refresh p99 ~480 ms).
     // Other processes on the same file still wait on `busy_timeout` as before.
-    let _writer = SQLITE_WRITER
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    // Bounded like SQLite's own wait: writers queued behind one stuck on another process's lock
+    // (an import) give up with "database is locked" (a 503) instead of queueing without end.
+    let Some(_writer) = SQLITE_WRITER.try_lock_for(SQLITE_BUSY_TIMEOUT) else {
+        return Err(E::from(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::Unknown,
+            Box::new("database is locked (writers of this process queued too long)".to_owned()),
+        )));
+    };
     if let DbConnection::Sqlite(inner) = conn {
         AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
     }
