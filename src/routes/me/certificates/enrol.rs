@@ -14,15 +14,12 @@ use crate::{
     },
     context::ApiContext,
     db::{
-        self,
-        accounts::Account,
-        security_events::{kind, NewEvent, SecurityEvent},
+        self, accounts::Account, security_events::kind,
         signexpert_certificates::SignexpertCertificate,
     },
     error::{ApiError, Problem},
     i18n::Text,
     limits,
-    mail::{outbox, templates::Template},
 };
 
 /// A certificate to enrol, proven by a signed Signexpert challenge.
@@ -100,7 +97,6 @@ pub async fn enrol(
     ctx.db
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
-                let now = db::now();
                 let account =
                     Account::find(conn, &auth.account_id)?.ok_or_else(ApiError::not_found)?;
                 if SignexpertCertificate::count(conn, &account.id)?
@@ -113,31 +109,20 @@ pub async fn enrol(
                     Err(e) if db::is_unique_violation(&e) => return Err(already_enrolled()),
                     other => other?,
                 }
-                SecurityEvent::record(
+                crate::routes::me::record_and_notify(
                     conn,
-                    NewEvent {
-                        account_id: &account.id,
-                        kind: kind::CERTIFICATE_ENROLLED,
-                        method: None,
-                        client_address: Some(&address),
-                        session_id: Some(&auth.session_id),
-                    },
-                    now,
-                )?;
-                outbox::enqueue(
-                    conn,
-                    &account.email,
-                    &Template::SecurityNotice {
-                        greeting_name: account.greeting_name(),
-                        event_fr: format!(
+                    &account,
+                    &auth,
+                    &address,
+                    kind::CERTIFICATE_ENROLLED,
+                    format!(
                             "Le certificat « {} » a été associé à votre compte : il permet désormais de vous connecter avec Signexpert.",
                             row.subject
                         ),
-                        event_en: format!(
+                    format!(
                             "The certificate \"{}\" was enrolled on your account: it can now sign you in with Signexpert.",
                             row.subject
                         ),
-                    },
                 )?;
                 Ok(())
             })

@@ -4,14 +4,11 @@ use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
     db::{
-        self,
-        accounts::Account,
-        security_events::{kind, NewEvent, SecurityEvent},
+        self, accounts::Account, security_events::kind,
         signexpert_certificates::SignexpertCertificate,
     },
     error::{ApiError, Problem},
     limits,
-    mail::{outbox, templates::Template},
 };
 
 /// Remove a certificate from the signed-in account: it no longer signs in to it by fingerprint
@@ -40,36 +37,24 @@ pub async fn remove(
     ctx.db
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
-                let now = db::now();
                 let certificate = SignexpertCertificate::delete_owned(conn, &auth.account_id, &id)?
                     .ok_or_else(ApiError::not_found)?;
                 let account =
                     Account::find(conn, &auth.account_id)?.ok_or_else(ApiError::not_found)?;
-                SecurityEvent::record(
+                crate::routes::me::record_and_notify(
                     conn,
-                    NewEvent {
-                        account_id: &account.id,
-                        kind: kind::CERTIFICATE_REMOVED,
-                        method: None,
-                        client_address: Some(&address),
-                        session_id: Some(&auth.session_id),
-                    },
-                    now,
-                )?;
-                outbox::enqueue(
-                    conn,
-                    &account.email,
-                    &Template::SecurityNotice {
-                        greeting_name: account.greeting_name(),
-                        event_fr: format!(
-                            "Le certificat « {} » a été retiré de votre compte.",
-                            certificate.subject
-                        ),
-                        event_en: format!(
-                            "The certificate \"{}\" was removed from your account.",
-                            certificate.subject
-                        ),
-                    },
+                    &account,
+                    &auth,
+                    &address,
+                    kind::CERTIFICATE_REMOVED,
+                    format!(
+                        "Le certificat « {} » a été retiré de votre compte.",
+                        certificate.subject
+                    ),
+                    format!(
+                        "The certificate \"{}\" was removed from your account.",
+                        certificate.subject
+                    ),
                 )?;
                 Ok(())
             })

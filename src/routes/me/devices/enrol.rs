@@ -7,16 +7,10 @@ use super::DeviceView;
 use crate::{
     auth::{encoding, expertpass, extractor::Authenticated},
     context::ApiContext,
-    db::{
-        self,
-        accounts::Account,
-        expertpass_devices::ExpertpassDevice,
-        security_events::{kind, NewEvent, SecurityEvent},
-    },
+    db::{self, accounts::Account, expertpass_devices::ExpertpassDevice, security_events::kind},
     error::{ApiError, FieldIssue, Problem},
     i18n::Text,
     limits,
-    mail::{outbox, templates::Template},
 };
 
 /// Longest device name, in characters.
@@ -108,31 +102,20 @@ pub async fn enrol(
                     Err(e) if db::is_unique_violation(&e) => return Err(already_enrolled()),
                     other => other?,
                 }
-                SecurityEvent::record(
+                crate::routes::me::record_and_notify(
                     conn,
-                    NewEvent {
-                        account_id: &account.id,
-                        kind: kind::DEVICE_ENROLLED,
-                        method: None,
-                        client_address: Some(&address),
-                        session_id: Some(&auth.session_id),
-                    },
-                    now,
-                )?;
-                outbox::enqueue(
-                    conn,
-                    &account.email,
-                    &Template::SecurityNotice {
-                        greeting_name: account.greeting_name(),
-                        event_fr: format!(
+                    &account,
+                    &auth,
+                    &address,
+                    kind::DEVICE_ENROLLED,
+                    format!(
                             "L'appareil Expertpass « {} » a été associé à votre compte : il peut désormais valider vos connexions.",
                             row.name
                         ),
-                        event_en: format!(
+                    format!(
                             "The Expertpass device \"{}\" was enrolled on your account: it can now approve your sign-ins.",
                             row.name
                         ),
-                    },
                 )?;
                 Ok(())
             })

@@ -3,15 +3,9 @@ use actix_web::{delete, web, HttpRequest, HttpResponse};
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::{
-        self,
-        accounts::Account,
-        expertpass_devices::ExpertpassDevice,
-        security_events::{kind, NewEvent, SecurityEvent},
-    },
+    db::{self, accounts::Account, expertpass_devices::ExpertpassDevice, security_events::kind},
     error::{ApiError, Problem},
     limits,
-    mail::{outbox, templates::Template},
 };
 
 /// Remove one of the account's Expertpass devices: it can no longer approve sign-ins (sessions it
@@ -40,36 +34,24 @@ pub async fn remove(
     ctx.db
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
-                let now = db::now();
                 let device = ExpertpassDevice::delete_owned(conn, &auth.account_id, &id)?
                     .ok_or_else(ApiError::not_found)?;
                 let account =
                     Account::find(conn, &auth.account_id)?.ok_or_else(ApiError::not_found)?;
-                SecurityEvent::record(
+                crate::routes::me::record_and_notify(
                     conn,
-                    NewEvent {
-                        account_id: &account.id,
-                        kind: kind::DEVICE_REMOVED,
-                        method: None,
-                        client_address: Some(&address),
-                        session_id: Some(&auth.session_id),
-                    },
-                    now,
-                )?;
-                outbox::enqueue(
-                    conn,
-                    &account.email,
-                    &Template::SecurityNotice {
-                        greeting_name: account.greeting_name(),
-                        event_fr: format!(
-                            "L'appareil Expertpass « {} » a été retiré de votre compte.",
-                            device.name
-                        ),
-                        event_en: format!(
-                            "The Expertpass device \"{}\" was removed from your account.",
-                            device.name
-                        ),
-                    },
+                    &account,
+                    &auth,
+                    &address,
+                    kind::DEVICE_REMOVED,
+                    format!(
+                        "L'appareil Expertpass « {} » a été retiré de votre compte.",
+                        device.name
+                    ),
+                    format!(
+                        "The Expertpass device \"{}\" was removed from your account.",
+                        device.name
+                    ),
                 )?;
                 Ok(())
             })
