@@ -87,7 +87,16 @@ fn amount_for(
     }
     let scale = ScaleRow::find(conn, &campaign.region_code, campaign.year)?
         .ok_or(ContributionError::ScaleMissing)?;
-    Ok((declaration_amount(&scale.scale(), declared), scale))
+    let amount = declaration_amount(&scale.scale(), declared);
+    // Amounts are stored as 32-bit cents: a headcount so large that its amount does not fit is
+    // refused here (422) rather than failing at the insert (500).
+    if i32::try_from(amount).is_err() {
+        return Err(ContributionError::Invalid {
+            field: "average_headcount",
+            code: "amount_too_large",
+        });
+    }
+    Ok((amount, scale))
 }
 
 /// The columns of a version declaring `declared`.

@@ -152,6 +152,23 @@ async fn fields_must_fit_the_person_and_the_register() {
 }
 
 #[actix_web::test]
+async fn a_headcount_whose_amount_cannot_be_called_is_a_422_and_writes_nothing() {
+    let w = world().await;
+    // A barème at 5,000 € a head: a million heads (the largest headcount accepted) is past what
+    // an amount can hold.
+    Portal::of(&w.app).load_scales(&crate::payments_world::SCALES.replace(",1250\n", ",500000\n"));
+    let body = w
+        .save("B-001", &w.firm_b1, json!({"average_headcount": "1000000"}))
+        .await
+        .assert_problem(422, "validation_failed");
+    assert_eq!(body["errors"][0]["field"], "average_headcount");
+    assert_eq!(body["errors"][0]["code"], "amount_too_large");
+    let b1 = w.row("B-001").await;
+    assert_eq!(cents(&b1["total"]), 30_000, "nothing called");
+    w.assert_ledger_agrees().await;
+}
+
+#[actix_web::test]
 async fn a_submitted_declaration_is_locked_and_a_correction_keeps_the_audit_trail() {
     let w = world().await;
     w.declare("B-001", &w.marie, json!({"category": "independant"}))

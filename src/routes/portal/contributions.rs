@@ -351,6 +351,10 @@ impl From<ContributionError> for ApiError {
                         "La réduction de nouvel inscrit ne correspond pas à l'année d'inscription du membre au tableau.",
                         "The new-member reduction does not match the member's year of registration.",
                     ),
+                    "amount_too_large" => Text::new(
+                        "Avec cet effectif moyen, le montant dépasse ce que le portail peut appeler : vérifiez l'effectif ou contactez votre conseil régional.",
+                        "With this average headcount the amount exceeds what the portal can call: check the headcount or contact your regional council.",
+                    ),
                     "not_a_natural_person" => Text::new(
                         "Cette personne est une personne morale : déclarez son effectif moyen.",
                         "This person is a legal person: declare its average headcount.",
