@@ -39,8 +39,8 @@ enum Command {
     Openapi,
     /// Load the register from the CSV extracts in DIR, in one transaction (formats: README).
     Import {
-        /// Folder holding regions.csv, members.csv, firms.csv, bureaux.csv,
-        /// personal_files.csv and/or campaigns.csv.
+        /// Folder holding regions.csv, members.csv, firms.csv, bureaux.csv, personal_files.csv,
+        /// campaigns.csv, firm_responsables.csv, bureau_managers.csv and/or scales.csv.
         dir: PathBuf,
     },
     /// Load the demo register and accounts into a database whose register is empty.

@@ -251,9 +251,11 @@ pub fn data_changed() {
     DATA_VERSION.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
 }
 
-/// [`write_transaction`] for what no cached read shows (sessions, refresh tokens, sign-in
-/// failure counters, rate limits): it leaves the cached answers in place, so that sign-ins and
-/// refreshes, the busiest writes, do not empty the cache for everyone.
+/// [`write_transaction`] for what no cached read shows (sessions, refresh tokens, Expertpass and
+/// Signexpert challenges, device and certificate use, security events, sign-in failure counters,
+/// rate limits, password links and their emails): it leaves the cached answers in place, so that
+/// sign-ins, refreshes and recoveries, the busiest writes and some open to anyone, do not empty
+/// the cache for everyone.
 pub fn session_write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,

@@ -53,6 +53,19 @@ async fn without_keep_session_active_the_refresh_token_lives_twelve_hours() {
 }
 
 #[actix_web::test]
+async fn the_longest_password_allowed_signs_in_whatever_its_characters() {
+    let app = spawn_app().await;
+    // 256 characters, 512 bytes: the limit counts characters, as when the password was set.
+    let password = "é".repeat(255) + "1";
+    let account = app.add_active_account("j.martin", &password, "jeanne@cabinet.fr");
+    let signed_in = app.sign_in(&account.identifier, &password, false).await;
+    assert_eq!(signed_in.status.as_u16(), 201, "{}", signed_in.json());
+    app.sign_in(&account.identifier, &format!("{password}x"), false)
+        .await
+        .assert_problem(422, "validation_failed");
+}
+
+#[actix_web::test]
 async fn the_access_token_carries_the_contract_claims_and_verifies_with_the_jwks() {
     let app = spawn_app().await;
     let account = app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");

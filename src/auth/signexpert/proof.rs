@@ -88,7 +88,7 @@ pub async fn verify(
     let challenge = ctx
         .db
         .run(move |conn| {
-            Ok(db::write_transaction(conn, |conn| {
+            Ok(db::session_write_transaction(conn, |conn| {
                 SignexpertChallenge::claim(conn, &challenge_id, db::now())
             })?)
         })

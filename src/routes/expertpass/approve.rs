@@ -155,7 +155,7 @@ pub async fn approve(
     };
     ctx.db
         .run(move |conn| {
-            db::write_transaction(conn, |conn| {
+            db::session_write_transaction(conn, |conn| {
                 let now = db::now();
                 let decided = ExpertpassChallenge::decide(
                     conn,

@@ -93,7 +93,7 @@ pub async fn create_challenge(
     let row = challenge.clone();
     ctx.db
         .run(move |conn| {
-            Ok(db::write_transaction(conn, |conn| {
+            Ok(db::session_write_transaction(conn, |conn| {
                 // Expired challenges answer "expired" for an hour, then go.
                 ExpertpassChallenge::purge_expired(conn, now - chrono::Duration::hours(1))?;
                 ExpertpassChallenge::insert(conn, &row)

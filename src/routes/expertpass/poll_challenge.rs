@@ -148,7 +148,7 @@ fn collect(
     challenge: &ExpertpassChallenge,
     now: chrono::NaiveDateTime,
 ) -> Result<Outcome, ApiError> {
-    db::write_transaction(conn, |conn| {
+    db::session_write_transaction(conn, |conn| {
         if !ExpertpassChallenge::consume(conn, &challenge.id, now)? {
             return Ok(Outcome::Consumed);
         }

@@ -96,7 +96,7 @@ pub async fn revoke_session(
     let id = id.into_inner();
     ctx.db
         .run(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
+            crate::db::session_write_transaction(conn, |conn| {
                 let now = db::now();
                 if !Session::revoke_owned(conn, &auth.account_id, &id, now, "revoked_by_owner")? {
                     return Err(ApiError::not_found());

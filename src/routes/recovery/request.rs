@@ -68,7 +68,7 @@ pub async fn request(
         let result = ctx
             .db
             .run(move |conn| {
-                Ok(crate::db::write_transaction(conn, |conn| {
+                Ok(crate::db::session_write_transaction(conn, |conn| {
                     let accounts = Account::find_by_email(conn, &email)?;
                     if accounts.is_empty() {
                         return diesel::QueryResult::Ok(());

@@ -67,7 +67,7 @@ pub async fn create(
             Text::new("Saisissez votre identifiant.", "Enter your identifier."),
         ));
     }
-    if typed.is_empty() || typed.len() > crate::domain::password::MAX_LEN {
+    if typed.is_empty() || typed.chars().count() > crate::domain::password::MAX_LEN {
         issues.push(FieldIssue::new(
             "password",
             "required",

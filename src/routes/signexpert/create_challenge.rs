@@ -70,7 +70,7 @@ pub async fn create_challenge(
     let row = challenge.clone();
     ctx.db
         .run(move |conn| {
-            Ok(db::write_transaction(conn, |conn| {
+            Ok(db::session_write_transaction(conn, |conn| {
                 SignexpertChallenge::purge_expired(conn, now)?;
                 SignexpertChallenge::insert(conn, &row)
             })?)
