@@ -7,7 +7,7 @@ use actix_web::web;
 use crate::{
     auth::{keys::SigningKeys, signexpert::TrustStore},
     config::Settings,
-    db::{DbConnection, Pool},
+    db::{DbConnection, Pool, SqliteWriter},
     error::ApiError,
     payments::provider::Providers,
 };
@@ -16,12 +16,17 @@ use crate::{
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
+    /// SQLite: the connection every write transaction of `run` uses (see [`SqliteWriter`]).
+    writer: Option<Arc<SqliteWriter>>,
 }
 
 impl Db {
-    /// Wraps a pool.
-    pub fn new(pool: Pool) -> Self {
-        Self { pool }
+    /// Wraps a pool built from `url`.
+    pub fn new(pool: Pool, url: &str) -> Self {
+        Self {
+            pool,
+            writer: SqliteWriter::for_url(url),
+        }
     }
 
     /// The pool itself (background workers, CLI commands).
@@ -36,7 +41,9 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let writer = self.writer.clone();
         web::block(move || {
+            let _scope = writer.as_ref().map(|writer| writer.enter());
             let mut conn = pool.get()?;
             work(&mut conn)
         })

@@ -68,9 +68,10 @@ impl Application {
                 settings.payment_provider
             )
         })?;
+        let db = Db::new(pool, &settings.database_url);
         let context = ApiContext {
             settings: Arc::new(settings),
-            db: Db::new(pool),
+            db,
             keys: Arc::new(keys),
             access_cache: Arc::default(),
             read_cache: Arc::default(),
@@ -83,6 +84,7 @@ impl Application {
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let server = run(listener, context.clone())?;
         mail::dispatcher::spawn(context.db.pool().clone(), context.settings.clone())?;
+        spawn_wal_checkpoints(&context);
         Ok(Self {
             port,
             server,
@@ -104,6 +106,31 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// SQLite: checkpoints the write-ahead log in the background (see [`db::checkpoint_wal`]), so
+/// that writers no longer do it in turn while the others wait. Stops with the server's runtime.
+fn spawn_wal_checkpoints(context: &ApiContext) {
+    if db::BackendKind::of(&context.settings.database_url) != db::BackendKind::Sqlite {
+        return;
+    }
+    let pool = context.db.pool().clone();
+    actix_web::rt::spawn(async move {
+        let mut ticker = tokio::time::interval(std::time::Duration::from_millis(100));
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            let pool = pool.clone();
+            let pass = web::block(move || {
+                let mut conn = pool.get().map_err(|e| e.to_string())?;
+                db::checkpoint_wal(&mut conn).map_err(|e| e.to_string())
+            })
+            .await;
+            if let Ok(Err(error)) | Err(error) = pass.map_err(|e| e.to_string()) {
+                tracing::warn!(%error, "WAL checkpoint failed; SQLite's own checkpoints remain");
+            }
+        }
+    });
 }
 
 fn cors(settings: &Settings) -> Cors {
