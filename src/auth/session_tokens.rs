@@ -11,7 +11,7 @@ use crate::{
     db::{
         self,
         accounts::Account,
-        security_events::{kind, NewEvent, SecurityEvent},
+        security_events::kind,
         sessions::{refresh_lifetime, NewSession, Session},
     },
     error::ApiError,
@@ -75,32 +75,18 @@ pub async fn open(
     let (session, refresh_token) = ctx
         .db
         .run(move |conn| {
-            Ok(crate::db::session_write_transaction(conn, |conn| {
-                let now = db::now();
-                let opened = Session::open(
-                    conn,
-                    NewSession {
-                        account_id: &account_id,
-                        amr: sign_in.amr,
-                        keep_active: sign_in.keep_active,
-                        client_address: sign_in.client_address.clone(),
-                        user_agent: sign_in.user_agent.clone(),
-                    },
-                    now,
-                )?;
-                SecurityEvent::record(
-                    conn,
-                    NewEvent {
-                        account_id: &account_id,
-                        kind: kind::SIGN_IN,
-                        method: Some(sign_in.amr),
-                        client_address: sign_in.client_address.as_deref(),
-                        session_id: Some(&opened.0.id),
-                    },
-                    now,
-                )?;
-                diesel::QueryResult::Ok(opened)
-            })?)
+            Ok(Session::open(
+                conn,
+                NewSession {
+                    account_id: &account_id,
+                    amr: sign_in.amr,
+                    keep_active: sign_in.keep_active,
+                    client_address: sign_in.client_address,
+                    user_agent: sign_in.user_agent,
+                },
+                kind::SIGN_IN,
+                db::now(),
+            )?)
         })
         .await?;
     respond(ctx, &account, &session, refresh_token)

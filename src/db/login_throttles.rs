@@ -17,21 +17,42 @@ pub const FIRST_LOCK_SECS: i64 = 30;
 /// NIST SP 800-63B's ceiling of 100.
 pub const MAX_LOCK: Duration = Duration::minutes(15);
 
+/// What the failure counters say of an identifier before a sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttle {
+    /// Seconds until the identifier may be tried again, if it is locked now.
+    pub locked_for: Option<i64>,
+    /// Failures are recorded (so a success has something to forget).
+    pub has_failures: bool,
+}
+
+/// The identifier's counters, read in one query.
+pub fn throttle(
+    conn: &mut DbConnection,
+    identifier: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Throttle> {
+    let row = login_throttles::table
+        .find(identifier)
+        .select(login_throttles::locked_until)
+        .first::<Option<NaiveDateTime>>(conn)
+        .optional()?;
+    Ok(Throttle {
+        locked_for: row
+            .flatten()
+            .filter(|until| *until > now)
+            .map(|until| (until - now).num_seconds().max(1)),
+        has_failures: row.is_some(),
+    })
+}
+
 /// Seconds until the identifier may be tried again, if it is locked now.
 pub fn locked_for(
     conn: &mut DbConnection,
     identifier: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Option<i64>> {
-    let locked_until = login_throttles::table
-        .find(identifier)
-        .select(login_throttles::locked_until)
-        .first::<Option<NaiveDateTime>>(conn)
-        .optional()?
-        .flatten();
-    Ok(locked_until
-        .filter(|until| *until > now)
-        .map(|until| (until - now).num_seconds().max(1)))
+    Ok(throttle(conn, identifier, now)?.locked_for)
 }
 
 /// Counts a failure; returns the lock duration in seconds when this failure starts one.
@@ -89,15 +110,6 @@ pub fn record_failure(
         }
         Ok(lock.map(|d| d.num_seconds()))
     })
-}
-
-/// True when failures are recorded for the identifier (so a success has something to forget).
-pub fn has_failures(conn: &mut DbConnection, identifier: &str) -> QueryResult<bool> {
-    let rows: i64 = login_throttles::table
-        .find(identifier)
-        .count()
-        .get_result(conn)?;
-    Ok(rows > 0)
 }
 
 /// A successful sign-in forgets the failures.

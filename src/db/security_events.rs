@@ -49,13 +49,9 @@ pub struct NewEvent<'a> {
 }
 
 impl SecurityEvent {
-    /// Records an event.
-    pub fn record(
-        conn: &mut DbConnection,
-        event: NewEvent<'_>,
-        now: NaiveDateTime,
-    ) -> QueryResult<()> {
-        let row = SecurityEvent {
+    /// The row of `event`, which happened at `now` (its id is time-ordered).
+    pub fn new(event: NewEvent<'_>, now: NaiveDateTime) -> Self {
+        SecurityEvent {
             id: uuid::Uuid::now_v7().to_string(),
             account_id: event.account_id.to_owned(),
             kind: event.kind.to_owned(),
@@ -63,9 +59,17 @@ impl SecurityEvent {
             client_address: event.client_address.map(str::to_owned),
             session_id: event.session_id.map(str::to_owned),
             created_at: now,
-        };
+        }
+    }
+
+    /// Records an event.
+    pub fn record(
+        conn: &mut DbConnection,
+        event: NewEvent<'_>,
+        now: NaiveDateTime,
+    ) -> QueryResult<()> {
         diesel::insert_into(security_events::table)
-            .values(&row)
+            .values(&Self::new(event, now))
             .execute(conn)
             .map(|_| ())
     }

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::{
     schema::{refresh_tokens, sessions},
+    security_events::{NewEvent, SecurityEvent},
     DbConnection,
 };
 use crate::auth::tokens;
@@ -76,10 +77,14 @@ pub struct NewSession<'a> {
 }
 
 impl Session {
-    /// Opens a session and returns it with its first refresh token.
+    /// Opens a session with its first refresh token and records the sign-in (`event_kind`, by the
+    /// session's method) in the account's security history, all or nothing. On PostgreSQL the three
+    /// rows go in one statement, one round trip instead of five (sign-ins share the cores with
+    /// Argon2: every statement saved is hashing time).
     pub fn open(
         conn: &mut DbConnection,
         new: NewSession<'_>,
+        event_kind: &str,
         now: NaiveDateTime,
     ) -> QueryResult<(Session, String)> {
         let session = Session {
@@ -95,11 +100,31 @@ impl Session {
             revoked_at: None,
             revoked_reason: None,
         };
-        diesel::insert_into(sessions::table)
-            .values(&session)
-            .execute(conn)?;
-        let token = issue_refresh(conn, &session.id, now)?;
-        Ok((session, token))
+        let token = tokens::random_token();
+        let event = NewEvent {
+            account_id: &session.account_id,
+            kind: event_kind,
+            method: Some(&session.amr),
+            client_address: session.client_address.as_deref(),
+            session_id: Some(&session.id),
+        };
+        if let DbConnection::Pg(pg) = conn {
+            OpenSession {
+                event: SecurityEvent::new(event, now),
+                token_hash: tokens::digest(&token),
+                session: session.clone(),
+            }
+            .execute(pg)?;
+            return Ok((session, token));
+        }
+        super::session_write_transaction(conn, |conn| {
+            diesel::insert_into(sessions::table)
+                .values(&session)
+                .execute(conn)?;
+            insert_refresh(conn, &session.id, &tokens::digest(&token), now)?;
+            SecurityEvent::record(conn, event, now)?;
+            Ok((session.clone(), token.clone()))
+        })
     }
 
     /// PostgreSQL only: the usual exchange (a live token of a live session) as one call of a
@@ -114,20 +139,19 @@ impl Session {
         presented_hash: &str,
         now: NaiveDateTime,
     ) -> QueryResult<Option<(Session, String)>> {
-        use diesel::sql_types::{Text, Timestamp};
         let DbConnection::Pg(pg) = conn else {
             return Ok(None);
         };
         let token = tokens::random_token();
-        // See migrations/postgres/…_refresh_rotation for what the function does.
-        let rotated = diesel::sql_query("SELECT * FROM rotate_refresh_token($1, $2, $3, $4, $5)")
-            .bind::<Text, _>(presented_hash)
-            .bind::<Timestamp, _>(now)
-            .bind::<Timestamp, _>(now + refresh_lifetime(true))
-            .bind::<Timestamp, _>(now + refresh_lifetime(false))
-            .bind::<Text, _>(tokens::digest(&token))
-            .get_result::<Session>(pg)
-            .optional()?;
+        let rotated = RotateRefreshToken {
+            presented_hash: presented_hash.to_owned(),
+            moment: now,
+            kept_until: now + refresh_lifetime(true),
+            short_until: now + refresh_lifetime(false),
+            new_hash: tokens::digest(&token),
+        }
+        .get_result::<Session>(pg)
+        .optional()?;
         Ok(rotated.map(|session| (session, token)))
     }
 
@@ -289,18 +313,132 @@ impl Session {
     }
 }
 
+/// Pushes bind parameters separated by commas: `push_binds!(out; Text => &value, …)`.
+macro_rules! push_binds {
+    ($out:ident; $first_type:ty => $first:expr $(, $type:ty => $value:expr)* $(,)?) => {
+        $out.push_bind_param::<$first_type, _>($first)?;
+        $(
+            $out.push_sql(", ");
+            $out.push_bind_param::<$type, _>($value)?;
+        )*
+    };
+}
+
+/// `SELECT * FROM rotate_refresh_token(…)` (see migrations/postgres/…_refresh_rotation) as a
+/// statement diesel prepares once per connection and keeps, like its own typed queries: as
+/// `sql_query` it was parsed and planned again at every refresh (diesel never keeps those).
+#[derive(Debug, Clone, diesel::query_builder::QueryId)]
+struct RotateRefreshToken {
+    presented_hash: String,
+    moment: NaiveDateTime,
+    kept_until: NaiveDateTime,
+    short_until: NaiveDateTime,
+    new_hash: String,
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for RotateRefreshToken {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Text, Timestamp};
+        out.push_sql("SELECT * FROM rotate_refresh_token(");
+        push_binds!(out;
+            Text => &self.presented_hash,
+            Timestamp => &self.moment,
+            Timestamp => &self.kept_until,
+            Timestamp => &self.short_until,
+            Text => &self.new_hash);
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl diesel::query_builder::Query for RotateRefreshToken {
+    // Rows are read by column name (`QueryableByName`), as with `sql_query`.
+    type SqlType = diesel::sql_types::Untyped;
+}
+
+impl RunQueryDsl<diesel::PgConnection> for RotateRefreshToken {}
+
 fn issue_refresh(
     conn: &mut DbConnection,
     session_id: &str,
     now: NaiveDateTime,
 ) -> QueryResult<String> {
     let token = tokens::random_token();
+    insert_refresh(conn, session_id, &tokens::digest(&token), now)?;
+    Ok(token)
+}
+
+fn insert_refresh(
+    conn: &mut DbConnection,
+    session_id: &str,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::insert_into(refresh_tokens::table)
         .values((
-            refresh_tokens::token_hash.eq(tokens::digest(&token)),
+            refresh_tokens::token_hash.eq(token_hash),
             refresh_tokens::session_id.eq(session_id),
             refresh_tokens::issued_at.eq(now),
         ))
-        .execute(conn)?;
-    Ok(token)
+        .execute(conn)
 }
+
+/// PostgreSQL: a new session, its first refresh token and the sign-in event as one statement
+/// (data-modifying `WITH`: one statement is one transaction, and the foreign keys are checked at
+/// its end, once all three rows exist). Prepared once per connection, like diesel's own queries.
+#[derive(Debug, Clone, diesel::query_builder::QueryId)]
+struct OpenSession {
+    session: Session,
+    token_hash: String,
+    event: SecurityEvent,
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for OpenSession {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Bool, Nullable, Text, Timestamp};
+        let (s, e) = (&self.session, &self.event);
+        out.push_sql(
+            "WITH s AS (INSERT INTO sessions (id, account_id, amr, keep_active, client_address, \
+             user_agent, created_at, last_used_at, expires_at) VALUES (",
+        );
+        push_binds!(out;
+            Text => &s.id,
+            Text => &s.account_id,
+            Text => &s.amr,
+            Bool => &s.keep_active,
+            Nullable<Text> => &s.client_address,
+            Nullable<Text> => &s.user_agent,
+            Timestamp => &s.created_at,
+            Timestamp => &s.last_used_at,
+            Timestamp => &s.expires_at);
+        out.push_sql(
+            ")), t AS (INSERT INTO refresh_tokens (token_hash, session_id, issued_at) VALUES (",
+        );
+        push_binds!(out;
+            Text => &self.token_hash,
+            Text => &s.id,
+            Timestamp => &s.created_at);
+        out.push_sql(
+            ")) INSERT INTO security_events (id, account_id, kind, method, client_address, \
+             session_id, created_at) VALUES (",
+        );
+        push_binds!(out;
+            Text => &e.id,
+            Text => &e.account_id,
+            Text => &e.kind,
+            Nullable<Text> => &e.method,
+            Nullable<Text> => &e.client_address,
+            Nullable<Text> => &e.session_id,
+            Timestamp => &e.created_at);
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl RunQueryDsl<diesel::PgConnection> for OpenSession {}

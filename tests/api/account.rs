@@ -266,6 +266,12 @@ async fn the_security_history_records_sign_ins_and_failures_and_pages() {
     assert_eq!(items[0]["kind"], "sign_in");
     assert_eq!(items[0]["method"], "pwd");
     assert_eq!(items[0]["client_address"], "127.0.0.1");
+    // The event names the session that sign-in opened.
+    assert_eq!(
+        items[0]["session_id"],
+        crate::session_checks::claims_of(&access)["sid"]
+    );
+    assert_ne!(items[0]["session_id"], items[1]["session_id"]);
     let cursor = first["next_cursor"]
         .as_str()
         .expect("a next page")

@@ -81,16 +81,15 @@ pub async fn create(
     limits::enforce(&ctx, limits::SIGN_IN_PER_CLIENT, &client_address).await?;
 
     let lookup = identifier.clone();
-    let (locked_for, had_failures, account) = ctx
+    let (throttle, account) = ctx
         .db
         .run(move |conn| {
-            let locked = login_throttles::locked_for(conn, &lookup, db::now())?;
-            let had_failures = locked.is_some() || login_throttles::has_failures(conn, &lookup)?;
+            let throttle = login_throttles::throttle(conn, &lookup, db::now())?;
             let account = Account::find_by_identifier(conn, &lookup)?;
-            Ok((locked, had_failures, account))
+            Ok((throttle, account))
         })
         .await?;
-    if let Some(seconds) = locked_for {
+    if let Some(seconds) = throttle.locked_for {
         return Err(ApiError::rate_limited(u64::try_from(seconds).unwrap_or(1)));
     }
     // A pending account has no hash: it is verified against the dummy hash like an unknown one.
@@ -141,7 +140,7 @@ pub async fn create(
         upgrade_hash_later(ctx.clone(), account.id.clone(), typed);
     }
     // Only a sign-in that follows failures writes to forget them: the usual one stays a read.
-    if had_failures {
+    if throttle.has_failures {
         let cleared = identifier.clone();
         ctx.db
             .run(move |conn| Ok(login_throttles::clear(conn, &cleared)?))
