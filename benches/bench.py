@@ -268,8 +268,8 @@ def run_backend(backend, seconds, connections, baseline, only=None):
             r["argon2"] = sum(rates) / len(rates)
             r["login"] = {
                 "rps": sum(m["rps"] for m in slices) / len(slices),
-                "p50": sorted(m["p50"] for m in slices)[len(slices) // 2],
-                "p99": max(m["p99"] for m in slices),
+                "p50": sorted(m["p50"] or 0 for m in slices)[len(slices) // 2],
+                "p99": max(m["p99"] or 0 for m in slices),
                 "non_2xx": sum(m["non_2xx"] for m in slices),
                 "service_cores": None,
             }

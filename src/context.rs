@@ -16,7 +16,8 @@ use crate::{
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
-    /// SQLite: the connection every write transaction of `run` uses (see [`SqliteWriter`]).
+    /// SQLite: the connection on which `run`'s work opens its write transactions
+    /// (`db::write_transaction`, `db::session_write_transaction`; see [`SqliteWriter`]).
     writer: Option<Arc<SqliteWriter>>,
 }
 

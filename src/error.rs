@@ -305,6 +305,16 @@ impl From<diesel::result::Error> for ApiError {
                 tracing::warn!(%error, "database busy");
                 Self::unavailable()
             }
+            // The database could not be reached (a connection that could not be opened or was
+            // lost): like a pool that cannot connect.
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UnableToSendCommand
+                | diesel::result::DatabaseErrorKind::ClosedConnection,
+                _,
+            ) => {
+                tracing::error!(%error, "database unreachable");
+                Self::unavailable()
+            }
             other => Self::internal(other),
         }
     }
@@ -335,6 +345,14 @@ mod tests {
         );
         let answer = ApiError::from(busy);
         assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let unreachable = diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UnableToSendCommand,
+            Box::new("unable to open database file".to_owned()),
+        );
+        assert_eq!(
+            ApiError::from(unreachable).status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
         let other = diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::Unknown,
             Box::new("disk I/O error".to_owned()),

@@ -105,12 +105,14 @@ impl ManageConnection for ConnectionManager {
             BackendKind::Postgres => Ok(DbConnection::Pg(PgConnection::establish(&self.url)?)),
             BackendKind::Sqlite => {
                 let mut conn = SqliteConnection::establish(sqlite_path(&self.url))?;
-                // Per connection: wait for a writer instead of failing, and enforce foreign keys.
+                // Per connection: wait for a writer instead of failing, enforce foreign keys, and the
+                // log's bounds (see WAL_AUTOCHECKPOINT_PAGES).
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-                     PRAGMA wal_autocheckpoint = {};",
+                     PRAGMA wal_autocheckpoint = {}; PRAGMA journal_size_limit = {};",
                     SQLITE_BUSY_TIMEOUT.as_millis(),
-                    WAL_AUTOCHECKPOINT_PAGES
+                    WAL_AUTOCHECKPOINT_PAGES,
+                    WAL_SIZE_LIMIT_BYTES
                 ))?;
                 Ok(DbConnection::Sqlite(conn))
             }
@@ -254,11 +256,16 @@ thread_local! {
 }
 
 /// While it lives, the outermost write transactions of its thread run on the writer's connection.
-pub struct WriterScope(());
+/// Not `Send`: it must end on the thread it began on.
+pub struct WriterScope {
+    previous: Option<std::sync::Arc<SqliteWriter>>,
+    _this_thread: std::marker::PhantomData<*const ()>,
+}
 
 impl Drop for WriterScope {
     fn drop(&mut self) {
-        ACTIVE_WRITER.with(|w| w.borrow_mut().take());
+        let previous = self.previous.take();
+        ACTIVE_WRITER.with(|w| *w.borrow_mut() = previous);
     }
 }
 
@@ -280,8 +287,10 @@ impl SqliteWriter {
     /// Makes this writer the one of the current thread until the guard drops. The work run in the
     /// scope must use connections of the same database (a pool built from the same URL).
     pub fn enter(self: &std::sync::Arc<Self>) -> WriterScope {
-        ACTIVE_WRITER.with(|w| *w.borrow_mut() = Some(self.clone()));
-        WriterScope(())
+        WriterScope {
+            previous: ACTIVE_WRITER.with(|w| w.borrow_mut().replace(self.clone())),
+            _this_thread: std::marker::PhantomData,
+        }
     }
 
     /// Runs `run` on the writer's connection, (re)opening it when needed. Called with
@@ -295,49 +304,60 @@ impl SqliteWriter {
     {
         use diesel::connection::{AnsiTransactionManager, TransactionManager};
         let mut slot = self.conn.lock();
-        let usable = match slot.as_mut() {
-            Some(DbConnection::Sqlite(inner)) => {
-                !diesel::r2d2::R2D2Connection::is_broken(inner)
-                    && matches!(
-                        AnsiTransactionManager::transaction_manager_status_mut(inner)
-                            .transaction_depth(),
-                        Ok(None)
-                    )
-            }
-            _ => false,
-        };
-        if !usable {
-            *slot = None;
-            let fresh = self.manager.connect().map_err(|e| {
+        // Taken out while it works: if `run` panics, the connection is dropped, which closes it and
+        // rolls its transaction back, instead of staying in the slot holding SQLite's write lock.
+        let kept = slot.take().and_then(|mut conn| {
+            let usable = match &mut conn {
+                DbConnection::Sqlite(inner) => {
+                    !diesel::r2d2::R2D2Connection::is_broken(inner)
+                        && matches!(
+                            AnsiTransactionManager::transaction_manager_status_mut(inner)
+                                .transaction_depth(),
+                            Ok(None)
+                        )
+                }
+                DbConnection::Pg(_) => false,
+            };
+            usable.then_some(conn)
+        });
+        let mut conn = match kept {
+            Some(conn) => conn,
+            None => self.manager.connect().map_err(|e| {
+                // Like a pool that cannot connect: a 503 (see `crate::error`).
                 E::from(diesel::result::Error::DatabaseError(
                     diesel::result::DatabaseErrorKind::UnableToSendCommand,
                     Box::new(e.to_string()),
                 ))
-            })?;
-            *slot = Some(fresh);
-        }
-        match slot.as_mut() {
-            Some(conn) => run(conn),
-            None => Err(E::from(diesel::result::Error::NotFound)),
-        }
+            })?,
+        };
+        let outcome = run(&mut conn);
+        *slot = Some(conn);
+        outcome
     }
 }
 
 /// SQLite copies its write-ahead log back into the database file (a checkpoint) when a commit
 /// leaves the log this long (pages). By default (1,000) that happened every ~150 refreshes, in the
-/// committing writer, with every other writer waiting; [`checkpoint_wal`] now does that work in
-/// the background and this is only the backstop if it falls behind (about 80 MiB of log).
+/// committing writer, with every other writer waiting; [`checkpoint_wal`] now does most of that
+/// work in the background and this is the backstop if it falls behind (about 80 MiB of log).
 const WAL_AUTOCHECKPOINT_PAGES: u32 = 20_000;
 
 /// Past this many pages of log, [`checkpoint_wal`] finishes under the writers' lock so that the
-/// next writer starts the log over from its beginning (about 16 MiB of log).
+/// next writer can start the log over from its beginning (about 16 MiB of log).
 const WAL_RESTART_PAGES: i32 = 4_000;
 
-/// One checkpoint pass of a SQLite database (nothing on PostgreSQL), run every few tenths of a
-/// second by the service. It copies the log into the file outside the writers' lock, while they go
-/// on appending (SQLite allows that); only when the log has grown past [`WAL_RESTART_PAGES`] does it
-/// take the lock for a second pass that copies the few pages appended meanwhile, after which the
-/// next writer rewinds the log instead of growing it. Returns the pages of log it found.
+/// The log file is cut back to this size when it starts over (it otherwise keeps the size of its
+/// longest run, an import's for instance).
+const WAL_SIZE_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// One checkpoint pass of a SQLite database (nothing on PostgreSQL), run every 100 ms by the
+/// service. It copies the log into the file outside the writers' lock, while they go on appending
+/// (SQLite allows that). Once the log has grown past [`WAL_RESTART_PAGES`] (under a steady write
+/// load, at most ticks) it takes the lock for a second pass that copies the pages appended
+/// meanwhile: the writers wait for that short copy and its two syncs only, instead of for every
+/// checkpoint, and the next writer rewinds the log unless a reader is still on it (then a later
+/// pass tries again, and [`WAL_AUTOCHECKPOINT_PAGES`] bounds the log). Returns the pages of log it
+/// found.
 pub fn checkpoint_wal(conn: &mut DbConnection) -> QueryResult<i32> {
     checkpoint_wal_past(conn, WAL_RESTART_PAGES)
 }
@@ -607,6 +627,34 @@ mod tests {
             add_note_sqlite(inner);
         }
         write_transaction(&mut pooled, add_note).expect("write after the stuck transaction");
+        assert_eq!(count_notes(&mut pooled), 1);
+    }
+
+    #[test]
+    fn a_panic_inside_a_write_leaves_the_database_writable() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = sqlite_url(&dir);
+        let pool = build_pool(&url).expect("pool");
+        create_table(&pool);
+        let writer = SqliteWriter::for_url(&url).expect("writer");
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _scope = writer.enter();
+            let mut pooled = pool.get().expect("connection");
+            let _: QueryResult<usize> = write_transaction(&mut pooled, |conn| {
+                add_note(conn)?;
+                panic!("a bug in the middle of a write");
+            });
+        }));
+        assert!(panicked.is_err());
+        // The half-done write was rolled back and SQLite's write lock released at once: a write
+        // outside the writer (the mail dispatcher's, say) goes through without waiting.
+        let mut pooled = pool.get().expect("connection");
+        pooled
+            .batch_execute("PRAGMA busy_timeout = 0")
+            .expect("no waiting");
+        diesel::sql_query("INSERT INTO notes (body) VALUES ('après')")
+            .execute(&mut pooled)
+            .expect("the database is not left locked");
         assert_eq!(count_notes(&mut pooled), 1);
     }
 

@@ -324,7 +324,7 @@ macro_rules! push_binds {
     };
 }
 
-/// `SELECT * FROM rotate_refresh_token(…)` (see migrations/postgres/…_refresh_rotation) as a
+/// `SELECT … FROM rotate_refresh_token(…)` (see migrations/postgres/…_refresh_rotation) as a
 /// statement diesel prepares once per connection and keeps, like its own typed queries: as
 /// `sql_query` it was parsed and planned again at every refresh (diesel never keeps those).
 #[derive(Debug, Clone, diesel::query_builder::QueryId)]
@@ -342,7 +342,13 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for RotateRefreshToken
         mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
     ) -> QueryResult<()> {
         use diesel::sql_types::{Text, Timestamp};
-        out.push_sql("SELECT * FROM rotate_refresh_token(");
+        // Columns named, not `*`: a prepared statement kept by a connection fails once the shape
+        // of its result changes, and a later migration adding a column to `sessions` would change
+        // `*` under the instances still running.
+        out.push_sql(
+            "SELECT id, account_id, amr, keep_active, client_address, user_agent, created_at, \
+             last_used_at, expires_at, revoked_at, revoked_reason FROM rotate_refresh_token(",
+        );
         push_binds!(out;
             Text => &self.presented_hash,
             Timestamp => &self.moment,

@@ -143,7 +143,11 @@ pub async fn create(
     if throttle.has_failures {
         let cleared = identifier.clone();
         ctx.db
-            .run(move |conn| Ok(login_throttles::clear(conn, &cleared)?))
+            .run(move |conn| {
+                Ok(crate::db::session_write_transaction(conn, |conn| {
+                    login_throttles::clear(conn, &cleared)
+                })?)
+            })
             .await?;
     }
     let tokens = session_tokens::open(
