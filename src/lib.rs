@@ -126,7 +126,7 @@ fn spawn_wal_checkpoints(context: &ApiContext) {
                 db::checkpoint_wal(&mut conn).map_err(|e| e.to_string())
             })
             .await;
-            if let Ok(Err(error)) | Err(error) = pass.map_err(|e| e.to_string()) {
+            if let Err(error) = pass.map_err(|e| e.to_string()).and_then(|pass| pass) {
                 tracing::warn!(%error, "WAL checkpoint failed; SQLite's own checkpoints remain");
             }
         }

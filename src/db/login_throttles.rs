@@ -46,15 +46,6 @@ pub fn throttle(
     })
 }
 
-/// Seconds until the identifier may be tried again, if it is locked now.
-pub fn locked_for(
-    conn: &mut DbConnection,
-    identifier: &str,
-    now: NaiveDateTime,
-) -> QueryResult<Option<i64>> {
-    Ok(throttle(conn, identifier, now)?.locked_for)
-}
-
 /// Counts a failure; returns the lock duration in seconds when this failure starts one.
 pub fn record_failure(
     conn: &mut DbConnection,

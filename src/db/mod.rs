@@ -547,16 +547,19 @@ mod tests {
             .expect("table");
     }
 
-    fn count_notes(conn: &mut DbConnection) -> i64 {
+    fn count_rows(conn: &mut DbConnection, table: &str) -> QueryResult<i64> {
         #[derive(diesel::QueryableByName)]
         struct Count {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             n: i64,
         }
-        diesel::sql_query("SELECT COUNT(*) AS n FROM notes")
+        diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
             .get_result::<Count>(conn)
-            .expect("count")
-            .n
+            .map(|count| count.n)
+    }
+
+    fn count_notes(conn: &mut DbConnection) -> i64 {
+        count_rows(conn, "notes").expect("count")
     }
 
     fn add_note(conn: &mut DbConnection) -> QueryResult<usize> {
@@ -585,16 +588,9 @@ mod tests {
         {
             let _scope = writer.enter();
             let mut pooled = pool.get().expect("connection");
-            let marks = write_transaction(&mut pooled, |conn| {
-                #[derive(diesel::QueryableByName)]
-                struct Count {
-                    #[diesel(sql_type = diesel::sql_types::BigInt)]
-                    n: i64,
-                }
-                diesel::sql_query("SELECT COUNT(*) AS n FROM marks").get_result::<Count>(conn)
-            })
-            .expect("read marks");
-            assert_eq!(marks.n, 2);
+            let marks = write_transaction(&mut pooled, |conn| count_rows(conn, "marks"))
+                .expect("read marks");
+            assert_eq!(marks, 2);
         }
         // Outside the scope, writes use the connection they are given, and every connection sees
         // what the writer committed.

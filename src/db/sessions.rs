@@ -122,9 +122,9 @@ impl Session {
                 .values(&session)
                 .execute(conn)?;
             insert_refresh(conn, &session.id, &tokens::digest(&token), now)?;
-            SecurityEvent::record(conn, event, now)?;
-            Ok((session.clone(), token.clone()))
-        })
+            SecurityEvent::record(conn, event, now)
+        })?;
+        Ok((session, token))
     }
 
     /// PostgreSQL only: the usual exchange (a live token of a live session) as one call of a

@@ -130,8 +130,9 @@ pub async fn verify_current_password(
     let identifier = account.identifier.clone();
     let locked = ctx
         .db
-        .run(move |conn| Ok(login_throttles::locked_for(conn, &identifier, db::now())?))
-        .await?;
+        .run(move |conn| Ok(login_throttles::throttle(conn, &identifier, db::now())?))
+        .await?
+        .locked_for;
     if let Some(seconds) = locked {
         return Err(ApiError::rate_limited(u64::try_from(seconds).unwrap_or(1)));
     }
