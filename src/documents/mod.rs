@@ -5,7 +5,15 @@ pub mod pdf;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use std::time::{Duration, Instant};
+
 use pdf::{Align, PdfWriter};
+
+pub use pdf::LayoutTimeout;
+
+/// How long one document may take to lay out. The documents here take a few milliseconds;
+/// the bound only exists so that a layout bug answers an error instead of pinning a core.
+pub const TIME_BOUND: Duration = Duration::from_secs(2);
 
 /// `1 234,56 €`, with non-breaking spaces, as French documents write amounts.
 pub fn format_eur(cents: i64) -> String {
@@ -85,28 +93,31 @@ pub struct Receipt {
 
 const AMOUNT_X: f32 = PdfWriter::RIGHT;
 
-fn header(doc: &mut PdfWriter, letterhead: &Letterhead, title: &str) {
-    doc.paragraph("Ordre des experts-comptables", 10.0, true);
+fn header(doc: &mut PdfWriter, letterhead: &Letterhead, title: &str) -> Result<(), LayoutTimeout> {
+    doc.paragraph("Ordre des experts-comptables", 10.0, true)?;
     doc.paragraph(
         &format!("Conseil régional {}", letterhead.region_name),
         10.0,
         false,
-    );
-    doc.space(18.0);
-    doc.paragraph(title, 18.0, true);
-    doc.space(8.0);
+    )?;
+    doc.space(18.0)?;
+    doc.paragraph(title, 18.0, true)?;
+    doc.space(8.0)?;
     doc.paragraph(
         &format!("{} — réf. {}", letterhead.firm_name, letterhead.firm_ref),
         11.0,
         true,
-    );
+    )
 }
 
 /// The PDF of a call for contributions.
-pub fn call_for_contributions(call: &CallForContributions) -> Vec<u8> {
+pub fn call_for_contributions(
+    call: &CallForContributions,
+    deadline: Instant,
+) -> Result<Vec<u8>, LayoutTimeout> {
     let title = format!("Appel de cotisations {}", call.letterhead.campaign_year);
-    let mut doc = PdfWriter::new(&title);
-    header(&mut doc, &call.letterhead, &title);
+    let mut doc = PdfWriter::new(&title, deadline);
+    header(&mut doc, &call.letterhead, &title)?;
     doc.paragraph(
         &format!(
             "Bureau {} ({}) — {}",
@@ -116,13 +127,13 @@ pub fn call_for_contributions(call: &CallForContributions) -> Vec<u8> {
         ),
         10.0,
         false,
-    );
+    )?;
     doc.paragraph(
         &format!("Émis le {}", call.issued_on.format("%d/%m/%Y")),
         10.0,
         false,
-    );
-    doc.space(14.0);
+    )?;
+    doc.space(14.0)?;
     let columns = |name: &str, reference: &str, detail: &str, amount: &str| {
         [
             (PdfWriter::LEFT, Align::Left, name.to_owned()),
@@ -131,17 +142,20 @@ pub fn call_for_contributions(call: &CallForContributions) -> Vec<u8> {
             (AMOUNT_X, Align::Right, amount.to_owned()),
         ]
     };
-    let row = |doc: &mut PdfWriter, cells: [(f32, Align, String); 4], bold: bool| {
+    let row = |doc: &mut PdfWriter,
+               cells: [(f32, Align, String); 4],
+               bold: bool|
+     -> Result<(), LayoutTimeout> {
         let cells: Vec<(f32, Align, &str)> =
             cells.iter().map(|(x, a, t)| (*x, *a, t.as_str())).collect();
-        doc.row(&cells, 9.5, bold);
+        doc.row(&cells, 9.5, bold)
     };
     row(
         &mut doc,
         columns("Personne", "Référence", "Déclaration", "Montant appelé"),
         true,
-    );
-    doc.rule();
+    )?;
+    doc.rule()?;
     row(
         &mut doc,
         columns(
@@ -151,7 +165,7 @@ pub fn call_for_contributions(call: &CallForContributions) -> Vec<u8> {
             &format_eur(call.fixed_part_cents),
         ),
         false,
-    );
+    )?;
     for line in &call.lines {
         let name = format!("{} ({})", line.name, line.person_kind);
         row(
@@ -163,9 +177,9 @@ pub fn call_for_contributions(call: &CallForContributions) -> Vec<u8> {
                 &format_eur(line.amount_cents),
             ),
             false,
-        );
+        )?;
     }
-    doc.rule();
+    doc.rule()?;
     for (label, cents, bold) in [
         ("Total appelé", call.total_cents, false),
         ("Déjà réglé", call.paid_cents, false),
@@ -178,9 +192,9 @@ pub fn call_for_contributions(call: &CallForContributions) -> Vec<u8> {
             ],
             10.0,
             bold,
-        );
+        )?;
     }
-    doc.space(16.0);
+    doc.space(16.0)?;
     if call.remaining > 0 {
         doc.paragraph(
             &format!(
@@ -189,25 +203,25 @@ pub fn call_for_contributions(call: &CallForContributions) -> Vec<u8> {
             ),
             9.5,
             false,
-        );
+        )?;
     }
     doc.paragraph(
         "Réglez en ligne sur le portail des cotisations (carte bancaire, prélèvement) ou par virement : créez le paiement sur le portail et indiquez dans le libellé du virement la référence qui vous est donnée.",
         9.5,
         false,
-    );
+    )?;
     doc.finish()
 }
 
 /// The PDF of a payment receipt.
-pub fn receipt(receipt: &Receipt) -> Vec<u8> {
+pub fn receipt(receipt: &Receipt, deadline: Instant) -> Result<Vec<u8>, LayoutTimeout> {
     let title = format!(
         "Reçu de paiement — cotisations {}",
         receipt.letterhead.campaign_year
     );
-    let mut doc = PdfWriter::new(&title);
-    header(&mut doc, &receipt.letterhead, &title);
-    doc.space(6.0);
+    let mut doc = PdfWriter::new(&title, deadline);
+    header(&mut doc, &receipt.letterhead, &title)?;
+    doc.space(6.0)?;
     for (label, value) in [
         ("Paiement n°", receipt.payment_id.clone()),
         ("Moyen de paiement", receipt.method_label.clone()),
@@ -227,9 +241,9 @@ pub fn receipt(receipt: &Receipt) -> Vec<u8> {
             ],
             10.0,
             false,
-        );
+        )?;
     }
-    doc.space(14.0);
+    doc.space(14.0)?;
     doc.row(
         &[
             (PdfWriter::LEFT, Align::Left, "Bureau"),
@@ -238,8 +252,8 @@ pub fn receipt(receipt: &Receipt) -> Vec<u8> {
         ],
         9.5,
         true,
-    );
-    doc.rule();
+    )?;
+    doc.rule()?;
     for line in &receipt.lines {
         doc.row(
             &[
@@ -249,9 +263,9 @@ pub fn receipt(receipt: &Receipt) -> Vec<u8> {
             ],
             9.5,
             false,
-        );
+        )?;
     }
-    doc.rule();
+    doc.rule()?;
     doc.row(
         &[
             (150.0, Align::Left, "Montant reçu"),
@@ -259,19 +273,151 @@ pub fn receipt(receipt: &Receipt) -> Vec<u8> {
         ],
         11.0,
         true,
-    );
-    doc.space(16.0);
+    )?;
+    doc.space(16.0)?;
     doc.paragraph(
         "Le conseil régional accuse réception de ce paiement, imputé comme indiqué ci-dessus sur les cotisations ordinales de l'année.",
         9.5,
         false,
-    );
+    )?;
     doc.finish()
 }
 
 #[cfg(test)]
 mod tests {
+    use rand::{rngs::StdRng, Rng, SeedableRng};
+
     use super::*;
+
+    /// Pieces of the names and labels real documents hold, and of what they should survive:
+    /// accents, apostrophes of both kinds, particles, hyphens, non-breaking spaces, characters
+    /// the standard fonts cannot print, combining accents.
+    const PIECES: &[&str] = &[
+        "D'ARTAGNAN",
+        "Lefèvre",
+        "Hélène",
+        "N’Diaye",
+        "Le Bihan",
+        "de La Tour d'Auvergne",
+        "Œ",
+        "œuvre",
+        "-",
+        " ",
+        "'",
+        "’",
+        "\u{a0}",
+        "ÉÈÊËÀÂÄÎÏÔÖÙÛÜÇ",
+        "ß",
+        "Ø",
+        "€",
+        "…",
+        "«",
+        "»",
+        "—",
+        "(PP)",
+        "(PM)",
+        "&",
+        "Ąę",
+        "漢字",
+        "😀",
+        "e\u{301}",
+        "\t",
+        "W",
+        "i",
+        "0750342",
+    ];
+
+    fn random_text(rng: &mut StdRng) -> String {
+        match rng.gen_range(0..10) {
+            0 => String::new(),
+            // Very long, without a space to break at.
+            1 => PIECES[rng.gen_range(0..PIECES.len())].repeat(rng.gen_range(50..400)),
+            _ => (0..rng.gen_range(1..40))
+                .map(|_| PIECES[rng.gen_range(0..PIECES.len())])
+                .collect(),
+        }
+    }
+
+    fn random_cents(rng: &mut StdRng) -> i64 {
+        match rng.gen_range(0..4) {
+            0 => i64::MAX,
+            1 => i64::MIN,
+            _ => rng.gen_range(-1_000_000_000..1_000_000_000_000),
+        }
+    }
+
+    fn random_letterhead(rng: &mut StdRng) -> Letterhead {
+        Letterhead {
+            region_name: random_text(rng),
+            campaign_year: rng.gen(),
+            firm_name: random_text(rng),
+            firm_ref: random_text(rng),
+        }
+    }
+
+    fn deadline() -> Instant {
+        Instant::now() + TIME_BOUND
+    }
+
+    /// 10,000 random calls for contributions: every one is a PDF, laid out within the bound.
+    #[test]
+    fn every_call_for_contributions_is_laid_out_whatever_the_names() {
+        let mut rng = StdRng::seed_from_u64(14);
+        for case in 0..10_000 {
+            let call = CallForContributions {
+                letterhead: random_letterhead(&mut rng),
+                bureau_ref: random_text(&mut rng),
+                inscription_type: random_text(&mut rng),
+                address: random_text(&mut rng),
+                issued_on: NaiveDate::from_ymd_opt(2026, 3, 15).expect("a date"),
+                fixed_part_cents: random_cents(&mut rng),
+                lines: (0..rng.gen_range(0..4))
+                    .map(|_| CallLine {
+                        person_kind: random_text(&mut rng),
+                        name: random_text(&mut rng),
+                        reference: random_text(&mut rng),
+                        detail: random_text(&mut rng),
+                        amount_cents: random_cents(&mut rng),
+                    })
+                    .collect(),
+                total_cents: random_cents(&mut rng),
+                paid_cents: random_cents(&mut rng),
+                balance_cents: random_cents(&mut rng),
+                remaining: rng.gen_range(-2..5),
+            };
+            let pdf = call_for_contributions(&call, deadline())
+                .unwrap_or_else(|e| panic!("case {case}: {e} for {call:?}"));
+            assert!(pdf.starts_with(b"%PDF-"), "case {case}");
+        }
+    }
+
+    /// 10,000 random receipts: every one is a PDF, laid out within the bound.
+    #[test]
+    fn every_receipt_is_laid_out_whatever_the_names() {
+        let mut rng = StdRng::seed_from_u64(15);
+        for case in 0..10_000 {
+            let receipt = Receipt {
+                letterhead: random_letterhead(&mut rng),
+                payment_id: random_text(&mut rng),
+                method_label: random_text(&mut rng),
+                reference: random_text(&mut rng),
+                confirmed_at: NaiveDate::from_ymd_opt(2026, 3, 15)
+                    .and_then(|d| d.and_hms_opt(10, 30, 0))
+                    .expect("an instant"),
+                amount_cents: random_cents(&mut rng),
+                lines: (0..rng.gen_range(0..4))
+                    .map(|_| ReceiptLine {
+                        bureau_ref: random_text(&mut rng),
+                        label: random_text(&mut rng),
+                        amount_cents: random_cents(&mut rng),
+                    })
+                    .collect(),
+            };
+            let pdf = super::receipt(&receipt, deadline())
+                .unwrap_or_else(|e| panic!("case {case}: {e} for {receipt:?}"));
+            assert!(pdf.starts_with(b"%PDF-"), "case {case}");
+        }
+    }
 
     #[test]
     fn amounts_are_written_the_french_way() {

@@ -1,4 +1,6 @@
 use actix_web::{get, http::header, web, HttpResponse};
+use std::time::{Duration, Instant};
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -23,7 +25,9 @@ use crate::{
         registry::{Bureau, Campaign, Firm},
         DbConnection,
     },
-    documents::{self, CallForContributions, CallLine, Letterhead, Receipt, ReceiptLine},
+    documents::{
+        self, CallForContributions, CallLine, LayoutTimeout, Letterhead, Receipt, ReceiptLine,
+    },
     error::{ApiError, Problem},
     i18n::Text,
     payments::provider::PaymentMethod,
@@ -67,6 +71,36 @@ fn pdf_response(bytes: Vec<u8>, filename: &str) -> HttpResponse {
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(bytes)
+}
+
+/// Lays a document out on a blocking thread within [`documents::TIME_BOUND`]: the writer stops
+/// itself at the deadline, and the request does not wait past it either.
+async fn render<F>(build: F) -> Result<Vec<u8>, ApiError>
+where
+    F: FnOnce(Instant) -> Result<Vec<u8>, LayoutTimeout> + Send + 'static,
+{
+    let deadline = Instant::now() + documents::TIME_BOUND;
+    let work = web::block(move || build(deadline));
+    match actix_web::rt::time::timeout(documents::TIME_BOUND + Duration::from_millis(500), work)
+        .await
+    {
+        Ok(built) => built?.map_err(|LayoutTimeout| document_unavailable()),
+        Err(_) => Err(document_unavailable()),
+    }
+}
+
+fn document_unavailable() -> ApiError {
+    tracing::error!("a document took longer than its time bound to lay out");
+    ApiError::new(
+        actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+        "document_unavailable",
+        Text::new("Document indisponible", "Document unavailable"),
+        Text::new(
+            "Le document n'a pas pu être produit à temps. Réessayez plus tard ou contactez votre conseil régional.",
+            "The document could not be produced in time. Try again later or contact your regional council.",
+        ),
+    )
+    .with_header(header::RETRY_AFTER, "30")
 }
 
 fn no_campaign() -> ApiError {
@@ -246,6 +280,7 @@ pub async fn list_documents(
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`region_not_found`, `bureau_not_found` (also for a bureau the user may not see), `campaign_not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`email_conflict`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`document_unavailable`: the document could not be laid out within its time bound (`Retry-After`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/portal/regions/{code}/bureaux/{ref}/documents/call-for-contributions")]
@@ -268,7 +303,7 @@ pub async fn call_for_contributions(
         "appel-cotisations-{}-{}.pdf",
         call.letterhead.campaign_year, call.bureau_ref
     );
-    let bytes = web::block(move || documents::call_for_contributions(&call)).await?;
+    let bytes = render(move |deadline| documents::call_for_contributions(&call, deadline)).await?;
     Ok(pdf_response(bytes, &filename))
 }
 
@@ -295,6 +330,7 @@ fn not_confirmed() -> ApiError {
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`region_not_found`, `payment_not_found` (also for a payment of bureaux the user may not see)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`payment_not_confirmed`, `email_conflict`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`document_unavailable`: the document could not be laid out within its time bound (`Retry-After`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/portal/regions/{code}/payments/{id}/receipt")]
@@ -353,6 +389,6 @@ pub async fn payment_receipt(
         })
         .await?;
     let filename = format!("recu-paiement-{}.pdf", receipt.payment_id);
-    let bytes = web::block(move || documents::receipt(&receipt)).await?;
+    let bytes = render(move |deadline| documents::receipt(&receipt, deadline)).await?;
     Ok(pdf_response(bytes, &filename))
 }
