@@ -18,8 +18,9 @@ use crate::db::{
     DbConnection,
 };
 
-/// An illustrative barème for every region of the reference data, campaign 2026, for the demo
-/// data (the figures are examples, not the Ordre's).
+/// An illustrative barème for every region of the reference data (the figures are examples,
+/// not the Ordre's). The demo applies each region's figures to the years of its campaigns; the
+/// file's own year only makes it a valid example of the import format.
 pub const DEMO_SCALES: &str = include_str!("demo_scales.csv");
 
 /// The columns, in any order (the header names them).

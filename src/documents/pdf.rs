@@ -119,7 +119,10 @@ pub fn fit_to_width(text: &str, size: f32, bold: bool, limit: f32) -> String {
     if room < 0.0 {
         return String::new();
     }
-    let mut fitted = text[..end].trim_end().to_owned();
+    // No dangling space, opening bracket or hyphen before the ellipsis.
+    let mut fitted = text[..end]
+        .trim_end_matches([' ', '\u{a0}', '(', '-', ','])
+        .to_owned();
     fitted.push('…');
     fitted
 }

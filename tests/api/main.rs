@@ -7,6 +7,7 @@ mod helpers;
 mod account;
 mod declarations;
 mod demo;
+mod demo_walk;
 mod errors;
 mod expertpass;
 mod health;

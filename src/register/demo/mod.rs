@@ -67,16 +67,18 @@ impl fmt::Display for DemoSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} members, {} personal files, {} firms, {} bureaux, {} campaigns, {} accounts, {} firm responsables, {} bureau grants, {} attachments, {} ledger entries",
+            "{} members, {} personal files, {} firms, {} bureaux, {} campaigns, {} barèmes, {} accounts, {} firm responsables, {} bureau grants, {} attachments, {} submitted declarations, {} ledger entries",
             self.members,
             self.personal_files,
             self.firms,
             self.bureaux,
             self.campaigns,
+            self.portal.scales,
             self.accounts,
             self.portal.responsables,
             self.portal.grants,
             self.portal.attachments,
+            self.portal.declarations,
             self.portal.ledger_entries
         )
     }

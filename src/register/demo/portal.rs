@@ -13,10 +13,21 @@ use super::{
     people::{DEMO_FIRM, MARIE_DURAND, NEWCOMER, RAC_IDENTIFIER},
     DemoError,
 };
-use crate::db::{
-    accounts::Account,
-    schema::{attachments, bureau_managers, firm_responsables, ledger_entries, region_contacts},
-    DbConnection,
+use crate::{
+    contributions::{
+        amount::{declaration_amount, Declared, Headcount, NewMemberYear, PpCategory, Scale},
+        scale::{self, DEMO_SCALES},
+    },
+    db::{
+        accounts::Account,
+        declarations::{status as declaration_status, Declaration},
+        scales::ScaleRow,
+        schema::{
+            attachments, bureau_managers, contribution_scales, declarations, firm_responsables,
+            ledger_entries, region_contacts,
+        },
+        DbConnection,
+    },
 };
 
 /// The region where the demo RAC's regional contact record holds an older address: the first
@@ -24,14 +35,6 @@ use crate::db::{
 pub const RAC_CONFLICT_REGION: &str = "rhone-alpes";
 /// That older address.
 pub const RAC_FILE_EMAIL: &str = "c.rousseau@ancien-cabinet.example";
-
-/// The demo ledger follows the demo barème (`contributions/demo_scales.csv`, loaded by the seed):
-/// fixed part per bureau, PP amounts (indépendant, salarié), PM fixed part and part per head.
-const BUREAU_FIXED_CENTS: i32 = 25_000;
-const PP_INDEPENDANT_CENTS: i32 = 42_000;
-const PP_SALARIE_CENTS: i32 = 36_000;
-const PM_FIXED_CENTS: i32 = 18_000;
-const PM_PER_HEAD_CENTS: i32 = 1_100;
 
 /// Rows per multi-row insert (at most 9 columns: far under both backends' parameter limits).
 const ROWS_PER_INSERT: usize = 2_000;
@@ -61,6 +64,7 @@ struct NewEntry {
     amount_cents: i32,
     reference: Option<String>,
     created_at: NaiveDateTime,
+    declaration_id: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -108,22 +112,49 @@ fn stable_id(kind: &str, n: usize) -> String {
 /// What the portal part of the demo wrote.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PortalSummary {
+    pub scales: usize,
+    pub declarations: usize,
     pub responsables: usize,
     pub grants: usize,
     pub attachments: usize,
     pub ledger_entries: usize,
 }
 
-/// The share of a full PP contribution for a qualité (art. 224: 83 ter 70 %, 83 quater 50 %,
-/// honoraires nothing).
-fn pp_amount(quality: &str) -> i32 {
+/// The category a demo member is declared under: the one their qualité implies.
+fn category_of(quality: &str) -> PpCategory {
     match quality {
-        "salarie_agc_83ter" => PP_SALARIE_CENTS * 70 / 100,
-        "salarie_agc_83quater" => PP_SALARIE_CENTS / 2,
-        "expert_comptable_honoraire" => 0,
-        "expert_comptable_independant" => PP_INDEPENDANT_CENTS,
-        _ => PP_SALARIE_CENTS,
+        "expert_comptable_independant" => PpCategory::Independant,
+        "salarie_agc_83ter" => PpCategory::Agc83Ter,
+        "salarie_agc_83quater" => PpCategory::Agc83Quater,
+        "expert_comptable_honoraire" => PpCategory::Honoraire,
+        _ => PpCategory::Salarie,
     }
+}
+
+/// The demo barème: the figures of `contributions/demo_scales.csv` for each region and each
+/// year of the demo's campaigns (the file's own year is only an example of the import format).
+/// A region the file does not list takes its first row's figures.
+fn demo_scales(register: &DemoRegister, now: NaiveDateTime) -> Result<Vec<ScaleRow>, DemoError> {
+    let figures = scale::parse(DEMO_SCALES.as_bytes(), now)
+        .map_err(|e| DemoError::MissingReference(format!("a valid demo barème ({e})")))?;
+    let default = figures
+        .first()
+        .ok_or_else(|| DemoError::MissingReference("a demo barème".to_owned()))?;
+    Ok(register
+        .campaigns
+        .iter()
+        .map(|campaign| {
+            let row = figures
+                .iter()
+                .find(|r| r.region_code == campaign.region_code)
+                .unwrap_or(default);
+            ScaleRow {
+                region_code: campaign.region_code.clone(),
+                campaign_year: campaign.year,
+                ..row.clone()
+            }
+        })
+        .collect())
 }
 
 /// Writes the portal demo data for `register` (already inserted) and the demo accounts.
@@ -144,11 +175,16 @@ pub fn seed(
         .members
         .iter()
         .find(|m| m.supra_number == NEWCOMER.supra_number);
-    let open_campaign: HashMap<&str, &str> = register
+    let open_campaign: HashMap<&str, (&str, i32)> = register
         .campaigns
         .iter()
         .filter(|c| c.is_open)
-        .map(|c| (c.region_code.as_str(), c.id.as_str()))
+        .map(|c| (c.region_code.as_str(), (c.id.as_str(), c.year)))
+        .collect();
+    let scales = demo_scales(register, now)?;
+    let scale_of: HashMap<(&str, i32), Scale> = scales
+        .iter()
+        .map(|s| ((s.region_code.as_str(), s.campaign_year), s.scale()))
         .collect();
 
     // Members per region, excluding the fixed people, to attach round-robin.
@@ -229,18 +265,25 @@ pub fn seed(
         })
         .collect();
 
-    // Attachments and ledger for the open campaigns.
-    let quality_of: HashMap<&str, &str> = register
+    // Attachments, submitted declarations and ledger for the open campaigns, with the amounts
+    // the portal itself would compute from the demo barème, so that a declaration made on the
+    // demo lands on figures that add up.
+    let member_of: HashMap<&str, &crate::db::registry::Member> = register
         .members
         .iter()
-        .map(|m| (m.id.as_str(), m.quality_code.as_str()))
+        .map(|m| (m.id.as_str(), m))
         .collect();
     let mut attachments_rows = Vec::new();
+    let mut declaration_rows = Vec::new();
     let mut entries = Vec::new();
     for (index, bureau) in register.bureaux.iter().enumerate() {
-        let Some(campaign) = open_campaign.get(bureau.region_code.as_str()) else {
+        let Some(&(campaign, year)) = open_campaign.get(bureau.region_code.as_str()) else {
             continue;
         };
+        let scale = scale_of
+            .get(&(bureau.region_code.as_str(), year))
+            .copied()
+            .ok_or_else(|| missing("a demo barème for every open campaign"))?;
         // Three situations in turn: 0 declared and paid, 1 declared and half paid, 2 not declared.
         let situation = index % 3;
         let mut people: Vec<String> = Vec::new();
@@ -249,64 +292,92 @@ pub fn seed(
             people.extend(newcomer.map(|n| n.id.clone()));
         }
         for _ in 0..(1 + index % 3) {
+            // A small register goes round a region's members quickly: a person is attached
+            // to a bureau once.
             if let Some(member) = next_member(&bureau.region_code) {
-                people.push(member.id.clone());
+                if !people.contains(&member.id) {
+                    people.push(member.id.clone());
+                }
             }
         }
-        let mut due = BUREAU_FIXED_CENTS;
+        let mut due = scale.bureau_fixed_cents;
         entries.push(entry(
             entries.len(),
             campaign,
             &bureau.id,
             None,
+            None,
             "charge",
-            BUREAU_FIXED_CENTS,
+            scale.bureau_fixed_cents,
             now,
-        ));
-        let mut persons: Vec<(Option<String>, Option<String>, i32)> = people
+        )?);
+        let mut persons: Vec<(Option<String>, Option<String>, Declared)> = people
             .into_iter()
-            .map(|m| {
-                let cents = pp_amount(quality_of.get(m.as_str()).copied().unwrap_or_default());
-                (Some(m), None, cents)
+            .map(|id| {
+                let member = member_of.get(id.as_str());
+                let declared = Declared::Natural {
+                    category: category_of(member.map(|m| m.quality_code.as_str()).unwrap_or("")),
+                    new_member: member.and_then(|m| NewMemberYear::of(m.registration_year, year)),
+                };
+                (Some(id), None, declared)
             })
             .collect();
         if bureau.inscription_type == "PRINCIPAL" {
             // An average headcount of 1 to 40 people for the variable part.
-            let headcount = 1 + (index % 40) as i32;
+            let headcount = Headcount::from_hundredths(100 * (1 + (index % 40) as i64))
+                .ok_or_else(|| missing("a valid demo headcount"))?;
             persons.push((
                 None,
                 Some(bureau.firm_id.clone()),
-                PM_FIXED_CENTS + PM_PER_HEAD_CENTS * headcount,
+                Declared::Legal { headcount },
             ));
         }
-        for (member_id, firm_id, cents) in persons {
+        for (member_id, firm_id, declared) in persons {
             let id = stable_id("attachment", attachments_rows.len());
             // The newcomer (no account yet) is still to declare, whatever the bureau's situation.
-            let declared =
+            let is_declared =
                 situation != 2 && member_id.as_deref() != newcomer.map(|n| n.id.as_str());
             attachments_rows.push(NewAttachment {
                 id: id.clone(),
-                campaign_id: (*campaign).to_owned(),
+                campaign_id: campaign.to_owned(),
                 bureau_id: bureau.id.clone(),
                 person_kind: if member_id.is_some() { "PP" } else { "PM" },
                 member_id,
                 firm_id,
-                declaration_state: if declared { "submitted" } else { "to_declare" },
+                declaration_state: if is_declared {
+                    "submitted"
+                } else {
+                    "to_declare"
+                },
                 created_at: now,
                 updated_at: now,
             });
-            if declared {
+            if !is_declared {
+                continue;
+            }
+            let cents = declaration_amount(&scale, &declared);
+            let declaration = submitted_declaration(
+                stable_id("declaration", declaration_rows.len()),
+                &id,
+                &declared,
+                cents,
+                now,
+            )?;
+            // An exempt honoraire owes nothing: nothing to book, as the portal does.
+            if cents > 0 {
                 entries.push(entry(
                     entries.len(),
                     campaign,
                     &bureau.id,
                     Some(id),
+                    Some(declaration.id.clone()),
                     "charge",
                     cents,
                     now,
-                ));
-                due += cents;
+                )?);
             }
+            declaration_rows.push(declaration);
+            due += cents;
         }
         let paid = match situation {
             0 => due,
@@ -319,18 +390,28 @@ pub fn seed(
                 campaign,
                 &bureau.id,
                 None,
+                None,
                 "payment",
                 paid,
                 now,
-            ));
+            )?);
         }
     }
 
+    // In the order of the foreign keys: declarations name attachments, entries name declarations.
+    let scales = insert_rows!(conn, contribution_scales::table, scales);
+    let responsables = insert_rows!(conn, firm_responsables::table, responsables);
+    let grants = insert_rows!(conn, bureau_managers::table, grants);
+    let attachments = insert_rows!(conn, attachments::table, attachments_rows);
+    let declarations = insert_rows!(conn, declarations::table, declaration_rows);
+    let ledger_entries = insert_rows!(conn, ledger_entries::table, entries);
     let summary = PortalSummary {
-        responsables: insert_rows!(conn, firm_responsables::table, responsables),
-        grants: insert_rows!(conn, bureau_managers::table, grants),
-        attachments: insert_rows!(conn, attachments::table, attachments_rows),
-        ledger_entries: insert_rows!(conn, ledger_entries::table, entries),
+        scales,
+        declarations,
+        responsables,
+        grants,
+        attachments,
+        ledger_entries,
     };
     diesel::insert_into(region_contacts::table)
         .values((
@@ -343,29 +424,80 @@ pub fn seed(
     Ok(summary)
 }
 
+/// Version 1 of a declaration, submitted when the demo was written, as the portal records one.
+fn submitted_declaration(
+    id: String,
+    attachment_id: &str,
+    declared: &Declared,
+    cents: i64,
+    now: NaiveDateTime,
+) -> Result<Declaration, DemoError> {
+    let (pp_category, new_member_year, headcount_hundredths) = match declared {
+        Declared::Natural {
+            category,
+            new_member,
+        } => (
+            Some(category.as_str().to_owned()),
+            new_member.map(NewMemberYear::number),
+            None,
+        ),
+        Declared::Legal { headcount } => (None, None, i32::try_from(headcount.hundredths()).ok()),
+    };
+    Ok(Declaration {
+        id,
+        attachment_id: attachment_id.to_owned(),
+        version: 1,
+        status: declaration_status::SUBMITTED.to_owned(),
+        pp_category,
+        new_member_year,
+        headcount_hundredths,
+        amount_cents: demo_cents(cents)?,
+        correction_reason: None,
+        created_by: None,
+        created_at: now,
+        updated_at: now,
+        submitted_by: None,
+        submitted_at: Some(now),
+        superseded_at: None,
+    })
+}
+
+/// Demo amounts are a few thousand euros at most: they always fit the stored cents.
+fn demo_cents(cents: i64) -> Result<i32, DemoError> {
+    i32::try_from(cents).map_err(|_| DemoError::MissingReference("demo amounts that fit".into()))
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one ledger row, column by column"
+)]
 fn entry(
     n: usize,
     campaign: &str,
     bureau_id: &str,
     attachment_id: Option<String>,
+    declaration_id: Option<String>,
     kind: &'static str,
-    cents: i32,
+    cents: i64,
     now: NaiveDateTime,
-) -> NewEntry {
-    let reference = match (kind, &attachment_id) {
-        ("payment", _) => Some(format!("DEMO-{n:06}")),
+) -> Result<NewEntry, DemoError> {
+    let reference = match (kind, &declaration_id, &attachment_id) {
+        ("payment", _, _) => Some(format!("DEMO-{n:06}")),
+        // The portal's own reference of a submitted version's charge.
+        ("charge", Some(_), _) => Some("declaration v1".to_owned()),
         // The same marker as the portal's own calls of the fixed part, so they are recognised.
-        ("charge", None) => Some(crate::db::ledger::BUREAU_FIXED_PART.to_owned()),
+        ("charge", None, None) => Some(crate::db::ledger::BUREAU_FIXED_PART.to_owned()),
         _ => None,
     };
-    NewEntry {
+    Ok(NewEntry {
         id: stable_id("ledger", n),
         campaign_id: campaign.to_owned(),
         bureau_id: bureau_id.to_owned(),
         attachment_id,
         entry_kind: kind,
-        amount_cents: cents,
+        amount_cents: demo_cents(cents)?,
         reference,
         created_at: now,
-    }
+        declaration_id,
+    })
 }
