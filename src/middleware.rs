@@ -3,18 +3,22 @@
 
 use std::time::Instant;
 
+use actix_cors::CorsError;
 use actix_web::{
     body::{BoxBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
     error::InternalError,
-    http::header::{self, HeaderMap, HeaderName, HeaderValue},
+    http::{
+        header::{self, HeaderMap, HeaderName, HeaderValue},
+        StatusCode,
+    },
     middleware::Next,
     Error, ResponseError,
 };
 
 use crate::{
     error::ApiError,
-    i18n::{self, Lang},
+    i18n::{self, Lang, Text},
 };
 
 /// Header carrying the request id, echoed back and present in the log line.
@@ -48,6 +52,11 @@ pub async fn request_context(
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let method = req.method().clone();
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
 
     let outcome = i18n::scope(lang, next.call(req)).await;
     let mut response = match outcome {
@@ -59,8 +68,13 @@ pub async fn request_context(
                 .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
             if response.status().as_u16() >= 400 && !is_problem {
                 // A plain-text refusal from a library (CORS, Swagger UI's files): same problem shape as ours.
+                let cors = response
+                    .response()
+                    .error()
+                    .and_then(|e| e.as_error::<CorsError>())
+                    .map(|e| cors_refusal(e, origin.as_deref()));
                 let (request, original) = response.into_parts();
-                let api_error = ApiError::from_status(original.status());
+                let api_error = cors.unwrap_or_else(|| ApiError::from_status(original.status()));
                 let mut rendered = i18n::scope(lang, async { api_error.error_response() }).await;
                 for name in [header::VARY, header::ALLOW] {
                     if let Some(value) = original.headers().get(&name) {
@@ -77,6 +91,13 @@ pub async fn request_context(
         Err(error) => {
             let mut rendered = match error.as_error::<ApiError>() {
                 Some(api_error) => i18n::scope(lang, async { api_error.error_response() }).await,
+                None if error.as_error::<CorsError>().is_some() => {
+                    let api_error = error
+                        .as_error::<CorsError>()
+                        .map(|e| cors_refusal(e, origin.as_deref()))
+                        .unwrap_or_else(|| ApiError::from_status(StatusCode::BAD_REQUEST));
+                    i18n::scope(lang, async { api_error.error_response() }).await
+                }
                 None => {
                     let api_error = ApiError::from_status(error.as_response_error().status_code());
                     i18n::scope(lang, async { api_error.error_response() }).await
@@ -113,6 +134,51 @@ pub async fn request_context(
         tracing::info!(%request_id, %method, %route, status, %latency_ms, "request");
     }
     Ok(response)
+}
+
+/// A request refused by the CORS rules, explained so that a front-end developer knows which
+/// setting to change: the usual first failure of a browser front end on a local dev server.
+fn cors_refusal(error: &CorsError, origin: Option<&str>) -> ApiError {
+    let origin = origin.unwrap_or("-");
+    let (code, detail) = match error {
+        CorsError::OriginNotAllowed => (
+            "cors_origin_not_allowed",
+            Text::owned(
+                format!("L'origine {origin} n'est pas autorisée à appeler l'API depuis un navigateur. Ajoutez-la à CORS_ALLOWED_ORIGINS (origines séparées par des virgules, par exemple http://localhost:5173) et redémarrez le service."),
+                format!("The origin {origin} may not call the API from a browser. Add it to CORS_ALLOWED_ORIGINS (comma-separated origins, e.g. http://localhost:5173) and restart the service."),
+            ),
+        ),
+        CorsError::MethodNotAllowed | CorsError::BadRequestMethod | CorsError::MissingRequestMethod => (
+            "cors_method_not_allowed",
+            Text::new(
+                "La méthode demandée dans Access-Control-Request-Method n'est pas acceptée : l'API accepte GET, POST, PUT, PATCH et DELETE.",
+                "The method asked for in Access-Control-Request-Method is not accepted: the API accepts GET, POST, PUT, PATCH and DELETE.",
+            ),
+        ),
+        CorsError::HeadersNotAllowed | CorsError::BadRequestHeaders => (
+            "cors_headers_not_allowed",
+            Text::new(
+                "Un en-tête demandé dans Access-Control-Request-Headers n'est pas accepté : l'API accepte Authorization, Content-Type, Accept, Accept-Language, Idempotency-Key et Expertpass-Poll-Token.",
+                "A header asked for in Access-Control-Request-Headers is not accepted: the API accepts Authorization, Content-Type, Accept, Accept-Language, Idempotency-Key and Expertpass-Poll-Token.",
+            ),
+        ),
+        _ => (
+            "cors_refused",
+            Text::owned(
+                format!("La requête cross-origin de {origin} a été refusée. Les origines autorisées se règlent avec CORS_ALLOWED_ORIGINS."),
+                format!("The cross-origin request from {origin} was refused ({error}). Allowed origins are set with CORS_ALLOWED_ORIGINS."),
+            ),
+        ),
+    };
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        code,
+        Text::new(
+            "Requête cross-origin refusée",
+            "Cross-origin request refused",
+        ),
+        detail,
+    )
 }
 
 fn add_security_headers(headers: &mut HeaderMap, request_id: &str) {

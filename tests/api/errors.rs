@@ -39,8 +39,12 @@ async fn a_refused_cors_preflight_is_a_problem_and_an_allowed_one_is_answered() 
             .insert_header(("Access-Control-Request-Method", "GET"))
             .insert_header(("Access-Control-Request-Headers", "authorization"))
     };
-    let refused = app.send(preflight("https://evil.example"), None).await;
-    refused.assert_problem(400, "request_refused");
+    let refused = app.send(preflight("http://localhost:5173"), None).await;
+    let problem = refused.assert_problem(400, "cors_origin_not_allowed");
+    // The detail names the origin and the setting that would allow it.
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("http://localhost:5173"), "{detail}");
+    assert!(detail.contains("CORS_ALLOWED_ORIGINS"), "{detail}");
 
     let allowed = app
         .send(preflight("https://app.comptexpert.test"), None)
