@@ -9,6 +9,7 @@ pub mod db;
 pub mod documents;
 pub mod domain;
 pub mod error;
+pub mod front_end;
 pub mod i18n;
 pub mod idempotency;
 pub mod limits;

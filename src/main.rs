@@ -89,6 +89,12 @@ async fn run(command: Command) -> Result<(), String> {
     match command {
         Command::Serve { demo } => {
             tracing::info!(?settings, "starting");
+            if std::env::var_os("FRONTEND_URL").is_none() {
+                tracing::warn!(
+                    frontend_url = %settings.frontend_url,
+                    "FRONTEND_URL is not set: the links in emails point at the API, which serves no pages (README: Pages the front end provides)"
+                );
+            }
             if demo {
                 let url = settings.database_url.clone();
                 match blocking(move || seed_demo(&url, DemoSpec::full())).await? {

@@ -29,7 +29,10 @@ const MAX_IDENTIFIER_CANDIDATES: u32 = 500;
 /// Link to the front end's password page for a token. The token travels in the fragment,
 /// which browsers never send to servers or in `Referer` headers.
 pub fn password_link(frontend_url: &str, token: &str) -> String {
-    format!("{frontend_url}/mot-de-passe#token={token}")
+    format!(
+        "{frontend_url}{}#token={token}",
+        crate::front_end::PASSWORD_PAGE
+    )
 }
 
 /// What happened when a member asked for an account (the HTTP answer is the same either way).
@@ -196,7 +199,7 @@ pub fn register_external(
             &profile.email,
             &Template::EmailAlreadyUsed {
                 identifiers: existing.iter().map(|a| a.identifier.clone()).collect(),
-                recovery_url: format!("{frontend_url}/identifiant-oublie"),
+                recovery_url: format!("{frontend_url}{}", crate::front_end::RECOVERY_PAGE),
             },
         )?;
         return Ok(ExternalRegistration::EmailAlreadyUsed);

@@ -180,7 +180,7 @@ impl Providers {
         let online: Option<Arc<dyn PaymentProvider>> = match name {
             "none" => None,
             "test" => Some(Arc::new(TestProvider {
-                checkout_base: format!("{frontend_url}/paiement-test"),
+                checkout_base: format!("{frontend_url}{}", crate::front_end::TEST_PAYMENT_PAGE),
             })),
             _ => return None,
         };

@@ -82,6 +82,18 @@ fn route_error(req: &HttpRequest, table: &RouteTable) -> ApiError {
             .with_header(header::ALLOW, allow);
         }
     }
+    if crate::front_end::is_front_end_page(req.path()) {
+        // An emailed link followed while FRONTEND_URL still points at the API (its default).
+        return ApiError::new(
+            StatusCode::NOT_FOUND,
+            "front_end_page",
+            Text::new("Page du front end", "Front-end page"),
+            Text::new(
+                "Cette page appartient au front end, pas à l'API : les liens des emails mènent à FRONTEND_URL, qui désigne par défaut l'API elle-même. Réglez FRONTEND_URL sur l'adresse du front end (README, « Pages the front end provides »).",
+                "This page belongs to the front end, not to the API: emailed links lead to FRONTEND_URL, which defaults to the API itself. Set FRONTEND_URL to the front end's address (README, \"Pages the front end provides\").",
+            ),
+        );
+    }
     ApiError::new(
         StatusCode::NOT_FOUND,
         "route_not_found",

@@ -83,7 +83,10 @@ pub async fn request_email_change(
                     &pending,
                     &Template::EmailChangeVerification {
                         greeting_name: account.greeting_name(),
-                        link: format!("{frontend_url}/verification-email#token={token}"),
+                        link: format!(
+                            "{frontend_url}{}#token={token}",
+                            crate::front_end::EMAIL_VERIFICATION_PAGE
+                        ),
                         valid_hours: VERIFICATION_HOURS,
                     },
                 )?;
