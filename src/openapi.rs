@@ -34,8 +34,9 @@ mod refusals;
         (name = "portal", description = "The contributions portal: regions, bureaux, balances, email conflict, managers (Parties 4.2 and 4.3)"),
         (name = "account", description = "The signed-in account: profile, password, email, sessions, security history"),
         (name = "expertpass", description = "Expertpass: signing in by scanning a QR code with the ComptExpert mobile app, and the devices enrolled for it. \
-            The app signs the UTF-8 message `comptexpert-expertpass-v1\\n{challenge_id}\\n{nonce}\\n{decision}\\n{timestamp}` with its enrolled Ed25519 key \
-            (see the approval operation)."),
+            The app reads the context to show (browser, approximate address, three numbers) with a signed request, then signs the UTF-8 message \
+            `comptexpert-expertpass-v2\\n{challenge_id}\\n{nonce}\\n{decision}\\n{number}\\n{timestamp}` with its enrolled Ed25519 key: \
+            only the number the browser shows approves (see the context and approval operations)."),
         (name = "signexpert", description = "Signexpert: signing in with an X.509 certificate that chains to the configured trust anchors, and the certificates enrolled for it"),
     ),
     components(schemas(Problem, FieldError)),

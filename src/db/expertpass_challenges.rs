@@ -13,6 +13,8 @@ pub mod status {
     pub const APPROVED: &str = "approved";
     /// The app refused.
     pub const DENIED: &str = "denied";
+    /// The app's owner chose a number the browser did not show: nobody may approve it any more.
+    pub const CANCELLED: &str = "cancelled";
     /// The browser collected the tokens: nothing more to hand out.
     pub const CONSUMED: &str = "consumed";
 }
@@ -39,11 +41,19 @@ pub struct ExpertpassChallenge {
     pub expires_at: NaiveDateTime,
     pub decided_at: Option<NaiveDateTime>,
     pub consumed_at: Option<NaiveDateTime>,
+    /// The two-digit number the browser shows; an approval must carry it.
+    pub number: i32,
+    /// The three numbers the app offers, in the order it shows them: `17,42,85`.
+    pub number_choices: String,
+    /// The User-Agent of the browser that asked (first 200 characters).
+    pub user_agent: Option<String>,
+    /// The network of the browser that asked (IPv4 /24 or IPv6 /48), never its full address.
+    pub client_network: Option<String>,
 }
 
 /// The decision an app signed, to record.
 pub struct Decided<'a> {
-    /// [`status::APPROVED`] or [`status::DENIED`].
+    /// [`status::APPROVED`], [`status::DENIED`] or [`status::CANCELLED`].
     pub status: &'static str,
     pub account_id: &'a str,
     pub device_id: &'a str,
@@ -52,6 +62,23 @@ pub struct Decided<'a> {
 }
 
 impl ExpertpassChallenge {
+    /// The three numbers the app offers, from their stored form.
+    pub fn offered_numbers(&self) -> Vec<i32> {
+        self.number_choices
+            .split(',')
+            .filter_map(|n| n.parse().ok())
+            .collect()
+    }
+
+    /// The stored form of the numbers the app offers.
+    pub fn store_numbers(choices: &[i32]) -> String {
+        choices
+            .iter()
+            .map(i32::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
     /// Inserts a new challenge.
     pub fn insert(conn: &mut DbConnection, challenge: &ExpertpassChallenge) -> QueryResult<()> {
         diesel::insert_into(expertpass_challenges::table)

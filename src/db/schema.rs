@@ -373,6 +373,10 @@ diesel::table! {
         expires_at -> Timestamp,
         decided_at -> Nullable<Timestamp>,
         consumed_at -> Nullable<Timestamp>,
+        number -> Integer,
+        number_choices -> Text,
+        user_agent -> Nullable<Text>,
+        client_network -> Nullable<Text>,
     }
 }
 

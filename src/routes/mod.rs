@@ -39,6 +39,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(sessions::delete_current::delete_current)
                 .service(expertpass::create_challenge::create_challenge)
                 .service(expertpass::poll_challenge::poll_challenge)
+                .service(expertpass::read_context::read_context)
                 .service(expertpass::approve::approve)
                 .service(signexpert::create_challenge::create_challenge)
                 .service(signexpert::create_session::create_session)

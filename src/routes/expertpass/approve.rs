@@ -2,13 +2,15 @@ use actix_web::{http::StatusCode, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{challenge_expired, poll_challenge::ChallengeStatus};
+use super::{
+    already_decided, challenge_and_device, challenge_expired, check_timestamp, invalid_signature,
+    poll_challenge::ChallengeStatus, SignedBy,
+};
 use crate::{
     auth::expertpass::{self, Decision},
     context::ApiContext,
     db::{
         self,
-        accounts::Account,
         expertpass_challenges::{status, Decided, ExpertpassChallenge},
         expertpass_devices::ExpertpassDevice,
         security_events::{kind, NewEvent, SecurityEvent},
@@ -25,13 +27,18 @@ pub struct ApprovalRequest {
     pub device_id: String,
     /// `approve` or `deny`; the same word is the 4th line of the signed message.
     pub decision: Decision,
-    /// Unix time in seconds when the app signed, the 5th line of the signed message. Must be
+    /// The number the owner chose among the three `number_choices` of the context: required to
+    /// approve, optional to deny. The 5th line of the signed message (`-` when absent).
+    #[schema(example = 42, minimum = 10, maximum = 99)]
+    #[serde(default)]
+    pub number: Option<i64>,
+    /// Unix time in seconds when the app signed, the 6th line of the signed message. Must be
     /// within 120 seconds of the server's clock.
-    #[schema(example = 1764250000)]
+    #[schema(example = 1764250010)]
     pub timestamp: i64,
     /// Ed25519 signature (64 bytes) of the message
-    /// `comptexpert-expertpass-v1\n{challenge_id}\n{nonce}\n{decision}\n{timestamp}`, encoded
-    /// base64url without padding (padded and standard base64 are accepted too).
+    /// `comptexpert-expertpass-v2\n{challenge_id}\n{nonce}\n{decision}\n{number}\n{timestamp}`,
+    /// encoded base64url without padding (padded and standard base64 are accepted too).
     pub signature: String,
 }
 
@@ -43,21 +50,35 @@ pub struct ApprovalOutcome {
     pub status: ChallengeStatus,
 }
 
+/// What the decision did to the challenge.
+enum Recorded {
+    Decided,
+    /// The number was not the browser's: the challenge is cancelled.
+    Cancelled,
+}
+
 /// Approve or deny an Expertpass sign-in (mobile app side). The app scanned the QR code
-/// `comptexpert://login?c={challenge_id}&n={nonce}`, asked its owner, and signs with the device's
-/// enrolled Ed25519 key the UTF-8 message of five lines joined by `\n`, without a trailing newline:
+/// `comptexpert://login?c={challenge_id}&n={nonce}`, read the context
+/// (`GET /v1/expertpass/challenges/{id}/context`), showed it and the three numbers to its owner,
+/// and signs with the device's enrolled Ed25519 key the UTF-8 message of six lines joined by
+/// `\n`, without a trailing newline:
 ///
 /// ```text
-/// comptexpert-expertpass-v1
+/// comptexpert-expertpass-v2
 /// {challenge_id}
 /// {nonce}
 /// {decision}
+/// {number}
 /// {timestamp}
 /// ```
 ///
-/// `decision` is `approve` or `deny`, `timestamp` the Unix time in seconds (decimal). An
-/// approval signs in the account that enrolled the device. A challenge is decided once:
-/// replaying a decision is 409, a decision after the 2 minutes is 410.
+/// `decision` is `approve` or `deny`, `number` the chosen number (two digits; `-` for a denial
+/// without a choice), `timestamp` the Unix time in seconds (decimal). An approval signs in the
+/// account that enrolled the device, if `number` is the one the browser shows; any other number
+/// cancels the challenge (403 `number_mismatch`) and nobody can approve it any more. A challenge
+/// is decided once: replaying a decision is 409, a decision after the 2 minutes is 410. Messages
+/// of version 1 (`comptexpert-expertpass-v1`, without a number) are refused with 422
+/// `outdated_app`.
 #[utoipa::path(
     operation_id = "approve_expertpass_challenge",
     tag = "expertpass",
@@ -66,10 +87,11 @@ pub struct ApprovalOutcome {
     responses(
         (status = 200, description = "Decision recorded; the browser learns it at its next poll", body = ApprovalOutcome),
         (status = 401, description = "`unknown_device`: no such device (removed?) or its account cannot sign in; `invalid_signature`: not this device's signature of the message; `stale_timestamp`: `timestamp` more than 120 s away from the server's clock", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`number_mismatch`: the number chosen is not the one the browser shows; the challenge is now cancelled (its browser's poll says `cancelled`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`: no such challenge", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`challenge_already_decided`: approved or denied already", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`challenge_already_decided`: approved, denied or cancelled already", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "`challenge_expired`: nobody decided within the 2 minutes", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed` (signature not 64 bytes of base64, empty device id) or `invalid_body` (unknown decision)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed` (signature not 64 bytes of base64, empty device id, number missing from an approval or not 10 to 99), `invalid_body` (unknown decision) or `outdated_app` (a version 1 message, without the number: the app must be updated)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`rate_limited`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -90,6 +112,7 @@ pub async fn approve(
     let ApprovalRequest {
         device_id,
         decision,
+        number,
         timestamp,
         signature,
     } = body.into_inner();
@@ -105,6 +128,14 @@ pub async fn approve(
             ),
         ));
     }
+    let number = match number.map(i32::try_from) {
+        None => None,
+        Some(Ok(n)) if expertpass::NUMBER_RANGE.contains(&n) => Some(n),
+        Some(_) => {
+            issues.push(number_issue());
+            None
+        }
+    };
     let signature = expertpass::parse_signature(&signature);
     if signature.is_none() {
         issues.push(FieldIssue::new(
@@ -119,41 +150,40 @@ pub async fn approve(
     let (Some(signature), true) = (signature, issues.is_empty()) else {
         return Err(ApiError::validation(issues));
     };
-    let now = db::now();
-    if timestamp.abs_diff(now.and_utc().timestamp()) > expertpass::CLOCK_SKEW_SECS.unsigned_abs() {
-        return Err(stale_timestamp());
-    }
+    check_timestamp(timestamp)?;
 
-    let challenge_id = id.into_inner();
-    let lookup = (challenge_id.clone(), device_id.clone());
-    let (challenge, device) = ctx
-        .db
-        .run(move |conn| {
-            let challenge = ExpertpassChallenge::find(conn, &lookup.0)?;
-            let device = match ExpertpassDevice::find(conn, &lookup.1)? {
-                Some(device) => Account::find(conn, &device.account_id)?
-                    .filter(Account::is_active)
-                    .map(|_| device),
-                None => None,
-            };
-            Ok((challenge, device))
-        })
-        .await?;
-    let challenge = challenge.ok_or_else(ApiError::not_found)?;
-    let device = device.ok_or_else(unknown_device)?;
-    let key = expertpass::parse_public_key(&device.public_key)
-        .ok_or_else(|| ApiError::internal("an enrolled Expertpass key does not parse"))?;
+    let SignedBy {
+        challenge,
+        device,
+        key,
+    } = challenge_and_device(&ctx, id.into_inner(), device_id).await?;
     let message =
-        expertpass::approval_message(&challenge.id, &challenge.nonce, decision, timestamp);
+        expertpass::approval_message(&challenge.id, &challenge.nonce, decision, number, timestamp);
     if !expertpass::verify(&key, &message, &signature) {
-        return Err(invalid_signature());
+        let outdated = expertpass::outdated_approval_message(
+            &challenge.id,
+            &challenge.nonce,
+            decision,
+            timestamp,
+        );
+        return Err(if expertpass::verify(&key, &outdated, &signature) {
+            outdated_app()
+        } else {
+            invalid_signature()
+        });
+    }
+    if decision == Decision::Approve && number.is_none() {
+        return Err(ApiError::validation(vec![number_issue()]));
     }
 
     let recorded_status = match decision {
+        Decision::Approve if number != Some(challenge.number) => status::CANCELLED,
         Decision::Approve => status::APPROVED,
         Decision::Deny => status::DENIED,
     };
-    ctx.db
+    let challenge_id = challenge.id.clone();
+    let recorded = ctx
+        .db
         .run(move |conn| {
             db::session_write_transaction(conn, |conn| {
                 let now = db::now();
@@ -177,8 +207,9 @@ pub async fn approve(
                     });
                 }
                 ExpertpassDevice::touch(conn, &device.id, now)?;
-                if decision == Decision::Deny {
-                    // The owner refused a sign-in: it belongs in their security history.
+                if recorded_status != status::APPROVED {
+                    // A refusal, or a number the browser did not show (someone else's QR code,
+                    // relayed?): either belongs in the owner's security history.
                     SecurityEvent::record(
                         conn,
                         NewEvent {
@@ -191,10 +222,17 @@ pub async fn approve(
                         now,
                     )?;
                 }
-                Ok(())
+                Ok(if recorded_status == status::CANCELLED {
+                    Recorded::Cancelled
+                } else {
+                    Recorded::Decided
+                })
             })
         })
         .await?;
+    if let Recorded::Cancelled = recorded {
+        return Err(number_mismatch());
+    }
     Ok(HttpResponse::Ok().json(ApprovalOutcome {
         challenge_id,
         status: match decision {
@@ -204,50 +242,37 @@ pub async fn approve(
     }))
 }
 
-fn unknown_device() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "unknown_device",
-        Text::new("Appareil inconnu", "Unknown device"),
+fn number_issue() -> FieldIssue {
+    FieldIssue::new(
+        "number",
+        "expertpass_number",
         Text::new(
-            "Cet appareil n'est pas (ou plus) associé à un compte ComptExpert actif. Associez-le à nouveau depuis votre espace.",
-            "This device is not (or no longer) enrolled on an active ComptExpert account. Enrol it again from your account.",
+            "Pour accepter, indiquez le nombre choisi (de 10 à 99).",
+            "To approve, give the chosen number (10 to 99).",
         ),
     )
 }
 
-fn invalid_signature() -> ApiError {
+fn number_mismatch() -> ApiError {
     ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "invalid_signature",
-        Text::new("Signature invalide", "Invalid signature"),
+        StatusCode::FORBIDDEN,
+        "number_mismatch",
+        Text::new("Mauvais nombre", "Wrong number"),
         Text::new(
-            "La signature ne correspond pas à ce QR code et à la clé de cet appareil.",
-            "The signature does not match this QR code and this device's key.",
+            "Ce n'est pas le nombre affiché par le navigateur : la connexion est annulée. Si vous n'êtes pas à l'origine de cette demande, ne scannez plus ce QR code.",
+            "That is not the number the browser shows: the sign-in is cancelled. If you did not ask for it, do not scan that QR code again.",
         ),
     )
 }
 
-fn stale_timestamp() -> ApiError {
+fn outdated_app() -> ApiError {
     ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "stale_timestamp",
-        Text::new("Horloge décalée", "Clock out of sync"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "outdated_app",
+        Text::new("Application à mettre à jour", "App update needed"),
         Text::new(
-            "L'horodatage signé est trop éloigné de l'heure du serveur (plus de 2 minutes). Vérifiez l'heure de l'appareil.",
-            "The signed timestamp is too far from the server's time (more than 2 minutes). Check the device's clock.",
-        ),
-    )
-}
-
-fn already_decided() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "challenge_already_decided",
-        Text::new("Déjà traité", "Already decided"),
-        Text::new(
-            "Cette demande de connexion a déjà été acceptée ou refusée.",
-            "This sign-in request was already approved or denied.",
+            "Cette version de l'application ComptExpert n'est plus acceptée : mettez-la à jour pour confirmer la connexion avec le nombre affiché (signature comptexpert-expertpass-v2).",
+            "This version of the ComptExpert app is no longer accepted: update it to confirm sign-ins with the number shown (signature comptexpert-expertpass-v2).",
         ),
     )
 }

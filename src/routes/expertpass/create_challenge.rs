@@ -1,4 +1,4 @@
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -35,6 +35,10 @@ pub struct QrChallenge {
     pub qr_payload: String,
     /// The QR code of `qr_payload` as a standalone SVG document, ready to inline in the page.
     pub qr_svg: String,
+    /// The number to show next to the QR code, in large type: the app offers three numbers
+    /// and only this one approves (a wrong choice cancels the sign-in). Two digits, 10 to 99.
+    #[schema(example = 42, minimum = 10, maximum = 99)]
+    pub number: i32,
     /// Secret of this browser: send it in the `Expertpass-Poll-Token` header when polling.
     /// Keep it in memory only; never put it in a URL.
     pub poll_token: String,
@@ -49,7 +53,9 @@ pub struct QrChallenge {
 }
 
 /// Start an Expertpass sign-in (browser side): returns a QR code for the ComptExpert app to scan,
-/// valid 2 minutes. Then poll `GET /v1/expertpass/challenges/{id}` every `interval` seconds with
+/// valid 2 minutes, and the `number` to show beside it (the app's owner must pick it among three).
+/// The request's `User-Agent` and its address cut to its network are recorded: the app shows them
+/// before its owner approves. Then poll `GET /v1/expertpass/challenges/{id}` every `interval` seconds with
 /// the `poll_token` until the status is no longer `pending`.
 #[utoipa::path(
     operation_id = "create_expertpass_challenge",
@@ -75,6 +81,7 @@ pub async fn create_challenge(
     .await?;
     let now = db::now();
     let poll_token = tokens::random_token();
+    let (number, choices) = expertpass::draw_number();
     let challenge = ExpertpassChallenge {
         id: uuid::Uuid::now_v7().to_string(),
         nonce: tokens::random_token(),
@@ -87,6 +94,14 @@ pub async fn create_challenge(
         expires_at: now + expertpass::CHALLENGE_LIFETIME,
         decided_at: None,
         consumed_at: None,
+        number,
+        number_choices: ExpertpassChallenge::store_numbers(&choices),
+        user_agent: req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(200).collect()),
+        client_network: expertpass::approximate_address(&limits::client_address(&req)),
     };
     let qr_payload = expertpass::qr_payload(&challenge.id, &challenge.nonce);
     let qr_svg = expertpass::qr_svg(&qr_payload).map_err(|e| ApiError::internal(e.to_string()))?;
@@ -94,7 +109,7 @@ pub async fn create_challenge(
     ctx.db
         .run(move |conn| {
             Ok(db::session_write_transaction(conn, |conn| {
-                // Expired challenges answer "expired" for an hour, then go.
+                // Expired challenges answer 410 `challenge_expired` for an hour, then go.
                 ExpertpassChallenge::purge_expired(conn, now - chrono::Duration::hours(1))?;
                 ExpertpassChallenge::insert(conn, &row)
             })?)
@@ -104,6 +119,7 @@ pub async fn create_challenge(
         challenge_id: challenge.id,
         qr_payload,
         qr_svg,
+        number,
         poll_token,
         expires_at: challenge.expires_at.and_utc(),
         expires_in: expertpass::CHALLENGE_LIFETIME.num_seconds(),

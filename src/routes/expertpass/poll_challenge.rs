@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::POLL_TOKEN_HEADER;
+use super::{challenge_expired, POLL_TOKEN_HEADER};
 use crate::{
     auth::{
         expertpass,
@@ -22,8 +22,8 @@ use crate::{
 
 /// Where an Expertpass sign-in stands: `pending` (poll again after `interval` seconds), `approved`
 /// (this answer carries the tokens, and is the only one that will), `denied` (the app refused),
-/// `expired` (nobody decided within 2 minutes, or the approved tokens were not collected within
-/// 60 seconds).
+/// `cancelled` (the app's owner chose a number the browser did not show; `reason` says so).
+/// An expired challenge is not a status: it answers 410 `challenge_expired`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChallengeStatus {
@@ -33,14 +33,25 @@ pub enum ChallengeStatus {
     Approved,
     /// The app refused.
     Denied,
-    /// Nobody decided in time, or the approved tokens were not collected in time.
-    Expired,
+    /// The app's owner chose a number other than the one shown: show a new QR code.
+    Cancelled,
+}
+
+/// Why a challenge was cancelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelReason {
+    /// The app's owner chose a number the browser did not show.
+    NumberMismatch,
 }
 
 /// The state of a challenge, as its browser sees it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChallengeState {
     pub status: ChallengeStatus,
+    /// When `cancelled`: why (`number_mismatch`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<CancelReason>,
     /// While `pending`: when the QR code expires.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
@@ -57,6 +68,7 @@ pub struct ChallengeState {
 enum Outcome {
     Pending(DateTime<Utc>),
     Denied,
+    Cancelled,
     Expired,
     Approved(Box<Account>, bool),
     Consumed,
@@ -64,8 +76,10 @@ enum Outcome {
 
 /// Poll an Expertpass sign-in (browser side), with the challenge's `poll_token` in the
 /// `Expertpass-Poll-Token` header. `pending` until the app decides; `approved` carries the
-/// session's tokens exactly once (a later poll is 410 `challenge_consumed`); `denied`; `expired`
-/// after 2 minutes without a decision, or 60 seconds after an approval nobody collected.
+/// session's tokens exactly once (a later poll is 410 `challenge_consumed`); `denied`;
+/// `cancelled` with `reason` `number_mismatch` when the app's owner chose the wrong number.
+/// After 2 minutes without a decision, or 60 seconds after an approval nobody collected, the poll
+/// answers 410 `challenge_expired`, as the app's approval and context read do.
 #[utoipa::path(
     operation_id = "poll_expertpass_challenge",
     tag = "expertpass",
@@ -77,7 +91,7 @@ enum Outcome {
         (status = 200, description = "The challenge's state; with the tokens when `approved`", body = ChallengeState),
         (status = 403, description = "`invalid_poll_token`: the header is missing or is not this challenge's poll token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`: no such challenge (or expired more than an hour ago)", body = Problem, content_type = "application/problem+json"),
-        (status = 410, description = "`challenge_consumed`: the tokens were already handed out", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "`challenge_expired`: nobody decided within the 2 minutes, or the approved tokens were not collected within 60 seconds (show a new QR code); `challenge_consumed`: the tokens were already handed out", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/expertpass/challenges/{id}")]
@@ -110,6 +124,7 @@ pub async fn poll_challenge(
                 status::PENDING if live => Outcome::Pending(challenge.expires_at.and_utc()),
                 status::PENDING => Outcome::Expired,
                 status::DENIED => Outcome::Denied,
+                status::CANCELLED => Outcome::Cancelled,
                 status::APPROVED if live => collect(conn, &challenge, now)?,
                 status::APPROVED => Outcome::Expired,
                 _ => Outcome::Consumed,
@@ -118,13 +133,16 @@ pub async fn poll_challenge(
         .await?;
     let state = match outcome {
         Outcome::Pending(expires_at) => ChallengeState {
-            status: ChallengeStatus::Pending,
             expires_at: Some(expires_at),
             interval: Some(expertpass::POLL_INTERVAL_SECS),
-            tokens: None,
+            ..bare(ChallengeStatus::Pending)
         },
         Outcome::Denied => bare(ChallengeStatus::Denied),
-        Outcome::Expired => bare(ChallengeStatus::Expired),
+        Outcome::Cancelled => ChallengeState {
+            reason: Some(CancelReason::NumberMismatch),
+            ..bare(ChallengeStatus::Cancelled)
+        },
+        Outcome::Expired => return Err(challenge_expired()),
         Outcome::Consumed => return Err(challenge_consumed()),
         Outcome::Approved(account, keep_active) => {
             let tokens = session_tokens::open(
@@ -166,6 +184,7 @@ fn collect(
 fn bare(status: ChallengeStatus) -> ChallengeState {
     ChallengeState {
         status,
+        reason: None,
         expires_at: None,
         interval: None,
         tokens: None,
