@@ -13,7 +13,7 @@ use diesel::prelude::*;
 use crate::db::{
     self,
     ledger::call_bureau_fixed_part,
-    scales::ScaleRow,
+    scales::{ScaleRow, Upserted},
     schema::{bureaux, campaigns, regions},
     DbConnection,
 };
@@ -55,8 +55,12 @@ pub enum ScaleImportError {
 /// What a load did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScaleImport {
-    /// Barèmes inserted or replaced.
-    pub scales: usize,
+    /// Barèmes for a region and year that had none.
+    pub inserted: usize,
+    /// Barèmes whose figures were replaced.
+    pub updated: usize,
+    /// Barèmes loaded again with the same figures.
+    pub unchanged: usize,
     /// Bureaux whose fixed part was called or changed.
     pub fixed_parts_called: usize,
 }
@@ -164,7 +168,9 @@ pub fn load_csv(
     let rows = parse(input, now)?;
     db::write_transaction(conn, |conn| {
         let mut report = ScaleImport {
-            scales: 0,
+            inserted: 0,
+            updated: 0,
+            unchanged: 0,
             fixed_parts_called: 0,
         };
         for (n, row) in rows.iter().enumerate() {
@@ -178,8 +184,11 @@ pub fn load_csv(
                     message: format!("unknown region {:?}", row.region_code),
                 });
             }
-            row.upsert(conn)?;
-            report.scales += 1;
+            match row.upsert(conn)? {
+                Upserted::Inserted => report.inserted += 1,
+                Upserted::Updated => report.updated += 1,
+                Upserted::Unchanged => report.unchanged += 1,
+            }
             report.fixed_parts_called +=
                 call_fixed_parts(conn, &row.region_code, row.campaign_year, now)?;
         }

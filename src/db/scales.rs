@@ -6,6 +6,17 @@ use diesel::prelude::*;
 use super::{schema::contribution_scales, DbConnection};
 use crate::contributions::amount::Scale;
 
+/// What [`ScaleRow::upsert`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    /// No barème for that region and year: inserted.
+    Inserted,
+    /// A barème with other figures: replaced.
+    Updated,
+    /// The same figures: nothing written.
+    Unchanged,
+}
+
 /// One stored barème.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = contribution_scales)]
@@ -39,32 +50,54 @@ impl ScaleRow {
             .optional()
     }
 
-    /// Inserts the row, or replaces the amounts of the one already loaded for its key.
-    pub fn upsert(&self, conn: &mut DbConnection) -> QueryResult<()> {
-        let updated = diesel::update(
-            contribution_scales::table.find((&self.region_code, self.campaign_year)),
-        )
-        .set((
-            contribution_scales::pp_independant_cents.eq(self.pp_independant_cents),
-            contribution_scales::pp_salarie_cents.eq(self.pp_salarie_cents),
-            contribution_scales::pp_83ter_rate_bp.eq(self.pp_83ter_rate_bp),
-            contribution_scales::pp_83quater_rate_bp.eq(self.pp_83quater_rate_bp),
-            contribution_scales::new_member_year1_reduction_bp
-                .eq(self.new_member_year1_reduction_bp),
-            contribution_scales::new_member_year2_reduction_bp
-                .eq(self.new_member_year2_reduction_bp),
-            contribution_scales::bureau_fixed_cents.eq(self.bureau_fixed_cents),
-            contribution_scales::pm_fixed_cents.eq(self.pm_fixed_cents),
-            contribution_scales::pm_per_head_cents.eq(self.pm_per_head_cents),
-            contribution_scales::updated_at.eq(self.updated_at),
-        ))
-        .execute(conn)?;
-        if updated == 0 {
-            diesel::insert_into(contribution_scales::table)
-                .values(self)
-                .execute(conn)?;
+    /// Whether the stored barème `other` holds the same figures as this one.
+    fn same_figures(&self, other: &Self) -> bool {
+        let figures = |r: &Self| {
+            [
+                r.pp_independant_cents,
+                r.pp_salarie_cents,
+                r.pp_83ter_rate_bp,
+                r.pp_83quater_rate_bp,
+                r.new_member_year1_reduction_bp,
+                r.new_member_year2_reduction_bp,
+                r.bureau_fixed_cents,
+                r.pm_fixed_cents,
+                r.pm_per_head_cents,
+            ]
+        };
+        figures(self) == figures(other)
+    }
+
+    /// Inserts the row, or replaces the amounts of the one already loaded for its key when they
+    /// differ; says which.
+    pub fn upsert(&self, conn: &mut DbConnection) -> QueryResult<Upserted> {
+        match Self::find(conn, &self.region_code, self.campaign_year)? {
+            Some(stored) if self.same_figures(&stored) => return Ok(Upserted::Unchanged),
+            Some(_) => {}
+            None => {
+                diesel::insert_into(contribution_scales::table)
+                    .values(self)
+                    .execute(conn)?;
+                return Ok(Upserted::Inserted);
+            }
         }
-        Ok(())
+        diesel::update(contribution_scales::table.find((&self.region_code, self.campaign_year)))
+            .set((
+                contribution_scales::pp_independant_cents.eq(self.pp_independant_cents),
+                contribution_scales::pp_salarie_cents.eq(self.pp_salarie_cents),
+                contribution_scales::pp_83ter_rate_bp.eq(self.pp_83ter_rate_bp),
+                contribution_scales::pp_83quater_rate_bp.eq(self.pp_83quater_rate_bp),
+                contribution_scales::new_member_year1_reduction_bp
+                    .eq(self.new_member_year1_reduction_bp),
+                contribution_scales::new_member_year2_reduction_bp
+                    .eq(self.new_member_year2_reduction_bp),
+                contribution_scales::bureau_fixed_cents.eq(self.bureau_fixed_cents),
+                contribution_scales::pm_fixed_cents.eq(self.pm_fixed_cents),
+                contribution_scales::pm_per_head_cents.eq(self.pm_per_head_cents),
+                contribution_scales::updated_at.eq(self.updated_at),
+            ))
+            .execute(conn)?;
+        Ok(Upserted::Updated)
     }
 
     /// The amounts, for the computation.

@@ -86,7 +86,7 @@ pub fn import_register(conn: &mut DbConnection, dir: &Path) -> Result<ImportSumm
         )));
     }
     conn.transaction(|conn| {
-        let summary = if extract.is_empty() {
+        let mut summary = if extract.is_empty() {
             ImportSummary::default()
         } else {
             extract.load(conn)?
@@ -97,22 +97,29 @@ pub fn import_register(conn: &mut DbConnection, dir: &Path) -> Result<ImportSumm
                 file: SCALES_FILE,
                 reason: e.to_string(),
             })?;
-            crate::contributions::scale::load_csv(conn, file).map_err(|e| match e {
-                crate::contributions::scale::ScaleImportError::Row { line, message } => {
-                    ImportError::Row {
-                        file: SCALES_FILE,
-                        line,
-                        reason: message,
+            let loaded =
+                crate::contributions::scale::load_csv(conn, file).map_err(|e| match e {
+                    crate::contributions::scale::ScaleImportError::Row { line, message } => {
+                        ImportError::Row {
+                            file: SCALES_FILE,
+                            line,
+                            reason: message,
+                        }
                     }
-                }
-                crate::contributions::scale::ScaleImportError::Database(e) => {
-                    ImportError::Database(e)
-                }
-                other => ImportError::Read {
-                    file: SCALES_FILE,
-                    reason: other.to_string(),
-                },
-            })?;
+                    crate::contributions::scale::ScaleImportError::Database(e) => {
+                        ImportError::Database(e)
+                    }
+                    other => ImportError::Read {
+                        file: SCALES_FILE,
+                        reason: other.to_string(),
+                    },
+                })?;
+            summary.files.push(FileSummary {
+                file: SCALES_FILE,
+                inserted: loaded.inserted,
+                updated: loaded.updated,
+                unchanged: loaded.unchanged,
+            });
         }
         Ok(summary)
     })

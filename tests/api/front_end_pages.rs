@@ -56,7 +56,13 @@ async fn activation_reset_and_reminder_links_lead_to_the_password_page() {
     );
 
     // Lost identifier or password: the reset link, same page.
-    assert_eq!(app.recover("marie.durand@cabinet-durand.fr").await.status.as_u16(), 202);
+    assert_eq!(
+        app.recover("marie.durand@cabinet-durand.fr")
+            .await
+            .status
+            .as_u16(),
+        202
+    );
     let emails = wait_for_emails(&app, "marie.durand@cabinet-durand.fr", 3).await;
     let token = page_token(&emails[2].links, "/mot-de-passe");
     assert_eq!(

@@ -379,3 +379,36 @@ async fn the_import_loads_the_bareme_in_the_same_transaction() {
         .expect("count");
     assert_eq!(members, 0, "nothing of the extract is written");
 }
+
+#[actix_web::test]
+async fn an_import_of_the_bareme_alone_prints_its_summary_like_the_other_files() {
+    let app = spawn_app().await;
+    let header = "region_code,campaign_year,pp_independant_cents,pp_salarie_cents,pp_83ter_percent,pp_83quater_percent,new_member_year1_reduction_percent,new_member_year2_reduction_percent,bureau_fixed_cents,pm_fixed_cents,pm_per_head_cents";
+    let scales = |bretagne_fixed: u32| {
+        format!(
+            "{header}\nbretagne,2026,42000,36000,70,50,50,25,{bretagne_fixed},18000,1100\ncorse,2026,42000,36000,70,50,50,25,25000,18000,1100\n"
+        )
+    };
+
+    let first = import(
+        &app,
+        extract_folder(&[("scales.csv", scales(25_000))]).path(),
+    )
+    .expect("the barème loads");
+    assert_eq!(counts(&first, "scales.csv"), (2, 0, 0));
+    assert!(first.to_string().contains("scales.csv"), "{first}");
+
+    let again = import(
+        &app,
+        extract_folder(&[("scales.csv", scales(25_000))]).path(),
+    )
+    .expect("the barème loads again");
+    assert_eq!(counts(&again, "scales.csv"), (0, 0, 2));
+
+    let changed = import(
+        &app,
+        extract_folder(&[("scales.csv", scales(26_000))]).path(),
+    )
+    .expect("a changed barème loads");
+    assert_eq!(counts(&changed, "scales.csv"), (0, 1, 1));
+}
