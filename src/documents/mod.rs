@@ -1,7 +1,9 @@
-//! "Documents à télécharger": the call for contributions of a bureau and the receipt of a
-//! confirmed payment, generated as PDF on request from the ledger (nothing is stored).
+//! "Documents à télécharger": the call for contributions of a bureau, the receipt of a
+//! confirmed payment and the instructions of a pending transfer ([`transfer`]), generated as PDF
+//! on request from the ledger (nothing is stored).
 
 pub mod pdf;
+pub mod transfer;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
