@@ -5,6 +5,8 @@
 
 use std::{fmt, net::SocketAddr, path::PathBuf};
 
+use crate::domain::iban::Iban;
+
 /// Everything the service needs to start, resolved once at boot.
 #[derive(Clone)]
 pub struct Settings {
@@ -47,6 +49,64 @@ pub struct Settings {
     /// Provider of card and direct-debit payments: `none` (the default: transfers only) or `test`
     /// (shipped for tests and demos; moves no money).
     pub payment_provider: String,
+    /// The account payers transfer their contributions to.
+    pub transfer_account: TransferAccount,
+}
+
+/// The bank account of the transfer instructions (`TRANSFER_IBAN`, `TRANSFER_BIC`,
+/// `TRANSFER_BENEFICIARY`).
+#[derive(Debug, Clone)]
+pub struct TransferAccount {
+    pub iban: Iban,
+    pub bic: String,
+    /// The account holder's name, as the payer's bank checks it.
+    pub beneficiary: String,
+    /// True while any of the three is the demo's default: a deployment that takes real payments
+    /// must set all three (a warning is logged at start).
+    pub is_demo: bool,
+}
+
+/// The demo's account: a well-formed IBAN of a bank code that no French bank uses, so that a
+/// deployment that forgot to configure its own cannot send anyone's money to a real account.
+pub const DEMO_TRANSFER_IBAN: &str = "FR76 9999 9000 0000 0000 0000 033";
+/// The demo's BIC (no such bank).
+pub const DEMO_TRANSFER_BIC: &str = "DEMOFRPPXXX";
+/// The demo's beneficiary, which says what it is.
+pub const DEMO_TRANSFER_BENEFICIARY: &str =
+    "Ordre des experts-comptables - compte de démonstration";
+
+impl TransferAccount {
+    fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let (iban, bic, beneficiary) = (
+            var("TRANSFER_IBAN"),
+            var("TRANSFER_BIC"),
+            var("TRANSFER_BENEFICIARY"),
+        );
+        let is_demo = iban.is_none() || bic.is_none() || beneficiary.is_none();
+        let iban = Iban::parse(iban.as_deref().unwrap_or(DEMO_TRANSFER_IBAN))
+            .map_err(|e| format!("TRANSFER_IBAN: {e}"))?;
+        let bic = bic
+            .unwrap_or_else(|| DEMO_TRANSFER_BIC.into())
+            .trim()
+            .to_ascii_uppercase();
+        let bic_well_formed = matches!(bic.len(), 8 | 11)
+            && bic.chars().all(|c| c.is_ascii_alphanumeric())
+            && bic[..6].chars().all(|c| c.is_ascii_alphabetic());
+        if !bic_well_formed {
+            return Err(format!(
+                "TRANSFER_BIC: {bic:?} is not a BIC (8 or 11 characters)"
+            ));
+        }
+        Ok(Self {
+            iban,
+            bic,
+            beneficiary: beneficiary
+                .unwrap_or_else(|| DEMO_TRANSFER_BENEFICIARY.into())
+                .trim()
+                .to_owned(),
+            is_demo,
+        })
+    }
 }
 
 /// The guide's password floor: nobody may configure a weaker policy.
@@ -113,6 +173,7 @@ impl Settings {
             request_rate_limits: !var("RATE_LIMITS").is_some_and(|v| v.eq_ignore_ascii_case("off")),
             payment_webhook_secret: var("PAYMENT_WEBHOOK_SECRET"),
             payment_provider: var("PAYMENT_PROVIDER").unwrap_or_else(|| "none".into()),
+            transfer_account: TransferAccount::from_env(var)?,
         })
     }
 }
@@ -149,6 +210,7 @@ impl fmt::Debug for Settings {
                 &self.payment_webhook_secret.as_ref().map(|_| "***"),
             )
             .field("payment_provider", &self.payment_provider)
+            .field("transfer_account", &self.transfer_account)
             .finish_non_exhaustive()
     }
 }
@@ -164,5 +226,34 @@ mod tests {
             "postgres://app:***@db:5432/ce"
         );
         assert_eq!(redact_url("sqlite://var/ce.db"), "sqlite://var/ce.db");
+    }
+
+    #[test]
+    fn the_transfer_account_is_the_demos_until_all_three_are_set_and_a_typo_is_refused() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let demo = TransferAccount::from_env(env(&[])).expect("demo account");
+        assert!(demo.is_demo);
+        assert_eq!(demo.iban.to_string(), DEMO_TRANSFER_IBAN);
+        let own = TransferAccount::from_env(env(&[
+            ("TRANSFER_IBAN", "FR7630006000011234567890189"),
+            ("TRANSFER_BIC", "agrifrpp"),
+            ("TRANSFER_BENEFICIARY", "CROEC Paris"),
+        ]))
+        .expect("configured account");
+        assert!(!own.is_demo);
+        assert_eq!(own.bic, "AGRIFRPP");
+        assert!(TransferAccount::from_env(env(&[(
+            "TRANSFER_IBAN",
+            "FR7630006000011234567890188"
+        )]))
+        .is_err());
+        assert!(TransferAccount::from_env(env(&[("TRANSFER_BIC", "AGRI")])).is_err());
     }
 }

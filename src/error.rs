@@ -77,6 +77,11 @@ pub struct Problem {
     /// For validation problems, every invalid field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// For `overpayment`, the most that may be paid now, in cents of euros (what remains to pay
+    /// less what pending payments reserve): the same figure as in `detail`, to compute with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 87225)]
+    pub payable_cents: Option<i64>,
 }
 
 /// An error that ends a request.
@@ -90,6 +95,7 @@ pub struct ApiError {
     title: Box<Text>,
     detail: Box<Text>,
     errors: Vec<FieldIssue>,
+    payable_cents: Option<i64>,
     headers: Vec<(header::HeaderName, String)>,
     /// The cause of a 500, logged when the response is built and never sent.
     #[source]
@@ -105,6 +111,7 @@ impl ApiError {
             title: Box::new(title),
             detail: Box::new(detail),
             errors: Vec::new(),
+            payable_cents: None,
             headers: Vec::new(),
             source: None,
         }
@@ -113,6 +120,12 @@ impl ApiError {
     /// Adds a response header (`Retry-After`, `WWW-Authenticate`, `Allow`…).
     pub fn with_header(mut self, name: header::HeaderName, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
+        self
+    }
+
+    /// Adds the `payable_cents` member (of `overpayment`).
+    pub fn with_payable_cents(mut self, payable_cents: i64) -> Self {
+        self.payable_cents = Some(payable_cents);
         self
     }
 
@@ -259,6 +272,7 @@ impl ApiError {
                     message: e.message.get(lang).to_owned(),
                 })
                 .collect(),
+            payable_cents: self.payable_cents,
         }
     }
 }

@@ -69,6 +69,11 @@ impl Application {
                 settings.payment_provider
             )
         })?;
+        if settings.transfer_account.is_demo {
+            tracing::warn!(
+                "TRANSFER_IBAN, TRANSFER_BIC or TRANSFER_BENEFICIARY unset: transfer instructions give the demo's account"
+            );
+        }
         let db = Db::new(pool, &settings.database_url);
         let context = ApiContext {
             settings: Arc::new(settings),

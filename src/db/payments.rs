@@ -175,6 +175,25 @@ impl Payment {
             .load(conn)
     }
 
+    /// Pending transfers of a campaign with a part for the bureau, oldest first.
+    pub fn pending_transfers_for_bureau(
+        conn: &mut DbConnection,
+        campaign_id: &str,
+        bureau_id: &str,
+    ) -> QueryResult<Vec<Self>> {
+        let ids = payment_allocations::table
+            .filter(payment_allocations::bureau_id.eq(bureau_id))
+            .select(payment_allocations::payment_id);
+        payments::table
+            .filter(payments::id.eq_any(ids))
+            .filter(payments::campaign_id.eq(campaign_id))
+            .filter(payments::status.eq(status::PENDING))
+            .filter(payments::method.eq("transfer"))
+            .order(payments::created_at)
+            .select(Self::as_select())
+            .load(conn)
+    }
+
     /// The bureaux a payment has parts for.
     pub fn bureau_ids(conn: &mut DbConnection, payment_id: &str) -> QueryResult<Vec<String>> {
         let mut ids: Vec<String> = payment_allocations::table
@@ -185,6 +204,30 @@ impl Payment {
         ids.dedup();
         Ok(ids)
     }
+}
+
+/// What the pending payments of the campaign reserve on each of `bureau_ids`, in cents (the
+/// same reservations [`dues`] deducts). One grouped query; bureaux with none are absent.
+pub fn reserved_by_bureau(
+    conn: &mut DbConnection,
+    campaign_id: &str,
+    bureau_ids: &[String],
+) -> QueryResult<HashMap<String, i64>> {
+    let rows: Vec<(String, Option<i64>)> = payment_allocations::table
+        .inner_join(payments::table)
+        .filter(payments::campaign_id.eq(campaign_id))
+        .filter(payments::status.eq(status::PENDING))
+        .filter(payment_allocations::bureau_id.eq_any(bureau_ids))
+        .group_by(payment_allocations::bureau_id)
+        .select((
+            payment_allocations::bureau_id,
+            diesel::dsl::sum(payment_allocations::amount_cents),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(bureau_id, sum)| (bureau_id, sum.unwrap_or(0)))
+        .collect())
 }
 
 /// Records a provider notification; false when that event was already recorded (a replay).

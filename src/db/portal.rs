@@ -222,12 +222,21 @@ pub struct BureauFigures {
     pub paid_cents: i64,
     /// Refunded, cents.
     pub refunded_cents: i64,
+    /// Reserved by pending payments (not booked yet), cents.
+    pub pending_cents: i64,
 }
 
 impl BureauFigures {
     /// What remains to pay: charges − payments + refunds (negative when overpaid).
     pub fn balance_cents(&self) -> i64 {
         self.total_cents - self.paid_cents + self.refunded_cents
+    }
+
+    /// What a payment may settle now: the balance less what pending payments reserve, never
+    /// below zero: the rule of [`crate::contributions::allocation::payable`], over these bureaux
+    /// together (a credit of one counts against the debt of another).
+    pub fn payable_cents(&self) -> i64 {
+        (self.balance_cents() - self.pending_cents).max(0)
     }
 
     /// Adds another bureau's figures (firm and overall totals).
@@ -237,10 +246,12 @@ impl BureauFigures {
         self.total_cents += other.total_cents;
         self.paid_cents += other.paid_cents;
         self.refunded_cents += other.refunded_cents;
+        self.pending_cents += other.pending_cents;
     }
 }
 
-/// The figures of `bureau_ids` for `campaign_id`: two grouped queries, whatever the number of bureaux.
+/// The figures of `bureau_ids` for `campaign_id`: three grouped queries, whatever the number of
+/// bureaux.
 pub fn bureau_figures(
     conn: &mut DbConnection,
     campaign_id: &str,
@@ -288,6 +299,10 @@ pub fn bureau_figures(
             "payment" => entry.paid_cents += sum,
             _ => entry.refunded_cents += sum,
         }
+    }
+    for (bureau_id, reserved) in super::payments::reserved_by_bureau(conn, campaign_id, bureau_ids)?
+    {
+        figures.entry(bureau_id).or_default().pending_cents = reserved;
     }
     Ok(figures)
 }

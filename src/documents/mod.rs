@@ -1,7 +1,9 @@
-//! "Documents à télécharger": the call for contributions of a bureau and the receipt of a
-//! confirmed payment, generated as PDF on request from the ledger (nothing is stored).
+//! "Documents à télécharger": the call for contributions of a bureau, the receipt of a
+//! confirmed payment and the instructions of a pending transfer ([`transfer`]), generated as PDF
+//! on request from the ledger (nothing is stored).
 
 pub mod pdf;
+pub mod transfer;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -387,6 +389,36 @@ mod tests {
             };
             let pdf = call_for_contributions(&call, deadline())
                 .unwrap_or_else(|e| panic!("case {case}: {e} for {call:?}"));
+            assert!(pdf.starts_with(b"%PDF-"), "case {case}");
+        }
+    }
+
+    /// 10,000 random pending transfers: every one is a PDF, laid out within the bound.
+    #[test]
+    fn every_pending_transfer_is_laid_out_whatever_the_names() {
+        let mut rng = StdRng::seed_from_u64(16);
+        for case in 0..10_000 {
+            let pending = transfer::PendingTransfer {
+                letterhead: random_letterhead(&mut rng),
+                payment_id: random_text(&mut rng),
+                iban: random_text(&mut rng),
+                bic: random_text(&mut rng),
+                beneficiary: random_text(&mut rng),
+                reference: random_text(&mut rng),
+                amount_cents: random_cents(&mut rng),
+                created_at: NaiveDate::from_ymd_opt(2026, 3, 15)
+                    .and_then(|d| d.and_hms_opt(10, 30, 0))
+                    .expect("an instant"),
+                lines: (0..rng.gen_range(0..4))
+                    .map(|_| ReceiptLine {
+                        bureau_ref: random_text(&mut rng),
+                        label: random_text(&mut rng),
+                        amount_cents: random_cents(&mut rng),
+                    })
+                    .collect(),
+            };
+            let pdf = transfer::pending_transfer(&pending, deadline())
+                .unwrap_or_else(|e| panic!("case {case}: {e} for {pending:?}"));
             assert!(pdf.starts_with(b"%PDF-"), "case {case}");
         }
     }

@@ -1,6 +1,7 @@
 //! Domain newtypes and rules: a raw string never travels far before it is parsed into one of these.
 
 pub mod email;
+pub mod iban;
 pub mod identifier;
 pub mod names;
 pub mod password;

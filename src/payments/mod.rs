@@ -25,6 +25,16 @@ use crate::{
 };
 use provider::{Checkout, PaymentMethod};
 
+/// Prefix of the reference a payment holds until its provider names it.
+const PROVISIONAL_REFERENCE: &str = "pending:";
+
+/// How the provider names the payment; `None` while (or when, after a provider failure) it has
+/// not named it.
+pub fn provider_reference(payment: &Payment) -> Option<&str> {
+    let reference = payment.provider_reference.as_str();
+    (!reference.starts_with(PROVISIONAL_REFERENCE)).then_some(reference)
+}
+
 /// Why a payment was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum PaymentError {
@@ -95,7 +105,7 @@ pub fn reserve(
         transfer_reference: None,
         provider: order.provider.to_owned(),
         // Until the provider names it: unique, and never a reference the provider could send.
-        provider_reference: format!("pending:{id}"),
+        provider_reference: format!("{PROVISIONAL_REFERENCE}{id}"),
         checkout_url: None,
         failure_reason: None,
         created_by: Some(order.actor.to_owned()),

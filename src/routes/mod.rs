@@ -78,6 +78,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(portal::documents::list_documents)
                 .service(portal::documents::call_for_contributions)
                 .service(portal::documents::payment_receipt)
+                .service(portal::transfer_instructions::transfer_instructions)
                 .service(payments::webhook::receive_webhook),
         );
 }

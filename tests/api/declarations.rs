@@ -76,7 +76,7 @@ async fn declaring_every_person_of_a_bureau_updates_the_dashboard() {
         30_000 + 45_000 + 26_600 + 35_625
     );
     assert_eq!(cents(&bureaux[1]["total"]), 30_000 + 19_000 + 23_750);
-    assert_eq!(cents(&bureaux[0]["grouped_amount"]), 209_975);
+    assert_eq!(cents(&dashboard["items"][0]["grouped_amount"]), 209_975);
     assert_eq!(
         (
             dashboard["totals"]["remaining_pp"].as_i64(),

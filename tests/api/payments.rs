@@ -20,7 +20,7 @@ fn parts_sum(payment: &Value) -> i64 {
 async fn a_grouped_payment_retried_with_the_same_key_is_charged_once() {
     let w = world().await;
     w.declare_everyone().await;
-    let grouped = cents(&w.row("B-001").await["grouped_amount"]);
+    let grouped = cents(&w.firm("F-001").await["grouped_amount"]);
     assert_eq!(grouped, 209_975);
 
     let first = w
@@ -72,7 +72,7 @@ async fn a_grouped_payment_retried_with_the_same_key_is_charged_once() {
         .await
         .assert_problem(428, "idempotency_key_required");
     // Pending: nothing is booked yet, and what it reserves cannot be paid twice.
-    assert_eq!(cents(&w.row("B-001").await["grouped_amount"]), grouped);
+    assert_eq!(cents(&w.firm("F-001").await["grouped_amount"]), grouped);
     w.pay(
         &w.firm_payments(),
         Some("pay-2026-2"),
@@ -85,11 +85,8 @@ async fn a_grouped_payment_retried_with_the_same_key_is_charged_once() {
     w.confirm(&payment).await;
     let id = payment["id"].as_str().expect("id");
     assert_eq!(Portal::of(&w.app).booked_for_payment(id), grouped);
-    let row = w.row("B-001").await;
-    assert_eq!(
-        (cents(&row["balance"]), cents(&row["grouped_amount"])),
-        (0, 0)
-    );
+    assert_eq!(cents(&w.row("B-001").await["balance"]), 0);
+    assert_eq!(cents(&w.firm("F-001").await["grouped_amount"]), 0);
     let detail = w
         .get(&format!("/v1/portal/regions/{PARIS}/bureaux/B-001"))
         .await
@@ -140,7 +137,7 @@ async fn two_concurrent_payments_with_the_same_key_charge_once() {
     assert_eq!(again.json()["id"], winner["id"]);
     w.confirm(&winner).await;
     assert_eq!(
-        cents(&w.row("B-001").await["grouped_amount"]),
+        cents(&w.firm("F-001").await["grouped_amount"]),
         209_975 - 100_000
     );
     w.assert_ledger_agrees().await;
@@ -191,7 +188,21 @@ async fn a_partial_payment_is_allocated_in_order_and_an_overpayment_is_refused()
         .collect();
     assert_eq!(parts, vec![(None, 30_000), (Some("DURAND Marie"), 20_000)]);
 
-    // The pending 500 € is reserved: at most 872,25 € more may be paid.
+    let reference = partial["checkout_url"]
+        .as_str()
+        .and_then(|u| u.rsplit('/').next())
+        .expect("reference");
+    assert_eq!(partial["provider_reference"], reference);
+    assert!(partial["transfer_instructions"].is_null(), "not a transfer");
+    let partial_id = partial["id"].as_str().expect("id");
+    w.get(&format!(
+        "/v1/portal/regions/{PARIS}/payments/{partial_id}/transfer-instructions"
+    ))
+    .await
+    .assert_problem(404, "transfer_not_found");
+
+    // The pending 500 € is reserved: at most 872,25 € more may be paid, which the problem
+    // gives as a number besides its text.
     let over = w
         .pay(
             &w.bureau_payments("B-001"),
@@ -199,7 +210,9 @@ async fn a_partial_payment_is_allocated_in_order_and_an_overpayment_is_refused()
             json!({"method": "transfer", "amount_cents": 87_226}),
         )
         .await;
-    over.assert_problem(422, "overpayment");
+    let problem = over.assert_problem(422, "overpayment");
+    assert_eq!(problem["payable_cents"], 87_225);
+    assert_eq!(cents(&w.row("B-001").await["payable"]), 87_225);
     w.pay(
         &w.bureau_payments("B-001"),
         Some("partial-3"),
@@ -492,5 +505,132 @@ async fn without_a_provider_only_transfers_are_offered_and_without_a_secret_no_w
     w.webhook_raw("bank", &event, Some(&signature_now(&event)))
         .await
         .assert_problem(503, "webhooks_disabled");
+    w.assert_ledger_agrees().await;
+}
+
+#[actix_web::test]
+async fn a_pending_transfer_reserves_its_amount_and_gives_its_instructions_until_the_bank_confirms_it(
+) {
+    let w = world_with(|settings| {
+        settings.transfer_account = comptexpert::config::TransferAccount {
+            iban: comptexpert::domain::iban::Iban::parse("FR76 3000 6000 0112 3456 7890 189")
+                .expect("IBAN"),
+            bic: "AGRIFRPPXXX".into(),
+            beneficiary: "CROEC Paris Ile-de-France".into(),
+            is_demo: false,
+        };
+    })
+    .await;
+    w.declare_everyone().await;
+    let created = w
+        .pay(
+            &w.bureau_payments("B-001"),
+            Some("transfer-1"),
+            json!({"method": "transfer", "amount_cents": 50_000}),
+        )
+        .await;
+    assert_eq!(created.status.as_u16(), 201, "{}", created.json());
+    let payment = created.json();
+    let id = payment["id"].as_str().expect("id").to_owned();
+    let reference = payment["transfer_reference"]
+        .as_str()
+        .expect("reference")
+        .to_owned();
+    let document = format!("/v1/portal/regions/{PARIS}/payments/{id}/transfer-instructions");
+    let instructions = &payment["transfer_instructions"];
+    assert_eq!(instructions["iban"], "FR7630006000011234567890189");
+    assert_eq!(instructions["bic"], "AGRIFRPPXXX");
+    assert_eq!(instructions["beneficiary"], "CROEC Paris Ile-de-France");
+    assert_eq!(instructions["reference_to_quote"], reference.as_str());
+    assert_eq!(cents(&instructions["amount"]), 50_000);
+    assert_eq!(instructions["document_url"], document.as_str());
+    assert_eq!(payment["provider_reference"], reference.as_str());
+
+    // Reserved, not booked: the Solde stays, what can be paid now drops, on every view.
+    let row = w.row("B-001").await;
+    assert_eq!(
+        (
+            cents(&row["balance"]),
+            cents(&row["pending"]),
+            cents(&row["payable"])
+        ),
+        (137_225, 50_000, 87_225)
+    );
+    let firm = w.firm("F-001").await;
+    assert_eq!(
+        (
+            cents(&firm["grouped_amount"]),
+            cents(&firm["totals"]["pending"]),
+            cents(&firm["totals"]["payable"])
+        ),
+        (209_975, 50_000, 159_975)
+    );
+    let detail = w
+        .get(&format!("/v1/portal/regions/{PARIS}/bureaux/B-001"))
+        .await
+        .json();
+    assert_eq!(
+        (cents(&detail["pending"]), cents(&detail["payable"])),
+        (50_000, 87_225)
+    );
+    assert_eq!(cents(&w.row("B-002").await["pending"]), 0);
+    w.assert_ledger_agrees().await;
+
+    // "Virement en attente" among the bureau's documents, as a PDF naming the account and the
+    // reference, for whoever may see the payment.
+    let documents = format!("/v1/portal/regions/{PARIS}/bureaux/B-001/documents");
+    let listed = w.get(&documents).await.json();
+    let pending: Vec<&Value> = listed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|d| d["kind"] == "pending_transfer")
+        .collect();
+    assert_eq!(pending.len(), 1, "{listed}");
+    assert_eq!(pending[0]["href"], document.as_str());
+    assert_eq!(pending[0]["payment_id"], id.as_str());
+    assert_eq!(cents(&pending[0]["amount"]), 50_000);
+    let pdf = w.get(&document).await;
+    assert_eq!(pdf.status.as_u16(), 200);
+    assert_eq!(
+        pdf.header("content-type").as_deref(),
+        Some("application/pdf")
+    );
+    assert!(pdf.body.starts_with(b"%PDF"));
+    let shows = |text: &str| pdf.body.windows(text.len()).any(|w| w == text.as_bytes());
+    assert!(shows(&reference), "the reference to quote");
+    assert!(shows("FR76 3000 6000 0112 3456 7890 189"), "the IBAN");
+    w.get_as(&w.outsider_token, &document)
+        .await
+        .assert_problem(404, "payment_not_found");
+
+    // Once the bank confirms: booked, no longer reserved, and the receipt replaces the
+    // instructions.
+    w.confirm(&payment).await;
+    let row = w.row("B-001").await;
+    assert_eq!(
+        (
+            cents(&row["balance"]),
+            cents(&row["pending"]),
+            cents(&row["payable"])
+        ),
+        (87_225, 0, 87_225)
+    );
+    let kinds: Vec<String> = w.get(&documents).await.json()["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|d| d["kind"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(kinds, vec!["call_for_contributions", "receipt"]);
+    w.get(&document)
+        .await
+        .assert_problem(409, "payment_not_pending");
+    let confirmed = w
+        .get(&format!("/v1/portal/regions/{PARIS}/payments/{id}"))
+        .await
+        .json();
+    assert!(confirmed["transfer_instructions"].is_null());
+    assert_eq!(confirmed["provider_reference"], reference.as_str());
     w.assert_ledger_agrees().await;
 }

@@ -198,6 +198,18 @@ impl World {
             .expect("bureau on the dashboard")
     }
 
+    /// The dashboard's group of a firm (its totals and Montant regroupé).
+    pub async fn firm(&self, firm_ref: &str) -> Value {
+        let dashboard = self.dashboard().await;
+        dashboard["items"]
+            .as_array()
+            .expect("firms")
+            .iter()
+            .find(|f| f["firm_ref"] == firm_ref)
+            .cloned()
+            .expect("firm on the dashboard")
+    }
+
     /// `POST` a payment with an `Idempotency-Key` (none when `key` is `None`).
     pub async fn pay(&self, path: &str, key: Option<&str>, body: Value) -> TestResponse {
         let mut request = self.app.authed(Method::POST, path, &self.token);
@@ -279,36 +291,51 @@ impl World {
         assert_eq!(response.json()["status"], "confirmed");
     }
 
-    /// Every figure of the dashboard equals what the ledger entries add up to, to the cent:
-    /// each bureau's Total and Solde, each firm's Montant regroupé and totals, the region's.
+    /// Every figure of the dashboard equals what the ledger entries and the pending payments'
+    /// parts add up to, to the cent: each bureau's Total, Solde, pending and payable, each firm's
+    /// Montant regroupé and totals, the region's.
     pub async fn assert_ledger_agrees(&self) {
         let dashboard = self.dashboard().await;
         let mut p = Portal::of(&self.app);
-        let (mut all_total, mut all_balance) = (0, 0);
+        let (mut all_total, mut all_balance, mut all_pending, mut all_payable) = (0, 0, 0, 0);
         for firm in dashboard["items"].as_array().expect("firms") {
-            let (mut firm_total, mut firm_balance) = (0, 0);
+            let (mut firm_total, mut firm_balance, mut firm_pending) = (0, 0, 0);
             for row in firm["bureaux"].as_array().expect("bureaux") {
                 let bureau = row["ref"].as_str().expect("ref");
                 let (total, balance) = p.ledger_figures(&self.paris, bureau);
+                let pending = p.reserved_by_pending(&self.paris, bureau);
                 assert_eq!(cents(&row["total"]), total, "Total of {bureau}");
                 assert_eq!(cents(&row["balance"]), balance, "Solde of {bureau}");
+                assert_eq!(cents(&row["pending"]), pending, "pending of {bureau}");
+                assert_eq!(
+                    cents(&row["payable"]),
+                    (balance - pending).max(0),
+                    "payable of {bureau}"
+                );
+                assert!(row.get("grouped_amount").is_none(), "on the firm only");
                 firm_total += total;
                 firm_balance += balance;
+                firm_pending += pending;
             }
-            for row in firm["bureaux"].as_array().expect("bureaux") {
-                assert_eq!(
-                    cents(&row["grouped_amount"]),
-                    firm_balance.max(0),
-                    "Montant regroupé"
-                );
-            }
+            let firm_payable = (firm_balance - firm_pending).max(0);
+            assert_eq!(
+                cents(&firm["grouped_amount"]),
+                firm_balance.max(0),
+                "Montant regroupé"
+            );
             assert_eq!(cents(&firm["totals"]["total"]), firm_total);
             assert_eq!(cents(&firm["totals"]["balance"]), firm_balance);
+            assert_eq!(cents(&firm["totals"]["pending"]), firm_pending);
+            assert_eq!(cents(&firm["totals"]["payable"]), firm_payable);
             all_total += firm_total;
             all_balance += firm_balance;
+            all_pending += firm_pending;
+            all_payable += firm_payable;
         }
         assert_eq!(cents(&dashboard["totals"]["total"]), all_total);
         assert_eq!(cents(&dashboard["totals"]["balance"]), all_balance);
+        assert_eq!(cents(&dashboard["totals"]["pending"]), all_pending);
+        assert_eq!(cents(&dashboard["totals"]["payable"]), all_payable);
     }
 }
 

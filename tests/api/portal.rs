@@ -169,13 +169,22 @@ async fn the_dashboard_groups_by_firm_with_figures_that_match_the_ledger() {
     // B-002: charge 30 000, paid 40 000, refunded 4 000 → credit of 6 000.
     assert_eq!(bureaux[1]["remaining_pm"], 1, "a draft is still to declare");
     assert_eq!(cents(&bureaux[1]["balance"]), -6_000);
-    // Montant regroupé: what one payment for the firm's bureaux settles.
-    assert_eq!(cents(&bureaux[0]["grouped_amount"]), 94_050);
+    // Montant regroupé: what one payment for the firm's bureaux settles, given once, on the firm.
+    assert_eq!(cents(&durand["grouped_amount"]), 94_050);
+    assert!(bureaux.iter().all(|b| b.get("grouped_amount").is_none()));
     assert_eq!(cents(&durand["totals"]["balance"]), 94_050);
+    // Nothing pending: each can pay its balance, never less than nothing (B-002's credit).
+    assert_eq!(
+        (cents(&bureaux[0]["pending"]), cents(&bureaux[0]["payable"])),
+        (0, 100_050)
+    );
+    assert_eq!(cents(&bureaux[1]["payable"]), 0);
+    assert_eq!(cents(&durand["totals"]["payable"]), 94_050);
     assert_eq!(cents(&durand["totals"]["total"]), 225_050);
     // Overall: both firms, never B-005.
     assert_eq!(cents(&body["totals"]["total"]), 255_050);
     assert_eq!(cents(&body["totals"]["balance"]), 124_050);
+    assert_eq!(cents(&body["totals"]["payable"]), 94_050 + 30_000);
     assert_eq!(body["totals"]["remaining_pp"], 1);
     assert_eq!(body["totals"]["remaining_pm"], 1);
     assert!(!response.body.windows(5).any(|w| w == b"B-005"));
@@ -257,9 +266,20 @@ async fn another_firms_bureau_or_another_regions_is_a_404_everywhere() {
     )
     .await
     .assert_problem(404, "bureau_not_found");
-    get(&w.app, &rac, &format!("/v1/portal/bureaux/{b5}/managers"))
-        .await
-        .assert_problem(404, "bureau_not_found");
+    get(
+        &w.app,
+        &rac,
+        &format!("/v1/portal/regions/{PARIS}/bureaux/{b5}/managers"),
+    )
+    .await
+    .assert_problem(404, "bureau_not_found");
+    get(
+        &w.app,
+        &rac,
+        &format!("/v1/portal/regions/{BRETAGNE}/bureaux/B-001/managers"),
+    )
+    .await
+    .assert_problem(404, "bureau_not_found");
     get(&w.app, &rac, "/v1/portal/regions/atlantide/bureaux")
         .await
         .assert_problem(404, "region_not_found");
@@ -268,7 +288,7 @@ async fn another_firms_bureau_or_another_regions_is_a_404_everywhere() {
         .send(
             w.app.authed(
                 Method::POST,
-                &format!("/v1/portal/bureaux/{b5}/managers"),
+                &format!("/v1/portal/regions/{PARIS}/bureaux/{b5}/managers"),
                 &rac,
             ),
             Some(json!({"identifier": "rac.test"})),
@@ -280,7 +300,7 @@ async fn another_firms_bureau_or_another_regions_is_a_404_everywhere() {
         .send(
             w.app.authed(
                 Method::DELETE,
-                &format!("/v1/portal/bureaux/{b5}/managers/rac.test"),
+                &format!("/v1/portal/regions/{PARIS}/bureaux/{b5}/managers/rac.test"),
                 &rac,
             ),
             None,
@@ -318,9 +338,17 @@ async fn an_email_conflict_blocks_the_region_until_the_user_chooses() {
 
     let blocked = get(&w.app, &rac, &format!("/v1/portal/regions/{PARIS}/bureaux")).await;
     blocked.assert_problem(409, "email_conflict");
-    assert!(blocked
-        .header("link")
-        .is_some_and(|l| l.contains(&format!("/v1/portal/regions/{PARIS}/email-conflict"))));
+    // The Link header leads to both steps, each under its own relation.
+    assert_eq!(
+        blocked.header("link").as_deref(),
+        Some(
+            format!(
+                "</v1/portal/regions/{PARIS}/email-conflict>; rel=\"email-conflict\", \
+                 </v1/portal/regions/{PARIS}/email-choice>; rel=\"email-choice\""
+            )
+            .as_str()
+        )
+    );
     get(
         &w.app,
         &rac,
@@ -328,6 +356,26 @@ async fn an_email_conflict_blocks_the_region_until_the_user_chooses() {
     )
     .await
     .assert_problem(409, "email_conflict");
+    // Who manages a bureau is behind the same gate as the region's other bureau routes.
+    let managers = format!("/v1/portal/regions/{PARIS}/bureaux/B-001/managers");
+    get(&w.app, &rac, &managers)
+        .await
+        .assert_problem(409, "email_conflict");
+    w.app
+        .send(
+            w.app.authed(Method::POST, &managers, &rac),
+            Some(json!({"identifier": "rac.test"})),
+        )
+        .await
+        .assert_problem(409, "email_conflict");
+    w.app
+        .send(
+            w.app
+                .authed(Method::DELETE, &format!("{managers}/rac.test"), &rac),
+            None,
+        )
+        .await
+        .assert_problem(409, "email_conflict");
     assert_eq!(
         get(
             &w.app,
@@ -394,6 +442,13 @@ async fn an_email_conflict_blocks_the_region_until_the_user_chooses() {
             .as_u16(),
         200
     );
+    let listed = get(&w.app, &rac, &managers).await;
+    assert_eq!(listed.status.as_u16(), 200, "{}", listed.json());
+    assert!(listed.json()["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .any(|m| m["identifier"] == "rac.test"));
     get(
         &w.app,
         &rac,
@@ -467,7 +522,7 @@ async fn a_responsable_grants_and_revokes_a_rac_who_cannot_grant_himself() {
     .await
     .assert_problem(404, "bureau_not_found");
 
-    let path = "/v1/portal/bureaux/B-002/managers";
+    let path = &format!("/v1/portal/regions/{PARIS}/bureaux/B-002/managers");
     let by_rac = w
         .app
         .send(

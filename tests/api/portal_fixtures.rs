@@ -221,6 +221,24 @@ impl Portal {
         (total, total - paid)
     }
 
+    /// What the pending payments' parts reserve on a bureau for a campaign, in cents, straight
+    /// from the tables.
+    pub fn reserved_by_pending(&mut self, campaign: &str, bureau_ref: &str) -> i64 {
+        use diesel::QueryDsl;
+        payment_allocations::table
+            .inner_join(payments::table)
+            .inner_join(bureaux::table)
+            .filter(payments::campaign_id.eq(campaign))
+            .filter(payments::status.eq("pending"))
+            .filter(bureaux::bureau_ref.eq(bureau_ref))
+            .select(payment_allocations::amount_cents)
+            .load::<i32>(self.conn())
+            .expect("parts")
+            .into_iter()
+            .map(i64::from)
+            .sum()
+    }
+
     /// The ledger entries of one kind booked for a person, in cents, oldest first.
     pub fn person_entries(&mut self, attachment: &str, kind: &str) -> Vec<i64> {
         use diesel::QueryDsl;

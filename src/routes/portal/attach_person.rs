@@ -38,7 +38,7 @@ pub struct AttachRequest {
         (status = 201, description = "Attached", body = AttachedPersonView),
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`region_not_found`, `bureau_not_found`, `member_not_found`, `firm_not_found`", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`campaign_closed`, `already_attached`, `email_conflict`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`campaign_closed`, `already_attached`, `email_conflict` until the address is chosen; its `Link` header gives `rel=\"email-conflict\"` (GET the two addresses) and `rel=\"email-choice\"` (PUT the choice)", body = Problem, content_type = "application/problem+json", headers(("Link" = String, description = "With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel=\"email-conflict\", </v1/portal/regions/{code}/email-choice>; rel=\"email-choice\"`"))),
         (status = 422, description = "`validation_failed`: give exactly one of `supra_number` and `firm_ref`", body = Problem, content_type = "application/problem+json"),
     )
 )]

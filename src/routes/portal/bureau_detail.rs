@@ -54,12 +54,18 @@ pub struct BureauDetail {
     pub remaining_pm: i64,
     pub total: Money,
     pub paid: Money,
-    /// What remains to pay.
+    /// What remains to pay (negative when overpaid); pending payments are not deducted.
     pub balance: Money,
+    /// Reserved by the pending payments that have a part for this bureau (a transfer not yet
+    /// received, a card checkout not completed).
+    pub pending: Money,
+    /// What a payment of this bureau accepts now: `balance` − `pending`, never below zero.
+    pub payable: Money,
 }
 
 /// One bureau: the natural and legal persons attached for the current campaign, their
-/// declaration state, amounts called and paid, and the bureau's balance.
+/// declaration state, amounts called and paid, and the bureau's balance, what pending payments
+/// reserve and what can be paid now.
 #[utoipa::path(
     tag = "portal",
     security(("bearer" = [])),
@@ -68,7 +74,7 @@ pub struct BureauDetail {
         (status = 200, description = "The bureau", body = BureauDetail),
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`region_not_found`, or `bureau_not_found` for a bureau the user may not see", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`email_conflict`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_conflict` until the address is chosen; its `Link` header gives `rel=\"email-conflict\"` (GET the two addresses) and `rel=\"email-choice\"` (PUT the choice)", body = Problem, content_type = "application/problem+json", headers(("Link" = String, description = "With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel=\"email-conflict\", </v1/portal/regions/{code}/email-choice>; rel=\"email-choice\"`"))),
     )
 )]
 #[get("/portal/regions/{code}/bureaux/{ref}")]
@@ -131,6 +137,8 @@ pub async fn bureau_detail(
                 total: Money::eur(figures.total_cents),
                 paid: Money::eur(figures.paid_cents - figures.refunded_cents),
                 balance: Money::eur(figures.balance_cents()),
+                pending: Money::eur(figures.pending_cents),
+                payable: Money::eur(figures.payable_cents()),
             })
         })
         .await?;

@@ -391,7 +391,8 @@ impl From<PaymentError> for ApiError {
                     format!("Le montant dépasse ce qui reste à régler : au plus {payable_cents} centimes (paiements en attente déduits)."),
                     format!("The amount exceeds what remains to be paid: at most {payable_cents} cents (pending payments deducted)."),
                 ),
-            ),
+            )
+            .with_payable_cents(payable_cents),
             PaymentError::Database(e) => e.into(),
         }
     }

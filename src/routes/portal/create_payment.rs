@@ -205,6 +205,7 @@ async fn create(
                 })
             })
             .await?;
+            let settings = ctx.settings.clone();
             // A provider failure is committed (the payment fails and releases what it reserved)
             // before the error is answered.
             let view = ctx
@@ -213,7 +214,7 @@ async fn create(
                 db::write_transaction(conn, |conn| match checkout {
                     Ok(checkout) => {
                         payments::record_checkout(conn, &mut payment, &checkout, db::now())?;
-                        Ok(Some(payment_view(conn, &payment)?))
+                        Ok(Some(payment_view(conn, &payment, &settings.transfer_account)?))
                     }
                     Err(error) => {
                         tracing::warn!(%error, payment = %payment.id, "payment provider failed");
@@ -237,7 +238,8 @@ async fn create(
 /// replays the first answer (`Idempotent-Replayed: true`) and never pays twice; a duplicate
 /// still running answers 409 `idempotency_in_progress`. The amount is allocated to the bureau's
 /// fixed part, then to its persons from the oldest charge (see the README); a transfer answers
-/// with the reference to quote, a card or direct debit with the provider's checkout URL.
+/// with its `transfer_instructions` (account, reference to quote, amount, and their PDF), a card
+/// or direct debit with the provider's checkout URL.
 #[utoipa::path(
     tag = "portal",
     security(("bearer" = [])),
@@ -251,8 +253,8 @@ async fn create(
         (status = 201, description = "The pending payment", body = PaymentView),
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`region_not_found`, `bureau_not_found`", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`campaign_closed`, `idempotency_in_progress`, `email_conflict`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`overpayment`, `nothing_to_pay`, `payment_method_unavailable`, `idempotency_key_reused`, `validation_failed`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`campaign_closed`, `idempotency_in_progress`, `email_conflict` until the address is chosen; its `Link` header gives `rel=\"email-conflict\"` (GET the two addresses) and `rel=\"email-choice\"` (PUT the choice)", body = Problem, content_type = "application/problem+json", headers(("Link" = String, description = "With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel=\"email-conflict\", </v1/portal/regions/{code}/email-choice>; rel=\"email-choice\"`"))),
+        (status = 422, description = "`overpayment` (its `payable_cents` gives the most that may be paid now), `nothing_to_pay`, `payment_method_unavailable`, `idempotency_key_reused`, `validation_failed`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "`idempotency_key_required`", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "`payment_provider_unavailable`: nothing was charged", body = Problem, content_type = "application/problem+json"),
     )
@@ -293,8 +295,8 @@ pub async fn pay_bureau(
         (status = 201, description = "The pending payment", body = PaymentView),
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`region_not_found`, `firm_not_found` (no bureau of the firm that the user manages here)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`campaign_closed`, `idempotency_in_progress`, `email_conflict`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`overpayment`, `nothing_to_pay`, `payment_method_unavailable`, `idempotency_key_reused`, `validation_failed`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`campaign_closed`, `idempotency_in_progress`, `email_conflict` until the address is chosen; its `Link` header gives `rel=\"email-conflict\"` (GET the two addresses) and `rel=\"email-choice\"` (PUT the choice)", body = Problem, content_type = "application/problem+json", headers(("Link" = String, description = "With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel=\"email-conflict\", </v1/portal/regions/{code}/email-choice>; rel=\"email-choice\"`"))),
+        (status = 422, description = "`overpayment` (its `payable_cents` gives the most that may be paid now), `nothing_to_pay`, `payment_method_unavailable`, `idempotency_key_reused`, `validation_failed`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "`idempotency_key_required`", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "`payment_provider_unavailable`: nothing was charged", body = Problem, content_type = "application/problem+json"),
     )

@@ -27,7 +27,7 @@ use crate::{
         (status = 204, description = "Detached"),
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`region_not_found`, `bureau_not_found`, `person_not_found`", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`campaign_closed`, `person_declared`, `email_conflict`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`campaign_closed`, `person_declared`, `email_conflict` until the address is chosen; its `Link` header gives `rel=\"email-conflict\"` (GET the two addresses) and `rel=\"email-choice\"` (PUT the choice)", body = Problem, content_type = "application/problem+json", headers(("Link" = String, description = "With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel=\"email-conflict\", </v1/portal/regions/{code}/email-choice>; rel=\"email-choice\"`"))),
     )
 )]
 #[delete("/portal/regions/{code}/bureaux/{ref}/persons/{person}")]

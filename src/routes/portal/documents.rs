@@ -6,8 +6,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{
-    bureau_not_found, contributions::bureau_of, get_payment::visible_payment, region_access, Money,
-    RegionAccess,
+    bureau_not_found,
+    contributions::bureau_of,
+    get_payment::{transfer_instructions_url, visible_payment},
+    region_access, Money, RegionAccess,
 };
 use crate::{
     auth::extractor::Authenticated,
@@ -41,16 +43,17 @@ pub struct PdfFile(pub Vec<u8>);
 /// A document to download.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DocumentLink {
-    /// `call_for_contributions` or `receipt`.
+    /// `call_for_contributions`, `receipt` (of a confirmed payment) or `pending_transfer` (the
+    /// instructions of a transfer not received yet; the receipt replaces it once it is).
     #[schema(example = "receipt")]
     pub kind: String,
     #[schema(example = "Reçu de paiement du 15/03/2026")]
     pub title: String,
     /// Where to `GET` it (`application/pdf`).
     pub href: String,
-    /// Receipts: the payment.
+    /// Receipts and pending transfers: the payment.
     pub payment_id: Option<String>,
-    /// Receipts: the amount received.
+    /// Receipts: the amount received; pending transfers: the amount to transfer.
     pub amount: Option<Money>,
     /// Receipts: when it was confirmed.
     pub confirmed_at: Option<DateTime<Utc>>,
@@ -62,7 +65,8 @@ pub struct DocumentList {
     pub items: Vec<DocumentLink>,
 }
 
-fn pdf_response(bytes: Vec<u8>, filename: &str) -> HttpResponse {
+/// A PDF download that no cache keeps.
+pub(super) fn pdf_response(bytes: Vec<u8>, filename: &str) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((
@@ -75,7 +79,7 @@ fn pdf_response(bytes: Vec<u8>, filename: &str) -> HttpResponse {
 
 /// Lays a document out on a blocking thread within [`documents::TIME_BOUND`]: the writer stops
 /// itself at the deadline, and the request does not wait past it either.
-async fn render<F>(build: F) -> Result<Vec<u8>, ApiError>
+pub(super) async fn render<F>(build: F) -> Result<Vec<u8>, ApiError>
 where
     F: FnOnce(Instant) -> Result<Vec<u8>, LayoutTimeout> + Send + 'static,
 {
@@ -207,8 +211,10 @@ fn campaign_and_bureau(
     Ok((campaign, bureau, firm))
 }
 
-/// "Documents à télécharger": the bureau's call for contributions and the receipt of each
-/// confirmed payment that settled part of it (for the current campaign).
+/// "Documents à télécharger": the bureau's call for contributions, the receipt of each
+/// confirmed payment that settled part of it, and the instructions of each transfer with a part
+/// for it that the bank has not confirmed yet (for the current campaign). A payment is listed only
+/// to those who may see every bureau it settles.
 #[utoipa::path(
     tag = "portal",
     security(("bearer" = [])),
@@ -217,7 +223,7 @@ fn campaign_and_bureau(
         (status = 200, description = "The documents", body = DocumentList),
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`region_not_found`, `bureau_not_found`, `campaign_not_found`", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`email_conflict`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_conflict` until the address is chosen; its `Link` header gives `rel=\"email-conflict\"` (GET the two addresses) and `rel=\"email-choice\"` (PUT the choice)", body = Problem, content_type = "application/problem+json", headers(("Link" = String, description = "With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel=\"email-conflict\", </v1/portal/regions/{code}/email-choice>; rel=\"email-choice\"`"))),
     )
 )]
 #[get("/portal/regions/{code}/bureaux/{ref}/documents")]
@@ -262,6 +268,23 @@ pub async fn list_documents(
                     payment_id: Some(payment.id),
                 });
             }
+            for payment in Payment::pending_transfers_for_bureau(conn, &campaign.id, &bureau.id)? {
+                let covered = Payment::bureau_ids(conn, &payment.id)?;
+                if !covered.iter().all(|b| access.visible.contains(b)) {
+                    continue;
+                }
+                items.push(DocumentLink {
+                    kind: "pending_transfer".into(),
+                    title: format!(
+                        "Virement en attente du {}",
+                        payment.created_at.format("%d/%m/%Y")
+                    ),
+                    href: transfer_instructions_url(&payment),
+                    amount: Some(Money::eur(payment.amount_cents.into())),
+                    confirmed_at: None,
+                    payment_id: Some(payment.id),
+                });
+            }
             Ok(DocumentList { items })
         })
         .await?;
@@ -279,7 +302,7 @@ pub async fn list_documents(
         (status = 200, description = "The PDF", body = PdfFile, content_type = "application/pdf"),
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`region_not_found`, `bureau_not_found` (also for a bureau the user may not see), `campaign_not_found`", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`email_conflict`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_conflict` until the address is chosen; its `Link` header gives `rel=\"email-conflict\"` (GET the two addresses) and `rel=\"email-choice\"` (PUT the choice)", body = Problem, content_type = "application/problem+json", headers(("Link" = String, description = "With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel=\"email-conflict\", </v1/portal/regions/{code}/email-choice>; rel=\"email-choice\"`"))),
         (status = 503, description = "`document_unavailable`: the document could not be laid out within its time bound (`Retry-After`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -319,6 +342,45 @@ fn not_confirmed() -> ApiError {
     )
 }
 
+/// The letterhead of a payment's documents.
+pub(super) fn payment_letterhead(
+    conn: &mut DbConnection,
+    payment: &Payment,
+) -> Result<Letterhead, ApiError> {
+    let firm = Firm::find(conn, &payment.firm_id)?.ok_or_else(bureau_not_found)?;
+    let campaign = Campaign::find(conn, &payment.campaign_id)?.ok_or_else(no_campaign)?;
+    letterhead(conn, &campaign, &firm)
+}
+
+/// What a payment settles, part by part, for its documents.
+pub(super) fn payment_lines(
+    conn: &mut DbConnection,
+    payment: &Payment,
+) -> Result<Vec<ReceiptLine>, ApiError> {
+    let parts = payment.allocations(conn)?;
+    let bureau_ids: Vec<String> = parts.iter().map(|p| p.bureau_id.clone()).collect();
+    let refs: std::collections::HashMap<String, String> = Bureau::find_all(conn, &bureau_ids)?
+        .into_iter()
+        .map(|b| (b.id, b.bureau_ref))
+        .collect();
+    let person_ids: Vec<String> = parts
+        .iter()
+        .filter_map(|p| p.attachment_id.clone())
+        .collect();
+    let names = attachments::names(conn, &person_ids)?;
+    Ok(parts
+        .into_iter()
+        .map(|p| ReceiptLine {
+            bureau_ref: refs.get(&p.bureau_id).cloned().unwrap_or_default(),
+            label: match &p.attachment_id {
+                Some(a) => names.get(a).cloned().unwrap_or_default(),
+                None => "Part fixe du bureau".to_owned(),
+            },
+            amount_cents: p.amount_cents.into(),
+        })
+        .collect())
+}
+
 /// The receipt of a confirmed payment, as PDF: the amount received, the method and reference,
 /// and what it settled, bureau by bureau. Readable by those who may see every bureau it settled.
 #[utoipa::path(
@@ -329,7 +391,7 @@ fn not_confirmed() -> ApiError {
         (status = 200, description = "The PDF", body = PdfFile, content_type = "application/pdf"),
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`region_not_found`, `payment_not_found` (also for a payment of bureaux the user may not see)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`payment_not_confirmed`, `email_conflict`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`payment_not_confirmed`, `email_conflict` until the address is chosen; its `Link` header gives `rel=\"email-conflict\"` (GET the two addresses) and `rel=\"email-choice\"` (PUT the choice)", body = Problem, content_type = "application/problem+json", headers(("Link" = String, description = "With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel=\"email-conflict\", </v1/portal/regions/{code}/email-choice>; rel=\"email-choice\"`"))),
         (status = 503, description = "`document_unavailable`: the document could not be laid out within its time bound (`Retry-After`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -348,22 +410,8 @@ pub async fn payment_receipt(
             if payment.status != status::CONFIRMED {
                 return Err(not_confirmed());
             }
-            let firm = Firm::find(conn, &payment.firm_id)?.ok_or_else(bureau_not_found)?;
-            let campaign = Campaign::find(conn, &payment.campaign_id)?.ok_or_else(no_campaign)?;
-            let parts = payment.allocations(conn)?;
-            let bureau_ids: Vec<String> = parts.iter().map(|p| p.bureau_id.clone()).collect();
-            let refs: std::collections::HashMap<String, String> =
-                Bureau::find_all(conn, &bureau_ids)?
-                    .into_iter()
-                    .map(|b| (b.id, b.bureau_ref))
-                    .collect();
-            let person_ids: Vec<String> = parts
-                .iter()
-                .filter_map(|p| p.attachment_id.clone())
-                .collect();
-            let names = attachments::names(conn, &person_ids)?;
             Ok(Receipt {
-                letterhead: letterhead(conn, &campaign, &firm)?,
+                letterhead: payment_letterhead(conn, &payment)?,
                 method_label: PaymentMethod::parse(&payment.method)
                     .map(|m| m.label_fr().to_owned())
                     .unwrap_or_else(|| payment.method.clone()),
@@ -373,17 +421,7 @@ pub async fn payment_receipt(
                     .unwrap_or_else(|| payment.provider_reference.clone()),
                 confirmed_at: payment.confirmed_at.unwrap_or(payment.updated_at),
                 amount_cents: payment.amount_cents.into(),
-                lines: parts
-                    .into_iter()
-                    .map(|p| ReceiptLine {
-                        bureau_ref: refs.get(&p.bureau_id).cloned().unwrap_or_default(),
-                        label: match &p.attachment_id {
-                            Some(a) => names.get(a).cloned().unwrap_or_default(),
-                            None => "Part fixe du bureau".to_owned(),
-                        },
-                        amount_cents: p.amount_cents.into(),
-                    })
-                    .collect(),
+                lines: payment_lines(conn, &payment)?,
                 payment_id: payment.id,
             })
         })

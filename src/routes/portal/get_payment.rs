@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use super::{region_access, Money, RegionAccess};
 use crate::{
     auth::extractor::Authenticated,
+    config::TransferAccount,
     context::ApiContext,
     db::{
         attachments,
@@ -15,6 +16,7 @@ use crate::{
     },
     error::{ApiError, Problem},
     i18n::Text,
+    payments,
 };
 
 /// One part of a payment: what it settles.
@@ -25,6 +27,30 @@ pub struct AllocationView {
     pub person_id: Option<String>,
     pub person_name: Option<String>,
     pub amount: Money,
+}
+
+/// How to make a transfer: what the payer types into their bank's transfer form.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransferInstructions {
+    /// The account to credit, without spaces.
+    #[schema(example = "FR7699999000000000000000033")]
+    pub iban: String,
+    #[schema(example = "DEMOFRPPXXX")]
+    pub bic: String,
+    /// The account holder, as the payer's bank shows it.
+    #[schema(example = "Ordre des experts-comptables - compte de démonstration")]
+    pub beneficiary: String,
+    /// To quote, exactly, in the transfer's label: without it the transfer cannot be matched to
+    /// the payment.
+    #[schema(example = "CE-2026-K7Q4-M2ZP")]
+    pub reference_to_quote: String,
+    /// The amount to transfer, exactly.
+    pub amount: Money,
+    /// The same instructions as a PDF ("Virement en attente"), until the bank confirms.
+    #[schema(
+        example = "/v1/portal/regions/paris-ile-de-france/payments/0190b1c2-0000-7000-8000-000000000000/transfer-instructions"
+    )]
+    pub document_url: String,
 }
 
 /// A payment.
@@ -51,8 +77,14 @@ pub struct PaymentView {
     /// cannot be matched.
     #[schema(example = "CE-2026-K7Q4-M2ZP")]
     pub transfer_reference: Option<String>,
+    /// Transfers while pending: the account to credit and the reference to quote.
+    pub transfer_instructions: Option<TransferInstructions>,
     /// Card and direct debit: where to send the payer to complete the payment.
     pub checkout_url: Option<String>,
+    /// How the provider names the payment (in its back office and its notifications); for a
+    /// transfer, the reference to quote. Absent when no checkout could be opened.
+    #[schema(example = "CE-2026-K7Q4-M2ZP")]
+    pub provider_reference: Option<String>,
     pub failure_reason: Option<String>,
     /// What the payment settles, in allocation order; the parts add up to `amount`.
     pub allocations: Vec<AllocationView>,
@@ -90,8 +122,36 @@ pub fn visible_payment(
     Ok(payment)
 }
 
+/// Where the PDF of a pending transfer's instructions is.
+pub fn transfer_instructions_url(payment: &Payment) -> String {
+    format!(
+        "/v1/portal/regions/{}/payments/{}/transfer-instructions",
+        payment.region_code, payment.id
+    )
+}
+
+/// What to transfer where, for a transfer still waiting for the money.
+pub fn transfer_instructions(
+    payment: &Payment,
+    account: &TransferAccount,
+) -> Option<TransferInstructions> {
+    let reference = payment.transfer_reference.as_ref()?;
+    (payment.status == status::PENDING).then(|| TransferInstructions {
+        iban: account.iban.as_str().to_owned(),
+        bic: account.bic.clone(),
+        beneficiary: account.beneficiary.clone(),
+        reference_to_quote: reference.clone(),
+        amount: Money::eur(payment.amount_cents.into()),
+        document_url: transfer_instructions_url(payment),
+    })
+}
+
 /// The view of a payment.
-pub fn payment_view(conn: &mut DbConnection, payment: &Payment) -> Result<PaymentView, ApiError> {
+pub fn payment_view(
+    conn: &mut DbConnection,
+    payment: &Payment,
+    account: &TransferAccount,
+) -> Result<PaymentView, ApiError> {
     let parts = payment.allocations(conn)?;
     let bureau_ids: Vec<String> = parts.iter().map(|p| p.bureau_id.clone()).collect();
     let refs: std::collections::HashMap<String, String> = Bureau::find_all(conn, &bureau_ids)?
@@ -121,9 +181,11 @@ pub fn payment_view(conn: &mut DbConnection, payment: &Payment) -> Result<Paymen
         region_code: payment.region_code.clone(),
         campaign_year: campaign.year,
         transfer_reference: payment.transfer_reference.clone(),
+        transfer_instructions: transfer_instructions(payment, account),
         checkout_url: (payment.status == status::PENDING)
             .then(|| payment.checkout_url.clone())
             .flatten(),
+        provider_reference: payments::provider_reference(payment).map(str::to_owned),
         failure_reason: payment.failure_reason.clone(),
         allocations: parts
             .into_iter()
@@ -145,8 +207,8 @@ pub fn payment_view(conn: &mut DbConnection, payment: &Payment) -> Result<Paymen
     })
 }
 
-/// One payment: its status (poll it after a card checkout), what it settles, its receipt once
-/// confirmed. Visible to those who may see every bureau it settles.
+/// One payment: its status (poll it after a card checkout), what it settles, the transfer
+/// instructions while a transfer is pending, its receipt once confirmed. Visible to those who may see every bureau it settles.
 #[utoipa::path(
     tag = "portal",
     security(("bearer" = [])),
@@ -155,7 +217,7 @@ pub fn payment_view(conn: &mut DbConnection, payment: &Payment) -> Result<Paymen
         (status = 200, description = "The payment", body = PaymentView),
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`region_not_found`, `payment_not_found`", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`email_conflict`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_conflict` until the address is chosen; its `Link` header gives `rel=\"email-conflict\"` (GET the two addresses) and `rel=\"email-choice\"` (PUT the choice)", body = Problem, content_type = "application/problem+json", headers(("Link" = String, description = "With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel=\"email-conflict\", </v1/portal/regions/{code}/email-choice>; rel=\"email-choice\"`"))),
     )
 )]
 #[get("/portal/regions/{code}/payments/{id}")]
@@ -166,11 +228,12 @@ pub async fn get_payment(
 ) -> Result<HttpResponse, ApiError> {
     let (region_code, id) = path.into_inner();
     let access = region_access(&ctx, &auth, region_code.clone()).await?;
+    let settings = ctx.settings.clone();
     let view = ctx
         .db
         .run(move |conn| {
             let payment = visible_payment(conn, &access, &region_code, &id)?;
-            payment_view(conn, &payment)
+            payment_view(conn, &payment, &settings.transfer_account)
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))

@@ -21,7 +21,7 @@ pub struct BureauPageQuery {
     pub cursor: Option<String>,
 }
 
-/// The figures of a bureau, a firm or the whole region for the current campaign.
+/// The figures of a firm or of the whole region for the current campaign.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Figures {
     /// "Reste PP": natural persons still to declare.
@@ -30,22 +30,34 @@ pub struct Figures {
     pub remaining_pm: i64,
     /// "Total": amount called.
     pub total: Money,
-    /// "Solde": what remains to pay (negative when overpaid).
+    /// "Solde": what remains to pay (negative when overpaid). Pending payments are not deducted:
+    /// they are booked only once confirmed.
     pub balance: Money,
+    /// What payments still pending (a transfer not yet received, a card checkout not completed)
+    /// reserve: it cannot be paid a second time meanwhile.
+    pub pending: Money,
+    /// What can be paid now: `balance` − `pending`, never below zero. A firm's is what its
+    /// grouped payment accepts at most (a credit of one bureau counts against another's debt);
+    /// the region's adds up its firms' (one firm's credit never pays for another firm).
+    pub payable: Money,
 }
 
-impl From<&BureauFigures> for Figures {
-    fn from(f: &BureauFigures) -> Self {
+impl Figures {
+    /// The figures of bureaux paid together, whose `payable` nets their credits and debts.
+    fn of(f: &BureauFigures) -> Self {
         Self {
             remaining_pp: f.remaining_pp,
             remaining_pm: f.remaining_pm,
             total: Money::eur(f.total_cents),
             balance: Money::eur(f.balance_cents()),
+            pending: Money::eur(f.pending_cents),
+            payable: Money::eur(f.payable_cents()),
         }
     }
 }
 
-/// One bureau row of the dashboard.
+/// One bureau row of the dashboard. The firm's "Montant regroupé" is `grouped_amount` on the
+/// firm (it used to be repeated on every row).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BureauRow {
     /// "Ref établissement".
@@ -62,10 +74,12 @@ pub struct BureauRow {
     pub remaining_pm: i64,
     /// "Total".
     pub total: Money,
-    /// "Solde".
+    /// "Solde" (negative when overpaid); pending payments are not deducted.
     pub balance: Money,
-    /// "Montant regroupé": what one grouped payment for the firm's bureaux of the region settles.
-    pub grouped_amount: Money,
+    /// Reserved by the pending payments that have a part for this bureau.
+    pub pending: Money,
+    /// What a payment of this bureau alone accepts now: `balance` − `pending`, never below zero.
+    pub payable: Money,
 }
 
 /// A firm and its bureaux in the region.
@@ -75,6 +89,11 @@ pub struct FirmGroup {
     pub firm_ref: String,
     #[schema(example = "Cabinet Durand & Associés")]
     pub firm_name: String,
+    /// "Montant regroupé": what one grouped payment of the firm's bureaux listed here settles,
+    /// a credit of one bureau counted against another's debt: the firm's `balance`, never below
+    /// zero. What pending payments already reserve is not deducted; `totals.payable` is what a
+    /// grouped payment accepts now.
+    pub grouped_amount: Money,
     pub bureaux: Vec<BureauRow>,
     /// The firm's totals in the region.
     pub totals: Figures,
@@ -89,15 +108,18 @@ pub struct RegionalDashboard {
     pub campaign_year: Option<i32>,
     pub campaign_open: bool,
     pub items: Vec<FirmGroup>,
-    /// Totals over every bureau the user may manage in the region (all pages).
+    /// Totals over every bureau the user may manage in the region (all pages); `payable` adds up
+    /// the firms' `payable`.
     pub totals: Figures,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
 }
 
 /// "Liste des bureaux que vous pouvez gérer": the bureaux of the region the user may manage,
-/// grouped by firm, with Reste PP, Reste PM, Total, Solde and Montant regroupé, per-firm and
-/// overall totals (amounts in cents), computed with grouped queries over the ledger.
+/// grouped by firm, with Reste PP, Reste PM, Total, Solde, what pending payments reserve and what
+/// can be paid now; per firm, its Montant regroupé (`grouped_amount`, on the firm, no longer on
+/// each bureau row) and totals; overall totals. Amounts in cents, computed with grouped queries
+/// over the ledger and the pending payments.
 #[utoipa::path(
     tag = "portal",
     security(("bearer" = [])),
@@ -106,7 +128,7 @@ pub struct RegionalDashboard {
         (status = 200, description = "A page of the dashboard", body = RegionalDashboard),
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`region_not_found`", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`email_conflict`: choose the address first (`Link` header)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_conflict` until the address is chosen; its `Link` header gives `rel=\"email-conflict\"` (GET the two addresses) and `rel=\"email-choice\"` (PUT the choice)", body = Problem, content_type = "application/problem+json", headers(("Link" = String, description = "With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel=\"email-conflict\", </v1/portal/regions/{code}/email-choice>; rel=\"email-choice\"`"))),
         (status = 422, description = "`validation_failed`: limit out of range", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -170,8 +192,9 @@ async fn dashboard(
                     groups.push(FirmGroup {
                         firm_ref: firm.firm_ref.clone(),
                         firm_name: firm.name.clone(),
+                        grouped_amount: Money::eur(0),
                         bureaux: Vec::new(),
-                        totals: Figures::from(&BureauFigures::default()),
+                        totals: Figures::of(&BureauFigures::default()),
                     });
                     firm_totals.push(BureauFigures::default());
                 }
@@ -188,18 +211,20 @@ async fn dashboard(
                         remaining_pm: f.remaining_pm,
                         total: Money::eur(f.total_cents),
                         balance: Money::eur(f.balance_cents()),
-                        grouped_amount: Money::eur(0),
+                        pending: Money::eur(f.pending_cents),
+                        payable: Money::eur(f.payable_cents()),
                     });
                 }
             }
+            let mut region_payable = 0;
             for (group, total) in groups.iter_mut().zip(&firm_totals) {
                 // A grouped payment settles what the firm's bureaux still owe, credits included.
-                let grouped = Money::eur(total.balance_cents().max(0));
-                for row in &mut group.bureaux {
-                    row.grouped_amount = grouped;
-                }
-                group.totals = Figures::from(total);
+                group.grouped_amount = Money::eur(total.balance_cents().max(0));
+                group.totals = Figures::of(total);
+                region_payable += total.payable_cents();
             }
+            let mut totals = Figures::of(&overall);
+            totals.payable = Money::eur(region_payable);
             let start = match &cursor {
                 Some(after) => groups
                     .iter()
@@ -215,7 +240,7 @@ async fn dashboard(
                 campaign_year: access.campaign.as_ref().map(|c| c.year),
                 campaign_open: access.campaign.as_ref().is_some_and(|c| c.is_open),
                 items: page,
-                totals: Figures::from(&overall),
+                totals,
                 next_cursor,
             })
         })

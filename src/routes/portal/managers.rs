@@ -3,17 +3,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{bureau_not_found, viewer_of};
+use super::{contributions::bureau_of, region_access, RegionAccess};
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::{
-        self,
-        accounts::Account,
-        portal::{self, Viewer},
-        registry::Bureau,
-        DbConnection,
-    },
+    db::{self, accounts::Account, portal, registry::Bureau, DbConnection},
     domain::email::mask,
     error::{ApiError, Problem},
     i18n::Text,
@@ -47,18 +41,16 @@ pub struct GrantRequest {
     pub identifier: String,
 }
 
-/// The bureau if the caller may see it, and whether they are a responsable of its firm.
+/// The bureau if the caller may see it in this region, and whether they are a responsable of
+/// its firm.
 fn bureau_for(
     conn: &mut DbConnection,
-    viewer: &Viewer,
+    access: &RegionAccess,
+    region_code: &str,
     bureau_ref: &str,
 ) -> Result<(Bureau, bool), ApiError> {
-    let bureau = portal::bureau_by_ref(conn, bureau_ref)?.ok_or_else(bureau_not_found)?;
-    let visible = portal::visible_bureau_ids(conn, viewer)?;
-    if !visible.contains(&bureau.id) {
-        return Err(bureau_not_found());
-    }
-    let responsable = match &viewer.member_id {
+    let (bureau, _) = bureau_of(conn, access, region_code, bureau_ref)?;
+    let responsable = match &access.viewer.member_id {
         Some(member_id) => portal::is_responsable(conn, member_id, &bureau.firm_id)?,
         None => false,
     };
@@ -105,29 +97,31 @@ fn list(conn: &mut DbConnection, bureau_id: &str) -> Result<ManagerList, ApiErro
     Ok(ManagerList { items })
 }
 
-/// Who may manage a bureau. Visible to those who may see the bureau.
+/// Who may manage a bureau. Visible to those who may see the bureau; under its region like the
+/// other bureau routes, so the region's email conflict must be resolved first.
 #[utoipa::path(
     tag = "portal",
     security(("bearer" = [])),
-    params(("ref" = String, Path, description = "Ref établissement")),
+    params(("code" = String, Path, description = "Region code"), ("ref" = String, Path, description = "Ref établissement")),
     responses(
         (status = 200, description = "The managers", body = ManagerList),
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`bureau_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`region_not_found`, `bureau_not_found` (also for a bureau of another region)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_conflict` until the address is chosen; its `Link` header gives `rel=\"email-conflict\"` (GET the two addresses) and `rel=\"email-choice\"` (PUT the choice)", body = Problem, content_type = "application/problem+json", headers(("Link" = String, description = "With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel=\"email-conflict\", </v1/portal/regions/{code}/email-choice>; rel=\"email-choice\"`"))),
     )
 )]
-#[get("/portal/bureaux/{ref}/managers")]
+#[get("/portal/regions/{code}/bureaux/{ref}/managers")]
 pub async fn list_managers(
     ctx: web::Data<ApiContext>,
     auth: Authenticated,
-    bureau_ref: web::Path<String>,
+    path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let bureau_ref = bureau_ref.into_inner();
+    let (region_code, bureau_ref) = path.into_inner();
+    let access = region_access(&ctx, &auth, region_code.clone()).await?;
     let managers = ctx
         .db
         .run(move |conn| {
-            let (_, viewer) = viewer_of(conn, &auth)?;
-            let (bureau, _) = bureau_for(conn, &viewer, &bureau_ref)?;
+            let (bureau, _) = bureau_for(conn, &access, &region_code, &bureau_ref)?;
             list(conn, &bureau.id)
         })
         .await?;
@@ -138,39 +132,45 @@ pub async fn list_managers(
 #[utoipa::path(
     tag = "portal",
     security(("bearer" = [])),
-    params(("ref" = String, Path, description = "Ref établissement")),
+    params(("code" = String, Path, description = "Region code"), ("ref" = String, Path, description = "Ref établissement")),
     request_body = GrantRequest,
     responses(
         (status = 201, description = "Granted; the managers", body = ManagerList),
         (status = 200, description = "Already granted; the managers", body = ManagerList),
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`not_responsable`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`bureau_not_found` or `account_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`region_not_found`, `bureau_not_found` or `account_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_conflict` until the address is chosen; its `Link` header gives `rel=\"email-conflict\"` (GET the two addresses) and `rel=\"email-choice\"` (PUT the choice)", body = Problem, content_type = "application/problem+json", headers(("Link" = String, description = "With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel=\"email-conflict\", </v1/portal/regions/{code}/email-choice>; rel=\"email-choice\"`"))),
     )
 )]
-#[post("/portal/bureaux/{ref}/managers")]
+#[post("/portal/regions/{code}/bureaux/{ref}/managers")]
 pub async fn grant_manager(
     ctx: web::Data<ApiContext>,
     auth: Authenticated,
-    bureau_ref: web::Path<String>,
+    path: web::Path<(String, String)>,
     body: web::Json<GrantRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let bureau_ref = bureau_ref.into_inner();
+    let (region_code, bureau_ref) = path.into_inner();
     let identifier = body.into_inner().identifier;
+    let access = region_access(&ctx, &auth, region_code.clone()).await?;
     let (created, managers) = ctx
         .db
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
-                let (account, viewer) = viewer_of(conn, &auth)?;
-                let (bureau, responsable) = bureau_for(conn, &viewer, &bureau_ref)?;
+                let (bureau, responsable) = bureau_for(conn, &access, &region_code, &bureau_ref)?;
                 if !responsable {
                     return Err(not_responsable());
                 }
                 let grantee = Account::find_by_identifier(conn, &identifier)?
                     .filter(Account::is_active)
                     .ok_or_else(account_not_found)?;
-                let created =
-                    portal::grant(conn, &bureau.id, &grantee.id, Some(&account.id), db::now())?;
+                let created = portal::grant(
+                    conn,
+                    &bureau.id,
+                    &grantee.id,
+                    Some(&access.account.id),
+                    db::now(),
+                )?;
                 Ok((created, list(conn, &bureau.id)?))
             })
         })
@@ -187,26 +187,27 @@ pub async fn grant_manager(
 #[utoipa::path(
     tag = "portal",
     security(("bearer" = [])),
-    params(("ref" = String, Path, description = "Ref établissement"), ("identifier" = String, Path, description = "The manager's identifier")),
+    params(("code" = String, Path, description = "Region code"), ("ref" = String, Path, description = "Ref établissement"), ("identifier" = String, Path, description = "The manager's identifier")),
     responses(
         (status = 204, description = "Revoked"),
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`not_responsable`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`bureau_not_found`, or `manager_not_found` when the account does not manage it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`region_not_found`, `bureau_not_found`, or `manager_not_found` when the account does not manage it", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_conflict` until the address is chosen; its `Link` header gives `rel=\"email-conflict\"` (GET the two addresses) and `rel=\"email-choice\"` (PUT the choice)", body = Problem, content_type = "application/problem+json", headers(("Link" = String, description = "With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel=\"email-conflict\", </v1/portal/regions/{code}/email-choice>; rel=\"email-choice\"`"))),
     )
 )]
-#[delete("/portal/bureaux/{ref}/managers/{identifier}")]
+#[delete("/portal/regions/{code}/bureaux/{ref}/managers/{identifier}")]
 pub async fn revoke_manager(
     ctx: web::Data<ApiContext>,
     auth: Authenticated,
-    path: web::Path<(String, String)>,
+    path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (bureau_ref, identifier) = path.into_inner();
+    let (region_code, bureau_ref, identifier) = path.into_inner();
+    let access = region_access(&ctx, &auth, region_code.clone()).await?;
     ctx.db
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
-                let (_, viewer) = viewer_of(conn, &auth)?;
-                let (bureau, responsable) = bureau_for(conn, &viewer, &bureau_ref)?;
+                let (bureau, responsable) = bureau_for(conn, &access, &region_code, &bureau_ref)?;
                 if !responsable {
                     return Err(not_responsable());
                 }

@@ -21,6 +21,7 @@ pub mod list_regions;
 pub mod managers;
 pub mod save_declaration;
 pub mod submit_declaration;
+pub mod transfer_instructions;
 
 use actix_web::http::{header, StatusCode};
 use serde::Serialize;
@@ -138,21 +139,33 @@ pub fn bureau_not_found() -> ApiError {
     )
 }
 
-/// 409 while the email conflict of the region is unresolved; `Link` points at the choice.
+/// Relation of the `Link` to `GET …/email-conflict` (the two addresses, masked).
+pub const EMAIL_CONFLICT_REL: &str = "email-conflict";
+/// Relation of the `Link` to `PUT …/email-choice` (the choice that resolves the conflict).
+pub const EMAIL_CHOICE_REL: &str = "email-choice";
+
+/// 409 while the email conflict of the region is unresolved. Its `Link` header leads to both
+/// steps: `rel="email-conflict"` to read the two addresses, `rel="email-choice"` to choose one.
 pub fn email_conflict(region_code: &str) -> ApiError {
-    let choice = format!("/v1/portal/regions/{region_code}/email-conflict");
+    let conflict = format!("/v1/portal/regions/{region_code}/email-conflict");
+    let choice = format!("/v1/portal/regions/{region_code}/email-choice");
     ApiError::new(
         StatusCode::CONFLICT,
         "email_conflict",
         Text::new("Adresses email différentes", "Different email addresses"),
         Text::owned(
             format!(
-                "L'adresse email de votre compte ComptExpert diffère de celle de votre dossier régional. Choisissez l'adresse à conserver ({choice})."
+                "L'adresse email de votre compte ComptExpert diffère de celle de votre dossier régional. Consultez les deux adresses ({conflict}) puis choisissez celle à conserver ({choice})."
             ),
             format!(
-                "Your ComptExpert email address differs from the one on your regional file. Choose the address to keep ({choice})."
+                "Your ComptExpert email address differs from the one on your regional file. Read both addresses ({conflict}), then choose the one to keep ({choice})."
             ),
         ),
     )
-    .with_header(header::LINK, format!("<{choice}>; rel=\"email-conflict\""))
+    .with_header(
+        header::LINK,
+        format!(
+            "<{conflict}>; rel=\"{EMAIL_CONFLICT_REL}\", <{choice}>; rel=\"{EMAIL_CHOICE_REL}\""
+        ),
+    )
 }

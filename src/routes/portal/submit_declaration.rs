@@ -28,7 +28,7 @@ use crate::{
         (status = 200, description = "The submitted declaration", body = DeclarationView),
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`region_not_found`, `bureau_not_found`, `person_not_found`", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`campaign_closed`, `declaration_locked` (already submitted), `no_draft`, `scale_missing`, `email_conflict`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`campaign_closed`, `declaration_locked` (already submitted), `no_draft`, `scale_missing`, `email_conflict` until the address is chosen; its `Link` header gives `rel=\"email-conflict\"` (GET the two addresses) and `rel=\"email-choice\"` (PUT the choice)", body = Problem, content_type = "application/problem+json", headers(("Link" = String, description = "With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel=\"email-conflict\", </v1/portal/regions/{code}/email-choice>; rel=\"email-choice\"`"))),
     )
 )]
 #[post("/portal/regions/{code}/bureaux/{ref}/persons/{person}/declaration/submission")]

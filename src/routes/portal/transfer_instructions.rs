@@ -1,0 +1,98 @@
+use actix_web::{get, http::StatusCode, web, HttpResponse};
+
+use super::{
+    documents::{payment_letterhead, payment_lines, pdf_response, render, PdfFile},
+    get_payment::visible_payment,
+    region_access,
+};
+use crate::{
+    auth::extractor::Authenticated,
+    context::ApiContext,
+    db::payments::status,
+    documents::{self, transfer::PendingTransfer},
+    error::{ApiError, Problem},
+    i18n::Text,
+    payments::provider::PaymentMethod,
+};
+
+fn not_a_transfer() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "transfer_not_found",
+        Text::new("Virement introuvable", "Transfer not found"),
+        Text::new(
+            "Ce paiement n'est pas un virement : il n'a pas d'instructions de virement.",
+            "This payment is not a transfer: it has no transfer instructions.",
+        ),
+    )
+}
+
+fn transfer_not_pending() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "payment_not_pending",
+        Text::new("Virement plus en attente", "Transfer no longer pending"),
+        Text::new(
+            "Ce virement a été reçu ou a échoué : ses instructions ne valent plus. Une fois le virement reçu, son reçu est disponible.",
+            "This transfer was received or failed: its instructions no longer apply. Once the transfer is received, its receipt is available.",
+        ),
+    )
+}
+
+/// "Virement en attente": the instructions of a transfer the bank has not confirmed yet, as PDF:
+/// the account to credit, the amount, the reference to quote, and what it will settle. Readable
+/// by those who may see every bureau it settles, while it is pending; then its receipt applies.
+#[utoipa::path(
+    tag = "portal",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "Region code"), ("id" = String, Path, description = "Payment id")),
+    responses(
+        (status = 200, description = "The PDF", body = PdfFile, content_type = "application/pdf"),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`region_not_found`, `payment_not_found` (also for a payment of bureaux the user may not see), `transfer_not_found` (a card or direct-debit payment)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`payment_not_pending` (the transfer was received: see its receipt; or it failed), `email_conflict` until the address is chosen; its `Link` header gives `rel=\"email-conflict\"` (GET the two addresses) and `rel=\"email-choice\"` (PUT the choice)", body = Problem, content_type = "application/problem+json", headers(("Link" = String, description = "With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel=\"email-conflict\", </v1/portal/regions/{code}/email-choice>; rel=\"email-choice\"`"))),
+        (status = 503, description = "`document_unavailable`: the document could not be laid out within its time bound (`Retry-After`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/portal/regions/{code}/payments/{id}/transfer-instructions")]
+pub async fn transfer_instructions(
+    ctx: web::Data<ApiContext>,
+    auth: Authenticated,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (region_code, id) = path.into_inner();
+    let access = region_access(&ctx, &auth, region_code.clone()).await?;
+    let settings = ctx.settings.clone();
+    let transfer = ctx
+        .db
+        .run(move |conn| {
+            let payment = visible_payment(conn, &access, &region_code, &id)?;
+            if payment.method != PaymentMethod::Transfer.as_str() {
+                return Err(not_a_transfer());
+            }
+            if payment.status != status::PENDING {
+                return Err(transfer_not_pending());
+            }
+            let reference = payment
+                .transfer_reference
+                .clone()
+                .ok_or_else(not_a_transfer)?;
+            let account = &settings.transfer_account;
+            Ok(PendingTransfer {
+                letterhead: payment_letterhead(conn, &payment)?,
+                iban: account.iban.to_string(),
+                bic: account.bic.clone(),
+                beneficiary: account.beneficiary.clone(),
+                reference,
+                amount_cents: payment.amount_cents.into(),
+                created_at: payment.created_at,
+                lines: payment_lines(conn, &payment)?,
+                payment_id: payment.id,
+            })
+        })
+        .await?;
+    let filename = format!("virement-en-attente-{}.pdf", transfer.payment_id);
+    let bytes =
+        render(move |deadline| documents::transfer::pending_transfer(&transfer, deadline)).await?;
+    Ok(pdf_response(bytes, &filename))
+}
