@@ -169,15 +169,16 @@ impl ApiError {
         )
     }
 
-    /// 429 `rate_limited` with `Retry-After` in seconds.
+    /// 429 `rate_limited` with `Retry-After` in seconds and the wait in words in the detail.
     pub fn rate_limited(retry_after_secs: u64) -> Self {
+        let wait = crate::i18n::wait_of(retry_after_secs);
         Self::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
             Text::new("Trop de requêtes", "Too many requests"),
             Text::owned(
-                format!("Trop de tentatives. Réessayez dans {retry_after_secs} secondes."),
-                format!("Too many attempts. Try again in {retry_after_secs} seconds."),
+                format!("Trop de tentatives. Réessayez {}.", wait.fr),
+                format!("Too many attempts. Try again {}.", wait.en),
             ),
         )
         .with_header(header::RETRY_AFTER, retry_after_secs.max(1).to_string())

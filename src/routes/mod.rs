@@ -36,6 +36,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(password_tokens::set_password::set_password)
                 .service(sessions::create::create)
                 .service(sessions::refresh::refresh)
+                .service(sessions::revoke::revoke)
                 .service(sessions::delete_current::delete_current)
                 .service(expertpass::create_challenge::create_challenge)
                 .service(expertpass::poll_challenge::poll_challenge)

@@ -51,3 +51,39 @@ async fn a_refused_cors_preflight_is_a_problem_and_an_allowed_one_is_answered() 
         Some("https://app.comptexpert.test")
     );
 }
+
+#[actix_web::test]
+async fn a_postgresql_test_schema_is_dropped_with_its_app() {
+    let Ok(base) = std::env::var(crate::helpers::TEST_DATABASE_URL) else {
+        return; // SQLite: the database file goes with the test's temporary folder.
+    };
+    if base.is_empty() {
+        return;
+    }
+    let app = spawn_app().await;
+    let schema = app
+        .database_url
+        .split_once("search_path%3D")
+        .map(|(_, rest)| rest.split('&').next().unwrap_or_default().to_owned())
+        .expect("a schema of its own");
+    assert_eq!(app.get("/health").await.status.as_u16(), 200);
+    let schemas_named = |conn: &mut diesel::PgConnection| -> i64 {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::sql_query(format!(
+            "SELECT count(*) AS n FROM information_schema.schemata WHERE schema_name = '{schema}'"
+        ))
+        .get_result::<Count>(conn)
+        .expect("count")
+        .n
+    };
+    use diesel::Connection;
+    let mut conn = diesel::PgConnection::establish(&base).expect("PostgreSQL");
+    assert_eq!(schemas_named(&mut conn), 1);
+    drop(app);
+    assert_eq!(schemas_named(&mut conn), 0, "schema {schema} left behind");
+}
