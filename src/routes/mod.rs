@@ -1,6 +1,7 @@
 //! HTTP only: extract, call the domain, map to a response. Every route of the API is visible here.
 
 pub mod accounts;
+pub mod decode_errors;
 pub mod email_verifications;
 pub mod expertpass;
 pub mod fallback;

@@ -68,7 +68,7 @@ pub async fn search_members(
     let prefix = names::fold_alphanumeric(&q);
     let mut issues = Vec::new();
     if prefix.chars().count() < MIN_QUERY_LEN || q.len() > 200 {
-        issues.push(FieldIssue::new(
+        issues.push(FieldIssue::parameter(
             "q",
             "min_length",
             Text::owned(
@@ -79,7 +79,7 @@ pub async fn search_members(
     }
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        issues.push(FieldIssue::new(
+        issues.push(FieldIssue::parameter(
             "limit",
             "range",
             Text::owned(
@@ -93,7 +93,7 @@ pub async fn search_members(
         Some(cursor) => match Position::decode(cursor, &prefix) {
             Some(position) => Some(position),
             None => {
-                issues.push(FieldIssue::new(
+                issues.push(FieldIssue::parameter(
                     "cursor",
                     "cursor",
                     Text::new(
