@@ -3,7 +3,12 @@
 //! 401 of operations that need sign-in spelled out once for all of them.
 
 use serde_json::{json, Value};
-use utoipa::openapi::{path::Operation, schema::Schema, OpenApi, RefOr, Response};
+use utoipa::openapi::{
+    header::HeaderBuilder,
+    path::Operation,
+    schema::{ObjectBuilder, Schema, Type},
+    OpenApi, RefOr, Response,
+};
 
 use crate::{auth::extractor::SIGN_IN_REQUIRED_CODES, error::PROBLEM_TYPE_BASE};
 
@@ -145,6 +150,16 @@ fn document_operation(operation: &mut Operation) {
             continue;
         };
         if status == 401 && response.description.contains(SIGN_IN_PLACEHOLDER) {
+            response.headers.insert(
+                "WWW-Authenticate".to_owned(),
+                HeaderBuilder::new()
+                    .schema(ObjectBuilder::new().schema_type(Type::String))
+                    .description(Some(
+                        "`Bearer realm=\"comptexpert\"` without a token; else with \
+                         `error=\"invalid_token\"` and an `error_description` (RFC 6750)",
+                    ))
+                    .build(),
+            );
             response.description = response.description.replace(
                 SIGN_IN_PLACEHOLDER,
                 &format!(
