@@ -22,6 +22,15 @@ pub struct FieldError {
     /// The field, as named in the request (`email`, `password`, `address.postal_code`…).
     #[schema(example = "postal_code")]
     pub field: String,
+    /// For a field of the JSON body: a JSON Pointer (RFC 6901) to it (`/postal_code`,
+    /// `/address/postal_code`), as RFC 9457 suggests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "/postal_code")]
+    pub pointer: Option<String>,
+    /// For a query or path parameter or a header: its name (`limit`, `Idempotency-Key`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = json!(null))]
+    pub parameter: Option<String>,
     /// Stable machine code of the rule broken (`required`, `email`, `postal_code`, `min_length`…).
     #[schema(example = "postal_code")]
     pub code: String,
@@ -30,11 +39,22 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// Where an invalid field was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldLocation {
+    /// In the JSON body: the error carries a JSON Pointer.
+    Body,
+    /// A query or path parameter, or a header: the error carries its name.
+    Parameter,
+}
+
 /// A field error before its language is chosen.
 #[derive(Debug, Clone)]
 pub struct FieldIssue {
-    /// Field name.
+    /// Field name (dotted for nested body fields).
     pub field: String,
+    /// Body field or parameter.
+    pub location: FieldLocation,
     /// Stable rule code.
     pub code: &'static str,
     /// Message in both languages.
@@ -42,13 +62,30 @@ pub struct FieldIssue {
 }
 
 impl FieldIssue {
-    /// A field error with a fixed message.
+    /// An error on a field of the JSON body.
     pub fn new(field: impl Into<String>, code: &'static str, message: Text) -> Self {
         Self {
             field: field.into(),
+            location: FieldLocation::Body,
             code,
             message,
         }
+    }
+
+    /// An error on a query or path parameter, or a header.
+    pub fn parameter(name: impl Into<String>, code: &'static str, message: Text) -> Self {
+        Self {
+            location: FieldLocation::Parameter,
+            ..Self::new(name, code, message)
+        }
+    }
+
+    /// The JSON Pointer (RFC 6901) of a body field: `address.postal_code` → `/address/postal_code`.
+    fn pointer(&self) -> String {
+        self.field
+            .split('.')
+            .map(|part| format!("/{}", part.replace('~', "~0").replace('/', "~1")))
+            .collect()
     }
 }
 
@@ -60,7 +97,7 @@ impl FieldIssue {
     "status": 422,
     "detail": "Un ou plusieurs champs sont invalides.",
     "code": "validation_failed",
-    "errors": [{"field": "postal_code", "code": "postal_code", "message": "Le code postal doit comporter 5 chiffres."}]
+    "errors": [{"field": "postal_code", "pointer": "/postal_code", "code": "postal_code", "message": "Le code postal doit comporter 5 chiffres."}]
 }))]
 pub struct Problem {
     /// URI identifying the kind of problem.
@@ -182,31 +219,44 @@ impl ApiError {
         )
     }
 
-    /// 429 `rate_limited` with `Retry-After` in seconds.
+    /// 429 `rate_limited` with `Retry-After` in seconds and the wait in words in the detail.
     pub fn rate_limited(retry_after_secs: u64) -> Self {
+        let wait = crate::i18n::wait_of(retry_after_secs);
         Self::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
             Text::new("Trop de requêtes", "Too many requests"),
             Text::owned(
-                format!("Trop de tentatives. Réessayez dans {retry_after_secs} secondes."),
-                format!("Too many attempts. Try again in {retry_after_secs} seconds."),
+                format!("Trop de tentatives. Réessayez {}.", wait.fr),
+                format!("Too many attempts. Try again {}.", wait.en),
             ),
         )
         .with_header(header::RETRY_AFTER, retry_after_secs.max(1).to_string())
     }
 
-    /// 400 for a path or query parameter that does not parse.
-    pub fn invalid_parameter(detail_en: String) -> Self {
-        Self::new(
+    /// 400 for a path or query parameter that is missing or does not parse; `issues` names it
+    /// when the parser said which.
+    pub fn invalid_parameter(detail: Text, issues: Vec<FieldIssue>) -> Self {
+        let mut e = Self::new(
             StatusCode::BAD_REQUEST,
             "invalid_parameter",
             Text::new("Paramètre invalide", "Invalid parameter"),
-            Text::owned(
-                format!("Un paramètre de la requête est invalide : {detail_en}"),
-                detail_en,
-            ),
-        )
+            detail,
+        );
+        e.errors = issues;
+        e
+    }
+
+    /// 422 `invalid_body`: the JSON does not match the request's schema.
+    pub fn invalid_body(detail: Text, issues: Vec<FieldIssue>) -> Self {
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            Text::new("Corps de requête invalide", "Invalid request body"),
+            detail,
+        );
+        e.errors = issues;
+        e
     }
 
     /// 503 when the database cannot be reached.
@@ -268,6 +318,8 @@ impl ApiError {
                 .iter()
                 .map(|e| FieldError {
                     field: e.field.clone(),
+                    pointer: (e.location == FieldLocation::Body).then(|| e.pointer()),
+                    parameter: (e.location == FieldLocation::Parameter).then(|| e.field.clone()),
                     code: e.code.to_owned(),
                     message: e.message.get(lang).to_owned(),
                 })

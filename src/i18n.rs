@@ -101,9 +101,67 @@ impl Text {
     }
 }
 
+/// "dans 52 minutes" / "in 52 minutes": a wait as a person says it. Seconds under a minute;
+/// whole minutes (rounded up, so nobody comes back too early) under an hour; hours and minutes above.
+pub fn wait_of(seconds: u64) -> Text {
+    fn unit(count: u64, fr: &str, en: &str) -> (String, String) {
+        let plural = if count > 1 { "s" } else { "" };
+        (
+            format!("{count} {fr}{plural}"),
+            format!("{count} {en}{plural}"),
+        )
+    }
+    let (fr, en) = if seconds < 60 {
+        unit(seconds.max(1), "seconde", "second")
+    } else {
+        let minutes = seconds.div_ceil(60);
+        if minutes < 60 {
+            unit(minutes, "minute", "minute")
+        } else {
+            let (hours_fr, hours_en) = unit(minutes / 60, "heure", "hour");
+            match minutes % 60 {
+                0 => (hours_fr, hours_en),
+                rest => {
+                    let (rest_fr, rest_en) = unit(rest, "minute", "minute");
+                    (
+                        format!("{hours_fr} et {rest_fr}"),
+                        format!("{hours_en} and {rest_en}"),
+                    )
+                }
+            }
+        }
+    };
+    Text::owned(format!("dans {fr}"), format!("in {en}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn waits_read_as_people_say_them() {
+        let cases = [
+            (0, "dans 1 seconde", "in 1 second"),
+            (45, "dans 45 secondes", "in 45 seconds"),
+            (60, "dans 1 minute", "in 1 minute"),
+            (3141, "dans 53 minutes", "in 53 minutes"),
+            (3120, "dans 52 minutes", "in 52 minutes"),
+            (3600, "dans 1 heure", "in 1 hour"),
+            (
+                7500,
+                "dans 2 heures et 5 minutes",
+                "in 2 hours and 5 minutes",
+            ),
+        ];
+        for (seconds, fr, en) in cases {
+            let text = wait_of(seconds);
+            assert_eq!(
+                (text.fr.as_ref(), text.en.as_ref()),
+                (fr, en),
+                "{seconds} s"
+            );
+        }
+    }
 
     #[test]
     fn french_is_the_default() {

@@ -23,7 +23,7 @@ pub fn key_of(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     };
     let key = value.to_str().unwrap_or_default().trim();
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ApiError::validation(vec![FieldIssue::new(
+        return Err(ApiError::validation(vec![FieldIssue::parameter(
             HEADER,
             "idempotency_key",
             Text::new(

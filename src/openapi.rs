@@ -13,6 +13,8 @@ use crate::{
     routes,
 };
 
+mod enums;
+pub mod problems;
 mod refusals;
 
 /// Top-level document metadata; the paths come from [`routes::configure`].
@@ -73,6 +75,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .configure(routes::configure)
         .split_for_parts();
     refusals::document(&mut api);
+    problems::document(&mut api);
+    enums::document(&mut api);
     api
 }
 

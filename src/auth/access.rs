@@ -50,20 +50,43 @@ pub fn issue(
     Ok(keys.sign_compact(&payload))
 }
 
+/// Why an access token was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Well signed, but past its `exp` (plus the leeway): the client should refresh.
+    Expired,
+    /// Anything else: not a JWT, another algorithm or key, altered, wrong issuer or audience.
+    Invalid,
+}
+
 /// Verifies signature (EdDSA only: `alg: none` and algorithm confusion are refused), key id,
-/// issuer, audience and expiry. Any failure is `None`: callers answer 401 without detail.
-pub fn verify(keys: &SigningKeys, issuer: &str, audience: &str, token: &str) -> Option<Claims> {
-    let header = jsonwebtoken::decode_header(token).ok()?;
+/// issuer, audience and expiry. Only an expired but otherwise valid token is told apart, so that
+/// a client knows a refresh will help; every other failure is [`Refusal::Invalid`].
+pub fn verify(
+    keys: &SigningKeys,
+    issuer: &str,
+    audience: &str,
+    token: &str,
+) -> Result<Claims, Refusal> {
+    let header = jsonwebtoken::decode_header(token).map_err(|_| Refusal::Invalid)?;
     if header.alg != Algorithm::EdDSA {
-        return None;
+        return Err(Refusal::Invalid);
     }
-    let key = keys.decoding_key(header.kid.as_deref()?)?;
+    let key = header
+        .kid
+        .as_deref()
+        .and_then(|kid| keys.decoding_key(kid))
+        .ok_or(Refusal::Invalid)?;
     let mut validation = Validation::new(Algorithm::EdDSA);
     validation.set_issuer(&[issuer]);
     validation.set_audience(&[audience]);
     validation.leeway = 5;
     validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud"]);
     jsonwebtoken::decode::<Claims>(token, key, &validation)
-        .ok()
         .map(|data| data.claims)
+        .map_err(|error| match error.kind() {
+            // The signature is checked before the claims: an expired token was ours.
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => Refusal::Expired,
+            _ => Refusal::Invalid,
+        })
 }

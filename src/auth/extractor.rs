@@ -28,21 +28,83 @@ pub struct Authenticated {
     pub amr: String,
 }
 
-/// 401 with `WWW-Authenticate: Bearer`, the same for every kind of bad token.
-pub fn unauthorized() -> ApiError {
+/// Why a request was not let in, each with its own `code` so that a client knows what to do:
+/// sign in (missing, invalid, revoked) or refresh its access token (expired).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInRequired {
+    /// No `Authorization: Bearer …` header.
+    Missing,
+    /// The token is not one of ours: malformed, altered, signed by another key, meant for another service.
+    Invalid,
+    /// The token was ours but its 15 minutes are over.
+    Expired,
+    /// The token's session was closed (sign-out, revocation, password change) or has expired.
+    Revoked,
+}
+
+/// The codes of the answers above, in the order of [`SignInRequired`] (the OpenAPI document lists them).
+pub const SIGN_IN_REQUIRED_CODES: [&str; 4] = [
+    "token_missing",
+    "token_invalid",
+    "token_expired",
+    "token_revoked",
+];
+
+impl SignInRequired {
+    /// The stable code of this refusal.
+    pub fn code(self) -> &'static str {
+        SIGN_IN_REQUIRED_CODES[self as usize]
+    }
+
+    fn detail(self) -> Text {
+        match self {
+            Self::Missing => Text::new(
+                "Cette opération demande un jeton d'accès (Authorization: Bearer …). Connectez-vous.",
+                "This operation needs an access token (Authorization: Bearer …). Please sign in.",
+            ),
+            Self::Invalid => Text::new(
+                "Le jeton d'accès n'est pas valide. Reconnectez-vous.",
+                "The access token is not valid. Please sign in again.",
+            ),
+            Self::Expired => Text::new(
+                "Le jeton d'accès a expiré. Obtenez-en un nouveau avec le jeton de rafraîchissement.",
+                "The access token has expired. Get a new one with the refresh token.",
+            ),
+            Self::Revoked => Text::new(
+                "La session de ce jeton d'accès est fermée. Reconnectez-vous.",
+                "The session of this access token is closed. Please sign in again.",
+            ),
+        }
+    }
+
+    /// `error_description` of `WWW-Authenticate` (RFC 6750 § 3: ASCII, no quote or backslash).
+    fn description(self) -> &'static str {
+        match self {
+            Self::Missing => "",
+            Self::Invalid => "The access token is malformed or not signed by this service",
+            Self::Expired => "The access token expired",
+            Self::Revoked => "The session of the access token is closed",
+        }
+    }
+}
+
+/// 401 with `WWW-Authenticate: Bearer`: for a missing token only the realm (RFC 6750 § 3.1: no
+/// error code when the request had no credentials), else `error="invalid_token"` and a description.
+pub fn unauthorized(reason: SignInRequired) -> ApiError {
+    let challenge = match reason {
+        SignInRequired::Missing => r#"Bearer realm="comptexpert""#.to_owned(),
+        _ => format!(
+            r#"Bearer realm="comptexpert", error="invalid_token", error_description="{}""#,
+            reason.description()
+        ),
+    };
     ApiError::new(
         StatusCode::UNAUTHORIZED,
-        "unauthorized",
+        reason.code(),
         Text::new("Authentification requise", "Authentication required"),
-        Text::new(
-            "Jeton d'accès absent, invalide ou expiré, ou session fermée. Reconnectez-vous.",
-            "Missing, invalid or expired access token, or closed session. Please sign in again.",
-        ),
+        reason.detail(),
     )
-    .with_header(
-        header::WWW_AUTHENTICATE,
-        r#"Bearer realm="comptexpert", error="invalid_token""#,
-    )
+    .with_header(header::WWW_AUTHENTICATE, challenge)
 }
 
 impl FromRequest for Authenticated {
@@ -61,8 +123,11 @@ impl FromRequest for Authenticated {
             .map(|t| t.trim().to_owned());
         let ctx = req.app_data::<web::Data<ApiContext>>().cloned();
         Box::pin(async move {
-            let (Some(token), Some(ctx)) = (token, ctx) else {
-                return Err(unauthorized());
+            let Some(ctx) = ctx else {
+                return Err(ApiError::internal("no application context"));
+            };
+            let Some(token) = token.filter(|t| !t.is_empty()) else {
+                return Err(unauthorized(SignInRequired::Missing));
             };
             let claims = match ctx.access_cache.claims(&token) {
                 Some(claims) => claims,
@@ -73,7 +138,12 @@ impl FromRequest for Authenticated {
                         &ctx.settings.jwt_audience,
                         &token,
                     )
-                    .ok_or_else(unauthorized)?;
+                    .map_err(|refusal| {
+                        unauthorized(match refusal {
+                            access::Refusal::Expired => SignInRequired::Expired,
+                            access::Refusal::Invalid => SignInRequired::Invalid,
+                        })
+                    })?;
                     ctx.access_cache.remember_claims(&token, &claims);
                     claims
                 }
@@ -88,7 +158,7 @@ impl FromRequest for Authenticated {
                     .run(move |conn| Ok(Session::is_live(conn, &session_id, db::now())?))
                     .await?;
                 if !live {
-                    return Err(unauthorized());
+                    return Err(unauthorized(SignInRequired::Revoked));
                 }
                 ctx.access_cache.remember_live(&claims.sid, epoch);
             }

@@ -218,7 +218,10 @@ mod tests {
         let altered = if parts[1].ends_with('A') { 'B' } else { 'A' };
         parts[1].pop();
         parts[1].push(altered);
-        assert!(super::super::access::verify(&keys, "iss", "aud", &parts.join(".")).is_none());
+        assert_eq!(
+            super::super::access::verify(&keys, "iss", "aud", &parts.join(".")).err(),
+            Some(super::super::access::Refusal::Invalid)
+        );
     }
 
     #[test]

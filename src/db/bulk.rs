@@ -12,9 +12,10 @@ use diesel::prelude::*;
 use super::{
     reference::Region,
     registry::{Bureau, Campaign, Firm, Member, PersonalFile},
-    schema::{bureaux, campaigns, firms, members, personal_files, regions},
+    schema::{bureaux, campaigns, firms, member_name_words, members, personal_files, regions},
     DbConnection,
 };
+use crate::domain::names;
 
 /// Rows per multi-row `INSERT`. The widest register table (`members`) has 13 columns:
 /// 2,000 rows bind 26,000 parameters, under SQLite's 32,766 and PostgreSQL's 65,535.
@@ -36,8 +37,18 @@ pub trait BulkWrite: Sized {
     fn update(conn: &mut DbConnection, row: &Self) -> QueryResult<usize>;
 }
 
+/// Nothing to write beside the rows themselves.
+fn no_companions<T>(_conn: &mut DbConnection, _rows: &[T], _replace: bool) -> QueryResult<()> {
+    Ok(())
+}
+
+/// `bulk_write!(Model, table, key[, companions])`: `companions(conn, rows, replace)` writes the rows
+/// derived from these (replacing those of updated rows when `replace`), in the same transaction.
 macro_rules! bulk_write {
     ($model:ty, $table:ident, $key:ident) => {
+        bulk_write!($model, $table, $key, no_companions);
+    };
+    ($model:ty, $table:ident, $key:ident, $companions:path) => {
         impl BulkWrite for $model {
             fn insert_all(conn: &mut DbConnection, rows: &[Self]) -> QueryResult<usize> {
                 let mut inserted = 0;
@@ -58,24 +69,89 @@ macro_rules! bulk_write {
                     // ANALYZE may run in a transaction and counts the transaction's own rows.
                     diesel::sql_query(concat!("ANALYZE ", stringify!($table))).execute(conn)?;
                 }
+                $companions(conn, rows, false)?;
                 Ok(inserted)
             }
 
             fn update(conn: &mut DbConnection, row: &Self) -> QueryResult<usize> {
-                diesel::update($table::table.find(&row.$key))
+                let updated = diesel::update($table::table.find(&row.$key))
                     .set(row)
-                    .execute(conn)
+                    .execute(conn)?;
+                $companions(conn, std::slice::from_ref(row), true)?;
+                Ok(updated)
             }
         }
     };
 }
 
 bulk_write!(Region, regions, code);
-bulk_write!(Member, members, id);
+bulk_write!(Member, members, id, write_name_words);
 bulk_write!(Firm, firms, id);
 bulk_write!(Bureau, bureaux, id);
 bulk_write!(PersonalFile, personal_files, id);
 bulk_write!(Campaign, campaigns, id);
+
+/// One later word of a member's compound last name (see [`crate::domain::names::word_search_keys`]).
+#[derive(Debug, Insertable)]
+#[diesel(table_name = member_name_words)]
+struct NameWord {
+    member_id: String,
+    position: i32,
+    search_key: String,
+}
+
+/// The name pre-fill's word keys of these members, written beside them; an updated member's
+/// previous keys go first (its name may have changed).
+fn write_name_words(conn: &mut DbConnection, rows: &[Member], replace: bool) -> QueryResult<()> {
+    if replace {
+        let ids: Vec<&str> = rows.iter().map(|m| m.id.as_str()).collect();
+        for chunk in ids.chunks(KEYS_PER_LOOKUP) {
+            diesel::delete(
+                member_name_words::table.filter(member_name_words::member_id.eq_any(chunk)),
+            )
+            .execute(conn)?;
+        }
+    }
+    let words: Vec<NameWord> = rows
+        .iter()
+        .flat_map(|member| {
+            names::word_search_keys(&member.last_name, &member.first_name)
+                .into_iter()
+                .map(|(position, search_key)| NameWord {
+                    member_id: member.id.clone(),
+                    position,
+                    search_key,
+                })
+        })
+        .collect();
+    let mut inserted = 0;
+    for chunk in words.chunks(ROWS_PER_INSERT) {
+        let statement = diesel::insert_into(member_name_words::table).values(chunk);
+        inserted += match conn {
+            DbConnection::Pg(pg) => statement.execute(pg)?,
+            DbConnection::Sqlite(sqlite) => statement.execute(sqlite)?,
+        };
+    }
+    if inserted >= ANALYZE_AFTER_ROWS && matches!(conn, DbConnection::Pg(_)) {
+        diesel::sql_query("ANALYZE member_name_words").execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Fills the word keys of members stored before they existed (once, when the table is empty and
+/// the register is not): the migration that made the table cannot fold names in SQL.
+pub fn backfill_name_words(conn: &mut DbConnection) -> QueryResult<usize> {
+    let any_word = member_name_words::table
+        .select(member_name_words::member_id)
+        .first::<String>(conn)
+        .optional()?;
+    if any_word.is_some() {
+        return Ok(0);
+    }
+    let members = members::table.select(Member::as_select()).load(conn)?;
+    write_name_words(conn, &members, false)?;
+    Ok(members.len())
+}
 
 /// Runs `lookup` over `keys` a chunk at a time and gathers the rows found.
 fn in_chunks<K, T>(

@@ -183,8 +183,18 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, String> {
         DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
     }
     .map_err(|e| e.to_string())?;
-    Ok(applied.iter().map(ToString::to_string).collect())
+    let applied: Vec<String> = applied.iter().map(ToString::to_string).collect();
+    if applied
+        .iter()
+        .any(|version| version.replace('-', "") == NAME_WORDS_MIGRATION)
+    {
+        bulk::backfill_name_words(conn).map_err(|e| e.to_string())?;
+    }
+    Ok(applied)
 }
+
+/// The migration that added the name pre-fill's word keys, which existing members need filled.
+const NAME_WORDS_MIGRATION: &str = "20261127000009";
 
 /// True when every embedded migration is applied (readiness).
 pub fn migrations_up_to_date(conn: &mut DbConnection) -> Result<bool, String> {

@@ -2,10 +2,13 @@
 //! Loaded by `comptexpert import` and `comptexpert seed-demo`; read by registration and the portal.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::prelude::*;
+use diesel::{
+    dsl::{exists, not},
+    prelude::*,
+};
 
 use super::{
-    schema::{bureaux, campaigns, firms, members, personal_files},
+    schema::{bureaux, campaigns, firms, member_name_words, members, personal_files},
     DbConnection,
 };
 
@@ -39,15 +42,81 @@ fn prefix_end(prefix: &str) -> String {
 }
 
 impl Member {
-    /// Members whose search key starts with `prefix` (already folded), in key order, at most `limit`.
-    /// A range on the indexed key rather than `LIKE`, so both backends use the index.
-    pub fn search(conn: &mut DbConnection, prefix: &str, limit: i64) -> QueryResult<Vec<Self>> {
-        members::table
+    /// Members whose whole-name key (last name then first name) starts with `prefix` (already
+    /// folded), after `after` (a key and id, exclusive) in (key, id) order, at most `limit`, with
+    /// the key they matched by. A range on the indexed key rather than `LIKE`, so both backends
+    /// read the index in order and stop at the limit.
+    pub fn search(
+        conn: &mut DbConnection,
+        prefix: &str,
+        after: Option<(&str, &str)>,
+        limit: i64,
+    ) -> QueryResult<Vec<(String, Self)>> {
+        let mut query = members::table
             .filter(members::search_key.ge(prefix))
             .filter(members::search_key.lt(prefix_end(prefix)))
+            .into_boxed();
+        if let Some((key, id)) = after {
+            query = query.filter(members::search_key.ge(key.to_owned())).filter(
+                members::search_key
+                    .gt(key.to_owned())
+                    .or(members::id.gt(id.to_owned())),
+            );
+        }
+        query
             .order((members::search_key, members::id))
             .limit(limit)
-            .select(Self::as_select())
+            .select((members::search_key, Self::as_select()))
+            .load(conn)
+    }
+
+    /// Members matched by a later word of their compound last name (`lefevre` finds
+    /// D'Artagnan-Lefèvre), in (word key, id) order after `after`, at most `limit`. A member
+    /// comes once: not here when [`Member::search`] lists them, and by their first matching word.
+    pub fn search_by_later_word(
+        conn: &mut DbConnection,
+        prefix: &str,
+        after: Option<(&str, &str)>,
+        limit: i64,
+    ) -> QueryResult<Vec<(String, Self)>> {
+        let earlier = diesel::alias!(member_name_words as earlier);
+        let end = prefix_end(prefix);
+        let mut query = member_name_words::table
+            .inner_join(members::table)
+            .filter(member_name_words::search_key.ge(prefix))
+            .filter(member_name_words::search_key.lt(end.clone()))
+            .filter(not(members::search_key
+                .ge(prefix)
+                .and(members::search_key.lt(end.clone()))))
+            .filter(not(exists(
+                earlier
+                    .filter(
+                        earlier
+                            .field(member_name_words::member_id)
+                            .eq(member_name_words::member_id),
+                    )
+                    .filter(
+                        earlier
+                            .field(member_name_words::position)
+                            .lt(member_name_words::position),
+                    )
+                    .filter(earlier.field(member_name_words::search_key).ge(prefix))
+                    .filter(earlier.field(member_name_words::search_key).lt(end)),
+            )))
+            .into_boxed();
+        if let Some((key, id)) = after {
+            query = query
+                .filter(member_name_words::search_key.ge(key.to_owned()))
+                .filter(
+                    member_name_words::search_key
+                        .gt(key.to_owned())
+                        .or(member_name_words::member_id.gt(id.to_owned())),
+                );
+        }
+        query
+            .order((member_name_words::search_key, member_name_words::member_id))
+            .limit(limit)
+            .select((member_name_words::search_key, Self::as_select()))
             .load(conn)
     }
 

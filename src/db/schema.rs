@@ -39,6 +39,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    member_name_words (member_id, position) {
+        member_id -> Text,
+        position -> Integer,
+        search_key -> Text,
+    }
+}
+
+diesel::table! {
     firms (id) {
         id -> Text,
         firm_ref -> Text,
@@ -410,6 +418,7 @@ diesel::joinable!(bureaux -> firms (firm_id));
 diesel::joinable!(bureaux -> regions (region_code));
 diesel::joinable!(campaigns -> regions (region_code));
 diesel::joinable!(personal_files -> members (member_id));
+diesel::joinable!(member_name_words -> members (member_id));
 diesel::joinable!(accounts -> members (member_id));
 diesel::joinable!(password_tokens -> accounts (account_id));
 diesel::joinable!(sessions -> accounts (account_id));
@@ -434,6 +443,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     qualities,
     regions,
     members,
+    member_name_words,
     firms,
     bureaux,
     campaigns,

@@ -210,6 +210,22 @@ impl Session {
         })
     }
 
+    /// The live session that issued this refresh token (its latest or an earlier one), if any.
+    pub fn find_live_by_refresh_token(
+        conn: &mut DbConnection,
+        presented: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<Option<Session>> {
+        refresh_tokens::table
+            .inner_join(sessions::table)
+            .filter(refresh_tokens::token_hash.eq(tokens::digest(presented)))
+            .filter(sessions::revoked_at.is_null())
+            .filter(sessions::expires_at.gt(now))
+            .select(Session::as_select())
+            .first(conn)
+            .optional()
+    }
+
     /// The session if it exists, belongs to nobody else, and is neither revoked nor expired.
     pub fn find_live(
         conn: &mut DbConnection,

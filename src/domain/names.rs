@@ -21,6 +21,25 @@ pub fn search_key(last_name: &str, first_name: &str) -> String {
     key
 }
 
+/// The search keys that start at the later words of a compound last name, each followed by the
+/// first name (`D'Artagnan-Lefèvre`, `Hélène` → `artagnanlefevrehelene`, `lefevrehelene`), so that
+/// a query may start at any word. The first word's key is [`search_key`]; position 1 is the second word.
+pub fn word_search_keys(last_name: &str, first_name: &str) -> Vec<(i32, String)> {
+    let folded = fold(last_name);
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let first = fold_alphanumeric(first_name);
+    (1..words.len())
+        .map(|start| {
+            let mut key = words[start..].concat();
+            key.push_str(&first);
+            (i32::try_from(start).unwrap_or(i32::MAX), key)
+        })
+        .collect()
+}
+
 /// The identifier a member gets before collision digits: first letter of the first name + last name.
 pub fn identifier_base(first_name: &str, last_name: &str) -> String {
     let first = fold_alphanumeric(first_name);
@@ -44,6 +63,22 @@ mod tests {
         );
         assert_eq!(search_key("Le Bihan", "Anne-Sophie"), "lebihanannesophie");
         assert_eq!(fold_alphanumeric("Durand, M"), "durandm");
+    }
+
+    #[test]
+    fn every_later_word_of_a_compound_last_name_starts_a_key() {
+        assert_eq!(
+            word_search_keys("D'Artagnan-Lefèvre", "Hélène"),
+            [
+                (1, "artagnanlefevrehelene".to_owned()),
+                (2, "lefevrehelene".to_owned())
+            ]
+        );
+        assert_eq!(
+            word_search_keys("Le Bihan", "Anne"),
+            [(1, "bihananne".to_owned())]
+        );
+        assert!(word_search_keys("Durand", "Marie").is_empty());
     }
 
     #[test]

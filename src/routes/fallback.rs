@@ -123,15 +123,7 @@ pub fn json_config() -> web::JsonConfig {
             JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
                 payload_too_large()
             }
-            JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_body",
-                Text::new("Corps de requête invalide", "Invalid request body"),
-                Text::owned(
-                    format!("Le corps de la requête ne respecte pas le schéma attendu : {e}"),
-                    format!("The request body does not match the expected schema: {e}"),
-                ),
-            ),
+            JsonPayloadError::Deserialize(e) if e.is_data() => super::decode_errors::invalid_body(e),
             _ => ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "malformed_json",
@@ -164,13 +156,21 @@ fn payload_too_large() -> ApiError {
 /// Path parameters that do not parse.
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|error: PathError, _req| {
-        ApiError::invalid_parameter(error.to_string()).into()
+        let message = match &error {
+            PathError::Deserialize(e) => e.to_string(),
+            other => other.to_string(),
+        };
+        super::decode_errors::invalid_parameter(&message).into()
     })
 }
 
 /// Query strings that do not parse.
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|error: QueryPayloadError, _req| {
-        ApiError::invalid_parameter(error.to_string()).into()
+        let message = match &error {
+            QueryPayloadError::Deserialize(e) => e.to_string(),
+            other => other.to_string(),
+        };
+        super::decode_errors::invalid_parameter(&message).into()
     })
 }

@@ -1,6 +1,7 @@
 //! HTTP only: extract, call the domain, map to a response. Every route of the API is visible here.
 
 pub mod accounts;
+pub mod decode_errors;
 pub mod email_verifications;
 pub mod expertpass;
 pub mod fallback;
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(password_tokens::set_password::set_password)
                 .service(sessions::create::create)
                 .service(sessions::refresh::refresh)
+                .service(sessions::revoke::revoke)
                 .service(sessions::delete_current::delete_current)
                 .service(expertpass::create_challenge::create_challenge)
                 .service(expertpass::poll_challenge::poll_challenge)

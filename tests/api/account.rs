@@ -82,7 +82,7 @@ async fn a_reset_spends_the_link_once_revokes_every_session_and_notifies_the_own
     app.set_password(&token, "Encore-2026!")
         .await
         .assert_problem(410, "link_invalid");
-    app.me(&access).await.assert_problem(401, "unauthorized");
+    app.me(&access).await.assert_problem(401, "token_revoked");
     app.refresh(&refresh)
         .await
         .assert_problem(401, "invalid_refresh_token");
@@ -134,7 +134,9 @@ async fn changing_the_password_needs_the_current_one_and_signs_out_the_other_ses
         200,
         "this session stays open"
     );
-    app.me(&elsewhere).await.assert_problem(401, "unauthorized");
+    app.me(&elsewhere)
+        .await
+        .assert_problem(401, "token_revoked");
     app.refresh(&elsewhere_refresh)
         .await
         .assert_problem(401, "invalid_refresh_token");

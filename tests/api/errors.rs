@@ -55,3 +55,102 @@ async fn a_refused_cors_preflight_is_a_problem_and_an_allowed_one_is_answered() 
         Some("https://app.comptexpert.test")
     );
 }
+
+#[actix_web::test]
+async fn a_postgresql_test_schema_is_dropped_with_its_app() {
+    let Ok(base) = std::env::var(crate::helpers::TEST_DATABASE_URL) else {
+        return; // SQLite: the database file goes with the test's temporary folder.
+    };
+    if base.is_empty() {
+        return;
+    }
+    let app = spawn_app().await;
+    let schema = app
+        .database_url
+        .split_once("search_path%3D")
+        .map(|(_, rest)| rest.split('&').next().unwrap_or_default().to_owned())
+        .expect("a schema of its own");
+    assert_eq!(app.get("/health").await.status.as_u16(), 200);
+    let schemas_named = |conn: &mut diesel::PgConnection| -> i64 {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::sql_query(format!(
+            "SELECT count(*) AS n FROM information_schema.schemata WHERE schema_name = '{schema}'"
+        ))
+        .get_result::<Count>(conn)
+        .expect("count")
+        .n
+    };
+    use diesel::Connection;
+    let mut conn = diesel::PgConnection::establish(&base).expect("PostgreSQL");
+    assert_eq!(schemas_named(&mut conn), 1);
+    drop(app);
+    assert_eq!(schemas_named(&mut conn), 0, "schema {schema} left behind");
+}
+
+#[actix_web::test]
+async fn the_document_lists_error_codes_and_enumerated_fields_with_an_example_per_error() {
+    let app = spawn_app().await;
+    let doc = app.get("/api-docs/openapi.json").await.json();
+    let schemas = &doc["components"]["schemas"];
+    let codes = schemas["Problem"]["properties"]["code"]["enum"]
+        .as_array()
+        .expect("the code is an enum");
+    for code in [
+        "token_expired",
+        "invalid_credentials",
+        "validation_failed",
+        "no_match",
+    ] {
+        assert!(codes.contains(&serde_json::json!(code)), "{code}");
+    }
+    for (schema, field, values) in [
+        ("AccountView", "civility", serde_json::json!(["M", "MME"])),
+        (
+            "AttachedPersonView",
+            "declaration_state",
+            serde_json::json!(["to_declare", "draft", "submitted"]),
+        ),
+        (
+            "PaymentView",
+            "status",
+            serde_json::json!(["pending", "confirmed", "failed"]),
+        ),
+        (
+            "PasswordTokenInfo",
+            "purpose",
+            serde_json::json!(["activation", "reset"]),
+        ),
+        (
+            "SessionView",
+            "method",
+            serde_json::json!(["pwd", "qr", "x509"]),
+        ),
+    ] {
+        assert_eq!(
+            schemas[schema]["properties"][field]["enum"], values,
+            "{schema}.{field}"
+        );
+    }
+    // Each error response shows its own case, not one shared 422.
+    let example = |path: &str, method: &str, status: &str| {
+        doc["paths"][path][method]["responses"][status]["content"]["application/problem+json"]
+            ["example"]
+            .clone()
+    };
+    let unauthorized = example("/v1/me", "get", "401");
+    assert_eq!(unauthorized["code"], "token_missing");
+    assert_eq!(unauthorized["status"], 401);
+    assert_eq!(
+        example("/v1/registry/matches", "post", "404")["code"],
+        "no_match"
+    );
+    assert_eq!(
+        example("/v1/sessions", "post", "429")["code"],
+        "rate_limited"
+    );
+}

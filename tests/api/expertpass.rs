@@ -580,7 +580,7 @@ async fn enrolling_needs_a_session_a_valid_key_and_a_key_not_enrolled_yet() {
             json!({"name": "x", "public_key": public_key_of(&phone.key)}),
         )
         .await;
-    anonymous.assert_problem(401, "unauthorized");
+    anonymous.assert_problem(401, "token_missing");
 
     app.enrol_device(&access, "Encore", &public_key_of(&phone.key))
         .await

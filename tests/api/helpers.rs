@@ -21,6 +21,52 @@ pub struct TestApp {
     pub database_url: String,
     // Keeps the SQLite file and the mail folder alive for the test's duration.
     _dir: tempfile::TempDir,
+    // On PostgreSQL, the test's schema, dropped with the app.
+    _schema: Option<TestSchema>,
+}
+
+/// A PostgreSQL schema made for one test, dropped (with everything in it) when this is dropped.
+pub struct TestSchema {
+    base_url: String,
+    name: String,
+}
+
+impl TestSchema {
+    /// The schema a test database URL selects (`options=-csearch_path=…`), when it is PostgreSQL.
+    pub fn of(database_url: &str) -> Option<Self> {
+        let base = std::env::var(TEST_DATABASE_URL)
+            .ok()
+            .filter(|v| !v.is_empty())?;
+        let name = database_url
+            .split_once("options=-csearch_path%3D")?
+            .1
+            .split('&')
+            .next()?
+            .to_owned();
+        Some(Self {
+            base_url: base,
+            name,
+        })
+    }
+}
+
+impl Drop for TestSchema {
+    fn drop(&mut self) {
+        use diesel::{Connection, PgConnection, RunQueryDsl};
+        // The server's pooled connections hold no locks between requests; a request still running
+        // would make the drop wait, hence the bound rather than a test that hangs.
+        let dropped = PgConnection::establish(&self.base_url).and_then(|mut conn| {
+            diesel::sql_query("SET lock_timeout = '10s'")
+                .execute(&mut conn)
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            diesel::sql_query(format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name))
+                .execute(&mut conn)
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)
+        });
+        if let Err(error) = dropped {
+            eprintln!("test schema {} not dropped: {error}", self.name);
+        }
+    }
 }
 
 /// A response read whole.
@@ -133,6 +179,7 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
         address,
         client,
         mail_dir,
+        _schema: TestSchema::of(&database_url),
         database_url,
         _dir: dir,
     }

@@ -470,7 +470,7 @@ async fn documents_are_pdf_and_hidden_from_those_who_cannot_see_the_bureau() {
     w.app
         .get(&receipt_path)
         .await
-        .assert_problem(401, "unauthorized");
+        .assert_problem(401, "token_missing");
     let _ = w.send(Method::GET, "/v1/me", None).await;
     w.assert_ledger_agrees().await;
 }

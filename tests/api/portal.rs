@@ -327,7 +327,7 @@ async fn another_firms_bureau_or_another_regions_is_a_404_everywhere() {
     w.app
         .get("/v1/portal/regions")
         .await
-        .assert_problem(401, "unauthorized");
+        .assert_problem(401, "token_missing");
 }
 
 #[actix_web::test]

@@ -1,4 +1,9 @@
-use crate::{fixtures::MemberSpec, helpers::spawn_app};
+use serde_json::Value;
+
+use crate::{
+    fixtures::MemberSpec,
+    helpers::{spawn_app, TestApp},
+};
 
 #[actix_web::test]
 async fn name_search_ignores_accents_case_and_punctuation() {
@@ -140,4 +145,173 @@ async fn matching_is_strictly_rate_limited() {
         .parse()
         .expect("seconds");
     assert!((1..=3600).contains(&retry_after));
+    // The wait in words, as a person says it: never "dans 3141 secondes".
+    let wait = comptexpert::i18n::wait_of(retry_after);
+    assert_eq!(
+        limited.json()["detail"],
+        format!("Trop de tentatives. Réessayez {}.", wait.fr)
+    );
+    if retry_after >= 60 {
+        assert!(!wait.fr.contains("seconde"), "{}", wait.fr);
+    }
+}
+
+/// The proposals of one page: (first name, last name) and the whole body.
+async fn search_page(app: &TestApp, q: &str, limit: u32, cursor: Option<&str>) -> Value {
+    let mut query = vec![("q", q.to_owned()), ("limit", limit.to_string())];
+    if let Some(cursor) = cursor {
+        query.push(("cursor", cursor.to_owned()));
+    }
+    let request = app
+        .request(awc::http::Method::GET, "/v1/registry/members")
+        .query(&query)
+        .expect("query");
+    let response = app.send(request, None).await;
+    assert_eq!(response.status.as_u16(), 200, "{}", response.json());
+    response.json()
+}
+
+fn full_names(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| format!("{} {}", i["last_name"], i["first_name"]).replace('"', ""))
+        .collect()
+}
+
+#[actix_web::test]
+async fn name_search_finds_a_member_by_every_word_of_a_compound_last_name() {
+    let app = spawn_app().await;
+    for (supra, last, first) in [
+        ("30000001", "D'Artagnan-Lefèvre", "Hélène"),
+        ("30000002", "Lefèvre", "Anne"),
+        ("30000003", "Le Bihan", "Jean-Baptiste"),
+        ("30000004", "Durand", "Lefèvre"),
+    ] {
+        app.add_member(MemberSpec {
+            supra_number: supra,
+            last_name: last,
+            first_name: first,
+            ..MemberSpec::default()
+        });
+    }
+
+    // Last names that start with the query first, then the later words of compound names.
+    let lefevre = search_page(&app, "lefevre", 10, None).await;
+    assert_eq!(
+        full_names(&lefevre),
+        ["Lefèvre Anne", "D'Artagnan-Lefèvre Hélène"]
+    );
+    assert_eq!(lefevre["has_more"], false);
+    assert_eq!(lefevre["next_cursor"], Value::Null);
+    for (query, expected) in [
+        ("artagnan", "D'Artagnan-Lefèvre Hélène"),
+        ("Lefèvre Hél", "D'Artagnan-Lefèvre Hélène"),
+        ("bihan jean", "Le Bihan Jean-Baptiste"),
+    ] {
+        let page = search_page(&app, query, 10, None).await;
+        assert_eq!(full_names(&page), [expected], "{query}");
+    }
+    // A first name is not a later word of the last name.
+    assert!(full_names(&search_page(&app, "baptiste", 10, None).await).is_empty());
+}
+
+#[actix_web::test]
+async fn name_search_pages_through_namesakes_to_the_compound_name() {
+    let app = spawn_app().await;
+    let firsts = [
+        "Alain", "Bruno", "Cécile", "Denis", "Émile", "Fanny", "Gilles", "Hugo", "Inès", "Jules",
+        "Karim", "Léa", "Louis", "Manon", "Nina", "Paul", "Rémi", "Sarah", "Théo", "Zoé",
+    ];
+    for (i, first) in firsts.iter().enumerate() {
+        app.add_member(MemberSpec {
+            supra_number: &format!("4000{i:04}"),
+            last_name: "D'Artagnan",
+            first_name: first,
+            ..MemberSpec::default()
+        });
+    }
+    let helene = app.add_member(MemberSpec {
+        supra_number: "40009999",
+        last_name: "D'Artagnan-Lefèvre",
+        first_name: "Hélène",
+        ..MemberSpec::default()
+    });
+
+    let mut seen: Vec<String> = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let page = search_page(&app, "dartagnan", 8, cursor.as_deref()).await;
+        pages += 1;
+        let items = page["items"].as_array().expect("items").clone();
+        assert!(items.len() <= 8);
+        for item in &items {
+            let member_ref = item["member_ref"].as_str().expect("member_ref").to_owned();
+            assert!(!seen.contains(&member_ref), "pages overlap on {item}");
+            seen.push(member_ref);
+        }
+        match page["has_more"].as_bool().expect("has_more") {
+            true => {
+                assert_eq!(items.len(), 8, "a page before the last is full");
+                cursor = Some(
+                    page["next_cursor"]
+                        .as_str()
+                        .expect("next_cursor")
+                        .to_owned(),
+                );
+            }
+            false => {
+                assert_eq!(page["next_cursor"], Value::Null);
+                break;
+            }
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen.len(), firsts.len() + 1);
+    assert!(seen.contains(&helene), "Hélène is among the proposals");
+
+    // A cursor only continues the query it came from.
+    let first_page = search_page(&app, "dartagnan", 8, None).await;
+    let next = first_page["next_cursor"].as_str().expect("next_cursor");
+    for (q, cursor) in [("durand", next), ("dartagnan", "not-a-cursor")] {
+        let request = app
+            .request(awc::http::Method::GET, "/v1/registry/members")
+            .query(&[("q", q), ("cursor", cursor)])
+            .expect("query");
+        let body = app
+            .send(request, None)
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(body["errors"][0]["field"], "cursor");
+    }
+}
+
+#[actix_web::test]
+async fn the_demo_walk_through_finds_helene_by_name() {
+    let app = spawn_app().await;
+    let pool = comptexpert::db::build_pool(&app.database_url).expect("pool");
+    let spec = comptexpert::register::demo::DemoSpec {
+        members: 3_000,
+        campaign_year: 2026,
+    };
+    comptexpert::register::demo::seed(&mut pool.get().expect("connection"), &spec)
+        .expect("the demo data is written");
+
+    // As the README says: `q=dartagnan`, page after page, leads to her.
+    let mut cursor: Option<String> = None;
+    let mut found = false;
+    for _ in 0..100 {
+        let page = search_page(&app, "dartagnan", 20, cursor.as_deref()).await;
+        found |= full_names(&page).contains(&"D'Artagnan-Lefèvre Hélène".to_owned());
+        match page["next_cursor"].as_str() {
+            Some(next) if !found => cursor = Some(next.to_owned()),
+            _ => break,
+        }
+    }
+    assert!(found, "q=dartagnan leads to Hélène D'Artagnan-Lefèvre");
+    // And the later word of her compound name finds her at once.
+    let lefevre_helene = search_page(&app, "lefevre helene", 20, None).await;
+    assert!(full_names(&lefevre_helene).contains(&"D'Artagnan-Lefèvre Hélène".to_owned()));
 }

@@ -59,7 +59,9 @@ pub async fn assert_behaves_like_a_password_session(app: &TestApp, tokens: &Valu
     app.refresh(new_refresh)
         .await
         .assert_problem(401, "invalid_refresh_token");
-    app.me(new_access).await.assert_problem(401, "unauthorized");
+    app.me(new_access)
+        .await
+        .assert_problem(401, "token_revoked");
 }
 
 /// The kinds (and methods) of the account's latest security events, newest first.

@@ -201,7 +201,7 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_session() {
         .await
         .assert_problem(401, "invalid_refresh_token");
     let denied = app.me(&access).await;
-    denied.assert_problem(401, "unauthorized");
+    denied.assert_problem(401, "token_revoked");
     assert!(denied
         .header("www-authenticate")
         .is_some_and(|v| v.starts_with("Bearer")));
@@ -306,24 +306,58 @@ async fn tampered_expired_or_foreign_tokens_get_401_with_www_authenticate() {
     )
     .expect("token");
 
-    for token in [
-        tampered.as_str(),
-        alg_none.as_str(),
-        foreign.as_str(),
-        wrong_audience.as_str(),
-        "garbage",
-        "",
+    // Signed by the service's own key, but its 15 minutes are over.
+    let now = chrono::Utc::now().timestamp();
+    let expired = app_keys.sign_compact(
+        json!({
+            "sub": account.id, "sid": claims["sid"], "amr": ["pwd"],
+            "iss": claims["iss"], "aud": claims["aud"],
+            "iat": now - 3600, "exp": now - 2700, "jti": "expired-1",
+        })
+        .to_string()
+        .as_bytes(),
+    );
+
+    for (token, code) in [
+        (tampered.as_str(), "token_invalid"),
+        (alg_none.as_str(), "token_invalid"),
+        (foreign.as_str(), "token_invalid"),
+        (wrong_audience.as_str(), "token_invalid"),
+        ("garbage", "token_invalid"),
+        (expired.as_str(), "token_expired"),
     ] {
         let response = app.me(token).await;
-        response.assert_problem(401, "unauthorized");
+        response.assert_problem(401, code);
+        let challenge = response
+            .header("www-authenticate")
+            .expect("WWW-Authenticate");
         assert!(
-            response
-                .header("www-authenticate")
-                .is_some_and(|v| v.starts_with("Bearer")),
-            "{token}"
+            challenge.starts_with(
+                r#"Bearer realm="comptexpert", error="invalid_token", error_description=""#
+            ),
+            "{token}: {challenge}"
         );
     }
-    app.get("/v1/me").await.assert_problem(401, "unauthorized");
+    // No token at all: the challenge names no error (RFC 6750 § 3.1).
+    for missing in [app.get("/v1/me").await, app.me("").await] {
+        missing.assert_problem(401, "token_missing");
+        assert_eq!(
+            missing.header("www-authenticate").as_deref(),
+            Some(r#"Bearer realm="comptexpert""#)
+        );
+    }
+    let english = app
+        .send(
+            app.request(Method::GET, "/v1/me")
+                .insert_header(("Accept-Language", "en")),
+            None,
+        )
+        .await;
+    let body = english.assert_problem(401, "token_missing");
+    assert!(body["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("sign in"));
 }
 
 #[actix_web::test]
@@ -338,10 +372,43 @@ async fn signing_out_closes_the_session_at_once() {
         )
         .await;
     assert_eq!(response.status.as_u16(), 204);
-    app.me(&access).await.assert_problem(401, "unauthorized");
+    app.me(&access).await.assert_problem(401, "token_revoked");
     app.refresh(&refresh)
         .await
         .assert_problem(401, "invalid_refresh_token");
+}
+
+#[actix_web::test]
+async fn a_mobile_app_signs_out_with_its_refresh_token_alone() {
+    let app = spawn_app().await;
+    let account = app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
+    let (access, refresh) = app.signed_in(&account).await;
+    let (other_access, _) = app.signed_in(&account).await;
+
+    let response = app
+        .post_json("/v1/sessions/revoke", json!({"refresh_token": refresh}))
+        .await;
+    assert_eq!(response.status.as_u16(), 204);
+    // The whole session is closed: its access token and its refresh token.
+    app.me(&access).await.assert_problem(401, "token_revoked");
+    app.refresh(&refresh)
+        .await
+        .assert_problem(401, "invalid_refresh_token");
+    // The account's other session stays open.
+    assert_eq!(app.me(&other_access).await.status.as_u16(), 200);
+    let events = crate::session_checks::security_events(&app, &other_access).await;
+    assert!(
+        events.iter().any(|(kind, _)| kind == "sign_out"),
+        "{events:?}"
+    );
+
+    // Signing out again, or with a token nobody issued, is not an error (RFC 7009).
+    for token in [refresh.as_str(), "unknown-token", ""] {
+        let again = app
+            .post_json("/v1/sessions/revoke", json!({"refresh_token": token}))
+            .await;
+        assert_eq!(again.status.as_u16(), 204, "{token}");
+    }
 }
 
 #[actix_web::test]
@@ -381,6 +448,6 @@ async fn one_lists_and_closes_ones_own_sessions_only() {
             .as_u16(),
         204
     );
-    app.me(&phone).await.assert_problem(401, "unauthorized");
+    app.me(&phone).await.assert_problem(401, "token_revoked");
     assert_eq!(app.me(&laptop).await.status.as_u16(), 200);
 }

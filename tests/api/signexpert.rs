@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 
 use crate::{
     fixtures::{MemberSpec, TestAccount},
-    helpers::{spawn_app, spawn_app_with, test_settings, TestApp, TestResponse},
+    helpers::{spawn_app, spawn_app_with, test_settings, TestApp, TestResponse, TestSchema},
     mailbox::wait_for_emails,
     session_checks::{assert_behaves_like_a_password_session, security_events},
 };
@@ -685,6 +685,7 @@ async fn without_trust_anchors_certificate_sign_in_is_unavailable() {
 async fn an_unreadable_trust_anchor_file_stops_the_start() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut settings = test_settings(dir.path());
+    let _schema = TestSchema::of(&settings.database_url);
     settings.signexpert_ca_file = Some(dir.path().join("missing-ca.pem"));
     let error = comptexpert::Application::build(settings)
         .await
@@ -693,6 +694,7 @@ async fn an_unreadable_trust_anchor_file_stops_the_start() {
     assert!(error.contains("SIGNEXPERT_CA_FILE"), "{error}");
 
     let mut settings = test_settings(dir.path());
+    let _second_schema = TestSchema::of(&settings.database_url);
     settings.signexpert_ca_file = Some(beside_test_files(&settings, "empty.pem", "nothing here"));
     let error = comptexpert::Application::build(settings)
         .await
@@ -833,7 +835,7 @@ async fn enrolment_needs_the_private_key_and_a_certificate_enrols_once() {
         .json();
     assert_eq!(pauls["items"].as_array().map(Vec::len), Some(0));
     let anonymous = app.post_json("/v1/me/certificates", json!({})).await;
-    anonymous.assert_problem(401, "unauthorized");
+    anonymous.assert_problem(401, "token_missing");
 }
 
 #[actix_web::test]

@@ -25,7 +25,7 @@ pub struct Readiness {
     tag = "health",
     responses(
         (status = 200, description = "Ready to serve", body = Readiness),
-        (status = 503, description = "Database unreachable or migrations pending", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`not_ready`: database unreachable or migrations pending", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/ready")]

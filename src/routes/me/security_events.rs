@@ -67,7 +67,7 @@ pub async fn security_events(
     let PageQuery { limit, cursor } = query.into_inner();
     let limit = limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
-        return Err(ApiError::validation(vec![FieldIssue::new(
+        return Err(ApiError::validation(vec![FieldIssue::parameter(
             "limit",
             "range",
             Text::new(

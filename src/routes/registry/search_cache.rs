@@ -12,29 +12,32 @@ pub const TTL: Duration = Duration::from_secs(60);
 /// Answers kept at most; past that the cache starts again empty.
 const MAX_ENTRIES: usize = 10_000;
 
-/// Serialized answers by (folded prefix, limit).
+/// A query as the cache knows it: folded prefix, limit, cursor (empty for the first page).
+pub type SearchKey = (String, u32, String);
+
+/// Serialized answers by query.
 #[derive(Default)]
 pub struct SearchCache {
-    answers: Mutex<HashMap<(String, u32), (Instant, actix_web::web::Bytes)>>,
+    answers: Mutex<HashMap<SearchKey, (Instant, actix_web::web::Bytes)>>,
 }
 
 impl SearchCache {
     /// A fresh answer for this query, if one is kept.
-    pub fn get(&self, prefix: &str, limit: u32) -> Option<actix_web::web::Bytes> {
+    pub fn get(&self, key: &SearchKey) -> Option<actix_web::web::Bytes> {
         let answers = self.answers.lock().ok()?;
         answers
-            .get(&(prefix.to_owned(), limit))
+            .get(key)
             .filter(|(at, _)| at.elapsed() < TTL)
             .map(|(_, body)| body.clone())
     }
 
     /// Keeps an answer.
-    pub fn put(&self, prefix: String, limit: u32, body: actix_web::web::Bytes) {
+    pub fn put(&self, key: SearchKey, body: actix_web::web::Bytes) {
         if let Ok(mut answers) = self.answers.lock() {
             if answers.len() >= MAX_ENTRIES {
                 answers.clear();
             }
-            answers.insert((prefix, limit), (Instant::now(), body));
+            answers.insert(key, (Instant::now(), body));
         }
     }
 }

@@ -2,10 +2,12 @@ use actix_web::{get, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+
 use super::MemberProposal;
 use crate::{
     context::ApiContext,
-    db::registry::Member,
+    db::{registry::Member, DbConnection},
     domain::names,
     error::{ApiError, FieldIssue, Problem},
     i18n::Text,
@@ -22,30 +24,39 @@ pub const MAX_LIMIT: u32 = 20;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
-    /// Start of the last name, optionally followed by the first name ("durand", "Durand Ma",
-    /// "d'artagnan"). Accents, case, spaces and punctuation are ignored. At least 2 letters or digits.
+    /// Start of the last name, or of any later word of a compound last name, optionally followed
+    /// by the first name ("durand", "Durand Ma", "d'artagnan", "lefevre hel"). Accents, case,
+    /// spaces and punctuation are ignored. At least 2 letters or digits.
     #[param(example = "durand ma")]
     pub q: String,
     /// How many proposals (1 to 20, default 10).
     #[param(example = 10, minimum = 1, maximum = 20)]
     pub limit: Option<u32>,
+    /// `next_cursor` of the previous page, with the same `q`; absent for the first page.
+    pub cursor: Option<String>,
 }
 
-/// Proposals matching the query, in alphabetical order.
+/// Proposals matching the query: first the members whose last name starts with the query (by
+/// last name, then first name), then those matched by a later word of a compound last name.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberProposalList {
     /// At most `limit` proposals.
     pub items: Vec<MemberProposal>,
+    /// Whether more proposals follow this page.
+    pub has_more: bool,
+    /// Pass it as `cursor` (with the same `q`) for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
 }
 
 /// Name pre-fill: a prefix search over the register of members, insensitive to accents, case and
-/// punctuation. Returns only what is needed to recognise oneself.
+/// punctuation, on the last name and on every later word of a compound last name, by pages.
+/// Returns only what is needed to recognise oneself.
 #[utoipa::path(
     tag = "registration",
     params(SearchQuery),
     responses(
         (status = 200, description = "Matching proposals", body = MemberProposalList),
-        (status = 422, description = "Query too short or limit out of range", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: query too short, `limit` out of range, or a `cursor` that is not one of this query's", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/registry/members")]
@@ -53,11 +64,11 @@ pub async fn search_members(
     ctx: web::Data<ApiContext>,
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let SearchQuery { q, limit } = query.into_inner();
+    let SearchQuery { q, limit, cursor } = query.into_inner();
     let prefix = names::fold_alphanumeric(&q);
     let mut issues = Vec::new();
     if prefix.chars().count() < MIN_QUERY_LEN || q.len() > 200 {
-        issues.push(FieldIssue::new(
+        issues.push(FieldIssue::parameter(
             "q",
             "min_length",
             Text::owned(
@@ -68,7 +79,7 @@ pub async fn search_members(
     }
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        issues.push(FieldIssue::new(
+        issues.push(FieldIssue::parameter(
             "limit",
             "range",
             Text::owned(
@@ -77,25 +88,132 @@ pub async fn search_members(
             ),
         ));
     }
+    let position = match cursor.as_deref() {
+        None => None,
+        Some(cursor) => match Position::decode(cursor, &prefix) {
+            Some(position) => Some(position),
+            None => {
+                issues.push(FieldIssue::parameter(
+                    "cursor",
+                    "cursor",
+                    Text::new(
+                        "Ce curseur ne vient pas d'une page précédente de cette recherche.",
+                        "This cursor does not come from an earlier page of this search.",
+                    ),
+                ));
+                None
+            }
+        },
+    };
     if !issues.is_empty() {
         return Err(ApiError::validation(issues));
     }
-    if let Some(body) = ctx.search_cache.get(&prefix, limit) {
+    let cache_key = (prefix.clone(), limit, cursor.unwrap_or_default());
+    if let Some(body) = ctx.search_cache.get(&cache_key) {
         return Ok(HttpResponse::Ok()
             .content_type("application/json")
             .body(body));
     }
-    let key = prefix.clone();
-    let members = ctx
+    let page = ctx
         .db
-        .run(move |conn| Ok(Member::search(conn, &prefix, i64::from(limit))?))
+        .run(move |conn| Ok(page(conn, &prefix, position, limit)?))
         .await?;
-    let items = members.into_iter().map(MemberProposal::from).collect();
-    let body = actix_web::web::Bytes::from(
-        serde_json::to_vec(&MemberProposalList { items }).map_err(ApiError::internal)?,
-    );
-    ctx.search_cache.put(key, limit, body.clone());
+    let body = actix_web::web::Bytes::from(serde_json::to_vec(&page).map_err(ApiError::internal)?);
+    ctx.search_cache.put(cache_key, body.clone());
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(body))
+}
+
+/// Where a page ends: the tier (0: last name, 1: a later word), the key and the member's id of
+/// its last proposal. The cursor carries it with the query's folded prefix, base64url-encoded.
+struct Position {
+    tier: u8,
+    key: String,
+    member_id: String,
+}
+
+impl Position {
+    fn encode(&self, prefix: &str) -> String {
+        URL_SAFE_NO_PAD.encode(format!(
+            "{}|{prefix}|{}|{}",
+            self.tier, self.key, self.member_id
+        ))
+    }
+
+    /// The position a cursor names, if it is one of this query's.
+    fn decode(cursor: &str, prefix: &str) -> Option<Self> {
+        let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
+        let mut parts = text.splitn(4, '|');
+        let tier = match parts.next()? {
+            "0" => 0,
+            "1" => 1,
+            _ => return None,
+        };
+        if parts.next()? != prefix {
+            return None;
+        }
+        let key = parts.next()?.to_owned();
+        let member_id = parts.next()?.to_owned();
+        key.starts_with(prefix).then_some(Self {
+            tier,
+            key,
+            member_id,
+        })
+    }
+}
+
+/// One page: the last-name tier after the position, then the later-word tier. One proposal more
+/// than asked is read to know whether another page follows.
+fn page(
+    conn: &mut DbConnection,
+    prefix: &str,
+    position: Option<Position>,
+    limit: u32,
+) -> diesel::QueryResult<MemberProposalList> {
+    let wanted = i64::from(limit) + 1;
+    let mut found: Vec<(u8, String, Member)> = Vec::new();
+    let after = position
+        .as_ref()
+        .map(|p| (p.tier, p.key.as_str(), p.member_id.as_str()));
+    if after.is_none_or(|(tier, _, _)| tier == 0) {
+        let after_key = after.map(|(_, key, id)| (key, id));
+        found.extend(
+            Member::search(conn, prefix, after_key, wanted)?
+                .into_iter()
+                .map(|(key, member)| (0, key, member)),
+        );
+    }
+    let missing = wanted - i64::try_from(found.len()).unwrap_or(wanted);
+    if missing > 0 {
+        let after_key = after
+            .filter(|(tier, _, _)| *tier == 1)
+            .map(|(_, key, id)| (key, id));
+        found.extend(
+            Member::search_by_later_word(conn, prefix, after_key, missing)?
+                .into_iter()
+                .map(|(key, member)| (1, key, member)),
+        );
+    }
+    let has_more = found.len() > limit as usize;
+    found.truncate(limit as usize);
+    let next_cursor = has_more
+        .then(|| found.last())
+        .flatten()
+        .map(|(tier, key, member)| {
+            Position {
+                tier: *tier,
+                key: key.clone(),
+                member_id: member.id.clone(),
+            }
+            .encode(prefix)
+        });
+    Ok(MemberProposalList {
+        items: found
+            .into_iter()
+            .map(|(_, _, member)| MemberProposal::from(member))
+            .collect(),
+        has_more,
+        next_cursor,
+    })
 }

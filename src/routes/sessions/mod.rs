@@ -3,6 +3,7 @@
 pub mod create;
 pub mod delete_current;
 pub mod refresh;
+pub mod revoke;
 
 use actix_web::http::StatusCode;
 

@@ -185,5 +185,5 @@ async function signOut(client: Api): Promise<void> {
   const out = await client.DELETE("/v1/sessions/current");
   expectStatus(out.response, 204, "sign-out", out.error);
   const after = await client.GET("/v1/me");
-  expectProblem(after, 401, "unauthorized", "the token after sign-out");
+  expectProblem(after, 401, "token_revoked", "the token after sign-out");
 }

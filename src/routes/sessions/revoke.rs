@@ -1,0 +1,73 @@
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::{
+    auth::tokens,
+    context::ApiContext,
+    db::{
+        self,
+        security_events::{kind, NewEvent, SecurityEvent},
+        sessions::Session,
+    },
+    error::ApiError,
+    limits,
+};
+
+/// The refresh token of the session to close.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RevokeRequest {
+    /// A refresh token of the session (the latest one, or an earlier one of the same session).
+    pub refresh_token: String,
+}
+
+/// Sign out with the refresh token alone (RFC 7009 style), for a client whose access token has
+/// expired or was never kept, such as the mobile app: closes the whole session the token belongs
+/// to. The answer is 204 whether or not the token was known, so that it tells nothing about
+/// tokens and a client can sign out again without an error.
+#[utoipa::path(
+    operation_id = "revoke_session_by_refresh_token",
+    tag = "sessions",
+    request_body = RevokeRequest,
+    responses(
+        (status = 204, description = "Signed out, or the token was unknown, expired or already revoked"),
+    )
+)]
+#[post("/sessions/revoke")]
+pub async fn revoke(
+    ctx: web::Data<ApiContext>,
+    req: HttpRequest,
+    body: web::Json<RevokeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let presented = body.into_inner().refresh_token;
+    if !tokens::is_well_formed(&presented) {
+        return Ok(HttpResponse::NoContent().finish());
+    }
+    let address = limits::client_address(&req);
+    ctx.db
+        .run(move |conn| {
+            Ok(crate::db::session_write_transaction(conn, |conn| {
+                let now = db::now();
+                let Some(session) = Session::find_live_by_refresh_token(conn, &presented, now)?
+                else {
+                    return diesel::QueryResult::Ok(());
+                };
+                if Session::revoke(conn, &session.id, now, "sign_out")? {
+                    SecurityEvent::record(
+                        conn,
+                        NewEvent {
+                            account_id: &session.account_id,
+                            kind: kind::SIGN_OUT,
+                            method: Some(&session.amr),
+                            client_address: Some(&address),
+                            session_id: Some(&session.id),
+                        },
+                        now,
+                    )?;
+                }
+                Ok(())
+            })?)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
