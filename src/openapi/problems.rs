@@ -32,13 +32,19 @@ pub const ERROR_CODES: &[&str] = &[
     "challenge_already_decided",
     "challenge_consumed",
     "challenge_expired",
+    "cors_headers_not_allowed",
+    "cors_method_not_allowed",
+    "cors_origin_not_allowed",
+    "cors_refused",
     "current_password_incorrect",
     "declaration_locked",
     "declaration_not_submitted",
     "device_already_enrolled",
     "device_limit_reached",
+    "document_unavailable",
     "email_conflict",
     "firm_not_found",
+    "front_end_page",
     "idempotency_in_progress",
     "idempotency_key_required",
     "idempotency_key_reused",
@@ -66,6 +72,8 @@ pub const ERROR_CODES: &[&str] = &[
     "not_ready",
     "not_responsable",
     "nothing_to_pay",
+    "number_mismatch",
+    "outdated_app",
     "overpayment",
     "password_policy",
     "payload_too_large",
@@ -91,6 +99,7 @@ pub const ERROR_CODES: &[&str] = &[
     "token_invalid",
     "token_missing",
     "token_revoked",
+    "transfer_not_found",
     "unknown_device",
     "unsupported_media_type",
     "validation_failed",
@@ -277,12 +286,18 @@ mod tests {
             assert!(listed.contains(code), "{code}");
         }
         // Every listed code is documented on some error response, except those answered by any
-        // operation (500, 503 of an unreachable database) or by none (404, 405 of the fallback).
+        // operation (500, 503 of an unreachable database) or by none (404, 405 of the fallback,
+        // the front end's pages asked of the API, refused CORS preflights).
         let document = crate::openapi::document_json();
         let unnamed: Vec<_> = ERROR_CODES
             .iter()
             .filter(|c| {
                 ![
+                    "cors_headers_not_allowed",
+                    "cors_method_not_allowed",
+                    "cors_origin_not_allowed",
+                    "cors_refused",
+                    "front_end_page",
                     "internal_error",
                     "method_not_allowed",
                     "request_refused",

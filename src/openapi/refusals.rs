@@ -19,6 +19,15 @@ const PAYLOAD_TOO_LARGE: &str = "PayloadTooLarge";
 const UNSUPPORTED_MEDIA_TYPE: &str = "UnsupportedMediaType";
 /// Shared response: 422 `invalid_body`.
 const INVALID_BODY: &str = "InvalidBody";
+/// Shared response: 503 `service_unavailable`.
+const SERVICE_UNAVAILABLE: &str = "ServiceUnavailable";
+
+/// What is added to a 503 the handler documents itself (a feature not configured).
+const SERVICE_UNAVAILABLE_NOTE: &str =
+    "; or `service_unavailable`: the database cannot be reached, retry after `Retry-After` seconds";
+
+/// The operations that never reach the database, so never answer `service_unavailable`.
+const WITHOUT_DATABASE: [&str; 2] = ["/health", "/.well-known/jwks.json"];
 
 /// What is added to a 422 the handler documents itself, since the extractor's 422 comes first.
 const INVALID_BODY_NOTE: &str = "; or `invalid_body`: the JSON does not match the request schema";
@@ -44,12 +53,17 @@ pub fn document(api: &mut OpenApi) {
             INVALID_BODY,
             "`invalid_body`: the JSON does not match the request schema (a field missing or of the wrong type)",
         ),
+        (
+            SERVICE_UNAVAILABLE,
+            "`service_unavailable`: the database cannot be reached (or SQLite stayed locked): retry after `Retry-After` seconds",
+        ),
     ] {
         components
             .responses
             .insert(name.to_owned(), RefOr::T(problem_response(description)));
     }
-    for item in api.paths.paths.values_mut() {
+    for (path, item) in api.paths.paths.iter_mut() {
+        let uses_database = !WITHOUT_DATABASE.contains(&path.as_str());
         let operations = [
             &mut item.get,
             &mut item.put,
@@ -59,6 +73,23 @@ pub fn document(api: &mut OpenApi) {
         ];
         for operation in operations.into_iter().flatten() {
             document_operation(operation);
+            if uses_database {
+                document_unavailable(operation);
+            }
+        }
+    }
+}
+
+/// Every operation that reads or writes the database answers 503 while it is unreachable.
+fn document_unavailable(operation: &mut Operation) {
+    let responses = &mut operation.responses.responses;
+    match responses.get_mut("503") {
+        Some(RefOr::T(own)) if !own.description.contains("service_unavailable") => {
+            own.description.push_str(SERVICE_UNAVAILABLE_NOTE);
+        }
+        Some(_) => {}
+        None => {
+            responses.insert("503".to_owned(), shared(SERVICE_UNAVAILABLE));
         }
     }
 }

@@ -200,3 +200,71 @@ fn operation_ids_are_unique_so_generated_clients_get_distinct_methods() {
         }
     }
 }
+
+/// Every operation that reaches the database documents the 503 it answers while the database
+/// cannot be reached; the two that never reach it do not.
+#[test]
+fn every_operation_that_reaches_the_database_documents_its_503() {
+    let document: Value =
+        serde_json::from_str(&comptexpert::openapi::document_json()).expect("valid JSON");
+    let paths = document["paths"].as_object().expect("paths");
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().expect("operations") {
+            let Some(responses) = operation.get("responses") else {
+                continue;
+            };
+            let documented = responses.get("503").is_some();
+            let reaches_database = !["/health", "/.well-known/jwks.json"].contains(&path.as_str());
+            assert_eq!(documented, reaches_database, "{method} {path}");
+            if let Some(own) = responses["503"]["description"].as_str() {
+                assert!(
+                    own.contains("service_unavailable"),
+                    "{method} {path}: {own}"
+                );
+            }
+        }
+    }
+}
+
+/// A body that refuses unknown fields says so in its schema (`additionalProperties: false`), and
+/// one whose schema says nothing accepts them: the document describes what the server does.
+#[actix_web::test]
+async fn bodies_that_refuse_unknown_fields_declare_it() {
+    let document: Value =
+        serde_json::from_str(&comptexpert::openapi::document_json()).expect("valid JSON");
+    let schemas = &document["components"]["schemas"];
+    for strict in [
+        "AttachRequest",
+        "CorrectionRequest",
+        "DeclarationRequest",
+        "PaymentRequest",
+        "UpdateProfileRequest",
+    ] {
+        assert_eq!(
+            schemas[strict]["additionalProperties"],
+            Value::Bool(false),
+            "{strict}"
+        );
+    }
+    assert!(schemas["RecoveryRequest"]
+        .get("additionalProperties")
+        .is_none());
+
+    let app = spawn_app().await;
+    let account = app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
+    let (access, _) = app.signed_in(&account).await;
+    let refused = app
+        .send(
+            app.authed(awc::http::Method::PATCH, "/v1/me", &access),
+            Some(serde_json::json!({"phone": "01 23 45 67 89", "nickname": "Jeanne"})),
+        )
+        .await;
+    assert_eq!(refused.status.as_u16(), 422, "{}", refused.json());
+    let accepted = app
+        .post_json(
+            "/v1/recovery",
+            serde_json::json!({"email": "jeanne@cabinet.fr", "origin": "web"}),
+        )
+        .await;
+    assert_eq!(accepted.status.as_u16(), 202);
+}
