@@ -26,8 +26,9 @@ pub struct PageQuery {
 pub struct SecurityEventView {
     pub id: String,
     /// `sign_in`, `sign_in_failed`, `account_locked`, `sign_out`, `session_revoked`,
-    /// `refresh_token_reused`, `password_changed`, `password_reset`, `email_change_requested`,
-    /// `email_changed`, `profile_updated`, `device_enrolled`, `device_removed`…
+    /// `refresh_token_reused`, `password_set`, `password_changed`, `password_reset`,
+    /// `email_change_requested`, `email_changed`, `profile_updated`, `device_enrolled`,
+    /// `device_removed`, `certificate_enrolled` or `certificate_removed`.
     #[schema(example = "sign_in")]
     pub kind: String,
     /// Sign-in method where it applies: `pwd`, `qr`, `x509`.
