@@ -194,7 +194,7 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, String> {
 }
 
 /// The migration that added the name pre-fill's word keys, which existing members need filled.
-const NAME_WORDS_MIGRATION: &str = "20261127000009";
+const NAME_WORDS_MIGRATION: &str = "20261127000010";
 
 /// True when every embedded migration is applied (readiness).
 pub fn migrations_up_to_date(conn: &mut DbConnection) -> Result<bool, String> {
