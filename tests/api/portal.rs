@@ -601,3 +601,29 @@ async fn a_responsable_grants_and_revokes_a_rac_who_cannot_grant_himself() {
         .await
         .assert_problem(404, "manager_not_found");
 }
+
+#[actix_web::test]
+async fn the_email_choice_is_confirmed_in_the_callers_language() {
+    let w = world().await;
+    Portal::of(&w.app).personal_file(&w.member_id, BRETAGNE, "vieille.adresse@exemple.fr");
+    let (member, _) = w.app.signed_in(&w.member).await;
+    let chosen = w
+        .app
+        .send(
+            w.app
+                .authed(
+                    Method::PUT,
+                    &format!("/v1/portal/regions/{BRETAGNE}/email-choice"),
+                    &member,
+                )
+                .insert_header(("Accept-Language", "en")),
+            Some(json!({"choice": "comptexpert"})),
+        )
+        .await;
+    assert_eq!(chosen.status.as_u16(), 200);
+    let message = chosen.json()["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(message.starts_with("Your choice is saved"), "{message}");
+}

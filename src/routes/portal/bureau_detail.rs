@@ -39,6 +39,7 @@ pub struct AttachedPersonView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BureauDetail {
     pub r#ref: String,
+    /// `PRINCIPAL` or `SECONDAIRE`.
     pub inscription_type: String,
     pub address: String,
     pub firm_ref: String,

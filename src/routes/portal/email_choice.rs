@@ -13,6 +13,7 @@ use crate::{
     },
     domain::email::mask,
     error::{ApiError, Problem},
+    i18n::{Lang, Text},
     mail::{outbox, templates::Template},
 };
 
@@ -37,7 +38,7 @@ pub struct EmailChoiceRequest {
 pub struct EmailChoiceConfirmed {
     #[schema(example = "j…@cabinet.fr")]
     pub email_masked: String,
-    /// The guide's confirmation message, in French.
+    /// The guide's confirmation message, in the response's language (French by default).
     pub message: String,
 }
 
@@ -116,9 +117,12 @@ pub async fn email_choice(
         .await?;
     let masked = mask(&chosen);
     Ok(HttpResponse::Ok().json(EmailChoiceConfirmed {
-        message: format!(
-            "Votre choix a bien été enregistré : l'adresse {masked} est désormais utilisée pour votre compte ComptExpert et pour votre dossier régional."
-        ),
+        message: Text::owned(
+            format!("Votre choix a bien été enregistré : l'adresse {masked} est désormais utilisée pour votre compte ComptExpert et pour votre dossier régional."),
+            format!("Your choice is saved: {masked} is now the address of your ComptExpert account and of your regional file."),
+        )
+        .get(Lang::current())
+        .to_owned(),
         email_masked: masked,
     }))
 }

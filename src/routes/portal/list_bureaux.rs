@@ -142,7 +142,7 @@ pub async fn list_bureaux(
     let BureauPageQuery { limit, cursor } = query.into_inner();
     let limit = limit.unwrap_or(50) as usize;
     if !(1..=100).contains(&limit) {
-        return Err(ApiError::validation(vec![FieldIssue::new(
+        return Err(ApiError::validation(vec![FieldIssue::parameter(
             "limit",
             "range",
             Text::new(
