@@ -153,7 +153,7 @@ async function createExternalAccount(): Promise<{ email: Email }> {
   const form = {
     identifier: chosen,
     email: address,
-    civility: "MME",
+    civility: "MME" as const,
     last_name: "Lefèvre-d'Arc",
     first_name: "Hélène",
     phone: "01 23 45 67 89",

@@ -130,7 +130,9 @@ export interface paths {
         put?: never;
         /**
          * Start an Expertpass sign-in (browser side): returns a QR code for the ComptExpert app to scan,
-         *     valid 2 minutes. Then poll `GET /v1/expertpass/challenges/{id}` every `interval` seconds with
+         *     valid 2 minutes, and the `number` to show beside it (the app's owner must pick it among three).
+         *     The request's `User-Agent` and its address cut to its network are recorded: the app shows them
+         *     before its owner approves. Then poll `GET /v1/expertpass/challenges/{id}` every `interval` seconds with
          *     the `poll_token` until the status is no longer `pending`.
          */
         post: operations["create_expertpass_challenge"];
@@ -150,8 +152,10 @@ export interface paths {
         /**
          * Poll an Expertpass sign-in (browser side), with the challenge's `poll_token` in the
          *     `Expertpass-Poll-Token` header. `pending` until the app decides; `approved` carries the
-         *     session's tokens exactly once (a later poll is 410 `challenge_consumed`); `denied`; `expired`
-         *     after 2 minutes without a decision, or 60 seconds after an approval nobody collected.
+         *     session's tokens exactly once (a later poll is 410 `challenge_consumed`); `denied`;
+         *     `cancelled` with `reason` `number_mismatch` when the app's owner chose the wrong number.
+         *     After 2 minutes without a decision, or 60 seconds after an approval nobody collected, the poll
+         *     answers 410 `challenge_expired`, as the app's approval and context read do.
          */
         get: operations["poll_expertpass_challenge"];
         put?: never;
@@ -173,21 +177,61 @@ export interface paths {
         put?: never;
         /**
          * Approve or deny an Expertpass sign-in (mobile app side). The app scanned the QR code
-         *     `comptexpert://login?c={challenge_id}&n={nonce}`, asked its owner, and signs with the device's
-         *     enrolled Ed25519 key the UTF-8 message of five lines joined by `\n`, without a trailing newline:
+         *     `comptexpert://login?c={challenge_id}&n={nonce}`, read the context
+         *     (`GET /v1/expertpass/challenges/{id}/context`), showed it and the three numbers to its owner,
+         *     and signs with the device's enrolled Ed25519 key the UTF-8 message of six lines joined by
+         *     `\n`, without a trailing newline:
          * @description ```text
-         *     comptexpert-expertpass-v1
+         *     comptexpert-expertpass-v2
          *     {challenge_id}
          *     {nonce}
          *     {decision}
+         *     {number}
          *     {timestamp}
          *     ```
          *
-         *     `decision` is `approve` or `deny`, `timestamp` the Unix time in seconds (decimal). An
-         *     approval signs in the account that enrolled the device. A challenge is decided once:
-         *     replaying a decision is 409, a decision after the 2 minutes is 410.
+         *     `decision` is `approve` or `deny`, `number` the chosen number (two digits; `-` for a denial
+         *     without a choice), `timestamp` the Unix time in seconds (decimal). An approval signs in the
+         *     account that enrolled the device, if `number` is the one the browser shows; any other number
+         *     cancels the challenge (403 `number_mismatch`) and nobody can approve it any more. A challenge
+         *     is decided once: replaying a decision is 409, a decision after the 2 minutes is 410. Messages
+         *     of version 1 (`comptexpert-expertpass-v1`, without a number) are refused with 422
+         *     `outdated_app`.
          */
         post: operations["approve_expertpass_challenge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/expertpass/challenges/{id}/context": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read what to show before approving (mobile app side). After scanning
+         *     `comptexpert://login?c={challenge_id}&n={nonce}`, the app proves it holds the QR code and an
+         *     enrolled key: it signs with the device's key the UTF-8 message of five lines joined by `\n`,
+         *     without a trailing newline,
+         * @description ```text
+         *     comptexpert-expertpass-v2
+         *     {challenge_id}
+         *     {nonce}
+         *     context
+         *     {timestamp}
+         *     ```
+         *
+         *     and sends the device id, the timestamp (Unix seconds, within 120 s of the server's clock) and
+         *     the signature (Ed25519, base64url) in the `Expertpass-Device-Id`, `Expertpass-Timestamp` and
+         *     `Expertpass-Signature` headers. Reading changes nothing: the app may read again.
+         */
+        get: operations["read_expertpass_context"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -450,41 +494,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/portal/bureaux/{ref}/managers": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Who may manage a bureau. Visible to those who may see the bureau. */
-        get: operations["list_managers"];
-        put?: never;
-        /** A responsable of the firm grants the bureau to an account (a RAC), by identifier. */
-        post: operations["grant_manager"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/portal/bureaux/{ref}/managers/{identifier}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** A responsable of the firm revokes an account's management of the bureau. */
-        delete: operations["revoke_manager"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/portal/regions": {
         parameters: {
             query?: never;
@@ -514,8 +523,10 @@ export interface paths {
         };
         /**
          * "Liste des bureaux que vous pouvez gérer": the bureaux of the region the user may manage,
-         *     grouped by firm, with Reste PP, Reste PM, Total, Solde and Montant regroupé, per-firm and
-         *     overall totals (amounts in cents), computed with grouped queries over the ledger.
+         *     grouped by firm, with Reste PP, Reste PM, Total, Solde, what pending payments reserve and what
+         *     can be paid now; per firm, its Montant regroupé (`grouped_amount`, on the firm, no longer on
+         *     each bureau row) and totals; overall totals. Amounts in cents, computed with grouped queries
+         *     over the ledger and the pending payments.
          */
         get: operations["list_bureaux"];
         put?: never;
@@ -535,7 +546,8 @@ export interface paths {
         };
         /**
          * One bureau: the natural and legal persons attached for the current campaign, their
-         *     declaration state, amounts called and paid, and the bureau's balance.
+         *     declaration state, amounts called and paid, and the bureau's balance, what pending payments
+         *     reserve and what can be paid now.
          */
         get: operations["bureau_detail"];
         put?: never;
@@ -554,8 +566,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * "Documents à télécharger": the bureau's call for contributions and the receipt of each
-         *     confirmed payment that settled part of it (for the current campaign).
+         * "Documents à télécharger": the bureau's call for contributions, the receipt of each
+         *     confirmed payment that settled part of it, and the instructions of each transfer with a part
+         *     for it that the bank has not confirmed yet (for the current campaign). A payment is listed only
+         *     to those who may see every bureau it settles.
          */
         get: operations["list_documents"];
         put?: never;
@@ -587,6 +601,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/portal/regions/{code}/bureaux/{ref}/managers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who may manage a bureau. Visible to those who may see the bureau; under its region like the
+         *     other bureau routes, so the region's email conflict must be resolved first.
+         */
+        get: operations["list_managers"];
+        put?: never;
+        /** A responsable of the firm grants the bureau to an account (a RAC), by identifier. */
+        post: operations["grant_manager"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/regions/{code}/bureaux/{ref}/managers/{identifier}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** A responsable of the firm revokes an account's management of the bureau. */
+        delete: operations["revoke_manager"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/portal/regions/{code}/bureaux/{ref}/payments": {
         parameters: {
             query?: never;
@@ -601,7 +653,8 @@ export interface paths {
          *     replays the first answer (`Idempotent-Replayed: true`) and never pays twice; a duplicate
          *     still running answers 409 `idempotency_in_progress`. The amount is allocated to the bureau's
          *     fixed part, then to its persons from the oldest charge (see the README); a transfer answers
-         *     with the reference to quote, a card or direct debit with the provider's checkout URL.
+         *     with its `transfer_instructions` (account, reference to quote, amount, and their PDF), a card
+         *     or direct debit with the provider's checkout URL.
          */
         post: operations["pay_bureau"];
         delete?: never;
@@ -804,8 +857,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One payment: its status (poll it after a card checkout), what it settles, its receipt once
-         *     confirmed. Visible to those who may see every bureau it settles.
+         * One payment: its status (poll it after a card checkout), what it settles, the transfer
+         *     instructions while a transfer is pending, its receipt once confirmed. Visible to those who may see every bureau it settles.
          */
         get: operations["get_payment"];
         put?: never;
@@ -828,6 +881,27 @@ export interface paths {
          *     and what it settled, bureau by bureau. Readable by those who may see every bureau it settled.
          */
         get: operations["payment_receipt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/regions/{code}/payments/{id}/transfer-instructions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * "Virement en attente": the instructions of a transfer the bank has not confirmed yet, as PDF:
+         *     the account to credit, the amount, the reference to quote, and what it will settle. Readable
+         *     by those who may see every bureau it settles, while it is pending; then its receipt applies.
+         */
+        get: operations["transfer_instructions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -920,7 +994,8 @@ export interface paths {
         };
         /**
          * Name pre-fill: a prefix search over the register of members, insensitive to accents, case and
-         *     punctuation. Returns only what is needed to recognise oneself.
+         *     punctuation, on the last name and on every later word of a compound last name, by pages.
+         *     Returns only what is needed to recognise oneself.
          */
         get: operations["search_members"];
         put?: never;
@@ -993,6 +1068,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out with the refresh token alone (RFC 7009 style), for a client whose access token has
+         *     expired or was never kept, such as the mobile app: closes the whole session the token belongs
+         *     to. The answer is 204 whether or not the token was known, so that it tells nothing about
+         *     tokens and a client can sign out again without an error.
+         */
+        post: operations["revoke_session_by_refresh_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/signexpert/challenges": {
         parameters: {
             query?: never;
@@ -1050,8 +1147,11 @@ export interface components {
             /** Format: int32 */
             birth_year?: number | null;
             city?: string | null;
-            /** @description `M` or `MME`. */
-            civility: string;
+            /**
+             * @description `M` or `MME`.
+             * @enum {string}
+             */
+            civility: "M" | "MME";
             /** Format: date-time */
             created_at: string;
             /** @example marie.durand@cabinet-durand.fr */
@@ -1096,16 +1196,23 @@ export interface components {
             /** @description The device id returned by `POST /v1/me/devices` when the app was enrolled. */
             device_id: string;
             /**
+             * Format: int64
+             * @description The number the owner chose among the three `number_choices` of the context: required to
+             *     approve, optional to deny. The 5th line of the signed message (`-` when absent).
+             * @example 42
+             */
+            number?: number | null;
+            /**
              * @description Ed25519 signature (64 bytes) of the message
-             *     `comptexpert-expertpass-v1\n{challenge_id}\n{nonce}\n{decision}\n{timestamp}`, encoded
-             *     base64url without padding (padded and standard base64 are accepted too).
+             *     `comptexpert-expertpass-v2\n{challenge_id}\n{nonce}\n{decision}\n{number}\n{timestamp}`,
+             *     encoded base64url without padding (padded and standard base64 are accepted too).
              */
             signature: string;
             /**
              * Format: int64
-             * @description Unix time in seconds when the app signed, the 5th line of the signed message. Must be
+             * @description Unix time in seconds when the app signed, the 6th line of the signed message. Must be
              *     within 120 seconds of the server's clock.
-             * @example 1764250000
+             * @example 1764250010
              */
             timestamp: number;
         };
@@ -1127,8 +1234,9 @@ export interface components {
             /**
              * @description `to_declare`, `draft` or `submitted`.
              * @example submitted
+             * @enum {string}
              */
-            declaration_state: string;
+            declaration_state: "to_declare" | "draft" | "submitted";
             /** @description Attachment id (declarations refer to it). */
             id: string;
             /** @example DURAND Marie */
@@ -1136,15 +1244,16 @@ export interface components {
             /**
              * @description `PP` (natural person, a member) or `PM` (legal person, a firm).
              * @example PP
+             * @enum {string}
              */
-            person_kind: string;
+            person_kind: "PP" | "PM";
             /** @description SUPRA number for a PP, firm reference for a PM. */
             reference: string;
         };
         /** @description One bureau for the current campaign. */
         BureauDetail: {
             address: string;
-            /** @description What remains to pay. */
+            /** @description What remains to pay (negative when overpaid); pending payments are not deducted. */
             balance: components["schemas"]["Money"];
             /** @description Declarations and payments are accepted only while the campaign is open. */
             campaign_open: boolean;
@@ -1152,12 +1261,23 @@ export interface components {
             campaign_year?: number | null;
             firm_name: string;
             firm_ref: string;
-            inscription_type: string;
+            /**
+             * @description `PRINCIPAL` or `SECONDAIRE`.
+             * @enum {string}
+             */
+            inscription_type: "PRINCIPAL" | "SECONDAIRE";
             /** @description Legal persons (PM), by name. */
             legal_persons: components["schemas"]["AttachedPersonView"][];
             /** @description Natural persons (PP), by name. */
             natural_persons: components["schemas"]["AttachedPersonView"][];
             paid: components["schemas"]["Money"];
+            /** @description What a payment of this bureau accepts now: `balance` − `pending`, never below zero. */
+            payable: components["schemas"]["Money"];
+            /**
+             * @description Reserved by the pending payments that have a part for this bureau (a transfer not yet
+             *     received, a card checkout not completed).
+             */
+            pending: components["schemas"]["Money"];
             ref: string;
             /** Format: int64 */
             remaining_pm: number;
@@ -1165,19 +1285,25 @@ export interface components {
             remaining_pp: number;
             total: components["schemas"]["Money"];
         };
-        /** @description One bureau row of the dashboard. */
+        /**
+         * @description One bureau row of the dashboard. The firm's "Montant regroupé" is `grouped_amount` on the
+         *     firm (it used to be repeated on every row).
+         */
         BureauRow: {
             /** @example 12 rue de la Paix, 75002 Paris */
             address: string;
-            /** @description "Solde". */
+            /** @description "Solde" (negative when overpaid); pending payments are not deducted. */
             balance: components["schemas"]["Money"];
-            /** @description "Montant regroupé": what one grouped payment for the firm's bureaux of the region settles. */
-            grouped_amount: components["schemas"]["Money"];
             /**
              * @description `PRINCIPAL` or `SECONDAIRE`.
              * @example PRINCIPAL
+             * @enum {string}
              */
-            inscription_type: string;
+            inscription_type: "PRINCIPAL" | "SECONDAIRE";
+            /** @description What a payment of this bureau alone accepts now: `balance` − `pending`, never below zero. */
+            payable: components["schemas"]["Money"];
+            /** @description Reserved by the pending payments that have a part for this bureau. */
+            pending: components["schemas"]["Money"];
             /**
              * @description "Ref établissement".
              * @example B75-000123
@@ -1196,6 +1322,11 @@ export interface components {
             /** @description "Total". */
             total: components["schemas"]["Money"];
         };
+        /**
+         * @description Why a challenge was cancelled.
+         * @enum {string}
+         */
+        CancelReason: "number_mismatch";
         /** @description The account's Signexpert certificates. */
         CertificateList: {
             /** @description Oldest enrolment first. */
@@ -1244,17 +1375,18 @@ export interface components {
              * @example 2
              */
             interval?: number | null;
+            reason?: null | components["schemas"]["CancelReason"];
             status: components["schemas"]["ChallengeStatus"];
             tokens?: null | components["schemas"]["TokenResponse"];
         };
         /**
          * @description Where an Expertpass sign-in stands: `pending` (poll again after `interval` seconds), `approved`
          *     (this answer carries the tokens, and is the only one that will), `denied` (the app refused),
-         *     `expired` (nobody decided within 2 minutes, or the approved tokens were not collected within
-         *     60 seconds).
+         *     `cancelled` (the app's owner chose a number the browser did not show; `reason` says so).
+         *     An expired challenge is not a status: it answers 410 `challenge_expired`.
          * @enum {string}
          */
-        ChallengeStatus: "pending" | "approved" | "denied" | "expired";
+        ChallengeStatus: "pending" | "approved" | "denied" | "cancelled";
         /** @description The current password and the new one, twice. */
         ChangePasswordRequest: {
             current_password: string;
@@ -1303,8 +1435,9 @@ export interface components {
             /**
              * @description `M` or `MME`.
              * @example MME
+             * @enum {string}
              */
-            civility: string;
+            civility: "M" | "MME";
             /**
              * @description Email address; the confirmation link goes there.
              * @example jeanne.martin@cabinet-exemple.fr
@@ -1367,8 +1500,9 @@ export interface components {
              * @description PP: `independant`, `salarie`, `agc_83ter` (70 % of the salarié amount), `agc_83quater`
              *     (50 %) or `honoraire` (exempt).
              * @example independant
+             * @enum {string|null}
              */
-            category?: string | null;
+            category?: "independant" | "salarie" | "agc_83ter" | "agc_83quater" | "honoraire" | null;
             /**
              * Format: int32
              * @description PP: 1 when the campaign year is the member's year of registration, 2 the year after
@@ -1388,8 +1522,9 @@ export interface components {
             /**
              * @description PP: `independant`, `salarie`, `agc_83ter`, `agc_83quater` or `honoraire`.
              * @example independant
+             * @enum {string|null}
              */
-            category?: string | null;
+            category?: "independant" | "salarie" | "agc_83ter" | "agc_83quater" | "honoraire" | null;
             /** @description Why this version corrects the previous one. */
             correction_reason?: string | null;
             /** Format: date-time */
@@ -1407,8 +1542,9 @@ export interface components {
             /**
              * @description `draft`, `submitted` (locked, charged) or `superseded` (replaced by a correction).
              * @example submitted
+             * @enum {string}
              */
-            status: string;
+            status: "draft" | "submitted" | "superseded";
             /** Format: date-time */
             submitted_at?: string | null;
             /** @description Identifier of the account that submitted it. */
@@ -1453,11 +1589,13 @@ export interface components {
             /** @description Where to `GET` it (`application/pdf`). */
             href: string;
             /**
-             * @description `call_for_contributions` or `receipt`.
+             * @description `call_for_contributions`, `receipt` (of a confirmed payment) or `pending_transfer` (the
+             *     instructions of a transfer not received yet; the receipt replaces it once it is).
              * @example receipt
+             * @enum {string}
              */
-            kind: string;
-            /** @description Receipts: the payment. */
+            kind: "call_for_contributions" | "receipt" | "pending_transfer";
+            /** @description Receipts and pending transfers: the payment. */
             payment_id?: string | null;
             /** @example Reçu de paiement du 15/03/2026 */
             title: string;
@@ -1476,8 +1614,9 @@ export interface components {
             /**
              * @description Always `verification_sent`.
              * @example verification_sent
+             * @enum {string}
              */
-            status: string;
+            status: "verification_sent";
         };
         /** @description The new address, confirmed by the current password. */
         EmailChangeRequest: {
@@ -1489,7 +1628,7 @@ export interface components {
         EmailChoiceConfirmed: {
             /** @example j…@cabinet.fr */
             email_masked: string;
-            /** @description The guide's confirmation message, in French. */
+            /** @description The guide's confirmation message, in the response's language (French by default). */
             message: string;
         };
         /** @description The choice. */
@@ -1503,8 +1642,9 @@ export interface components {
             /**
              * @description Always `email_changed`.
              * @example email_changed
+             * @enum {string}
              */
-            status: string;
+            status: "email_changed";
         };
         /** @description The two addresses, masked as in the guide. */
         EmailConflict: {
@@ -1552,6 +1692,51 @@ export interface components {
              */
             public_key: string;
         };
+        /**
+         * @description What the app shows its owner before they approve: who asks, from which browser, from roughly
+         *     where and when, and the three numbers to choose from.
+         */
+        ExpertpassContext: {
+            /**
+             * @description The network the browser asked from: its IPv4 address cut to the /24 or its IPv6 address
+             *     cut to the /48. Never the full address; absent when unknown.
+             * @example 203.0.113.0/24
+             */
+            approximate_address?: string | null;
+            challenge_id: string;
+            /**
+             * Format: date-time
+             * @description When the QR code expires if nobody decides.
+             */
+            expires_at: string;
+            /**
+             * @description Three distinct two-digit numbers (10 to 99), in the order to show them. One is the
+             *     number the browser shows: the owner must pick it, and the approval carries it. The same
+             *     three, in the same order, at every read.
+             * @example [
+             *       17,
+             *       42,
+             *       85
+             *     ]
+             */
+            number_choices: number[];
+            /**
+             * Format: date-time
+             * @description When the browser asked for the QR code.
+             */
+            requested_at: string;
+            /**
+             * @description The site asking for the sign-in.
+             * @example ComptExpert — portail des cotisations
+             */
+            site: string;
+            /**
+             * @description The `User-Agent` of the browser that asked for the QR code (first 200 characters), as
+             *     it sent it; absent when it sent none.
+             * @example Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/133.0
+             */
+            user_agent?: string | null;
+        };
         /** @description One invalid field of a request. */
         FieldError: {
             /**
@@ -1569,11 +1754,36 @@ export interface components {
              * @example Le code postal doit comporter 5 chiffres.
              */
             message: string;
+            /**
+             * @description For a query or path parameter or a header: its name (`limit`, `Idempotency-Key`).
+             * @example null
+             */
+            parameter?: string | null;
+            /**
+             * @description For a field of the JSON body: a JSON Pointer (RFC 6901) to it (`/postal_code`,
+             *     `/address/postal_code`), as RFC 9457 suggests.
+             * @example /postal_code
+             */
+            pointer?: string | null;
         };
-        /** @description The figures of a bureau, a firm or the whole region for the current campaign. */
+        /** @description The figures of a firm or of the whole region for the current campaign. */
         Figures: {
-            /** @description "Solde": what remains to pay (negative when overpaid). */
+            /**
+             * @description "Solde": what remains to pay (negative when overpaid). Pending payments are not deducted:
+             *     they are booked only once confirmed.
+             */
             balance: components["schemas"]["Money"];
+            /**
+             * @description What can be paid now: `balance` − `pending`, never below zero. A firm's is what its
+             *     grouped payment accepts at most (a credit of one bureau counts against another's debt);
+             *     the region's adds up its firms' (one firm's credit never pays for another firm).
+             */
+            payable: components["schemas"]["Money"];
+            /**
+             * @description What payments still pending (a transfer not yet received, a card checkout not completed)
+             *     reserve: it cannot be paid a second time meanwhile.
+             */
+            pending: components["schemas"]["Money"];
             /**
              * Format: int64
              * @description "Reste PM": legal persons still to declare.
@@ -1594,6 +1804,13 @@ export interface components {
             firm_name: string;
             /** @example F-000042 */
             firm_ref: string;
+            /**
+             * @description "Montant regroupé": what one grouped payment of the firm's bureaux listed here settles,
+             *     a credit of one bureau counted against another's debt: the firm's `balance`, never below
+             *     zero. What pending payments already reserve is not deducted; `totals.payable` is what a
+             *     grouped payment accepts now.
+             */
+            grouped_amount: components["schemas"]["Money"];
             /** @description The firm's totals in the region. */
             totals: components["schemas"]["Figures"];
         };
@@ -1610,33 +1827,38 @@ export interface components {
             /**
              * @description Always `ok`.
              * @example ok
+             * @enum {string}
              */
-            status: string;
+            status: "ok";
         };
         /** @description A public key in JWK form (RFC 8037 for Ed25519). */
         Jwk: {
             /**
              * @description Algorithm: `EdDSA`.
              * @example EdDSA
+             * @enum {string}
              */
-            alg: string;
+            alg: "EdDSA";
             /**
              * @description Curve: `Ed25519`.
              * @example Ed25519
+             * @enum {string}
              */
-            crv: string;
+            crv: "Ed25519";
             /** @description Key id, matching the `kid` header of the tokens it verifies. */
             kid: string;
             /**
              * @description Key type: `OKP`.
              * @example OKP
+             * @enum {string}
              */
-            kty: string;
+            kty: "OKP";
             /**
              * @description Use: `sig`.
              * @example sig
+             * @enum {string}
              */
-            use: string;
+            use: "sig";
             /** @description The public key, base64url without padding. */
             x: string;
         };
@@ -1700,10 +1922,17 @@ export interface components {
              */
             registration_year: number;
         };
-        /** @description Proposals matching the query, in alphabetical order. */
+        /**
+         * @description Proposals matching the query: first the members whose last name starts with the query (by
+         *     last name, then first name), then those matched by a later word of a compound last name.
+         */
         MemberProposalList: {
+            /** @description Whether more proposals follow this page. */
+            has_more: boolean;
             /** @description At most `limit` proposals. */
             items: components["schemas"]["MemberProposal"][];
+            /** @description Pass it as `cursor` (with the same `q`) for the next page; `null` on the last page. */
+            next_cursor?: string | null;
         };
         /**
          * @description How to pay.
@@ -1721,8 +1950,9 @@ export interface components {
             /**
              * @description Always `EUR`.
              * @example EUR
+             * @enum {string}
              */
-            currency: string;
+            currency: "EUR";
         };
         /** @description What the link is for. */
         PasswordTokenInfo: {
@@ -1739,8 +1969,9 @@ export interface components {
             /**
              * @description `activation` (first password of a new account) or `reset` (lost password).
              * @example activation
+             * @enum {string}
              */
-            purpose: string;
+            purpose: "activation" | "reset";
         };
         /** @description A payment to create. */
         PaymentRequest: {
@@ -1777,8 +2008,15 @@ export interface components {
             /**
              * @description `transfer`, `card` or `direct_debit`.
              * @example transfer
+             * @enum {string}
              */
-            method: string;
+            method: "transfer" | "card" | "direct_debit";
+            /**
+             * @description How the provider names the payment (in its back office and its notifications); for a
+             *     transfer, the reference to quote. Absent when no checkout could be opened.
+             * @example CE-2026-K7Q4-M2ZP
+             */
+            provider_reference?: string | null;
             /** @description The receipt (PDF), once confirmed. */
             receipt_url?: string | null;
             region_code: string;
@@ -1786,8 +2024,10 @@ export interface components {
              * @description `pending` (waiting for the transfer or the provider), `confirmed` (booked in the ledger)
              *     or `failed` (nothing booked).
              * @example pending
+             * @enum {string}
              */
-            status: string;
+            status: "pending" | "confirmed" | "failed";
+            transfer_instructions?: null | components["schemas"]["TransferInstructions"];
             /**
              * @description Transfers: the reference to quote in the transfer's label, without which the payment
              *     cannot be matched.
@@ -1850,7 +2090,8 @@ export interface components {
          *         {
          *           "code": "postal_code",
          *           "field": "postal_code",
-         *           "message": "Le code postal doit comporter 5 chiffres."
+         *           "message": "Le code postal doit comporter 5 chiffres.",
+         *           "pointer": "/postal_code"
          *         }
          *       ],
          *       "status": 422,
@@ -1859,12 +2100,22 @@ export interface components {
          *     }
          */
         Problem: {
-            /** @description Stable machine-readable code: branch on this, never on the text. */
-            code: string;
+            /**
+             * @description Stable machine-readable code: branch on this, never on the text.
+             * @enum {string}
+             */
+            code: "account_not_found" | "already_attached" | "amount_mismatch" | "bureau_not_found" | "campaign_closed" | "campaign_not_found" | "certificate_already_enrolled" | "certificate_expired" | "certificate_limit_reached" | "certificate_not_linked" | "certificate_not_yet_valid" | "certificate_revoked" | "certificate_untrusted" | "certificate_usage" | "challenge_already_decided" | "challenge_consumed" | "challenge_expired" | "cors_headers_not_allowed" | "cors_method_not_allowed" | "cors_origin_not_allowed" | "cors_refused" | "current_password_incorrect" | "declaration_locked" | "declaration_not_submitted" | "device_already_enrolled" | "device_limit_reached" | "document_unavailable" | "email_conflict" | "firm_not_found" | "front_end_page" | "idempotency_in_progress" | "idempotency_key_required" | "idempotency_key_reused" | "identifier_taken" | "internal_error" | "invalid_body" | "invalid_certificate_chain" | "invalid_challenge" | "invalid_credentials" | "invalid_event" | "invalid_parameter" | "invalid_poll_token" | "invalid_refresh_token" | "invalid_signature" | "link_invalid" | "malformed_json" | "managed_by_register" | "manager_not_found" | "member_not_found" | "method_not_allowed" | "no_draft" | "no_email_conflict" | "no_match" | "not_found" | "not_ready" | "not_responsable" | "nothing_to_pay" | "number_mismatch" | "outdated_app" | "overpayment" | "password_policy" | "payload_too_large" | "payment_method_unavailable" | "payment_not_confirmed" | "payment_not_found" | "payment_not_pending" | "payment_provider_unavailable" | "person_declared" | "person_not_found" | "provider_not_found" | "quality_mismatch" | "rate_limited" | "region_not_found" | "request_refused" | "route_not_found" | "scale_missing" | "service_unavailable" | "signature_expired" | "signexpert_unavailable" | "stale_timestamp" | "token_expired" | "token_invalid" | "token_missing" | "token_revoked" | "transfer_not_found" | "unknown_device" | "unsupported_media_type" | "validation_failed" | "webhook_replayed" | "webhooks_disabled";
             /** @description Explanation of this occurrence, in the response's language. */
             detail: string;
             /** @description For validation problems, every invalid field. */
             errors?: components["schemas"]["FieldError"][];
+            /**
+             * Format: int64
+             * @description For `overpayment`, the most that may be paid now, in cents of euros (what remains to pay
+             *     less what pending payments reserve): the same figure as in `detail`, to compute with.
+             * @example 87225
+             */
+            payable_cents?: number | null;
             /**
              * Format: int32
              * @description The HTTP status code.
@@ -1896,6 +2147,13 @@ export interface components {
              * @example 2
              */
             interval: number;
+            /**
+             * Format: int32
+             * @description The number to show next to the QR code, in large type: the app offers three numbers
+             *     and only this one approves (a wrong choice cancels the sign-in). Two digits, 10 to 99.
+             * @example 42
+             */
+            number: number;
             /**
              * @description Secret of this browser: send it in the `Expertpass-Poll-Token` header when polling.
              *     Keep it in memory only; never put it in a URL.
@@ -1940,21 +2198,24 @@ export interface components {
             /**
              * @description The backend in use: `sqlite` or `postgres`.
              * @example sqlite
+             * @enum {string}
              */
-            database: string;
+            database: "sqlite" | "postgres";
             /**
              * @description Always `ready`.
              * @example ready
+             * @enum {string}
              */
-            status: string;
+            status: "ready";
         };
         /** @description Always the same answer. */
         RecoveryAccepted: {
             /**
              * @description Always `email_sent_if_known`.
              * @example email_sent_if_known
+             * @enum {string}
              */
-            status: string;
+            status: "email_sent_if_known";
         };
         /** @description The address the account uses. */
         RecoveryRequest: {
@@ -1997,7 +2258,10 @@ export interface components {
             next_cursor?: string | null;
             /** @example paris-ile-de-france */
             region_code: string;
-            /** @description Totals over every bureau the user may manage in the region (all pages). */
+            /**
+             * @description Totals over every bureau the user may manage in the region (all pages); `payable` adds up
+             *     the firms' `payable`.
+             */
             totals: components["schemas"]["Figures"];
         };
         /** @description The registration was taken into account: a confirmation email is on its way. */
@@ -2010,14 +2274,20 @@ export interface components {
             /**
              * @description Always `email_sent`.
              * @example email_sent
+             * @enum {string}
              */
-            status: string;
+            status: "email_sent";
         };
         /**
          * @description How a qualité registers.
          * @enum {string}
          */
         RegistrationPath: "registry" | "external_form";
+        /** @description The refresh token of the session to close. */
+        RevokeRequest: {
+            /** @description A refresh token of the session (the latest one, or an earlier one of the same session). */
+            refresh_token: string;
+        };
         /** @description A page of events. */
         SecurityEventPage: {
             /** @description Newest first. */
@@ -2031,13 +2301,18 @@ export interface components {
             id: string;
             /**
              * @description `sign_in`, `sign_in_failed`, `account_locked`, `sign_out`, `session_revoked`,
-             *     `refresh_token_reused`, `password_changed`, `password_reset`, `email_change_requested`,
-             *     `email_changed`, `profile_updated`, `device_enrolled`, `device_removed`…
+             *     `refresh_token_reused`, `password_set`, `password_changed`, `password_reset`,
+             *     `email_change_requested`, `email_changed`, `profile_updated`, `device_enrolled`,
+             *     `device_removed`, `certificate_enrolled` or `certificate_removed`.
              * @example sign_in
+             * @enum {string}
              */
-            kind: string;
-            /** @description Sign-in method where it applies: `pwd`, `qr`, `x509`. */
-            method?: string | null;
+            kind: "sign_in" | "sign_in_failed" | "account_locked" | "sign_out" | "session_revoked" | "refresh_token_reused" | "password_set" | "password_changed" | "password_reset" | "email_change_requested" | "email_changed" | "profile_updated" | "device_enrolled" | "device_removed" | "certificate_enrolled" | "certificate_removed";
+            /**
+             * @description Sign-in method where it applies: `pwd`, `qr`, `x509`.
+             * @enum {string|null}
+             */
+            method?: "pwd" | "qr" | "x509" | null;
             /** Format: date-time */
             occurred_at: string;
             session_id?: string | null;
@@ -2064,8 +2339,9 @@ export interface components {
             /**
              * @description `pwd`, `qr` (Expertpass) or `x509` (Signexpert).
              * @example pwd
+             * @enum {string}
              */
-            method: string;
+            method: "pwd" | "qr" | "x509";
             user_agent?: string | null;
         };
         /** @description The new password, twice. */
@@ -2171,8 +2447,37 @@ export interface components {
             /**
              * @description Always `Bearer`.
              * @example Bearer
+             * @enum {string}
              */
-            token_type: string;
+            token_type: "Bearer";
+        };
+        /** @description How to make a transfer: what the payer types into their bank's transfer form. */
+        TransferInstructions: {
+            /** @description The amount to transfer, exactly. */
+            amount: components["schemas"]["Money"];
+            /**
+             * @description The account holder, as the payer's bank shows it.
+             * @example Ordre des experts-comptables - compte de démonstration
+             */
+            beneficiary: string;
+            /** @example DEMOFRPPXXX */
+            bic: string;
+            /**
+             * @description The same instructions as a PDF ("Virement en attente"), until the bank confirms.
+             * @example /v1/portal/regions/paris-ile-de-france/payments/0190b1c2-0000-7000-8000-000000000000/transfer-instructions
+             */
+            document_url: string;
+            /**
+             * @description The account to credit, without spaces.
+             * @example FR7699999000000000000000033
+             */
+            iban: string;
+            /**
+             * @description To quote, exactly, in the transfer's label: without it the transfer cannot be matched to
+             *     the payment.
+             * @example CE-2026-K7Q4-M2ZP
+             */
+            reference_to_quote: string;
         };
         /**
          * @description Profile fields to change; absent fields stay as they are. The identifier never changes and the
@@ -2188,8 +2493,11 @@ export interface components {
              */
             birth_year?: number | null;
             city?: string | null;
-            /** @description `M` or `MME` ("Autre profil" accounts only). */
-            civility?: string | null;
+            /**
+             * @description `M` or `MME` ("Autre profil" accounts only).
+             * @enum {string|null}
+             */
+            civility?: "M" | "MME" | null;
             /** @description ("Autre profil" accounts only.) */
             first_name?: string | null;
             /** @description ("Autre profil" accounts only.) */
@@ -2216,6 +2524,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "code": "malformed_json",
+                 *       "detail": "Le texte de ce cas (`malformed_json`), en français ou en anglais selon Accept-Language.",
+                 *       "status": 400,
+                 *       "title": "Requête invalide",
+                 *       "type": "https://comptexpert.experts-comptables.fr/problems/malformed_json"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2225,6 +2542,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "code": "invalid_body",
+                 *       "detail": "Le texte de ce cas (`invalid_body`), en français ou en anglais selon Accept-Language.",
+                 *       "status": 422,
+                 *       "title": "Requête invalide",
+                 *       "type": "https://comptexpert.experts-comptables.fr/problems/invalid_body"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2234,6 +2560,33 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "code": "payload_too_large",
+                 *       "detail": "Le texte de ce cas (`payload_too_large`), en français ou en anglais selon Accept-Language.",
+                 *       "status": 413,
+                 *       "title": "Requête trop volumineuse",
+                 *       "type": "https://comptexpert.experts-comptables.fr/problems/payload_too_large"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `service_unavailable`: the database cannot be reached (or SQLite stayed locked): retry after `Retry-After` seconds */
+        ServiceUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "service_unavailable",
+                 *       "detail": "Le texte de ce cas (`service_unavailable`), en français ou en anglais selon Accept-Language.",
+                 *       "status": 400,
+                 *       "title": "Requête invalide",
+                 *       "type": "https://comptexpert.experts-comptables.fr/problems/service_unavailable"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2243,6 +2596,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "code": "unsupported_media_type",
+                 *       "detail": "Le texte de ce cas (`unsupported_media_type`), en français ou en anglais selon Accept-Language.",
+                 *       "status": 415,
+                 *       "title": "Type de contenu non pris en charge",
+                 *       "type": "https://comptexpert.experts-comptables.fr/problems/unsupported_media_type"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2312,12 +2674,21 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
-            /** @description Database unreachable or migrations pending */
+            /** @description `not_ready`: database unreachable or migrations pending; or `service_unavailable`: the database cannot be reached, retry after `Retry-After` seconds */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_ready",
+                     *       "detail": "Le texte de ce cas (`not_ready`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 503,
+                     *       "title": "Service indisponible",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_ready"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2355,6 +2726,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "member_not_found",
+                     *       "detail": "Le texte de ce cas (`member_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/member_not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2364,6 +2744,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "idempotency_in_progress",
+                     *       "detail": "Le texte de ce cas (`idempotency_in_progress`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/idempotency_in_progress"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2375,6 +2764,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2384,9 +2782,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "detail": "Le texte de ce cas (`rate_limited`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 429,
+                     *       "title": "Trop de requêtes",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     create_external_account: {
@@ -2421,6 +2829,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "identifier_taken",
+                     *       "detail": "Le texte de ce cas (`identifier_taken`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/identifier_taken"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2432,6 +2849,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2441,9 +2867,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "detail": "Le texte de ce cas (`rate_limited`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 429,
+                     *       "title": "Trop de requêtes",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     confirm_email_change: {
@@ -2473,9 +2909,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "link_invalid",
+                     *       "detail": "Le texte de ce cas (`link_invalid`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 410,
+                     *       "title": "Lien expiré",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/link_invalid"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     create_expertpass_challenge: {
@@ -2509,6 +2955,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_body",
+                     *       "detail": "Le texte de ce cas (`invalid_body`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/invalid_body"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2518,9 +2973,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "detail": "Le texte de ce cas (`rate_limited`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 429,
+                     *       "title": "Trop de requêtes",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     poll_expertpass_challenge: {
@@ -2553,6 +3018,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_poll_token",
+                     *       "detail": "Le texte de ce cas (`invalid_poll_token`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/invalid_poll_token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2562,18 +3036,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `challenge_consumed`: the tokens were already handed out */
+            /** @description `challenge_expired`: nobody decided within the 2 minutes, or the approved tokens were not collected within 60 seconds (show a new QR code); `challenge_consumed`: the tokens were already handed out */
             410: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "challenge_expired",
+                     *       "detail": "Le texte de ce cas (`challenge_expired`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 410,
+                     *       "title": "Lien expiré",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/challenge_expired"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     approve_expertpass_challenge: {
@@ -2608,6 +3101,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unknown_device",
+                     *       "detail": "Le texte de ce cas (`unknown_device`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/unknown_device"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `number_mismatch`: the number chosen is not the one the browser shows; the challenge is now cancelled (its browser's poll says `cancelled`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "number_mismatch",
+                     *       "detail": "Le texte de ce cas (`number_mismatch`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/number_mismatch"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2617,15 +3137,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `challenge_already_decided`: approved or denied already */
+            /** @description `challenge_already_decided`: approved, denied or cancelled already */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "challenge_already_decided",
+                     *       "detail": "Le texte de ce cas (`challenge_already_decided`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/challenge_already_decided"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2635,17 +3173,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "challenge_expired",
+                     *       "detail": "Le texte de ce cas (`challenge_expired`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 410,
+                     *       "title": "Lien expiré",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/challenge_expired"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description `validation_failed` (signature not 64 bytes of base64, empty device id) or `invalid_body` (unknown decision) */
+            /** @description `validation_failed` (signature not 64 bytes of base64, empty device id, number missing from an approval or not 10 to 99), `invalid_body` (unknown decision) or `outdated_app` (a version 1 message, without the number: the app must be updated) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2655,9 +3211,158 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "detail": "Le texte de ce cas (`rate_limited`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 429,
+                     *       "title": "Trop de requêtes",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    read_expertpass_context: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The device id returned by `POST /v1/me/devices` */
+                "Expertpass-Device-Id": string;
+                /** @description Unix time in seconds when the app signed (5th line of the message) */
+                "Expertpass-Timestamp": number;
+                /** @description Ed25519 signature (64 bytes, base64url) of the context message */
+                "Expertpass-Signature": string;
+            };
+            path: {
+                /** @description The challenge id (`c` of the QR payload) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What to show the owner, and the three numbers to offer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpertpassContext"];
+                };
+            };
+            /** @description `unknown_device`: no such device (removed?) or its account cannot sign in; `invalid_signature`: not this device's signature of the context message for this QR code; `stale_timestamp`: `Expertpass-Timestamp` more than 120 s away from the server's clock */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unknown_device",
+                     *       "detail": "Le texte de ce cas (`unknown_device`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/unknown_device"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such challenge (or expired more than an hour ago) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `challenge_already_decided`: approved, denied or cancelled already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "challenge_already_decided",
+                     *       "detail": "Le texte de ce cas (`challenge_already_decided`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/challenge_already_decided"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `challenge_expired`: nobody decided within the 2 minutes */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "challenge_expired",
+                     *       "detail": "Le texte de ce cas (`challenge_expired`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 410,
+                     *       "title": "Lien expiré",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/challenge_expired"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: a header is missing or malformed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "detail": "Le texte de ce cas (`rate_limited`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 429,
+                     *       "title": "Trop de requêtes",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     get_profile: {
@@ -2678,15 +3383,27 @@ export interface operations {
                     "application/json": components["schemas"]["AccountView"];
                 };
             };
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     update_profile: {
@@ -2712,12 +3429,23 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2729,9 +3457,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     list_certificates: {
@@ -2752,15 +3490,27 @@ export interface operations {
                     "application/json": components["schemas"]["CertificateList"];
                 };
             };
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     enrol_certificate: {
@@ -2786,12 +3536,23 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            /** @description `unauthorized`, or the proof failed: `invalid_challenge`, `certificate_untrusted`, `certificate_expired`, `certificate_not_yet_valid`, `certificate_usage`, `certificate_revoked`, `invalid_signature` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`), or the proof failed: `invalid_challenge`, `certificate_untrusted`, `certificate_expired`, `certificate_not_yet_valid`, `certificate_usage`, `certificate_revoked`, `invalid_signature` */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2801,6 +3562,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "certificate_already_enrolled",
+                     *       "detail": "Le texte de ce cas (`certificate_already_enrolled`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/certificate_already_enrolled"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2812,6 +3582,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2821,15 +3600,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "detail": "Le texte de ce cas (`rate_limited`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 429,
+                     *       "title": "Trop de requêtes",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `signexpert_unavailable` */
+            /** @description `signexpert_unavailable`; or `service_unavailable`: the database cannot be reached, retry after `Retry-After` seconds */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "signexpert_unavailable",
+                     *       "detail": "Le texte de ce cas (`signexpert_unavailable`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 503,
+                     *       "title": "Service indisponible",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/signexpert_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2854,12 +3651,23 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2869,9 +3677,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     list_devices: {
@@ -2892,15 +3710,27 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceList"];
                 };
             };
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     enrol_device: {
@@ -2926,12 +3756,23 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2941,6 +3782,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "device_already_enrolled",
+                     *       "detail": "Le texte de ce cas (`device_already_enrolled`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/device_already_enrolled"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2952,9 +3802,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     remove_device: {
@@ -2976,12 +3836,23 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2991,9 +3862,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     request_email_change: {
@@ -3019,12 +3900,23 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3034,6 +3926,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "current_password_incorrect",
+                     *       "detail": "Le texte de ce cas (`current_password_incorrect`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/current_password_incorrect"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3045,6 +3946,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3054,9 +3964,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "detail": "Le texte de ce cas (`rate_limited`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 429,
+                     *       "title": "Trop de requêtes",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     change_password: {
@@ -3080,12 +4000,23 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3095,6 +4026,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "current_password_incorrect",
+                     *       "detail": "Le texte de ce cas (`current_password_incorrect`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/current_password_incorrect"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3106,6 +4046,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "password_policy",
+                     *       "detail": "Le texte de ce cas (`password_policy`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/password_policy"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3115,9 +4064,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "detail": "Le texte de ce cas (`rate_limited`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 429,
+                     *       "title": "Trop de requêtes",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     security_events: {
@@ -3144,12 +4103,23 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3159,9 +4129,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     list_sessions: {
@@ -3182,15 +4162,27 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     revoke_session: {
@@ -3212,12 +4204,23 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3227,9 +4230,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     inspect_password_token: {
@@ -3259,9 +4272,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "link_invalid",
+                     *       "detail": "Le texte de ce cas (`link_invalid`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 410,
+                     *       "title": "Lien expiré",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/link_invalid"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     set_password: {
@@ -3294,6 +4317,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "link_invalid",
+                     *       "detail": "Le texte de ce cas (`link_invalid`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 410,
+                     *       "title": "Lien expiré",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/link_invalid"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3305,9 +4337,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "password_policy",
+                     *       "detail": "Le texte de ce cas (`password_policy`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/password_policy"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     receive_webhook: {
@@ -3346,6 +4388,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_signature",
+                     *       "detail": "Le texte de ce cas (`invalid_signature`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/invalid_signature"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3355,6 +4406,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "provider_not_found",
+                     *       "detail": "Le texte de ce cas (`provider_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/provider_not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3364,6 +4424,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "webhook_replayed",
+                     *       "detail": "Le texte de ce cas (`webhook_replayed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/webhook_replayed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3375,15 +4444,449 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_event",
+                     *       "detail": "Le texte de ce cas (`invalid_event`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/invalid_event"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `webhooks_disabled`: `PAYMENT_WEBHOOK_SECRET` is not set */
+            /** @description `webhooks_disabled`: `PAYMENT_WEBHOOK_SECRET` is not set; or `service_unavailable`: the database cannot be reached, retry after `Retry-After` seconds */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "webhooks_disabled",
+                     *       "detail": "Le texte de ce cas (`webhooks_disabled`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 503,
+                     *       "title": "Service indisponible",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/webhooks_disabled"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_portal_regions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The regions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalRegionList"];
+                };
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    list_bureaux: {
+        parameters: {
+            query?: {
+                /** @description Firms per page, 1 to 100 (default 50); a firm's bureaux are never split across pages. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Region code */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the dashboard */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionalDashboard"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `region_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "region_not_found",
+                     *       "detail": "Le texte de ce cas (`region_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/region_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `email_conflict` until the address is chosen; its `Link` header gives `rel="email-conflict"` (GET the two addresses) and `rel="email-choice"` (PUT the choice) */
+            409: {
+                headers: {
+                    /** @description With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel="email-conflict", </v1/portal/regions/{code}/email-choice>; rel="email-choice"` */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "email_conflict",
+                     *       "detail": "Le texte de ce cas (`email_conflict`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/email_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: limit out of range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    bureau_detail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Region code */
+                code: string;
+                /** @description Ref établissement */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bureau */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BureauDetail"];
+                };
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `region_not_found`, or `bureau_not_found` for a bureau the user may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "region_not_found",
+                     *       "detail": "Le texte de ce cas (`region_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/region_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `email_conflict` until the address is chosen; its `Link` header gives `rel="email-conflict"` (GET the two addresses) and `rel="email-choice"` (PUT the choice) */
+            409: {
+                headers: {
+                    /** @description With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel="email-conflict", </v1/portal/regions/{code}/email-choice>; rel="email-choice"` */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "email_conflict",
+                     *       "detail": "Le texte de ce cas (`email_conflict`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/email_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    list_documents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Region code */
+                code: string;
+                /** @description Ref établissement */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The documents */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentList"];
+                };
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `region_not_found`, `bureau_not_found`, `campaign_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "region_not_found",
+                     *       "detail": "Le texte de ce cas (`region_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/region_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `email_conflict` until the address is chosen; its `Link` header gives `rel="email-conflict"` (GET the two addresses) and `rel="email-choice"` (PUT the choice) */
+            409: {
+                headers: {
+                    /** @description With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel="email-conflict", </v1/portal/regions/{code}/email-choice>; rel="email-choice"` */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "email_conflict",
+                     *       "detail": "Le texte de ce cas (`email_conflict`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/email_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    call_for_contributions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Region code */
+                code: string;
+                /** @description Ref établissement */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["PdfFile"];
+                };
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `region_not_found`, `bureau_not_found` (also for a bureau the user may not see), `campaign_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "region_not_found",
+                     *       "detail": "Le texte de ce cas (`region_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/region_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `email_conflict` until the address is chosen; its `Link` header gives `rel="email-conflict"` (GET the two addresses) and `rel="email-choice"` (PUT the choice) */
+            409: {
+                headers: {
+                    /** @description With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel="email-conflict", </v1/portal/regions/{code}/email-choice>; rel="email-choice"` */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "email_conflict",
+                     *       "detail": "Le texte de ce cas (`email_conflict`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/email_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `document_unavailable`: the document could not be laid out within its time bound (`Retry-After`); or `service_unavailable`: the database cannot be reached, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "document_unavailable",
+                     *       "detail": "Le texte de ce cas (`document_unavailable`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 503,
+                     *       "title": "Service indisponible",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/document_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3394,6 +4897,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Region code */
+                code: string;
                 /** @description Ref établissement */
                 ref: string;
             };
@@ -3410,24 +4915,65 @@ export interface operations {
                     "application/json": components["schemas"]["ManagerList"];
                 };
             };
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `bureau_not_found` */
+            /** @description `region_not_found`, `bureau_not_found` (also for a bureau of another region) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "region_not_found",
+                     *       "detail": "Le texte de ce cas (`region_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/region_not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `email_conflict` until the address is chosen; its `Link` header gives `rel="email-conflict"` (GET the two addresses) and `rel="email-choice"` (PUT the choice) */
+            409: {
+                headers: {
+                    /** @description With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel="email-conflict", </v1/portal/regions/{code}/email-choice>; rel="email-choice"` */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "email_conflict",
+                     *       "detail": "Le texte de ce cas (`email_conflict`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/email_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     grant_manager: {
@@ -3435,6 +4981,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Region code */
+                code: string;
                 /** @description Ref établissement */
                 ref: string;
             };
@@ -3465,12 +5013,23 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3480,21 +5039,60 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_responsable",
+                     *       "detail": "Le texte de ce cas (`not_responsable`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_responsable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `bureau_not_found` or `account_not_found` */
+            /** @description `region_not_found`, `bureau_not_found` or `account_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "region_not_found",
+                     *       "detail": "Le texte de ce cas (`region_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/region_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `email_conflict` until the address is chosen; its `Link` header gives `rel="email-conflict"` (GET the two addresses) and `rel="email-choice"` (PUT the choice) */
+            409: {
+                headers: {
+                    /** @description With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel="email-conflict", </v1/portal/regions/{code}/email-choice>; rel="email-choice"` */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "email_conflict",
+                     *       "detail": "Le texte de ce cas (`email_conflict`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/email_conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     revoke_manager: {
@@ -3502,6 +5100,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Region code */
+                code: string;
                 /** @description Ref établissement */
                 ref: string;
                 /** @description The manager's identifier */
@@ -3518,12 +5118,23 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3533,268 +5144,57 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_responsable",
+                     *       "detail": "Le texte de ce cas (`not_responsable`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_responsable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `bureau_not_found`, or `manager_not_found` when the account does not manage it */
+            /** @description `region_not_found`, `bureau_not_found`, or `manager_not_found` when the account does not manage it */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "region_not_found",
+                     *       "detail": "Le texte de ce cas (`region_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/region_not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-        };
-    };
-    list_portal_regions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The regions */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PortalRegionList"];
-                };
-            };
-            /** @description `unauthorized` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_bureaux: {
-        parameters: {
-            query?: {
-                /** @description Firms per page, 1 to 100 (default 50); a firm's bureaux are never split across pages. */
-                limit?: number;
-                /** @description `next_cursor` of the previous page. */
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                /** @description Region code */
-                code: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of the dashboard */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RegionalDashboard"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            /** @description `unauthorized` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `region_not_found` */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `email_conflict`: choose the address first (`Link` header) */
+            /** @description `email_conflict` until the address is chosen; its `Link` header gives `rel="email-conflict"` (GET the two addresses) and `rel="email-choice"` (PUT the choice) */
             409: {
                 headers: {
+                    /** @description With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel="email-conflict", </v1/portal/regions/{code}/email-choice>; rel="email-choice"` */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "email_conflict",
+                     *       "detail": "Le texte de ce cas (`email_conflict`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/email_conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `validation_failed`: limit out of range */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    bureau_detail: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Region code */
-                code: string;
-                /** @description Ref établissement */
-                ref: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The bureau */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BureauDetail"];
-                };
-            };
-            /** @description `unauthorized` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `region_not_found`, or `bureau_not_found` for a bureau the user may not see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `email_conflict` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_documents: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Region code */
-                code: string;
-                /** @description Ref établissement */
-                ref: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The documents */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DocumentList"];
-                };
-            };
-            /** @description `unauthorized` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `region_not_found`, `bureau_not_found`, `campaign_not_found` */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `email_conflict` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    call_for_contributions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Region code */
-                code: string;
-                /** @description Ref établissement */
-                ref: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The PDF */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/pdf": components["schemas"]["PdfFile"];
-                };
-            };
-            /** @description `unauthorized` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `region_not_found`, `bureau_not_found` (also for a bureau the user may not see), `campaign_not_found` */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `email_conflict` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     pay_bureau: {
@@ -3828,12 +5228,23 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3843,26 +5254,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "region_not_found",
+                     *       "detail": "Le texte de ce cas (`region_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/region_not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `campaign_closed`, `idempotency_in_progress`, `email_conflict` */
+            /** @description `campaign_closed`, `idempotency_in_progress`, `email_conflict` until the address is chosen; its `Link` header gives `rel="email-conflict"` (GET the two addresses) and `rel="email-choice"` (PUT the choice) */
             409: {
                 headers: {
+                    /** @description With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel="email-conflict", </v1/portal/regions/{code}/email-choice>; rel="email-choice"` */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "campaign_closed",
+                     *       "detail": "Le texte de ce cas (`campaign_closed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/campaign_closed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description `overpayment`, `nothing_to_pay`, `payment_method_unavailable`, `idempotency_key_reused`, `validation_failed`, `invalid_body` */
+            /** @description `overpayment` (its `payable_cents` gives the most that may be paid now), `nothing_to_pay`, `payment_method_unavailable`, `idempotency_key_reused`, `validation_failed`, `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "overpayment",
+                     *       "detail": "Le texte de ce cas (`overpayment`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/overpayment"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3872,6 +5312,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "idempotency_key_required",
+                     *       "detail": "Le texte de ce cas (`idempotency_key_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 428,
+                     *       "title": "Erreur",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/idempotency_key_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3881,9 +5330,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payment_provider_unavailable",
+                     *       "detail": "Le texte de ce cas (`payment_provider_unavailable`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 502,
+                     *       "title": "Erreur",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/payment_provider_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     attach_person: {
@@ -3914,12 +5373,23 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3929,15 +5399,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "region_not_found",
+                     *       "detail": "Le texte de ce cas (`region_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/region_not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `campaign_closed`, `already_attached`, `email_conflict` */
+            /** @description `campaign_closed`, `already_attached`, `email_conflict` until the address is chosen; its `Link` header gives `rel="email-conflict"` (GET the two addresses) and `rel="email-choice"` (PUT the choice) */
             409: {
                 headers: {
+                    /** @description With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel="email-conflict", </v1/portal/regions/{code}/email-choice>; rel="email-choice"` */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "campaign_closed",
+                     *       "detail": "Le texte de ce cas (`campaign_closed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/campaign_closed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3949,9 +5439,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     detach_person: {
@@ -3977,12 +5477,23 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3992,18 +5503,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "region_not_found",
+                     *       "detail": "Le texte de ce cas (`region_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/region_not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `campaign_closed`, `person_declared`, `email_conflict` */
+            /** @description `campaign_closed`, `person_declared`, `email_conflict` until the address is chosen; its `Link` header gives `rel="email-conflict"` (GET the two addresses) and `rel="email-choice"` (PUT the choice) */
             409: {
                 headers: {
+                    /** @description With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel="email-conflict", </v1/portal/regions/{code}/email-choice>; rel="email-choice"` */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "campaign_closed",
+                     *       "detail": "Le texte de ce cas (`campaign_closed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/campaign_closed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     save_declaration: {
@@ -4036,12 +5568,23 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4051,15 +5594,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "region_not_found",
+                     *       "detail": "Le texte de ce cas (`region_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/region_not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `campaign_closed`, `declaration_locked`, `scale_missing`, `email_conflict` */
+            /** @description `campaign_closed`, `declaration_locked`, `scale_missing`, `email_conflict` until the address is chosen; its `Link` header gives `rel="email-conflict"` (GET the two addresses) and `rel="email-choice"` (PUT the choice) */
             409: {
                 headers: {
+                    /** @description With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel="email-conflict", </v1/portal/regions/{code}/email-choice>; rel="email-choice"` */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "campaign_closed",
+                     *       "detail": "Le texte de ce cas (`campaign_closed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/campaign_closed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4071,9 +5634,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     correct_declaration: {
@@ -4106,12 +5679,23 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4121,15 +5705,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "region_not_found",
+                     *       "detail": "Le texte de ce cas (`region_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/region_not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `campaign_closed`, `declaration_not_submitted`, `scale_missing`, `email_conflict` */
+            /** @description `campaign_closed`, `declaration_not_submitted`, `scale_missing`, `email_conflict` until the address is chosen; its `Link` header gives `rel="email-conflict"` (GET the two addresses) and `rel="email-choice"` (PUT the choice) */
             409: {
                 headers: {
+                    /** @description With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel="email-conflict", </v1/portal/regions/{code}/email-choice>; rel="email-choice"` */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "campaign_closed",
+                     *       "detail": "Le texte de ce cas (`campaign_closed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/campaign_closed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4141,9 +5745,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     submit_declaration: {
@@ -4171,12 +5785,23 @@ export interface operations {
                     "application/json": components["schemas"]["DeclarationView"];
                 };
             };
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4186,18 +5811,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "region_not_found",
+                     *       "detail": "Le texte de ce cas (`region_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/region_not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `campaign_closed`, `declaration_locked` (already submitted), `no_draft`, `scale_missing`, `email_conflict` */
+            /** @description `campaign_closed`, `declaration_locked` (already submitted), `no_draft`, `scale_missing`, `email_conflict` until the address is chosen; its `Link` header gives `rel="email-conflict"` (GET the two addresses) and `rel="email-choice"` (PUT the choice) */
             409: {
                 headers: {
+                    /** @description With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel="email-conflict", </v1/portal/regions/{code}/email-choice>; rel="email-choice"` */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "campaign_closed",
+                     *       "detail": "Le texte de ce cas (`campaign_closed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/campaign_closed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     declaration_history: {
@@ -4225,12 +5871,23 @@ export interface operations {
                     "application/json": components["schemas"]["DeclarationHistory"];
                 };
             };
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4240,18 +5897,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "region_not_found",
+                     *       "detail": "Le texte de ce cas (`region_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/region_not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `campaign_closed` (the region has no campaign), `email_conflict` */
+            /** @description `campaign_closed` (the region has no campaign), `email_conflict` until the address is chosen; its `Link` header gives `rel="email-conflict"` (GET the two addresses) and `rel="email-choice"` (PUT the choice) */
             409: {
                 headers: {
+                    /** @description With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel="email-conflict", </v1/portal/regions/{code}/email-choice>; rel="email-choice"` */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "campaign_closed",
+                     *       "detail": "Le texte de ce cas (`campaign_closed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/campaign_closed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     email_choice: {
@@ -4280,12 +5958,23 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4295,6 +5984,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "no_email_conflict",
+                     *       "detail": "Le texte de ce cas (`no_email_conflict`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/no_email_conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4306,9 +6004,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_body",
+                     *       "detail": "Le texte de ce cas (`invalid_body`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/invalid_body"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     email_conflict: {
@@ -4332,12 +6040,23 @@ export interface operations {
                     "application/json": components["schemas"]["EmailConflict"];
                 };
             };
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4347,9 +6066,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "no_email_conflict",
+                     *       "detail": "Le texte de ce cas (`no_email_conflict`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/no_email_conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     pay_firm: {
@@ -4383,12 +6112,23 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4398,26 +6138,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "region_not_found",
+                     *       "detail": "Le texte de ce cas (`region_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/region_not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `campaign_closed`, `idempotency_in_progress`, `email_conflict` */
+            /** @description `campaign_closed`, `idempotency_in_progress`, `email_conflict` until the address is chosen; its `Link` header gives `rel="email-conflict"` (GET the two addresses) and `rel="email-choice"` (PUT the choice) */
             409: {
                 headers: {
+                    /** @description With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel="email-conflict", </v1/portal/regions/{code}/email-choice>; rel="email-choice"` */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "campaign_closed",
+                     *       "detail": "Le texte de ce cas (`campaign_closed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/campaign_closed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description `overpayment`, `nothing_to_pay`, `payment_method_unavailable`, `idempotency_key_reused`, `validation_failed`, `invalid_body` */
+            /** @description `overpayment` (its `payable_cents` gives the most that may be paid now), `nothing_to_pay`, `payment_method_unavailable`, `idempotency_key_reused`, `validation_failed`, `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "overpayment",
+                     *       "detail": "Le texte de ce cas (`overpayment`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/overpayment"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4427,6 +6196,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "idempotency_key_required",
+                     *       "detail": "Le texte de ce cas (`idempotency_key_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 428,
+                     *       "title": "Erreur",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/idempotency_key_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4436,9 +6214,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payment_provider_unavailable",
+                     *       "detail": "Le texte de ce cas (`payment_provider_unavailable`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 502,
+                     *       "title": "Erreur",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/payment_provider_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     get_payment: {
@@ -4464,12 +6252,23 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentView"];
                 };
             };
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4479,18 +6278,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "region_not_found",
+                     *       "detail": "Le texte de ce cas (`region_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/region_not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `email_conflict` */
+            /** @description `email_conflict` until the address is chosen; its `Link` header gives `rel="email-conflict"` (GET the two addresses) and `rel="email-choice"` (PUT the choice) */
             409: {
                 headers: {
+                    /** @description With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel="email-conflict", </v1/portal/regions/{code}/email-choice>; rel="email-choice"` */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "email_conflict",
+                     *       "detail": "Le texte de ce cas (`email_conflict`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/email_conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     payment_receipt: {
@@ -4516,12 +6336,23 @@ export interface operations {
                     "application/pdf": components["schemas"]["PdfFile"];
                 };
             };
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4531,15 +6362,154 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "region_not_found",
+                     *       "detail": "Le texte de ce cas (`region_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/region_not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `payment_not_confirmed`, `email_conflict` */
+            /** @description `payment_not_confirmed`, `email_conflict` until the address is chosen; its `Link` header gives `rel="email-conflict"` (GET the two addresses) and `rel="email-choice"` (PUT the choice) */
             409: {
+                headers: {
+                    /** @description With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel="email-conflict", </v1/portal/regions/{code}/email-choice>; rel="email-choice"` */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payment_not_confirmed",
+                     *       "detail": "Le texte de ce cas (`payment_not_confirmed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/payment_not_confirmed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `document_unavailable`: the document could not be laid out within its time bound (`Retry-After`); or `service_unavailable`: the database cannot be reached, retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "document_unavailable",
+                     *       "detail": "Le texte de ce cas (`document_unavailable`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 503,
+                     *       "title": "Service indisponible",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/document_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transfer_instructions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Region code */
+                code: string;
+                /** @description Payment id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["PdfFile"];
+                };
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `region_not_found`, `payment_not_found` (also for a payment of bureaux the user may not see), `transfer_not_found` (a card or direct-debit payment) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "region_not_found",
+                     *       "detail": "Le texte de ce cas (`region_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/region_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payment_not_pending` (the transfer was received: see its receipt; or it failed), `email_conflict` until the address is chosen; its `Link` header gives `rel="email-conflict"` (GET the two addresses) and `rel="email-choice"` (PUT the choice) */
+            409: {
+                headers: {
+                    /** @description With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel="email-conflict", </v1/portal/regions/{code}/email-choice>; rel="email-choice"` */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payment_not_pending",
+                     *       "detail": "Le texte de ce cas (`payment_not_pending`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/payment_not_pending"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `document_unavailable`: the document could not be laid out within its time bound (`Retry-After`); or `service_unavailable`: the database cannot be reached, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "document_unavailable",
+                     *       "detail": "Le texte de ce cas (`document_unavailable`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 503,
+                     *       "title": "Service indisponible",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/document_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4563,6 +6533,7 @@ export interface operations {
                     "application/json": components["schemas"]["QualityList"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     request_recovery: {
@@ -4596,6 +6567,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4605,9 +6585,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "detail": "Le texte de ce cas (`rate_limited`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 429,
+                     *       "title": "Trop de requêtes",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     list_regions: {
@@ -4628,6 +6618,7 @@ export interface operations {
                     "application/json": components["schemas"]["RegionList"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     match_member: {
@@ -4659,6 +6650,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "no_match",
+                     *       "detail": "Le texte de ce cas (`no_match`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/no_match"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4670,6 +6670,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_body",
+                     *       "detail": "Le texte de ce cas (`invalid_body`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/invalid_body"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4679,17 +6688,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "detail": "Le texte de ce cas (`rate_limited`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 429,
+                     *       "title": "Trop de requêtes",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     search_members: {
         parameters: {
             query: {
                 /**
-                 * @description Start of the last name, optionally followed by the first name ("durand", "Durand Ma",
-                 *     "d'artagnan"). Accents, case, spaces and punctuation are ignored. At least 2 letters or digits.
+                 * @description Start of the last name, or of any later word of a compound last name, optionally followed
+                 *     by the first name ("durand", "Durand Ma", "d'artagnan", "lefevre hel"). Accents, case,
+                 *     spaces and punctuation are ignored. At least 2 letters or digits.
                  * @example durand ma
                  */
                 q: string;
@@ -4698,6 +6718,8 @@ export interface operations {
                  * @example 10
                  */
                 limit?: number;
+                /** @description `next_cursor` of the previous page, with the same `q`; absent for the first page. */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -4715,15 +6737,25 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            /** @description Query too short or limit out of range */
+            /** @description `validation_failed`: query too short, `limit` out of range, or a `cursor` that is not one of this query's */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     sign_in: {
@@ -4755,6 +6787,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_credentials",
+                     *       "detail": "Le texte de ce cas (`invalid_credentials`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/invalid_credentials"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4766,6 +6807,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4775,9 +6825,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "detail": "Le texte de ce cas (`rate_limited`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 429,
+                     *       "title": "Trop de requêtes",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     sign_out: {
@@ -4796,15 +6856,27 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `unauthorized` */
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     refresh_session: {
@@ -4836,12 +6908,49 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_refresh_token",
+                     *       "detail": "Le texte de ce cas (`invalid_refresh_token`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/invalid_refresh_token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    revoke_session_by_refresh_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed out, or the token was unknown, expired or already revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     create_signexpert_challenge: {
@@ -4868,15 +6977,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "detail": "Le texte de ce cas (`rate_limited`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 429,
+                     *       "title": "Trop de requêtes",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `signexpert_unavailable`: no trust anchors are configured (`SIGNEXPERT_CA_FILE`) */
+            /** @description `signexpert_unavailable`: no trust anchors are configured (`SIGNEXPERT_CA_FILE`); or `service_unavailable`: the database cannot be reached, retry after `Retry-After` seconds */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "signexpert_unavailable",
+                     *       "detail": "Le texte de ce cas (`signexpert_unavailable`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 503,
+                     *       "title": "Service indisponible",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/signexpert_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4911,6 +7038,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_challenge",
+                     *       "detail": "Le texte de ce cas (`invalid_challenge`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/invalid_challenge"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4922,6 +7058,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4931,15 +7076,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "detail": "Le texte de ce cas (`rate_limited`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 429,
+                     *       "title": "Trop de requêtes",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `signexpert_unavailable`: no trust anchors configured, or the configured CRL cannot be used */
+            /** @description `signexpert_unavailable`: no trust anchors configured, or the configured CRL cannot be used; or `service_unavailable`: the database cannot be reached, retry after `Retry-After` seconds */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "signexpert_unavailable",
+                     *       "detail": "Le texte de ce cas (`signexpert_unavailable`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 503,
+                     *       "title": "Service indisponible",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/signexpert_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
