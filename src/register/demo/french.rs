@@ -52,7 +52,7 @@ pub const LAST_NAMES: &[&str] = &[
     "Michaud", "Rodriguez", "Guichard", "Gillet", "Étienne", "Grondin", "Poulain", "Tessier",
     "Chevallier", "Chauvin", "Da Silva", "Bouchet", "Lemaître", "Bénard", "Maréchal", "Humbert",
     "Reynaud", "Hoarau", "Perret", "Barthélemy", "Cordier", "Pichon", "Lejeune", "Gilbert", "Lamy",
-    "Delaunay", "Pasquier", "Carlier", "Laporte", "Le Bihan", "N'Diaye", "D'Artagnan", "Le Bris",
+    "Delaunay", "Pasquier", "Carlier", "Laporte", "Le Bihan", "N'Diaye", "D'Almeida", "Le Bris",
     "Le Floch", "Le Guen", "Kerbrat", "Quéré", "D'Almeida", "N'Guyen", "de La Fontaine",
     "de Villiers", "Saint-Martin", "Sainte-Marie", "Diallo", "Traoré", "Ba", "Nguyen", "Benali",
     "Haddad", "Mansouri", "Kouassi", "Ly", "Lefèvre-Pontalis", "Œuvrard", "Béhague", "L'Hermite",
