@@ -112,6 +112,48 @@ fn header(doc: &mut PdfWriter, letterhead: &Letterhead, title: &str) -> Result<(
     )
 }
 
+/// What a payment settles, bureau by bureau, and its amount: the table of receipts and of
+/// pending transfers.
+fn allocation_table(
+    doc: &mut PdfWriter,
+    heading: &str,
+    lines: &[ReceiptLine],
+    total_label: &str,
+    total_cents: i64,
+) -> Result<(), LayoutTimeout> {
+    doc.space(14.0)?;
+    doc.row(
+        &[
+            (PdfWriter::LEFT, Align::Left, "Bureau"),
+            (150.0, Align::Left, heading),
+            (AMOUNT_X, Align::Right, "Montant"),
+        ],
+        9.5,
+        true,
+    )?;
+    doc.rule()?;
+    for line in lines {
+        doc.row(
+            &[
+                (PdfWriter::LEFT, Align::Left, &line.bureau_ref),
+                (150.0, Align::Left, &line.label),
+                (AMOUNT_X, Align::Right, &format_eur(line.amount_cents)),
+            ],
+            9.5,
+            false,
+        )?;
+    }
+    doc.rule()?;
+    doc.row(
+        &[
+            (150.0, Align::Left, total_label),
+            (AMOUNT_X, Align::Right, &format_eur(total_cents)),
+        ],
+        11.0,
+        true,
+    )
+}
+
 /// The PDF of a call for contributions.
 pub fn call_for_contributions(
     call: &CallForContributions,
@@ -245,36 +287,12 @@ pub fn receipt(receipt: &Receipt, deadline: Instant) -> Result<Vec<u8>, LayoutTi
             false,
         )?;
     }
-    doc.space(14.0)?;
-    doc.row(
-        &[
-            (PdfWriter::LEFT, Align::Left, "Bureau"),
-            (150.0, Align::Left, "Imputation"),
-            (AMOUNT_X, Align::Right, "Montant"),
-        ],
-        9.5,
-        true,
-    )?;
-    doc.rule()?;
-    for line in &receipt.lines {
-        doc.row(
-            &[
-                (PdfWriter::LEFT, Align::Left, &line.bureau_ref),
-                (150.0, Align::Left, &line.label),
-                (AMOUNT_X, Align::Right, &format_eur(line.amount_cents)),
-            ],
-            9.5,
-            false,
-        )?;
-    }
-    doc.rule()?;
-    doc.row(
-        &[
-            (150.0, Align::Left, "Montant reçu"),
-            (AMOUNT_X, Align::Right, &format_eur(receipt.amount_cents)),
-        ],
-        11.0,
-        true,
+    allocation_table(
+        &mut doc,
+        "Imputation",
+        &receipt.lines,
+        "Montant reçu",
+        receipt.amount_cents,
     )?;
     doc.space(16.0)?;
     doc.paragraph(
@@ -357,6 +375,22 @@ mod tests {
         }
     }
 
+    fn random_receipt_lines(rng: &mut StdRng) -> Vec<ReceiptLine> {
+        (0..rng.gen_range(0..4))
+            .map(|_| ReceiptLine {
+                bureau_ref: random_text(rng),
+                label: random_text(rng),
+                amount_cents: random_cents(rng),
+            })
+            .collect()
+    }
+
+    fn confirmed_at() -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 3, 15)
+            .and_then(|d| d.and_hms_opt(10, 30, 0))
+            .expect("an instant")
+    }
+
     fn deadline() -> Instant {
         Instant::now() + TIME_BOUND
     }
@@ -406,16 +440,8 @@ mod tests {
                 beneficiary: random_text(&mut rng),
                 reference: random_text(&mut rng),
                 amount_cents: random_cents(&mut rng),
-                created_at: NaiveDate::from_ymd_opt(2026, 3, 15)
-                    .and_then(|d| d.and_hms_opt(10, 30, 0))
-                    .expect("an instant"),
-                lines: (0..rng.gen_range(0..4))
-                    .map(|_| ReceiptLine {
-                        bureau_ref: random_text(&mut rng),
-                        label: random_text(&mut rng),
-                        amount_cents: random_cents(&mut rng),
-                    })
-                    .collect(),
+                created_at: confirmed_at(),
+                lines: random_receipt_lines(&mut rng),
             };
             let pdf = transfer::pending_transfer(&pending, deadline())
                 .unwrap_or_else(|e| panic!("case {case}: {e} for {pending:?}"));
@@ -433,17 +459,9 @@ mod tests {
                 payment_id: random_text(&mut rng),
                 method_label: random_text(&mut rng),
                 reference: random_text(&mut rng),
-                confirmed_at: NaiveDate::from_ymd_opt(2026, 3, 15)
-                    .and_then(|d| d.and_hms_opt(10, 30, 0))
-                    .expect("an instant"),
+                confirmed_at: confirmed_at(),
                 amount_cents: random_cents(&mut rng),
-                lines: (0..rng.gen_range(0..4))
-                    .map(|_| ReceiptLine {
-                        bureau_ref: random_text(&mut rng),
-                        label: random_text(&mut rng),
-                        amount_cents: random_cents(&mut rng),
-                    })
-                    .collect(),
+                lines: random_receipt_lines(&mut rng),
             };
             let pdf = super::receipt(&receipt, deadline())
                 .unwrap_or_else(|e| panic!("case {case}: {e} for {receipt:?}"));

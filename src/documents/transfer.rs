@@ -6,7 +6,8 @@ use std::time::Instant;
 use chrono::NaiveDateTime;
 
 use super::{
-    format_eur, header, pdf::Align, LayoutTimeout, Letterhead, PdfWriter, ReceiptLine, AMOUNT_X,
+    allocation_table, format_eur, header, pdf::Align, LayoutTimeout, Letterhead, PdfWriter,
+    ReceiptLine,
 };
 
 /// A pending transfer and where to send it.
@@ -74,36 +75,12 @@ pub fn pending_transfer(
         9.5,
         false,
     )?;
-    doc.space(14.0)?;
-    doc.row(
-        &[
-            (PdfWriter::LEFT, Align::Left, "Bureau"),
-            (150.0, Align::Left, "Imputation prévue"),
-            (AMOUNT_X, Align::Right, "Montant"),
-        ],
-        9.5,
-        true,
-    )?;
-    doc.rule()?;
-    for line in &transfer.lines {
-        doc.row(
-            &[
-                (PdfWriter::LEFT, Align::Left, &line.bureau_ref),
-                (150.0, Align::Left, &line.label),
-                (AMOUNT_X, Align::Right, &format_eur(line.amount_cents)),
-            ],
-            9.5,
-            false,
-        )?;
-    }
-    doc.rule()?;
-    doc.row(
-        &[
-            (150.0, Align::Left, "Montant à virer"),
-            (AMOUNT_X, Align::Right, &amount),
-        ],
-        11.0,
-        true,
+    allocation_table(
+        &mut doc,
+        "Imputation prévue",
+        &transfer.lines,
+        "Montant à virer",
+        transfer.amount_cents,
     )?;
     doc.finish()
 }
