@@ -3,8 +3,6 @@
 
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-
 use crate::helpers::TestApp;
 
 /// How long [`wait_for_email`] waits: generous, because a loaded two-core machine can be slow.
@@ -30,26 +28,25 @@ pub struct ReceivedEmail {
 impl ReceivedEmail {
     /// Parses an RFC 5322 message (a `multipart/alternative` or a single text part).
     pub fn parse(raw: &str) -> Self {
-        let normalised = raw.replace("\r\n", "\n");
-        let (headers, body) = split_entity(&normalised);
-        let to = header(&headers, "to")
-            .map(|v| address_of(&v))
-            .unwrap_or_default();
-        let subject = header(&headers, "subject")
-            .map(|v| decode_words(&v))
-            .unwrap_or_default();
+        let message = mail_parser::MessageParser::default()
+            .parse(raw.as_bytes())
+            .unwrap_or_else(|| panic!("not an email: {raw}"));
+        let to = message
+            .to()
+            .and_then(|to| to.first())
+            .and_then(|addr| addr.address())
+            .unwrap_or_default()
+            .to_lowercase();
+        let subject = message.subject().unwrap_or_default().to_owned();
         let mut text = String::new();
         let mut html = String::new();
-        for (part_headers, part_body) in parts(&headers, body) {
-            let content_type = header(&part_headers, "content-type")
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            let encoding = header(&part_headers, "content-transfer-encoding").unwrap_or_default();
-            let decoded = decode_body(part_body, &encoding);
-            if content_type.starts_with("text/html") {
-                html = decoded;
-            } else if content_type.starts_with("text/plain") || content_type.is_empty() {
-                text = decoded;
+        // The leaf parts as sent: the parser's `body_text`/`body_html` would make up the missing
+        // alternative (an HTML rendering of the text), which would hide an email sent without one.
+        for part in &message.parts {
+            match &part.body {
+                mail_parser::PartType::Text(body) => text = body.replace("\r\n", "\n"),
+                mail_parser::PartType::Html(body) => html = body.replace("\r\n", "\n"),
+                _ => {}
             }
         }
         let links = links_in(&text);
@@ -134,173 +131,6 @@ pub async fn wait_for_emails(app: &TestApp, recipient: &str, count: usize) -> Ve
         }
         actix_web::rt::time::sleep(Duration::from_millis(50)).await;
     }
-}
-
-type Headers = Vec<(String, String)>;
-
-/// Splits an entity into its unfolded headers (names lowercase) and its body.
-fn split_entity(entity: &str) -> (Headers, &str) {
-    let (head, body) = entity.split_once("\n\n").unwrap_or((entity, ""));
-    let mut headers: Headers = Vec::new();
-    for line in head.lines() {
-        if line.starts_with([' ', '\t']) {
-            if let Some((_, value)) = headers.last_mut() {
-                value.push(' ');
-                value.push_str(line.trim());
-            }
-        } else if let Some((name, value)) = line.split_once(':') {
-            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
-        }
-    }
-    (headers, body)
-}
-
-fn header(headers: &Headers, name: &str) -> Option<String> {
-    headers
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.clone())
-}
-
-/// `Name <a@b>` or `a@b` → `a@b`, lowercase.
-fn address_of(value: &str) -> String {
-    let address = match (value.rfind('<'), value.rfind('>')) {
-        (Some(start), Some(end)) if start < end => &value[start + 1..end],
-        _ => value,
-    };
-    address.trim().to_lowercase()
-}
-
-/// The leaf parts of a body: the parts of a multipart, or the body itself.
-fn parts<'a>(headers: &Headers, body: &'a str) -> Vec<(Headers, &'a str)> {
-    let content_type = header(headers, "content-type").unwrap_or_default();
-    let Some(boundary) = boundary_of(&content_type) else {
-        return vec![(headers.clone(), body)];
-    };
-    let delimiter = format!("--{boundary}");
-    let mut leaves = Vec::new();
-    for chunk in body.split(&delimiter).skip(1) {
-        if chunk.starts_with("--") {
-            break;
-        }
-        let chunk = chunk.strip_prefix('\n').unwrap_or(chunk);
-        let chunk = chunk.strip_suffix('\n').unwrap_or(chunk);
-        let (part_headers, part_body) = split_entity(chunk);
-        leaves.extend(parts(&part_headers, part_body));
-    }
-    leaves
-}
-
-fn boundary_of(content_type: &str) -> Option<String> {
-    if !content_type.to_ascii_lowercase().starts_with("multipart/") {
-        return None;
-    }
-    content_type.split(';').find_map(|param| {
-        let (name, value) = param.split_once('=')?;
-        (name.trim().eq_ignore_ascii_case("boundary"))
-            .then(|| value.trim().trim_matches('"').to_owned())
-    })
-}
-
-fn decode_body(body: &str, encoding: &str) -> String {
-    let bytes = match encoding.trim().to_ascii_lowercase().as_str() {
-        "quoted-printable" => quoted_printable(body, false),
-        "base64" => base64_bytes(body),
-        _ => body.as_bytes().to_vec(),
-    };
-    String::from_utf8(bytes).expect("a UTF-8 part")
-}
-
-fn base64_bytes(encoded: &str) -> Vec<u8> {
-    let compact: String = encoded.chars().filter(|c| !c.is_whitespace()).collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(compact)
-        .expect("valid base64")
-}
-
-/// Quoted-printable (RFC 2045 §6.7); with `underscores`, the "Q" flavour of encoded words.
-fn quoted_printable(encoded: &str, underscores: bool) -> Vec<u8> {
-    let bytes = encoded.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'=' if bytes.get(i + 1) == Some(&b'\n') => i += 2,
-            b'=' if bytes.get(i + 1) == Some(&b'\r') && bytes.get(i + 2) == Some(&b'\n') => i += 3,
-            b'=' => match bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())
-            {
-                Some(byte) => {
-                    out.push(byte);
-                    i += 3;
-                }
-                None => {
-                    out.push(b'=');
-                    i += 1;
-                }
-            },
-            b'_' if underscores => {
-                out.push(b' ');
-                i += 1;
-            }
-            byte => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    out
-}
-
-/// Decodes RFC 2047 encoded words (`=?utf-8?b?…?=`, `=?utf-8?q?…?=`); whitespace between two
-/// encoded words is dropped, as the RFC says.
-fn decode_words(value: &str) -> String {
-    let mut out = String::new();
-    let mut pending: Vec<u8> = Vec::new();
-    let mut between = String::new();
-    let mut rest = value;
-    while !rest.is_empty() {
-        if let Some((bytes, consumed)) = encoded_word(rest) {
-            pending.extend(bytes);
-            between.clear();
-            rest = &rest[consumed..];
-            continue;
-        }
-        let c = rest.chars().next().expect("a character");
-        if c.is_whitespace() && !pending.is_empty() {
-            between.push(c);
-        } else {
-            if !pending.is_empty() {
-                out.push_str(&String::from_utf8_lossy(&std::mem::take(&mut pending)));
-                out.push_str(&std::mem::take(&mut between));
-            }
-            out.push(c);
-        }
-        rest = &rest[c.len_utf8()..];
-    }
-    out.push_str(&String::from_utf8_lossy(&pending));
-    out.push_str(&between);
-    out
-}
-
-/// The bytes of the encoded word at the start of `text`, and its length.
-fn encoded_word(text: &str) -> Option<(Vec<u8>, usize)> {
-    let inner = text.strip_prefix("=?")?;
-    let (_charset, after) = inner.split_once('?')?;
-    let (encoding, after) = after.split_once('?')?;
-    let end = after.find("?=")?;
-    let payload = &after[..end];
-    if payload.contains(' ') {
-        return None;
-    }
-    let bytes = match encoding.to_ascii_lowercase().as_str() {
-        "b" => base64_bytes(payload),
-        "q" => quoted_printable(payload, true),
-        _ => return None,
-    };
-    let consumed = text.len() - (after.len() - end - 2);
-    Some((bytes, consumed))
 }
 
 /// The `http(s)://` URLs of a text, without trailing punctuation.
