@@ -334,6 +334,7 @@ async fn persons_are_attached_by_supra_number_or_firm_reference_and_detached_unt
         .send(Method::DELETE, &person_path(PARIS, "B-002", paul_id), None)
         .await;
     assert_eq!(detached.status.as_u16(), 204);
+    detached.assert_empty();
     assert_eq!(w.row("B-002").await["remaining_pp"], 1);
     w.declare(
         "B-002",

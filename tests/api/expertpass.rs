@@ -510,6 +510,7 @@ async fn an_unknown_or_removed_device_cannot_approve() {
         )
         .await;
     assert_eq!(removed.status.as_u16(), 204);
+    removed.assert_empty();
 
     let challenge = app.start_expertpass(false).await;
     phone
@@ -557,6 +558,7 @@ async fn devices_are_listed_removed_notified_and_another_accounts_device_is_404(
         .send(app.authed(Method::DELETE, &path, &jeanne_access), None)
         .await;
     assert_eq!(removed.status.as_u16(), 204);
+    removed.assert_empty();
     app.send(app.authed(Method::DELETE, &path, &jeanne_access), None)
         .await
         .assert_problem(404, "not_found");
@@ -822,6 +824,7 @@ async fn the_context_is_only_for_an_enrolled_device_that_signs_for_this_qr_code(
         )
         .await;
     assert_eq!(removed.status.as_u16(), 204);
+    removed.assert_empty();
     app.context_with(id, &jeanne_phone.context_headers(&scanned, now))
         .await
         .assert_problem(401, "unknown_device");

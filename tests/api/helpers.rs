@@ -78,9 +78,28 @@ pub struct TestResponse {
 }
 
 impl TestResponse {
-    /// The body as JSON (`Value::Null` when it is not JSON).
+    /// The body as JSON; panics with the status and the body when it is not JSON, so that a test
+    /// never compares fields of a `Null` it mistook for an answer.
+    #[track_caller]
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+        serde_json::from_slice(&self.body).unwrap_or_else(|error| {
+            panic!(
+                "the body of the {} answer is not JSON ({error}): {:?}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    /// Asserts the answer has no body (a 204, a redirect).
+    #[track_caller]
+    pub fn assert_empty(&self) {
+        assert!(
+            self.body.is_empty(),
+            "expected no body with {}, got {:?}",
+            self.status,
+            String::from_utf8_lossy(&self.body)
+        );
     }
 
     /// A header's value as text.
@@ -117,7 +136,7 @@ impl TestResponse {
 
 /// A database URL for one test: a temporary SQLite file, or a fresh schema in the PostgreSQL
 /// database named by `TEST_DATABASE_URL`.
-fn isolated_database(dir: &std::path::Path) -> String {
+pub fn isolated_database(dir: &std::path::Path) -> String {
     match std::env::var(TEST_DATABASE_URL)
         .ok()
         .filter(|v| !v.is_empty())
@@ -271,6 +290,25 @@ impl TestApp {
             headers: response.headers().clone(),
             body,
         }
+    }
+
+    /// The outbox rows (sent or not) addressed to `recipient`, compared case-insensitively, oldest
+    /// first. The outbox is written in the transaction of the change that queues an email, so once
+    /// a request has been answered, no row means no email will ever be sent for it.
+    pub fn outbox_rows_to(&self, recipient: &str) -> Vec<comptexpert::db::outbox::OutboxEmail> {
+        use comptexpert::db::{outbox::OutboxEmail, schema::outbox_emails};
+        use diesel::prelude::*;
+        let pool = comptexpert::db::build_pool(&self.database_url).expect("pool");
+        let mut conn = pool.get().expect("a connection");
+        let recipient = recipient.to_lowercase();
+        outbox_emails::table
+            .order((outbox_emails::created_at, outbox_emails::id))
+            .select(OutboxEmail::as_select())
+            .load(&mut *conn)
+            .expect("the outbox is readable")
+            .into_iter()
+            .filter(|row| row.recipient.to_lowercase() == recipient)
+            .collect()
     }
 
     /// `GET /health`.

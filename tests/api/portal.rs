@@ -585,6 +585,7 @@ async fn a_responsable_grants_and_revokes_a_rac_who_cannot_grant_himself() {
         )
         .await;
     assert_eq!(revoke.status.as_u16(), 204);
+    revoke.assert_empty();
     get(
         &w.app,
         &fresh,

@@ -56,6 +56,7 @@ pub async fn assert_behaves_like_a_password_session(app: &TestApp, tokens: &Valu
         )
         .await;
     assert_eq!(signed_out.status.as_u16(), 204);
+    signed_out.assert_empty();
     app.refresh(new_refresh)
         .await
         .assert_problem(401, "invalid_refresh_token");

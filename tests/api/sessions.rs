@@ -372,6 +372,7 @@ async fn signing_out_closes_the_session_at_once() {
         )
         .await;
     assert_eq!(response.status.as_u16(), 204);
+    response.assert_empty();
     app.me(&access).await.assert_problem(401, "token_revoked");
     app.refresh(&refresh)
         .await
@@ -389,6 +390,7 @@ async fn a_mobile_app_signs_out_with_its_refresh_token_alone() {
         .post_json("/v1/sessions/revoke", json!({"refresh_token": refresh}))
         .await;
     assert_eq!(response.status.as_u16(), 204);
+    response.assert_empty();
     // The whole session is closed: its access token and its refresh token.
     app.me(&access).await.assert_problem(401, "token_revoked");
     app.refresh(&refresh)

@@ -746,6 +746,7 @@ async fn an_enrolled_certificate_signs_in_to_its_account_until_removed() {
         .send(app.authed(Method::DELETE, &path, &access), None)
         .await;
     assert_eq!(removed.status.as_u16(), 204);
+    removed.assert_empty();
     app.sign_in_with(&holder, Form::Plain)
         .await
         .assert_problem(401, "certificate_not_linked");
