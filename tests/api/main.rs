@@ -15,6 +15,7 @@ mod health;
 mod import;
 mod mail;
 mod mailbox;
+mod migrations;
 mod openapi;
 mod payments;
 mod payments_world;
