@@ -5,14 +5,12 @@
 use awc::http::Method;
 use serde_json::{json, Value};
 
+pub use crate::portal_fixtures::{cents, BRETAGNE, PARIS};
 use crate::{
     fixtures::{MemberSpec, TestAccount},
-    helpers::{spawn_app_with, TestApp, TestResponse, WEBHOOK_SECRET},
-    portal_fixtures::Portal,
+    helpers::{TestApp, TestResponse, WEBHOOK_SECRET},
+    portal_fixtures::{luc, Person, Portal, WorldBuilder},
 };
-
-pub const PARIS: &str = "paris-ile-de-france";
-pub const BRETAGNE: &str = "bretagne";
 
 /// The barème of the tests (amounts in cents, rates in percent).
 pub const SCALES: &str = "\
@@ -43,52 +41,45 @@ pub async fn world() -> World {
 
 /// The world, on an application whose settings `customise` adjusted.
 pub async fn world_with(customise: impl FnOnce(&mut comptexpert::config::Settings)) -> World {
-    let app = spawn_app_with(customise).await;
-    let marie = app.add_member(MemberSpec::default());
-    let luc = app.add_member(MemberSpec {
-        supra_number: "22222222",
-        last_name: "Bernard",
-        first_name: "Luc",
-        email: "luc@ex.fr",
-        ..MemberSpec::default()
-    });
-    let zoe = app.add_member(MemberSpec {
+    let mut w = WorldBuilder::with_settings(customise).await;
+    let marie = w.member(MemberSpec::default());
+    let luc = w.member(luc());
+    let zoe = w.member(MemberSpec {
         supra_number: "33333333",
         last_name: "Petit",
         first_name: "Zoé",
         email: "zoe@ex.fr",
         ..MemberSpec::default()
     });
-    app.add_member(MemberSpec {
+    w.member(MemberSpec {
         supra_number: "44444444",
         last_name: "Lefèvre",
         first_name: "Paul",
         email: "paul@ex.fr",
         ..MemberSpec::default()
     });
-    let rac = app.add_active_account("rac.pay", "Rac-2026!", "rac@cabinet.fr");
-    let outsider = app.add_active_account("rac.autre", "Rac-2026!", "autre@cabinet.fr");
-    let mut p = Portal::of(&app);
-    p.registration_year(&zoe, 2026);
-    let paris = p.campaign(PARIS, 2026, true);
-    let bretagne = p.campaign(BRETAGNE, 2026, false);
-    let durand = p.firm("F-001", "Cabinet Durand & Associés");
-    let b1 = p.bureau("B-001", &durand, PARIS, true);
-    let b2 = p.bureau("B-002", &durand, PARIS, false);
-    let b4 = p.bureau("B-004", &durand, BRETAGNE, false);
-    let autre = p.firm("F-009", "Autre Cabinet");
-    let b9 = p.bureau("B-009", &autre, PARIS, true);
-    for b in [&b1, &b2, &b4] {
-        p.grant(b, &rac.id);
-    }
-    p.grant(&b9, &outsider.id);
-    let marie_b1 = p.attach(&paris, &b1, Some(&marie), None, "to_declare");
-    let luc_b1 = p.attach(&paris, &b1, Some(&luc), None, "to_declare");
-    let firm_b1 = p.attach(&paris, &b1, None, Some(&durand), "to_declare");
-    let zoe_b2 = p.attach(&paris, &b2, Some(&zoe), None, "to_declare");
-    let firm_b2 = p.attach(&paris, &b2, None, Some(&durand), "to_declare");
-    let marie_b4 = p.attach(&bretagne, &b4, Some(&marie), None, "to_declare");
-    p.load_scales(SCALES);
+    let rac = w.account("rac.pay", "rac@cabinet.fr");
+    let outsider = w.account("rac.autre", "autre@cabinet.fr");
+    w.portal().registration_year(&zoe, 2026);
+    let paris = w.campaign(PARIS, 2026, true);
+    w.campaign(BRETAGNE, 2026, false);
+    w.firm("F-001", "Cabinet Durand & Associés");
+    w.bureau("B-001", "F-001", PARIS, true);
+    w.bureau("B-002", "F-001", PARIS, false);
+    w.bureau("B-004", "F-001", BRETAGNE, false);
+    w.firm("F-009", "Autre Cabinet");
+    w.bureau("B-009", "F-009", PARIS, true);
+    w.grant(&["B-001", "B-002", "B-004"], &rac);
+    w.grant(&["B-009"], &outsider);
+    let (paris_2026, bretagne_2026) = ((PARIS, 2026), (BRETAGNE, 2026));
+    let marie_b1 = w.attach(paris_2026, "B-001", Person::Member(&marie), "to_declare");
+    let luc_b1 = w.attach(paris_2026, "B-001", Person::Member(&luc), "to_declare");
+    let firm_b1 = w.attach(paris_2026, "B-001", Person::Firm("F-001"), "to_declare");
+    let zoe_b2 = w.attach(paris_2026, "B-002", Person::Member(&zoe), "to_declare");
+    let firm_b2 = w.attach(paris_2026, "B-002", Person::Firm("F-001"), "to_declare");
+    let marie_b4 = w.attach(bretagne_2026, "B-004", Person::Member(&marie), "to_declare");
+    w.portal().load_scales(SCALES);
+    let app = w.build();
     let token = app.signed_in(&rac).await.0;
     let outsider_token = app.signed_in(&outsider).await.0;
     World {
@@ -104,11 +95,6 @@ pub async fn world_with(customise: impl FnOnce(&mut comptexpert::config::Setting
         firm_b2,
         marie_bretagne: marie_b4,
     }
-}
-
-pub fn cents(v: &Value) -> i64 {
-    assert_eq!(v["currency"], "EUR", "{v}");
-    v["amount_cents"].as_i64().expect("cents")
 }
 
 pub fn person_path(region: &str, bureau: &str, person: &str) -> String {

@@ -1,15 +1,12 @@
 use awc::http::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::{
     fixtures::{MemberSpec, TestAccount},
-    helpers::{spawn_app, TestApp},
+    helpers::TestApp,
     mailbox::wait_for_email,
-    portal_fixtures::Portal,
+    portal_fixtures::{cents, luc, Person, Portal, WorldBuilder, BRETAGNE, PARIS},
 };
-
-const PARIS: &str = "paris-ile-de-france";
-const BRETAGNE: &str = "bretagne";
 
 /// Two firms in Paris (one with two bureaux), one in Bretagne granted to the RAC; a third Paris
 /// firm nobody granted; a member responsable of the first firm with a personal file in Paris.
@@ -22,63 +19,56 @@ struct World {
 }
 
 async fn world() -> World {
-    let app = spawn_app().await;
-    let member_id = app.add_member(MemberSpec::default());
-    let pp2 = app.add_member(MemberSpec {
-        supra_number: "22222222",
-        last_name: "Bernard",
-        first_name: "Luc",
-        email: "luc@ex.fr",
-        ..MemberSpec::default()
-    });
-    let rac = app.add_active_account("rac.test", "Rac-2026!", "rac@cabinet.fr");
-    let member = app.add_active_account_of(
+    let mut w = WorldBuilder::new().await;
+    let member_id = w.member(MemberSpec::default());
+    let pp2 = w.member(luc());
+    let rac = w.account("rac.test", "rac@cabinet.fr");
+    let member = w.app.add_active_account_of(
         Some(&member_id),
         "mdurand",
         "Cabinet-2026!",
         "marie.durand@cabinet-durand.fr",
     );
-    let mut p = Portal::of(&app);
-    let paris = p.campaign(PARIS, 2026, true);
-    p.campaign(PARIS, 2025, false);
-    let bretagne = p.campaign(BRETAGNE, 2026, false);
+    let (paris, bretagne) = ((PARIS, 2026), (BRETAGNE, 2026));
+    w.campaign(PARIS, 2026, true);
+    w.campaign(PARIS, 2025, false);
+    w.campaign(BRETAGNE, 2026, false);
 
-    let durand = p.firm("F-001", "Cabinet Durand");
-    let b1 = p.bureau("B-001", &durand, PARIS, true);
-    let b2 = p.bureau("B-002", &durand, PARIS, false);
-    let martin = p.firm("F-002", "Martin Audit");
-    let b3 = p.bureau("B-003", &martin, PARIS, true);
-    let b4 = p.bureau("B-004", &martin, BRETAGNE, false);
-    let other = p.firm("F-003", "Autre Cabinet");
-    let b5 = p.bureau("B-005", &other, PARIS, true);
-    for b in [&b1, &b2, &b3, &b4] {
-        p.grant(b, &rac.id);
-    }
-    p.responsable(&durand, &member_id);
-    p.personal_file(&member_id, PARIS, "marie.durand@cabinet-durand.fr");
+    w.firm("F-001", "Cabinet Durand");
+    w.bureau("B-001", "F-001", PARIS, true);
+    w.bureau("B-002", "F-001", PARIS, false);
+    w.firm("F-002", "Martin Audit");
+    w.bureau("B-003", "F-002", PARIS, true);
+    w.bureau("B-004", "F-002", BRETAGNE, false);
+    w.firm("F-003", "Autre Cabinet");
+    w.bureau("B-005", "F-003", PARIS, true);
+    w.grant(&["B-001", "B-002", "B-003", "B-004"], &rac);
+    let durand = w.firm_id("F-001");
+    w.portal().responsable(&durand, &member_id);
+    w.portal()
+        .personal_file(&member_id, PARIS, "marie.durand@cabinet-durand.fr");
 
     // B-001: Marie declared and paid, Luc still to declare, the firm as PM declared, fixed part.
-    let a1 = p.attach(&paris, &b1, Some(&member_id), None, "submitted");
-    p.ledger(&paris, &b1, Some(&a1), "charge", 45_000);
-    p.ledger(&paris, &b1, Some(&a1), "payment", 45_000);
-    p.attach(&paris, &b1, Some(&pp2), None, "to_declare");
-    let a3 = p.attach(&paris, &b1, None, Some(&durand), "submitted");
-    p.ledger(&paris, &b1, Some(&a3), "charge", 120_050);
-    p.ledger(&paris, &b1, None, "charge", 30_000);
-    p.ledger(&paris, &b1, None, "payment", 50_000);
+    let a1 = w.attach(paris, "B-001", Person::Member(&member_id), "submitted");
+    w.ledger(paris, "B-001", Some(&a1), "charge", 45_000);
+    w.ledger(paris, "B-001", Some(&a1), "payment", 45_000);
+    w.attach(paris, "B-001", Person::Member(&pp2), "to_declare");
+    let a3 = w.attach(paris, "B-001", Person::Firm("F-001"), "submitted");
+    w.ledger(paris, "B-001", Some(&a3), "charge", 120_050);
+    w.ledger(paris, "B-001", None, "charge", 30_000);
+    w.ledger(paris, "B-001", None, "payment", 50_000);
     // B-002: a draft PM and an overpayment refunded in part.
-    p.attach(&paris, &b2, None, Some(&durand), "draft");
-    p.ledger(&paris, &b2, None, "charge", 30_000);
-    p.ledger(&paris, &b2, None, "payment", 40_000);
-    p.ledger(&paris, &b2, None, "refund", 4_000);
+    w.attach(paris, "B-002", Person::Firm("F-001"), "draft");
+    w.ledger(paris, "B-002", None, "charge", 30_000);
+    w.ledger(paris, "B-002", None, "payment", 40_000);
+    w.ledger(paris, "B-002", None, "refund", 4_000);
     // B-003: nothing paid.
-    p.ledger(&paris, &b3, None, "charge", 30_000);
+    w.ledger(paris, "B-003", None, "charge", 30_000);
     // B-004 (Bretagne, closed campaign) and B-005 (not granted): amounts that must never show.
-    p.ledger(&bretagne, &b4, None, "charge", 99_900);
-    p.ledger(&paris, &b5, None, "charge", 77_700);
-    let _ = b5;
+    w.ledger(bretagne, "B-004", None, "charge", 99_900);
+    w.ledger(paris, "B-005", None, "charge", 77_700);
     World {
-        app,
+        app: w.build(),
         rac,
         member,
         member_id,
@@ -88,11 +78,6 @@ async fn world() -> World {
 
 async fn get(app: &TestApp, token: &str, path: &str) -> crate::helpers::TestResponse {
     app.send(app.authed(Method::GET, path, token), None).await
-}
-
-fn cents(v: &Value) -> i64 {
-    assert_eq!(v["currency"], "EUR");
-    v["amount_cents"].as_i64().expect("cents")
 }
 
 #[actix_web::test]

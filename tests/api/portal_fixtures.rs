@@ -1,10 +1,186 @@
 //! Portal data written straight to a test's database: firms, bureaux, campaigns, attachments,
-//! ledger entries, grants, regional files.
+//! ledger entries, grants, regional files; and [`WorldBuilder`], the one way the portal,
+//! declaration and payment tests build their worlds from it.
+
+use std::collections::HashMap;
 
 use comptexpert::db::{self, schema::*, DbConnection, PooledConnection};
 use diesel::{ExpressionMethods, RunQueryDsl};
+use serde_json::Value;
 
-use crate::helpers::TestApp;
+use crate::{
+    fixtures::{MemberSpec, TestAccount},
+    helpers::{spawn_app_with, TestApp},
+};
+
+pub const PARIS: &str = "paris-ile-de-france";
+pub const BRETAGNE: &str = "bretagne";
+
+/// An amount of the API in cents, checking it is in euros.
+pub fn cents(v: &Value) -> i64 {
+    assert_eq!(v["currency"], "EUR", "{v}");
+    v["amount_cents"].as_i64().expect("cents")
+}
+
+/// Luc Bernard, the second member of the worlds (Marie Durand is `MemberSpec::default()`).
+pub fn luc() -> MemberSpec<'static> {
+    MemberSpec {
+        supra_number: "22222222",
+        last_name: "Bernard",
+        first_name: "Luc",
+        email: "luc@ex.fr",
+        ..MemberSpec::default()
+    }
+}
+
+/// Who an attachment is for: a member (PP, by id) or a firm (PM, by its reference).
+#[derive(Clone, Copy)]
+pub enum Person<'a> {
+    Member(&'a str),
+    Firm(&'a str),
+}
+
+/// Builds a test world: an application, its members and accounts, and the register's campaigns,
+/// firms and bureaux, which the later steps name by region and year or by reference as the
+/// tests and the API do, rather than by the ids the database gave them.
+pub struct WorldBuilder {
+    pub app: TestApp,
+    portal: Portal,
+    campaigns: HashMap<(String, i32), String>,
+    firms: HashMap<String, String>,
+    bureaux: HashMap<String, String>,
+}
+
+impl WorldBuilder {
+    /// A world on an application with the default test settings.
+    pub async fn new() -> Self {
+        Self::with_settings(|_| {}).await
+    }
+
+    /// A world on an application whose settings `customise` adjusted.
+    pub async fn with_settings(customise: impl FnOnce(&mut comptexpert::config::Settings)) -> Self {
+        let app = spawn_app_with(customise).await;
+        let portal = Portal::of(&app);
+        Self {
+            app,
+            portal,
+            campaigns: HashMap::new(),
+            firms: HashMap::new(),
+            bureaux: HashMap::new(),
+        }
+    }
+
+    /// Adds a member of the register; returns its id.
+    pub fn member(&self, spec: MemberSpec<'_>) -> String {
+        self.app.add_member(spec)
+    }
+
+    /// Adds an active account with no member (a RAC, say) with the worlds' password.
+    pub fn account(&self, identifier: &str, email: &str) -> TestAccount {
+        self.app.add_active_account(identifier, "Rac-2026!", email)
+    }
+
+    /// Opens (or not) a region's campaign for a year; returns its id.
+    pub fn campaign(&mut self, region: &str, year: i32, open: bool) -> String {
+        let id = self.portal.campaign(region, year, open);
+        self.campaigns.insert((region.to_owned(), year), id.clone());
+        id
+    }
+
+    /// Adds a firm; returns its id.
+    pub fn firm(&mut self, firm_ref: &str, name: &str) -> String {
+        let id = self.portal.firm(firm_ref, name);
+        self.firms.insert(firm_ref.to_owned(), id.clone());
+        id
+    }
+
+    /// Adds a bureau of a firm added before, principal or secondary; returns its id.
+    pub fn bureau(&mut self, bureau_ref: &str, firm_ref: &str, region: &str, principal: bool) {
+        let firm = self.firm_id(firm_ref);
+        let id = self.portal.bureau(bureau_ref, &firm, region, principal);
+        self.bureaux.insert(bureau_ref.to_owned(), id);
+    }
+
+    /// Lets `account` manage each of the bureaux.
+    pub fn grant(&mut self, bureau_refs: &[&str], account: &TestAccount) {
+        for bureau_ref in bureau_refs {
+            let bureau = self.bureau_id(bureau_ref);
+            self.portal.grant(&bureau, &account.id);
+        }
+    }
+
+    /// Attaches a person to a bureau for the campaign of `(region, year)`; returns the
+    /// attachment's id.
+    pub fn attach(
+        &mut self,
+        campaign: (&str, i32),
+        bureau_ref: &str,
+        person: Person<'_>,
+        state: &str,
+    ) -> String {
+        let campaign = self.campaign_id(campaign);
+        let bureau = self.bureau_id(bureau_ref);
+        match person {
+            Person::Member(member) => {
+                self.portal
+                    .attach(&campaign, &bureau, Some(member), None, state)
+            }
+            Person::Firm(firm_ref) => {
+                let firm = self.firm_id(firm_ref);
+                self.portal
+                    .attach(&campaign, &bureau, None, Some(&firm), state)
+            }
+        }
+    }
+
+    /// Books a ledger entry on a bureau for the campaign of `(region, year)`, for one of its
+    /// attachments or for the bureau itself.
+    pub fn ledger(
+        &mut self,
+        campaign: (&str, i32),
+        bureau_ref: &str,
+        attachment: Option<&str>,
+        kind: &str,
+        cents: i32,
+    ) {
+        let campaign = self.campaign_id(campaign);
+        let bureau = self.bureau_id(bureau_ref);
+        self.portal
+            .ledger(&campaign, &bureau, attachment, kind, cents);
+    }
+
+    /// The lower-level writes (barème, regional files, grants to firms' responsables…).
+    pub fn portal(&mut self) -> &mut Portal {
+        &mut self.portal
+    }
+
+    /// The id of a firm added before.
+    pub fn firm_id(&self, firm_ref: &str) -> String {
+        self.firms
+            .get(firm_ref)
+            .unwrap_or_else(|| panic!("no firm {firm_ref} in the world"))
+            .clone()
+    }
+
+    fn bureau_id(&self, bureau_ref: &str) -> String {
+        self.bureaux
+            .get(bureau_ref)
+            .unwrap_or_else(|| panic!("no bureau {bureau_ref} in the world"))
+            .clone()
+    }
+
+    fn campaign_id(&self, (region, year): (&str, i32)) -> String {
+        self.campaigns
+            .get(&(region.to_owned(), year))
+            .unwrap_or_else(|| panic!("no {year} campaign in {region}"))
+            .clone()
+    }
+
+    /// The application, with everything written.
+    pub fn build(self) -> TestApp {
+        self.app
+    }
+}
 
 /// A connection to the test's database.
 pub struct Portal {
