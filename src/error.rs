@@ -2,7 +2,8 @@
 //!
 //! Handlers return `Result<_, ApiError>` and use `?`: database, pool and blocking-task errors
 //! convert here, `diesel::NotFound` becomes a 404 in this one place, and anything unexpected
-//! becomes a 500 that is logged in full and explained to nobody.
+//! becomes a 500 that is logged in full and explained to nobody. Every problem's `code`, status
+//! and texts come from [`ErrorCode`] and its catalogue (`src/error/code.rs`).
 
 use actix_web::{
     http::{header, StatusCode},
@@ -12,6 +13,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::i18n::{Lang, Text};
+
+mod code;
+
+pub use code::{details, ErrorCode};
 
 /// Base of the `type` URIs of our problems; each code has its own page.
 pub const PROBLEM_TYPE_BASE: &str = "https://comptexpert.experts-comptables.fr/problems/";
@@ -126,10 +131,9 @@ pub struct Problem {
 #[error("{code} ({status}): {}", detail.en)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
-    // Boxed so that `Result<_, ApiError>` stays small (clippy's `result_large_err`): the texts
-    // are only read when the response is built.
-    title: Box<Text>,
+    code: ErrorCode,
+    // Boxed so that `Result<_, ApiError>` stays small (clippy's `result_large_err`): the text
+    // is only read when the response is built. The title is the code's, always.
     detail: Box<Text>,
     errors: Vec<FieldIssue>,
     payable_cents: Option<i64>,
@@ -140,18 +144,24 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// A problem with the given status, code and texts.
-    pub fn new(status: StatusCode, code: &'static str, title: Text, detail: Text) -> Self {
+    /// The problem `code` stands for, with its status, title and detail from the catalogue.
+    pub fn of(code: ErrorCode) -> Self {
         Self {
-            status,
+            status: code.status(),
             code,
-            title: Box::new(title),
-            detail: Box::new(detail),
+            detail: Box::new(code.detail()),
             errors: Vec::new(),
             payable_cents: None,
             headers: Vec::new(),
             source: None,
         }
+    }
+
+    /// Replaces the catalogue's detail with one naming this occurrence (a wait, an origin, an
+    /// amount) or its situation ([`details`]).
+    pub fn with_detail(mut self, detail: Text) -> Self {
+        self.detail = Box::new(detail);
+        self
     }
 
     /// Adds a response header (`Retry-After`, `WWW-Authenticate`, `Allow`…).
@@ -167,7 +177,7 @@ impl ApiError {
     }
 
     /// The stable code of this error.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         self.code
     }
 
@@ -178,99 +188,52 @@ impl ApiError {
 
     /// 422 `validation_failed` listing every invalid field.
     pub fn validation(errors: Vec<FieldIssue>) -> Self {
-        let mut e = Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            Text::new("Requête invalide", "Invalid request"),
-            Text::new(
-                "Un ou plusieurs champs sont invalides.",
-                "One or more fields are invalid.",
-            ),
-        );
+        let mut e = Self::of(ErrorCode::ValidationFailed);
         e.errors = errors;
         e
     }
 
     /// 422 `password_policy` listing every rule the password breaks.
     pub fn password_policy(errors: Vec<FieldIssue>) -> Self {
-        let mut e = Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "password_policy",
-            Text::new("Mot de passe refusé", "Password rejected"),
-            Text::new(
-                "Le mot de passe ne respecte pas la politique de sécurité.",
-                "The password does not meet the security policy.",
-            ),
-        );
+        let mut e = Self::of(ErrorCode::PasswordPolicy);
         e.errors = errors;
         e
     }
 
     /// 404 `not_found` for a resource the caller may not see or that does not exist.
     pub fn not_found() -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            Text::new("Ressource introuvable", "Resource not found"),
-            Text::new(
-                "La ressource demandée n'existe pas.",
-                "The requested resource does not exist.",
-            ),
-        )
+        Self::of(ErrorCode::NotFound)
     }
 
     /// 429 `rate_limited` with `Retry-After` in seconds and the wait in words in the detail.
     pub fn rate_limited(retry_after_secs: u64) -> Self {
         let wait = crate::i18n::wait_of(retry_after_secs);
-        Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            Text::new("Trop de requêtes", "Too many requests"),
-            Text::owned(
+        Self::of(ErrorCode::RateLimited)
+            .with_detail(Text::owned(
                 format!("Trop de tentatives. Réessayez {}.", wait.fr),
                 format!("Too many attempts. Try again {}.", wait.en),
-            ),
-        )
-        .with_header(header::RETRY_AFTER, retry_after_secs.max(1).to_string())
+            ))
+            .with_header(header::RETRY_AFTER, retry_after_secs.max(1).to_string())
     }
 
     /// 400 for a path or query parameter that is missing or does not parse; `issues` names it
     /// when the parser said which.
     pub fn invalid_parameter(detail: Text, issues: Vec<FieldIssue>) -> Self {
-        let mut e = Self::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_parameter",
-            Text::new("Paramètre invalide", "Invalid parameter"),
-            detail,
-        );
+        let mut e = Self::of(ErrorCode::InvalidParameter).with_detail(detail);
         e.errors = issues;
         e
     }
 
     /// 422 `invalid_body`: the JSON does not match the request's schema.
     pub fn invalid_body(detail: Text, issues: Vec<FieldIssue>) -> Self {
-        let mut e = Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_body",
-            Text::new("Corps de requête invalide", "Invalid request body"),
-            detail,
-        );
+        let mut e = Self::of(ErrorCode::InvalidBody).with_detail(detail);
         e.errors = issues;
         e
     }
 
     /// 503 when the database cannot be reached.
     pub fn unavailable() -> Self {
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "service_unavailable",
-            Text::new("Service indisponible", "Service unavailable"),
-            Text::new(
-                "Le service est momentanément indisponible. Réessayez dans quelques instants.",
-                "The service is temporarily unavailable. Please try again shortly.",
-            ),
-        )
-        .with_header(header::RETRY_AFTER, "5")
+        Self::of(ErrorCode::ServiceUnavailable).with_header(header::RETRY_AFTER, "5")
     }
 
     /// A generic problem for a bare status produced outside our handlers.
@@ -279,28 +242,20 @@ impl ApiError {
             return Self::internal(format!("unhandled error with status {status}"));
         }
         let reason = status.canonical_reason().unwrap_or("Error");
-        Self::new(
+        // The one code whose status is the framework's, not the catalogue's.
+        Self {
             status,
-            "request_refused",
-            Text::new("Requête refusée", "Request refused"),
-            Text::owned(
-                format!("La requête a été refusée ({reason})."),
-                format!("The request was refused ({reason})."),
-            ),
-        )
+            ..Self::of(ErrorCode::RequestRefused)
+        }
+        .with_detail(Text::owned(
+            format!("La requête a été refusée ({reason})."),
+            format!("The request was refused ({reason})."),
+        ))
     }
 
     /// 500: the cause is logged, the client learns nothing about it.
     pub fn internal(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
-        let mut e = Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            Text::new("Erreur interne", "Internal error"),
-            Text::new(
-                "Une erreur inattendue est survenue. Elle a été enregistrée.",
-                "An unexpected error occurred. It has been logged.",
-            ),
-        );
+        let mut e = Self::of(ErrorCode::InternalError);
         e.source = Some(source.into());
         e
     }
@@ -308,11 +263,11 @@ impl ApiError {
     /// The problem body in `lang`.
     pub fn problem(&self, lang: Lang) -> Problem {
         Problem {
-            problem_type: format!("{PROBLEM_TYPE_BASE}{}", self.code),
-            title: self.title.get(lang).to_owned(),
+            problem_type: format!("{PROBLEM_TYPE_BASE}{}", self.code.as_str()),
+            title: self.code.title().get(lang).to_owned(),
             status: self.status.as_u16(),
             detail: self.detail.get(lang).to_owned(),
-            code: self.code.to_owned(),
+            code: self.code.as_str().to_owned(),
             errors: self
                 .errors
                 .iter()
@@ -338,9 +293,9 @@ impl ResponseError for ApiError {
         if self.status.is_server_error() {
             match &self.source {
                 Some(source) => {
-                    tracing::error!(code = self.code, error = %source, "request failed")
+                    tracing::error!(code = self.code.as_str(), error = %source, "request failed")
                 }
-                None => tracing::warn!(code = self.code, "request failed"),
+                None => tracing::warn!(code = self.code.as_str(), "request failed"),
             }
         }
         let lang = Lang::current();

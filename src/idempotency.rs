@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::{
     context::ApiContext,
     db::{self, idempotency},
-    error::{ApiError, FieldIssue},
+    error::{ApiError, ErrorCode, FieldIssue},
     i18n::Text,
 };
 
@@ -60,27 +60,11 @@ where
     };
     if let idempotency::Reservation::Existing(record) = reservation {
         if record.request_hash != request_hash {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency_key_reused",
-                Text::new("Clé d'idempotence réutilisée", "Idempotency key reused"),
-                Text::new(
-                    "Cette clé d'idempotence a déjà servi pour une autre requête.",
-                    "This idempotency key was already used for a different request.",
-                ),
-            ));
+            return Err(ApiError::of(ErrorCode::IdempotencyKeyReused));
         }
         if record.status == idempotency::IN_PROGRESS {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "idempotency_in_progress",
-                Text::new("Requête déjà en cours", "Request already in progress"),
-                Text::new(
-                    "Une requête avec la même clé d'idempotence est en cours. Réessayez dans un instant.",
-                    "A request with the same idempotency key is in progress. Retry in a moment.",
-                ),
-            )
-            .with_header(actix_web::http::header::RETRY_AFTER, "1"));
+            return Err(ApiError::of(ErrorCode::IdempotencyInProgress)
+                .with_header(actix_web::http::header::RETRY_AFTER, "1"));
         }
         let status = u16::try_from(record.status)
             .ok()

@@ -17,7 +17,7 @@ use actix_web::{
 };
 
 use crate::{
-    error::ApiError,
+    error::{ApiError, ErrorCode},
     i18n::{self, Lang, Text},
 };
 
@@ -140,45 +140,22 @@ pub async fn request_context(
 /// setting to change: the usual first failure of a browser front end on a local dev server.
 fn cors_refusal(error: &CorsError, origin: Option<&str>) -> ApiError {
     let origin = origin.unwrap_or("-");
-    let (code, detail) = match error {
-        CorsError::OriginNotAllowed => (
-            "cors_origin_not_allowed",
-            Text::owned(
-                format!("L'origine {origin} n'est pas autorisée à appeler l'API depuis un navigateur. Ajoutez-la à CORS_ALLOWED_ORIGINS (origines séparées par des virgules, par exemple http://localhost:5173) et redémarrez le service."),
-                format!("The origin {origin} may not call the API from a browser. Add it to CORS_ALLOWED_ORIGINS (comma-separated origins, e.g. http://localhost:5173) and restart the service."),
-            ),
-        ),
-        CorsError::MethodNotAllowed | CorsError::BadRequestMethod | CorsError::MissingRequestMethod => (
-            "cors_method_not_allowed",
-            Text::new(
-                "La méthode demandée dans Access-Control-Request-Method n'est pas acceptée : l'API accepte GET, POST, PUT, PATCH et DELETE.",
-                "The method asked for in Access-Control-Request-Method is not accepted: the API accepts GET, POST, PUT, PATCH and DELETE.",
-            ),
-        ),
-        CorsError::HeadersNotAllowed | CorsError::BadRequestHeaders => (
-            "cors_headers_not_allowed",
-            Text::new(
-                "Un en-tête demandé dans Access-Control-Request-Headers n'est pas accepté : l'API accepte Authorization, Content-Type, Accept, Accept-Language, Idempotency-Key et Expertpass-Poll-Token.",
-                "A header asked for in Access-Control-Request-Headers is not accepted: the API accepts Authorization, Content-Type, Accept, Accept-Language, Idempotency-Key and Expertpass-Poll-Token.",
-            ),
-        ),
-        _ => (
-            "cors_refused",
-            Text::owned(
-                format!("La requête cross-origin de {origin} a été refusée. Les origines autorisées se règlent avec CORS_ALLOWED_ORIGINS."),
-                format!("The cross-origin request from {origin} was refused ({error}). Allowed origins are set with CORS_ALLOWED_ORIGINS."),
-            ),
-        ),
-    };
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        code,
-        Text::new(
-            "Requête cross-origin refusée",
-            "Cross-origin request refused",
-        ),
-        detail,
-    )
+    match error {
+        CorsError::OriginNotAllowed => ApiError::of(ErrorCode::CorsOriginNotAllowed).with_detail(Text::owned(
+            format!("L'origine {origin} n'est pas autorisée à appeler l'API depuis un navigateur. Ajoutez-la à CORS_ALLOWED_ORIGINS (origines séparées par des virgules, par exemple http://localhost:5173) et redémarrez le service."),
+            format!("The origin {origin} may not call the API from a browser. Add it to CORS_ALLOWED_ORIGINS (comma-separated origins, e.g. http://localhost:5173) and restart the service."),
+        )),
+        CorsError::MethodNotAllowed | CorsError::BadRequestMethod | CorsError::MissingRequestMethod => {
+            ApiError::of(ErrorCode::CorsMethodNotAllowed)
+        }
+        CorsError::HeadersNotAllowed | CorsError::BadRequestHeaders => {
+            ApiError::of(ErrorCode::CorsHeadersNotAllowed)
+        }
+        _ => ApiError::of(ErrorCode::CorsRefused).with_detail(Text::owned(
+            format!("La requête cross-origin de {origin} a été refusée. Les origines autorisées se règlent avec CORS_ALLOWED_ORIGINS."),
+            format!("The cross-origin request from {origin} was refused ({error}). Allowed origins are set with CORS_ALLOWED_ORIGINS."),
+        )),
+    }
 }
 
 fn add_security_headers(headers: &mut HeaderMap, request_id: &str) {

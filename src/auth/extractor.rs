@@ -3,18 +3,13 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::{
-    dev::Payload,
-    http::{header, StatusCode},
-    web, FromRequest, HttpRequest,
-};
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 
 use super::access;
 use crate::{
     context::ApiContext,
     db::{self, sessions::Session},
-    error::ApiError,
-    i18n::Text,
+    error::{ApiError, ErrorCode},
 };
 
 /// The signed-in caller: a valid access token whose session is still live.
@@ -43,38 +38,17 @@ pub enum SignInRequired {
 }
 
 /// The codes of the answers above, in the order of [`SignInRequired`] (the OpenAPI document lists them).
-pub const SIGN_IN_REQUIRED_CODES: [&str; 4] = [
-    "token_missing",
-    "token_invalid",
-    "token_expired",
-    "token_revoked",
+pub const SIGN_IN_REQUIRED_CODES: [ErrorCode; 4] = [
+    ErrorCode::TokenMissing,
+    ErrorCode::TokenInvalid,
+    ErrorCode::TokenExpired,
+    ErrorCode::TokenRevoked,
 ];
 
 impl SignInRequired {
     /// The stable code of this refusal.
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         SIGN_IN_REQUIRED_CODES[self as usize]
-    }
-
-    fn detail(self) -> Text {
-        match self {
-            Self::Missing => Text::new(
-                "Cette opération demande un jeton d'accès (Authorization: Bearer …). Connectez-vous.",
-                "This operation needs an access token (Authorization: Bearer …). Please sign in.",
-            ),
-            Self::Invalid => Text::new(
-                "Le jeton d'accès n'est pas valide. Reconnectez-vous.",
-                "The access token is not valid. Please sign in again.",
-            ),
-            Self::Expired => Text::new(
-                "Le jeton d'accès a expiré. Obtenez-en un nouveau avec le jeton de rafraîchissement.",
-                "The access token has expired. Get a new one with the refresh token.",
-            ),
-            Self::Revoked => Text::new(
-                "La session de ce jeton d'accès est fermée. Reconnectez-vous.",
-                "The session of this access token is closed. Please sign in again.",
-            ),
-        }
     }
 
     /// `error_description` of `WWW-Authenticate` (RFC 6750 § 3: ASCII, no quote or backslash).
@@ -98,13 +72,7 @@ pub fn unauthorized(reason: SignInRequired) -> ApiError {
             reason.description()
         ),
     };
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        reason.code(),
-        Text::new("Authentification requise", "Authentication required"),
-        reason.detail(),
-    )
-    .with_header(header::WWW_AUTHENTICATE, challenge)
+    ApiError::of(reason.code()).with_header(header::WWW_AUTHENTICATE, challenge)
 }
 
 impl FromRequest for Authenticated {

@@ -10,102 +10,10 @@ use utoipa::openapi::{
     OpenApi, RefOr, Response,
 };
 
-use crate::{auth::extractor::SIGN_IN_REQUIRED_CODES, error::PROBLEM_TYPE_BASE};
-
-/// Every `code` of a problem this API answers, sorted. A unit test checks it against the codes
-/// written in the sources and the ones the document's error responses name.
-pub const ERROR_CODES: &[&str] = &[
-    "account_not_found",
-    "already_attached",
-    "amount_mismatch",
-    "bureau_not_found",
-    "campaign_closed",
-    "campaign_not_found",
-    "certificate_already_enrolled",
-    "certificate_expired",
-    "certificate_limit_reached",
-    "certificate_not_linked",
-    "certificate_not_yet_valid",
-    "certificate_revoked",
-    "certificate_untrusted",
-    "certificate_usage",
-    "challenge_already_decided",
-    "challenge_consumed",
-    "challenge_expired",
-    "cors_headers_not_allowed",
-    "cors_method_not_allowed",
-    "cors_origin_not_allowed",
-    "cors_refused",
-    "current_password_incorrect",
-    "declaration_locked",
-    "declaration_not_submitted",
-    "device_already_enrolled",
-    "device_limit_reached",
-    "document_unavailable",
-    "email_conflict",
-    "firm_not_found",
-    "front_end_page",
-    "idempotency_in_progress",
-    "idempotency_key_required",
-    "idempotency_key_reused",
-    "identifier_taken",
-    "internal_error",
-    "invalid_body",
-    "invalid_certificate_chain",
-    "invalid_challenge",
-    "invalid_credentials",
-    "invalid_event",
-    "invalid_parameter",
-    "invalid_poll_token",
-    "invalid_refresh_token",
-    "invalid_signature",
-    "link_invalid",
-    "malformed_json",
-    "managed_by_register",
-    "manager_not_found",
-    "member_not_found",
-    "method_not_allowed",
-    "no_draft",
-    "no_email_conflict",
-    "no_match",
-    "not_found",
-    "not_ready",
-    "not_responsable",
-    "nothing_to_pay",
-    "number_mismatch",
-    "outdated_app",
-    "overpayment",
-    "password_policy",
-    "payload_too_large",
-    "payment_method_unavailable",
-    "payment_not_confirmed",
-    "payment_not_found",
-    "payment_not_pending",
-    "payment_provider_unavailable",
-    "person_declared",
-    "person_not_found",
-    "provider_not_found",
-    "quality_mismatch",
-    "rate_limited",
-    "region_not_found",
-    "request_refused",
-    "route_not_found",
-    "scale_missing",
-    "service_unavailable",
-    "signature_expired",
-    "signexpert_unavailable",
-    "stale_timestamp",
-    "token_expired",
-    "token_invalid",
-    "token_missing",
-    "token_revoked",
-    "transfer_not_found",
-    "unknown_device",
-    "unsupported_media_type",
-    "validation_failed",
-    "webhook_replayed",
-    "webhooks_disabled",
-];
+use crate::{
+    auth::extractor::SIGN_IN_REQUIRED_CODES,
+    error::{ErrorCode, PROBLEM_TYPE_BASE},
+};
 
 /// How an operation's own description names the refusals of [`crate::auth::extractor`]: they
 /// are written out here rather than in each of the routes that need sign-in.
@@ -116,7 +24,7 @@ pub fn document(api: &mut OpenApi) {
     let components = api.components.get_or_insert_with(Default::default);
     if let Some(RefOr::T(Schema::Object(problem))) = components.schemas.get_mut("Problem") {
         if let Some(RefOr::T(Schema::Object(code))) = problem.properties.get_mut("code") {
-            code.enum_values = Some(ERROR_CODES.iter().map(|c| json!(c)).collect());
+            code.enum_values = Some(ErrorCode::ALL.iter().map(|c| json!(c.as_str())).collect());
         }
     }
     for (name, response) in components.responses.iter_mut() {
@@ -183,13 +91,13 @@ fn document_operation(operation: &mut Operation) {
     }
 }
 
-/// The first code a response's description names, among [`ERROR_CODES`].
-fn first_code(description: &str) -> Option<&'static str> {
+/// The first code a response's description names.
+fn first_code(description: &str) -> Option<ErrorCode> {
     description
         .split('`')
         .skip(1)
         .step_by(2)
-        .find_map(|word| ERROR_CODES.iter().find(|c| **c == word).copied())
+        .find_map(|word| ErrorCode::ALL.iter().find(|c| c.as_str() == word).copied())
 }
 
 /// A problem example for the response: its status, its first code.
@@ -204,7 +112,7 @@ fn add_example(response: &mut Response, status: u16) {
     }
 }
 
-fn example(code: &str, status: u16) -> Value {
+fn example(code: ErrorCode, status: u16) -> Value {
     let title = match status {
         400 => "Requête invalide",
         401 => "Authentification requise",
@@ -225,7 +133,7 @@ fn example(code: &str, status: u16) -> Value {
         "title": title,
         "status": status,
         "detail": format!("Le texte de ce cas (`{code}`), en français ou en anglais selon Accept-Language."),
-        "code": code,
+        "code": code.as_str(),
     })
 }
 
@@ -235,79 +143,146 @@ mod tests {
 
     use super::*;
 
-    /// Codes written as `ApiError::new(<status>, "code", …` or as `(StatusCode::…, "code",` in a
-    /// table of refusals, in every source file.
-    fn codes_in_sources() -> BTreeSet<String> {
-        fn walk(dir: &std::path::Path, found: &mut BTreeSet<String>) {
-            for entry in std::fs::read_dir(dir).expect("src").flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    walk(&path, found);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    let text = std::fs::read_to_string(&path).expect("source");
-                    let words: Vec<&str> = text.split_whitespace().collect();
-                    for pair in words.windows(2) {
-                        let status_then_code = pair[0].starts_with("StatusCode::")
-                            && pair[0].ends_with(',')
-                            && pair[1].starts_with('"')
-                            && pair[1].ends_with("\",");
-                        if status_then_code {
-                            found.insert(pair[1].trim_matches([',', '"']).to_owned());
-                        }
+    /// Codes answered by any operation, or by none of the documented ones, so that no operation's
+    /// own error responses name them: a 500 or the 503 of an unreachable database anywhere, a
+    /// status the framework refused with, the fallback's 404 and 405 (an unknown route, a front
+    /// end's page asked of the API, a method the route does not take) and refused CORS requests.
+    const ANSWERED_BY_ANY_OPERATION: &[ErrorCode] = &[
+        ErrorCode::CorsHeadersNotAllowed,
+        ErrorCode::CorsMethodNotAllowed,
+        ErrorCode::CorsOriginNotAllowed,
+        ErrorCode::CorsRefused,
+        ErrorCode::FrontEndPage,
+        ErrorCode::InternalError,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::RequestRefused,
+        ErrorCode::RouteNotFound,
+        ErrorCode::ServiceUnavailable,
+    ];
+
+    /// Codes of a field's rule (`errors[].code`, not a problem's) that an error response's
+    /// description names to say which field refusals it carries.
+    const FIELD_CODES_NAMED: &[&str] = &["managed_by_register"];
+
+    fn document() -> Value {
+        serde_json::from_str(&crate::openapi::document_json()).expect("document")
+    }
+
+    /// The descriptions of every error response, an operation's or a shared one.
+    fn error_descriptions(document: &Value) -> Vec<String> {
+        let operations = document["paths"]
+            .as_object()
+            .expect("paths")
+            .values()
+            .flat_map(|item| item.as_object().expect("path item").values());
+        let of_operations = operations
+            .filter_map(|operation| operation["responses"].as_object())
+            .flat_map(|responses| responses.iter())
+            .filter(|(status, _)| status.parse::<u16>().is_ok_and(|s| s >= 400))
+            .map(|(_, response)| response);
+        let shared = document["components"]["responses"]
+            .as_object()
+            .into_iter()
+            .flat_map(|responses| responses.values());
+        of_operations
+            .chain(shared)
+            .filter_map(|response| response["description"].as_str())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The words in backticks that read as a code (`snake_case`).
+    fn named_codes(description: &str) -> impl Iterator<Item = &str> {
+        description.split('`').skip(1).step_by(2).filter(|word| {
+            word.starts_with(|c: char| c.is_ascii_lowercase())
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        })
+    }
+
+    /// The names the document gives to other things than problem codes: properties,
+    /// parameters, values of enums other than the problem's `code`.
+    fn other_names(value: &Value, names: &mut BTreeSet<String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::Object(properties)) = map.get("properties") {
+                    names.extend(properties.keys().cloned());
+                }
+                if map.get("in").is_some() {
+                    if let Some(Value::String(name)) = map.get("name") {
+                        names.insert(name.clone());
                     }
                 }
+                if let Some(Value::Array(values)) = map.get("enum") {
+                    let is_problem_code = values.len() == ErrorCode::ALL.len()
+                        && values.iter().any(|v| v == "internal_error");
+                    if !is_problem_code {
+                        names.extend(values.iter().filter_map(Value::as_str).map(str::to_owned));
+                    }
+                }
+                map.values().for_each(|v| other_names(v, names));
             }
+            Value::Array(items) => items.iter().for_each(|v| other_names(v, names)),
+            _ => {}
         }
-        let mut found = BTreeSet::new();
-        walk(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-            &mut found,
-        );
-        found
     }
 
     #[test]
-    fn the_code_enum_holds_every_code_of_the_sources_and_the_document() {
-        let listed: BTreeSet<String> = ERROR_CODES.iter().map(|c| (*c).to_owned()).collect();
-        let mut sorted = ERROR_CODES.to_vec();
+    fn the_codes_are_sorted_unique_and_the_problem_code_enum() {
+        let wire: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        let mut sorted = wire.clone();
         sorted.sort_unstable();
-        assert_eq!(sorted, ERROR_CODES, "keep ERROR_CODES sorted");
-        let in_sources = codes_in_sources();
-        assert!(
-            in_sources.len() > 40,
-            "the source scan found {in_sources:?}"
+        sorted.dedup();
+        assert_eq!(
+            wire, sorted,
+            "keep the table of src/error/code.rs sorted, each code once"
         );
-        let missing: Vec<_> = in_sources.difference(&listed).collect();
+        let document = document();
+        let enum_values: Vec<&str> = document["components"]["schemas"]["Problem"]["properties"]
+            ["code"]["enum"]
+            .as_array()
+            .expect("the code enum")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert_eq!(enum_values, wire);
+    }
+
+    #[test]
+    fn every_code_an_error_response_names_is_an_error_code() {
+        let document = document();
+        let mut others = BTreeSet::new();
+        other_names(&document, &mut others);
+        let descriptions = error_descriptions(&document);
+        let unknown: BTreeSet<&str> = descriptions
+            .iter()
+            .flat_map(|d| named_codes(d))
+            .filter(|word| !ErrorCode::ALL.iter().any(|c| c.as_str() == *word))
+            .filter(|word| !others.contains(*word) && !FIELD_CODES_NAMED.contains(word))
+            .collect();
         assert!(
-            missing.is_empty(),
-            "codes answered but not in ERROR_CODES: {missing:?}"
+            unknown.is_empty(),
+            "error responses name codes that are no ErrorCode: {unknown:?}"
+        );
+    }
+
+    #[test]
+    fn every_error_code_is_named_by_an_error_response_or_answered_by_any_operation() {
+        let descriptions = error_descriptions(&document());
+        let named: BTreeSet<&str> = descriptions.iter().flat_map(|d| named_codes(d)).collect();
+        let unnamed: Vec<&str> = ErrorCode::ALL
+            .iter()
+            .filter(|c| !ANSWERED_BY_ANY_OPERATION.contains(c))
+            .map(|c| c.as_str())
+            .filter(|c| !named.contains(c))
+            .collect();
+        assert!(
+            unnamed.is_empty(),
+            "codes no error response names: {unnamed:?}"
         );
         for code in SIGN_IN_REQUIRED_CODES {
-            assert!(listed.contains(code), "{code}");
+            assert!(named.contains(code.as_str()), "{code}");
         }
-        // Every listed code is documented on some error response, except those answered by any
-        // operation (500, 503 of an unreachable database) or by none (404, 405 of the fallback,
-        // the front end's pages asked of the API, refused CORS preflights).
-        let document = crate::openapi::document_json();
-        let unnamed: Vec<_> = ERROR_CODES
-            .iter()
-            .filter(|c| {
-                ![
-                    "cors_headers_not_allowed",
-                    "cors_method_not_allowed",
-                    "cors_origin_not_allowed",
-                    "cors_refused",
-                    "front_end_page",
-                    "internal_error",
-                    "method_not_allowed",
-                    "request_refused",
-                    "route_not_found",
-                    "service_unavailable",
-                ]
-                .contains(c)
-            })
-            .filter(|c| !document.contains(&format!("`{c}`")))
-            .collect();
-        assert!(unnamed.is_empty(), "codes no response names: {unnamed:?}");
     }
 }

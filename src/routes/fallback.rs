@@ -4,11 +4,14 @@
 use actix_web::{
     dev::ResourceDef,
     error::{JsonPayloadError, PathError, QueryPayloadError},
-    http::{header, Method, StatusCode},
+    http::{header, Method},
     web, HttpRequest, HttpResponse,
 };
 
-use crate::{error::ApiError, i18n::Text};
+use crate::{
+    error::{ApiError, ErrorCode},
+    i18n::Text,
+};
 
 /// Largest JSON body accepted (the biggest legitimate request, a certificate chain, is far below).
 pub const JSON_BODY_LIMIT: usize = 64 * 1024;
@@ -70,39 +73,19 @@ fn route_error(req: &HttpRequest, table: &RouteTable) -> ApiError {
                 .map(Method::as_str)
                 .collect::<Vec<_>>()
                 .join(", ");
-            return ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                Text::new("Méthode non autorisée", "Method not allowed"),
-                Text::owned(
+            return ApiError::of(ErrorCode::MethodNotAllowed)
+                .with_detail(Text::owned(
                     format!("Cette ressource accepte seulement : {allow}."),
                     format!("This resource only accepts: {allow}."),
-                ),
-            )
-            .with_header(header::ALLOW, allow);
+                ))
+                .with_header(header::ALLOW, allow);
         }
     }
     if crate::front_end::is_front_end_page(req.path()) {
         // An emailed link followed while FRONTEND_URL still points at the API (its default).
-        return ApiError::new(
-            StatusCode::NOT_FOUND,
-            "front_end_page",
-            Text::new("Page du front end", "Front-end page"),
-            Text::new(
-                "Cette page appartient au front end, pas à l'API : les liens des emails mènent à FRONTEND_URL, qui désigne par défaut l'API elle-même. Réglez FRONTEND_URL sur l'adresse du front end (README, « Pages the front end provides »).",
-                "This page belongs to the front end, not to the API: emailed links lead to FRONTEND_URL, which defaults to the API itself. Set FRONTEND_URL to the front end's address (README, \"Pages the front end provides\").",
-            ),
-        );
+        return ApiError::of(ErrorCode::FrontEndPage);
     }
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "route_not_found",
-        Text::new("Route inconnue", "Unknown route"),
-        Text::new(
-            "Aucune opération de l'API ne correspond à cette adresse. La documentation est sous /swagger-ui/.",
-            "No API operation matches this address. The documentation is at /swagger-ui/.",
-        ),
-    )
+    ApiError::of(ErrorCode::RouteNotFound)
 }
 
 /// JSON bodies: wrong content type, too large, malformed, or not matching the schema.
@@ -111,46 +94,26 @@ pub fn json_config() -> web::JsonConfig {
         .limit(JSON_BODY_LIMIT)
         .error_handler(|error, _req| {
             let api_error = match &error {
-            JsonPayloadError::ContentType => ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                Text::new("Type de contenu non pris en charge", "Unsupported media type"),
-                Text::new(
-                    "Le corps de la requête doit être du JSON (Content-Type: application/json).",
-                    "The request body must be JSON (Content-Type: application/json).",
-                ),
-            ),
-            JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
-                payload_too_large()
-            }
-            JsonPayloadError::Deserialize(e) if e.is_data() => super::decode_errors::invalid_body(e),
-            _ => ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
-                Text::new("JSON mal formé", "Malformed JSON"),
-                Text::new(
-                    "Le corps de la requête n'est pas un document JSON valide.",
-                    "The request body is not a valid JSON document.",
-                ),
-            ),
-        };
+                JsonPayloadError::ContentType => ApiError::of(ErrorCode::UnsupportedMediaType),
+                JsonPayloadError::Overflow { .. }
+                | JsonPayloadError::OverflowKnownLength { .. } => payload_too_large(),
+                JsonPayloadError::Deserialize(e) if e.is_data() => {
+                    super::decode_errors::invalid_body(e)
+                }
+                _ => ApiError::of(ErrorCode::MalformedJson),
+            };
             api_error.into()
         })
 }
 
 fn payload_too_large() -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
-        Text::new("Requête trop volumineuse", "Payload too large"),
-        Text::owned(
-            format!(
-                "Le corps de la requête dépasse {} Kio.",
-                JSON_BODY_LIMIT / 1024
-            ),
-            format!("The request body exceeds {} KiB.", JSON_BODY_LIMIT / 1024),
+    ApiError::of(ErrorCode::PayloadTooLarge).with_detail(Text::owned(
+        format!(
+            "Le corps de la requête dépasse {} Kio.",
+            JSON_BODY_LIMIT / 1024
         ),
-    )
+        format!("The request body exceeds {} KiB.", JSON_BODY_LIMIT / 1024),
+    ))
 }
 
 /// Path parameters that do not parse.

@@ -154,3 +154,20 @@ async fn the_document_lists_error_codes_and_enumerated_fields_with_an_example_pe
         "rate_limited"
     );
 }
+
+#[actix_web::test]
+async fn the_documented_problem_codes_are_the_problem_codes_and_no_field_rule() {
+    let app = spawn_app().await;
+    let document = app.get("/api-docs/openapi.json").await.json();
+    let codes: Vec<&str> = document["components"]["schemas"]["Problem"]["properties"]["code"]
+        ["enum"]
+        .as_array()
+        .expect("the code enum")
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
+    assert!(codes.contains(&"payment_not_pending") && codes.contains(&"cors_refused"));
+    // A member's name refused by `PATCH /v1/me` is a field's rule (`errors[].code`), never the
+    // code of a problem.
+    assert!(!codes.contains(&"managed_by_register"), "{codes:?}");
+}

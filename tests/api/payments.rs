@@ -351,7 +351,8 @@ async fn webhooks_need_a_valid_signature_and_are_processed_once() {
                    "amount_cents": 137_225, "currency": "EUR"}),
         )
         .await;
-    late_success.assert_problem(409, "payment_not_pending");
+    let not_pending = late_success.assert_problem(409, "payment_not_pending");
+    assert_eq!(not_pending["title"], "Paiement plus en attente");
     assert_eq!(cents(&w.row("B-001").await["balance"]), 137_225);
     let retried = w
         .pay(
@@ -623,9 +624,12 @@ async fn a_pending_transfer_reserves_its_amount_and_gives_its_instructions_until
         .filter_map(|d| d["kind"].as_str().map(str::to_owned))
         .collect();
     assert_eq!(kinds, vec!["call_for_contributions", "receipt"]);
-    w.get(&document)
+    let not_pending = w
+        .get(&document)
         .await
         .assert_problem(409, "payment_not_pending");
+    // One title per code (RFC 9457): the same as a late notification's.
+    assert_eq!(not_pending["title"], "Paiement plus en attente");
     let confirmed = w
         .get(&format!("/v1/portal/regions/{PARIS}/payments/{id}"))
         .await

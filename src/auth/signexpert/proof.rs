@@ -3,7 +3,7 @@
 
 use std::{sync::Arc, time::SystemTime};
 
-use actix_web::{http::StatusCode, web};
+use actix_web::web;
 
 use super::{
     certificate::{self, CertificateIdentity, PresentedChain, Rejection},
@@ -13,7 +13,7 @@ use crate::{
     auth::encoding,
     context::ApiContext,
     db::{self, signexpert_challenges::SignexpertChallenge},
-    error::{ApiError, FieldIssue},
+    error::{details, ApiError, ErrorCode, FieldIssue},
     i18n::Text,
 };
 
@@ -108,100 +108,28 @@ pub async fn verify(
 
 /// 503 `signexpert_unavailable`.
 pub fn unavailable() -> ApiError {
-    ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "signexpert_unavailable",
-        Text::new(
-            "Connexion par certificat indisponible",
-            "Certificate sign-in unavailable",
-        ),
-        Text::new(
-            "La connexion par certificat (Signexpert) n'est pas disponible sur ce service. Connectez-vous avec votre identifiant et votre mot de passe.",
-            "Certificate sign-in (Signexpert) is not available on this service. Sign in with your identifier and password.",
-        ),
-    )
+    ApiError::of(ErrorCode::SignexpertUnavailable)
 }
 
 /// 401 `invalid_challenge`.
 fn invalid_challenge() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "invalid_challenge",
-        Text::new("Défi invalide", "Invalid challenge"),
-        Text::new(
-            "Ce défi Signexpert est inconnu, expiré ou déjà utilisé. Demandez-en un nouveau.",
-            "This Signexpert challenge is unknown, expired or already used. Request a new one.",
-        ),
-    )
+    ApiError::of(ErrorCode::InvalidChallenge)
 }
 
 /// The problem for a refused certificate or signature.
 fn rejected(rejection: Rejection) -> ApiError {
-    let (status, code, title, detail) = match rejection {
-        Rejection::Malformed => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_certificate_chain",
-            Text::new("Certificat illisible", "Unreadable certificate"),
-            Text::new(
-                "Le certificat présenté n'est pas un certificat X.509 valide.",
-                "The certificate presented is not a valid X.509 certificate.",
-            ),
-        ),
-        Rejection::Untrusted => (
-            StatusCode::UNAUTHORIZED,
-            "certificate_untrusted",
-            Text::new("Certificat non reconnu", "Certificate not trusted"),
-            Text::new(
-                "Ce certificat n'a pas été délivré par une autorité reconnue par ComptExpert.",
-                "This certificate was not issued by an authority that ComptExpert trusts.",
-            ),
-        ),
-        Rejection::Expired => (
-            StatusCode::UNAUTHORIZED,
-            "certificate_expired",
-            Text::new("Certificat expiré", "Certificate expired"),
-            Text::new(
-                "Ce certificat (ou un certificat de sa chaîne) a expiré.",
-                "This certificate (or one of its chain) has expired.",
-            ),
-        ),
-        Rejection::NotYetValid => (
-            StatusCode::UNAUTHORIZED,
-            "certificate_not_yet_valid",
-            Text::new("Certificat pas encore valide", "Certificate not yet valid"),
-            Text::new(
-                "Ce certificat (ou un certificat de sa chaîne) n'est pas encore valide.",
-                "This certificate (or one of its chain) is not valid yet.",
-            ),
-        ),
-        Rejection::WrongUsage => (
-            StatusCode::UNAUTHORIZED,
-            "certificate_usage",
-            Text::new("Usage du certificat", "Certificate usage"),
-            Text::new(
-                "Ce certificat n'est pas destiné à l'authentification (usage de clé « signature numérique » et usage étendu « authentification client » requis).",
-                "This certificate is not meant for authentication (key usage digitalSignature and extended key usage clientAuth are required).",
-            ),
-        ),
-        Rejection::Revoked => (
-            StatusCode::UNAUTHORIZED,
-            "certificate_revoked",
-            Text::new("Certificat révoqué", "Certificate revoked"),
-            Text::new(
-                "Ce certificat a été révoqué par son autorité.",
-                "This certificate has been revoked by its authority.",
-            ),
-        ),
+    let code = match rejection {
+        Rejection::Malformed => ErrorCode::InvalidCertificateChain,
+        Rejection::Untrusted => ErrorCode::CertificateUntrusted,
+        Rejection::Expired => ErrorCode::CertificateExpired,
+        Rejection::NotYetValid => ErrorCode::CertificateNotYetValid,
+        Rejection::WrongUsage => ErrorCode::CertificateUsage,
+        Rejection::Revoked => ErrorCode::CertificateRevoked,
         Rejection::RevocationUnavailable => return unavailable(),
-        Rejection::BadSignature => (
-            StatusCode::UNAUTHORIZED,
-            "invalid_signature",
-            Text::new("Signature invalide", "Invalid signature"),
-            Text::new(
-                "La signature ne correspond pas au défi et à la clé du certificat.",
-                "The signature does not match the challenge and the certificate's key.",
-            ),
-        ),
+        Rejection::BadSignature => {
+            return ApiError::of(ErrorCode::InvalidSignature)
+                .with_detail(details::CERTIFICATE_SIGNATURE)
+        }
     };
-    ApiError::new(status, code, title, detail)
+    ApiError::of(code)
 }

@@ -6,8 +6,7 @@ use super::RegistrationAccepted;
 use crate::{
     context::ApiContext,
     domain::{email::mask, email::Email, identifier::Identifier, person},
-    error::{ApiError, FieldIssue, Problem},
-    i18n::Text,
+    error::{ApiError, ErrorCode, FieldIssue, Problem},
     idempotency, limits,
     registration::{self, ExternalProfile, ExternalRegistration},
 };
@@ -173,13 +172,5 @@ fn validate(request: CreateExternalAccountRequest) -> Result<ExternalProfile, Ap
 }
 
 fn identifier_taken() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "identifier_taken",
-        Text::new("Identifiant déjà utilisé", "Identifier taken"),
-        Text::new(
-            "Cet identifiant est déjà utilisé. Choisissez-en un autre.",
-            "This identifier is already taken. Choose another one.",
-        ),
-    )
+    ApiError::of(ErrorCode::IdentifierTaken)
 }

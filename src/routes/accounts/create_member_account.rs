@@ -7,7 +7,7 @@ use crate::{
     context::ApiContext,
     db::{reference::Quality, registry::Member},
     domain::email::mask,
-    error::{ApiError, FieldIssue, Problem},
+    error::{ApiError, ErrorCode, FieldIssue, Problem},
     i18n::Text,
     idempotency, limits, registration,
 };
@@ -108,25 +108,9 @@ fn external_quality() -> FieldIssue {
 }
 
 fn member_not_found() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "member_not_found",
-        Text::new("Membre introuvable", "Member not found"),
-        Text::new(
-            "Aucun membre du tableau ne correspond à cette référence.",
-            "No member of the register matches this reference.",
-        ),
-    )
+    ApiError::of(ErrorCode::MemberNotFound)
 }
 
 fn quality_mismatch() -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "quality_mismatch",
-        Text::new("Qualité incompatible", "Quality mismatch"),
-        Text::new(
-            "La qualité choisie ne correspond pas à votre inscription au tableau. Choisissez la qualité sous laquelle vous êtes inscrit.",
-            "The chosen quality does not match your entry in the register. Choose the quality you are registered under.",
-        ),
-    )
+    ApiError::of(ErrorCode::QualityMismatch)
 }

@@ -1,4 +1,4 @@
-use actix_web::{http::StatusCode, post, web, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -12,8 +12,7 @@ use crate::{
         schema::accounts,
         security_events::{kind, NewEvent, SecurityEvent},
     },
-    error::{ApiError, Problem},
-    i18n::Text,
+    error::{details, ApiError, ErrorCode, Problem},
 };
 
 /// The address now in use.
@@ -80,16 +79,5 @@ pub async fn confirm(
 }
 
 fn link_invalid() -> ApiError {
-    ApiError::new(
-        StatusCode::GONE,
-        "link_invalid",
-        Text::new(
-            "Lien expiré ou déjà utilisé",
-            "Link expired or already used",
-        ),
-        Text::new(
-            "Ce lien n'est plus valide. Refaites la demande de changement d'email.",
-            "This link is no longer valid. Request the email change again.",
-        ),
-    )
+    ApiError::of(ErrorCode::LinkInvalid).with_detail(details::EMAIL_CHANGE_LINK)
 }

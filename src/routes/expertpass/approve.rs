@@ -1,4 +1,4 @@
-use actix_web::{http::StatusCode, post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -15,7 +15,7 @@ use crate::{
         expertpass_devices::ExpertpassDevice,
         security_events::{kind, NewEvent, SecurityEvent},
     },
-    error::{ApiError, FieldIssue, Problem},
+    error::{ApiError, ErrorCode, FieldIssue, Problem},
     i18n::Text,
     limits,
 };
@@ -254,25 +254,9 @@ fn number_issue() -> FieldIssue {
 }
 
 fn number_mismatch() -> ApiError {
-    ApiError::new(
-        StatusCode::FORBIDDEN,
-        "number_mismatch",
-        Text::new("Mauvais nombre", "Wrong number"),
-        Text::new(
-            "Ce n'est pas le nombre affiché par le navigateur : la connexion est annulée. Si vous n'êtes pas à l'origine de cette demande, ne scannez plus ce QR code.",
-            "That is not the number the browser shows: the sign-in is cancelled. If you did not ask for it, do not scan that QR code again.",
-        ),
-    )
+    ApiError::of(ErrorCode::NumberMismatch)
 }
 
 fn outdated_app() -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "outdated_app",
-        Text::new("Application à mettre à jour", "App update needed"),
-        Text::new(
-            "Cette version de l'application ComptExpert n'est plus acceptée : mettez-la à jour pour confirmer la connexion avec le nombre affiché (signature comptexpert-expertpass-v2).",
-            "This version of the ComptExpert app is no longer accepted: update it to confirm sign-ins with the number shown (signature comptexpert-expertpass-v2).",
-        ),
-    )
+    ApiError::of(ErrorCode::OutdatedApp)
 }

@@ -5,7 +5,7 @@ pub mod create_challenge;
 pub mod poll_challenge;
 pub mod read_context;
 
-use actix_web::http::{header::HeaderName, StatusCode};
+use actix_web::http::header::HeaderName;
 use ed25519_dalek::VerifyingKey;
 
 use crate::{
@@ -15,8 +15,7 @@ use crate::{
         self, accounts::Account, expertpass_challenges::ExpertpassChallenge,
         expertpass_devices::ExpertpassDevice,
     },
-    error::ApiError,
-    i18n::Text,
+    error::{ApiError, ErrorCode},
 };
 
 /// The header that carries the browser's poll token (kept out of URLs, which end up in logs).
@@ -73,61 +72,21 @@ async fn challenge_and_device(
 /// not collected within 60 seconds. The browser's poll, the app's context read and its approval
 /// all answer it alike.
 pub fn challenge_expired() -> ApiError {
-    ApiError::new(
-        StatusCode::GONE,
-        "challenge_expired",
-        Text::new("QR code expiré", "QR code expired"),
-        Text::new(
-            "Ce QR code a expiré. Affichez-en un nouveau sur la page de connexion.",
-            "This QR code has expired. Show a new one on the sign-in page.",
-        ),
-    )
+    ApiError::of(ErrorCode::ChallengeExpired)
 }
 
 fn unknown_device() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "unknown_device",
-        Text::new("Appareil inconnu", "Unknown device"),
-        Text::new(
-            "Cet appareil n'est pas (ou plus) associé à un compte ComptExpert actif. Associez-le à nouveau depuis votre espace.",
-            "This device is not (or no longer) enrolled on an active ComptExpert account. Enrol it again from your account.",
-        ),
-    )
+    ApiError::of(ErrorCode::UnknownDevice)
 }
 
 fn invalid_signature() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "invalid_signature",
-        Text::new("Signature invalide", "Invalid signature"),
-        Text::new(
-            "La signature ne correspond pas à ce QR code et à la clé de cet appareil.",
-            "The signature does not match this QR code and this device's key.",
-        ),
-    )
+    ApiError::of(ErrorCode::InvalidSignature)
 }
 
 fn stale_timestamp() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "stale_timestamp",
-        Text::new("Horloge décalée", "Clock out of sync"),
-        Text::new(
-            "L'horodatage signé est trop éloigné de l'heure du serveur (plus de 2 minutes). Vérifiez l'heure de l'appareil.",
-            "The signed timestamp is too far from the server's time (more than 2 minutes). Check the device's clock.",
-        ),
-    )
+    ApiError::of(ErrorCode::StaleTimestamp)
 }
 
 fn already_decided() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "challenge_already_decided",
-        Text::new("Déjà traité", "Already decided"),
-        Text::new(
-            "Cette demande de connexion a déjà été acceptée, refusée ou annulée.",
-            "This sign-in request was already approved, denied or cancelled.",
-        ),
-    )
+    ApiError::of(ErrorCode::ChallengeAlreadyDecided)
 }

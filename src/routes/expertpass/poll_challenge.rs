@@ -1,4 +1,4 @@
-use actix_web::{get, http::StatusCode, web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -16,8 +16,7 @@ use crate::{
         accounts::Account,
         expertpass_challenges::{status, ExpertpassChallenge},
     },
-    error::{ApiError, Problem},
-    i18n::Text,
+    error::{ApiError, ErrorCode, Problem},
 };
 
 /// Where an Expertpass sign-in stands: `pending` (poll again after `interval` seconds), `approved`
@@ -192,25 +191,9 @@ fn bare(status: ChallengeStatus) -> ChallengeState {
 }
 
 fn invalid_poll_token() -> ApiError {
-    ApiError::new(
-        StatusCode::FORBIDDEN,
-        "invalid_poll_token",
-        Text::new("Jeton de suivi invalide", "Invalid poll token"),
-        Text::new(
-            "L'en-tête Expertpass-Poll-Token est absent ou ne correspond pas à ce QR code.",
-            "The Expertpass-Poll-Token header is missing or does not belong to this QR code.",
-        ),
-    )
+    ApiError::of(ErrorCode::InvalidPollToken)
 }
 
 fn challenge_consumed() -> ApiError {
-    ApiError::new(
-        StatusCode::GONE,
-        "challenge_consumed",
-        Text::new("Connexion déjà effectuée", "Sign-in already completed"),
-        Text::new(
-            "Les jetons de cette connexion Expertpass ont déjà été remis.",
-            "The tokens of this Expertpass sign-in were already handed out.",
-        ),
-    )
+    ApiError::of(ErrorCode::ChallengeConsumed)
 }

@@ -1,12 +1,11 @@
-use actix_web::{get, http::StatusCode, web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
     context::ApiContext,
     db::{self, BackendKind},
-    error::{ApiError, Problem},
-    i18n::Text,
+    error::{ApiError, ErrorCode, Problem},
 };
 
 /// The service can take traffic.
@@ -58,13 +57,5 @@ pub async fn ready(ctx: web::Data<ApiContext>) -> Result<HttpResponse, ApiError>
 }
 
 fn not_ready() -> ApiError {
-    ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "not_ready",
-        Text::new("Service pas encore prêt", "Service not ready"),
-        Text::new(
-            "La base de données est injoignable ou des migrations restent à appliquer.",
-            "The database is unreachable or migrations are pending.",
-        ),
-    )
+    ApiError::of(ErrorCode::NotReady)
 }

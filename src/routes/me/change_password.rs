@@ -1,4 +1,4 @@
-use actix_web::{http::StatusCode, put, web, HttpRequest, HttpResponse};
+use actix_web::{put, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -17,8 +17,7 @@ use crate::{
         sessions::Session,
     },
     domain::password,
-    error::{ApiError, Problem},
-    i18n::Text,
+    error::{ApiError, ErrorCode, Problem},
     limits,
     mail::{outbox, templates::Template},
 };
@@ -150,18 +149,7 @@ pub async fn verify_current_password(
                 )?)
             })
             .await?;
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "current_password_incorrect",
-            Text::new(
-                "Mot de passe actuel incorrect",
-                "Current password incorrect",
-            ),
-            Text::new(
-                "Le mot de passe actuel saisi est incorrect.",
-                "The current password entered is incorrect.",
-            ),
-        ));
+        return Err(ApiError::of(ErrorCode::CurrentPasswordIncorrect));
     }
     Ok(account)
 }

@@ -1,7 +1,4 @@
-use actix_web::{
-    http::{header, StatusCode},
-    post, web, HttpRequest, HttpResponse,
-};
+use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -12,7 +9,7 @@ use crate::{
         payments::{record_webhook_event, status, Payment},
         LockTarget,
     },
-    error::{ApiError, Problem},
+    error::{details, ApiError, ErrorCode, Problem},
     i18n::Text,
     payments::{
         self,
@@ -29,41 +26,19 @@ pub struct WebhookOutcome {
     pub status: String,
 }
 
-fn problem(status: StatusCode, code: &'static str, title: Text, detail: Text) -> ApiError {
-    ApiError::new(status, code, title, detail)
-}
-
 fn signature_problem(error: &WebhookError) -> ApiError {
     match error {
-        WebhookError::BadSignature => problem(
-            StatusCode::UNAUTHORIZED,
-            "invalid_signature",
-            Text::new("Signature invalide", "Invalid signature"),
-            Text::new(
-                "La signature de la notification est absente ou ne correspond pas.",
-                "The notification's signature is missing or does not match.",
-            ),
-        )
-        .with_header(header::WWW_AUTHENTICATE, SIGNATURE_HEADER),
-        WebhookError::Expired => problem(
-            StatusCode::UNAUTHORIZED,
-            "signature_expired",
-            Text::new("Signature expirée", "Signature expired"),
-            Text::new(
-                "La notification a été signée il y a plus de cinq minutes.",
-                "The notification was signed more than five minutes ago.",
-            ),
-        )
-        .with_header(header::WWW_AUTHENTICATE, SIGNATURE_HEADER),
-        WebhookError::InvalidEvent(reason) => problem(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_event",
-            Text::new("Notification invalide", "Invalid notification"),
-            Text::owned(
+        WebhookError::BadSignature => ApiError::of(ErrorCode::InvalidSignature)
+            .with_detail(details::WEBHOOK_SIGNATURE)
+            .with_header(header::WWW_AUTHENTICATE, SIGNATURE_HEADER),
+        WebhookError::Expired => ApiError::of(ErrorCode::SignatureExpired)
+            .with_header(header::WWW_AUTHENTICATE, SIGNATURE_HEADER),
+        WebhookError::InvalidEvent(reason) => {
+            ApiError::of(ErrorCode::InvalidEvent).with_detail(Text::owned(
                 format!("La notification n'est pas comprise : {reason}"),
                 format!("The notification is not understood: {reason}"),
-            ),
-        ),
+            ))
+        }
     }
 }
 
@@ -97,28 +72,15 @@ pub async fn receive_webhook(
     provider: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let secret = ctx.settings.payment_webhook_secret.clone().ok_or_else(|| {
-        problem(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "webhooks_disabled",
-            Text::new("Notifications désactivées", "Webhooks disabled"),
-            Text::new(
-                "Les notifications de paiement ne sont pas configurées sur ce serveur.",
-                "Payment notifications are not configured on this server.",
-            ),
-        )
-    })?;
-    let provider = ctx.providers.by_name(&provider).ok_or_else(|| {
-        problem(
-            StatusCode::NOT_FOUND,
-            "provider_not_found",
-            Text::new("Prestataire inconnu", "Unknown provider"),
-            Text::new(
-                "Aucun prestataire de paiement ne porte ce nom ici.",
-                "No payment provider has this name here.",
-            ),
-        )
-    })?;
+    let secret = ctx
+        .settings
+        .payment_webhook_secret
+        .clone()
+        .ok_or_else(|| ApiError::of(ErrorCode::WebhooksDisabled))?;
+    let provider = ctx
+        .providers
+        .by_name(&provider)
+        .ok_or_else(|| ApiError::of(ErrorCode::ProviderNotFound))?;
     let signature = req
         .headers()
         .get(SIGNATURE_HEADER)
@@ -137,68 +99,58 @@ pub async fn receive_webhook(
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
                 let now = db::now();
-                let found = Payment::find_by_provider_reference(conn, provider_name, &event.payment_reference)?;
+                let found = Payment::find_by_provider_reference(
+                    conn,
+                    provider_name,
+                    &event.payment_reference,
+                )?;
                 let Some(found) = found else {
-                    return Err(problem(
-                        StatusCode::NOT_FOUND,
-                        "payment_not_found",
-                        Text::new("Paiement introuvable", "Payment not found"),
-                        Text::new(
-                            "Aucun paiement ne porte cette référence chez ce prestataire.",
-                            "No payment has this reference with this provider.",
-                        ),
-                    ));
+                    return Err(ApiError::of(ErrorCode::PaymentNotFound)
+                        .with_detail(details::NO_PAYMENT_WITH_PROVIDER_REFERENCE));
                 };
                 db::lock_for_update(conn, LockTarget::Payment, &found.id)?;
                 // Read again under the lock: a concurrent notification may have settled it.
-                let payment = Payment::find_by_provider_reference(conn, provider_name, &event.payment_reference)?
-                    .ok_or_else(ApiError::not_found)?;
-                if !record_webhook_event(conn, provider_name, &event.id, event.kind.as_str(), Some(&payment.id), now)? {
-                    return Err(problem(
-                        StatusCode::CONFLICT,
-                        "webhook_replayed",
-                        Text::new("Notification déjà traitée", "Notification already processed"),
-                        Text::new(
-                            "Cette notification a déjà été traitée ; elle ne l'est pas une seconde fois.",
-                            "This notification was already processed; it is not processed twice.",
-                        ),
-                    ));
+                let payment = Payment::find_by_provider_reference(
+                    conn,
+                    provider_name,
+                    &event.payment_reference,
+                )?
+                .ok_or_else(ApiError::not_found)?;
+                if !record_webhook_event(
+                    conn,
+                    provider_name,
+                    &event.id,
+                    event.kind.as_str(),
+                    Some(&payment.id),
+                    now,
+                )? {
+                    return Err(ApiError::of(ErrorCode::WebhookReplayed));
                 }
-                let not_pending = || {
-                    problem(
-                        StatusCode::CONFLICT,
-                        "payment_not_pending",
-                        Text::new("Paiement déjà réglé", "Payment already settled"),
-                        Text::new(
-                            "Ce paiement n'est plus en attente ; le conseil régional traite ce cas.",
-                            "This payment is no longer pending; the regional council handles this case.",
-                        ),
-                    )
-                };
+                let not_pending = || ApiError::of(ErrorCode::PaymentNotPending);
                 match (event.kind, payment.status.as_str()) {
                     (EventKind::Succeeded, status::PENDING) => {
                         if event.amount_cents != i64::from(payment.amount_cents) {
-                            return Err(problem(
-                                StatusCode::UNPROCESSABLE_ENTITY,
-                                "amount_mismatch",
-                                Text::new("Montant différent", "Amount mismatch"),
-                                Text::new(
-                                    "Le montant reçu diffère de celui du paiement : rien n'est comptabilisé, le conseil régional traite ce cas.",
-                                    "The amount received differs from the payment's: nothing is booked, the regional council handles this case.",
-                                ),
-                            ));
+                            return Err(ApiError::of(ErrorCode::AmountMismatch));
                         }
                         payments::confirm(conn, &payment, now)?;
                     }
                     (EventKind::Failed, status::PENDING) => {
-                        let reason = event.failure_reason.as_deref().unwrap_or("refused by the provider");
+                        let reason = event
+                            .failure_reason
+                            .as_deref()
+                            .unwrap_or("refused by the provider");
                         payments::fail(conn, &payment, reason, now)?;
                     }
-                    (EventKind::Succeeded, status::CONFIRMED) | (EventKind::Failed, status::FAILED) => {}
+                    (EventKind::Succeeded, status::CONFIRMED)
+                    | (EventKind::Failed, status::FAILED) => {}
                     _ => return Err(not_pending()),
                 }
-                let settled = Payment::find_by_provider_reference(conn, provider_name, &event.payment_reference)?
-                    .ok_or_else(ApiError::not_found)?;
+                let settled = Payment::find_by_provider_reference(
+                    conn,
+                    provider_name,
+                    &event.payment_reference,
+                )?
+                .ok_or_else(ApiError::not_found)?;
                 Ok(WebhookOutcome {
                     payment_id: settled.id,
                     status: settled.status,

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -23,7 +22,7 @@ use crate::{
         registry::{Bureau, Campaign, Firm},
         DbConnection,
     },
-    error::{ApiError, FieldIssue},
+    error::{details, ApiError, ErrorCode, FieldIssue},
     i18n::Text,
     payments::PaymentError,
 };
@@ -246,103 +245,26 @@ pub fn declaration_views(
 
 /// 409 `campaign_closed`.
 pub fn campaign_closed() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "campaign_closed",
-        Text::new("Campagne fermée", "Campaign closed"),
-        Text::new(
-            "La campagne de cotisations de cette région est fermée : déclarations et paiements en ligne ne sont plus acceptés.",
-            "This region's contribution campaign is closed: online declarations and payments are no longer accepted.",
-        ),
-    )
+    ApiError::of(ErrorCode::CampaignClosed)
 }
 
 /// 404 `person_not_found`.
 pub fn person_not_found() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "person_not_found",
-        Text::new("Personne introuvable", "Person not found"),
-        Text::new(
-            "Aucune personne rattachée à ce bureau pour la campagne ne porte cet identifiant.",
-            "No person attached to this bureau for the campaign has this id.",
-        ),
-    )
+    ApiError::of(ErrorCode::PersonNotFound)
 }
 
 impl From<ContributionError> for ApiError {
     fn from(error: ContributionError) -> Self {
-        let conflict = |code, title: Text, detail: Text| {
-            ApiError::new(StatusCode::CONFLICT, code, title, detail)
-        };
         match error {
             ContributionError::CampaignClosed => campaign_closed(),
-            ContributionError::ScaleMissing => conflict(
-                "scale_missing",
-                Text::new("Barème non chargé", "No barème loaded"),
-                Text::new(
-                    "Le barème de cette campagne n'est pas encore chargé par le conseil régional.",
-                    "The regional council has not loaded this campaign's barème yet.",
-                ),
-            ),
-            ContributionError::DeclarationLocked => conflict(
-                "declaration_locked",
-                Text::new("Déclaration verrouillée", "Declaration locked"),
-                Text::new(
-                    "Cette déclaration est soumise : elle ne peut plus être modifiée que par une correction.",
-                    "This declaration is submitted: it can only be changed by a correction.",
-                ),
-            ),
-            ContributionError::NoDraft => conflict(
-                "no_draft",
-                Text::new("Aucun brouillon", "No draft"),
-                Text::new(
-                    "Enregistrez d'abord la déclaration en brouillon.",
-                    "Save the declaration as a draft first.",
-                ),
-            ),
-            ContributionError::NotSubmitted => conflict(
-                "declaration_not_submitted",
-                Text::new("Déclaration non soumise", "Declaration not submitted"),
-                Text::new(
-                    "Seule une déclaration soumise se corrige ; un brouillon se modifie directement.",
-                    "Only a submitted declaration is corrected; a draft is simply saved again.",
-                ),
-            ),
-            ContributionError::AlreadyAttached => conflict(
-                "already_attached",
-                Text::new("Déjà rattachée", "Already attached"),
-                Text::new(
-                    "Cette personne est déjà rattachée à ce bureau pour la campagne.",
-                    "This person is already attached to this bureau for the campaign.",
-                ),
-            ),
-            ContributionError::PersonDeclared => conflict(
-                "person_declared",
-                Text::new("Personne déclarée", "Person declared"),
-                Text::new(
-                    "Cette personne est déclarée (ou a des montants appelés ou réglés) : elle reste rattachée. Corrigez sa déclaration si besoin.",
-                    "This person is declared (or has amounts called or paid): they stay attached. Correct the declaration if needed.",
-                ),
-            ),
-            ContributionError::MemberNotFound => ApiError::new(
-                StatusCode::NOT_FOUND,
-                "member_not_found",
-                Text::new("Membre introuvable", "Member not found"),
-                Text::new(
-                    "Aucun membre du tableau ne porte ce numéro SUPRA.",
-                    "No member of the register has this SUPRA number.",
-                ),
-            ),
-            ContributionError::FirmNotFound => ApiError::new(
-                StatusCode::NOT_FOUND,
-                "firm_not_found",
-                Text::new("Société introuvable", "Firm not found"),
-                Text::new(
-                    "Aucune société ne porte cette référence.",
-                    "No firm has this reference.",
-                ),
-            ),
+            ContributionError::ScaleMissing => ApiError::of(ErrorCode::ScaleMissing),
+            ContributionError::DeclarationLocked => ApiError::of(ErrorCode::DeclarationLocked),
+            ContributionError::NoDraft => ApiError::of(ErrorCode::NoDraft),
+            ContributionError::NotSubmitted => ApiError::of(ErrorCode::DeclarationNotSubmitted),
+            ContributionError::AlreadyAttached => ApiError::of(ErrorCode::AlreadyAttached),
+            ContributionError::PersonDeclared => ApiError::of(ErrorCode::PersonDeclared),
+            ContributionError::MemberNotFound => ApiError::of(ErrorCode::MemberNotFound).with_detail(details::NO_MEMBER_WITH_SUPRA_NUMBER),
+            ContributionError::FirmNotFound => ApiError::of(ErrorCode::FirmNotFound),
             ContributionError::Invalid { field, code } => ApiError::validation(vec![FieldIssue::new(
                 field,
                 code,
@@ -374,24 +296,11 @@ impl From<PaymentError> for ApiError {
     fn from(error: PaymentError) -> Self {
         match error {
             PaymentError::CampaignClosed => campaign_closed(),
-            PaymentError::NothingToPay => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "nothing_to_pay",
-                Text::new("Rien à régler", "Nothing to pay"),
-                Text::new(
-                    "Il ne reste rien à régler (les paiements en attente couvrent déjà le solde).",
-                    "Nothing remains to be paid (pending payments already cover the balance).",
-                ),
-            ),
-            PaymentError::Overpayment { payable_cents } => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "overpayment",
-                Text::new("Montant supérieur au solde", "Amount above the balance"),
-                Text::owned(
+            PaymentError::NothingToPay => ApiError::of(ErrorCode::NothingToPay),
+            PaymentError::Overpayment { payable_cents } => ApiError::of(ErrorCode::Overpayment).with_detail(Text::owned(
                     format!("Le montant dépasse ce qui reste à régler : au plus {payable_cents} centimes (paiements en attente déduits)."),
                     format!("The amount exceeds what remains to be paid: at most {payable_cents} cents (pending payments deducted)."),
-                ),
-            )
+                ))
             .with_payable_cents(payable_cents),
             PaymentError::Database(e) => e.into(),
         }

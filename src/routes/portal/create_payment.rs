@@ -11,7 +11,7 @@ use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
     db::{self, portal},
-    error::{ApiError, FieldIssue, Problem},
+    error::{details, ApiError, ErrorCode, FieldIssue, Problem},
     i18n::Text,
     idempotency,
     payments::{
@@ -61,54 +61,19 @@ enum Target {
 }
 
 fn idempotency_key_required() -> ApiError {
-    ApiError::new(
-        StatusCode::PRECONDITION_REQUIRED,
-        "idempotency_key_required",
-        Text::new("Clé d'idempotence requise", "Idempotency key required"),
-        Text::new(
-            "Un paiement exige l'en-tête Idempotency-Key : réutilisez la même clé pour réessayer sans payer deux fois.",
-            "A payment requires the Idempotency-Key header: reuse the same key to retry without paying twice.",
-        ),
-    )
+    ApiError::of(ErrorCode::IdempotencyKeyRequired)
 }
 
 fn method_unavailable() -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "payment_method_unavailable",
-        Text::new(
-            "Moyen de paiement indisponible",
-            "Payment method unavailable",
-        ),
-        Text::new(
-            "Ce moyen de paiement n'est pas proposé pour le moment ; payez par virement.",
-            "This payment method is not offered at the moment; pay by transfer.",
-        ),
-    )
+    ApiError::of(ErrorCode::PaymentMethodUnavailable)
 }
 
 fn provider_unavailable() -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_GATEWAY,
-        "payment_provider_unavailable",
-        Text::new("Prestataire de paiement indisponible", "Payment provider unavailable"),
-        Text::new(
-            "Le prestataire de paiement ne répond pas. Rien n'a été débité ; réessayez plus tard ou payez par virement.",
-            "The payment provider does not answer. Nothing was charged; try again later or pay by transfer.",
-        ),
-    )
+    ApiError::of(ErrorCode::PaymentProviderUnavailable)
 }
 
 fn firm_not_found() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "firm_not_found",
-        Text::new("Société introuvable", "Firm not found"),
-        Text::new(
-            "Vous ne gérez aucun bureau de cette société dans cette région.",
-            "You manage no bureau of this firm in this region.",
-        ),
-    )
+    ApiError::of(ErrorCode::FirmNotFound).with_detail(details::NO_MANAGED_BUREAU_OF_FIRM)
 }
 
 async fn create(

@@ -30,8 +30,7 @@ use crate::{
     documents::{
         self, CallForContributions, CallLine, LayoutTimeout, Letterhead, Receipt, ReceiptLine,
     },
-    error::{ApiError, Problem},
-    i18n::Text,
+    error::{ApiError, ErrorCode, Problem},
     payments::provider::PaymentMethod,
 };
 
@@ -95,28 +94,11 @@ where
 
 fn document_unavailable() -> ApiError {
     tracing::error!("a document took longer than its time bound to lay out");
-    ApiError::new(
-        actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-        "document_unavailable",
-        Text::new("Document indisponible", "Document unavailable"),
-        Text::new(
-            "Le document n'a pas pu être produit à temps. Réessayez plus tard ou contactez votre conseil régional.",
-            "The document could not be produced in time. Try again later or contact your regional council.",
-        ),
-    )
-    .with_header(header::RETRY_AFTER, "30")
+    ApiError::of(ErrorCode::DocumentUnavailable).with_header(header::RETRY_AFTER, "30")
 }
 
 fn no_campaign() -> ApiError {
-    ApiError::new(
-        actix_web::http::StatusCode::NOT_FOUND,
-        "campaign_not_found",
-        Text::new("Aucune campagne", "No campaign"),
-        Text::new(
-            "Cette région n'a pas de campagne de cotisations.",
-            "This region has no contribution campaign.",
-        ),
-    )
+    ApiError::of(ErrorCode::CampaignNotFound)
 }
 
 fn letterhead(
@@ -331,15 +313,7 @@ pub async fn call_for_contributions(
 }
 
 fn not_confirmed() -> ApiError {
-    ApiError::new(
-        actix_web::http::StatusCode::CONFLICT,
-        "payment_not_confirmed",
-        Text::new("Paiement non confirmé", "Payment not confirmed"),
-        Text::new(
-            "Le reçu est disponible une fois le paiement confirmé.",
-            "The receipt is available once the payment is confirmed.",
-        ),
-    )
+    ApiError::of(ErrorCode::PaymentNotConfirmed)
 }
 
 /// The letterhead of a payment's documents.

@@ -1,4 +1,4 @@
-use actix_web::{get, http::StatusCode, web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -8,8 +8,7 @@ use crate::{
     context::ApiContext,
     db::portal,
     domain::email::mask,
-    error::{ApiError, Problem},
-    i18n::Text,
+    error::{ApiError, ErrorCode, Problem},
 };
 
 /// The two addresses, masked as in the guide.
@@ -65,13 +64,5 @@ pub async fn email_conflict(
 
 /// 404 when the addresses agree (or there is no regional file).
 pub fn no_conflict() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "no_email_conflict",
-        Text::new("Aucun conflit d'adresse", "No email conflict"),
-        Text::new(
-            "Votre compte et votre dossier régional utilisent la même adresse.",
-            "Your account and your regional file use the same address.",
-        ),
-    )
+    ApiError::of(ErrorCode::NoEmailConflict)
 }

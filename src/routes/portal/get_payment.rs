@@ -1,4 +1,4 @@
-use actix_web::{get, http::StatusCode, web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -14,8 +14,7 @@ use crate::{
         registry::{Bureau, Campaign, Firm},
         DbConnection,
     },
-    error::{ApiError, Problem},
-    i18n::Text,
+    error::{ApiError, ErrorCode, Problem},
     payments,
 };
 
@@ -96,15 +95,7 @@ pub struct PaymentView {
 
 /// 404 `payment_not_found`.
 pub fn payment_not_found() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "payment_not_found",
-        Text::new("Paiement introuvable", "Payment not found"),
-        Text::new(
-            "Aucun paiement que vous pouvez consulter ne porte cet identifiant dans cette région.",
-            "No payment you may see has this id in this region.",
-        ),
-    )
+    ApiError::of(ErrorCode::PaymentNotFound)
 }
 
 /// A payment of the region whose every bureau the caller may see, or 404.

@@ -9,8 +9,7 @@ use crate::{
     context::ApiContext,
     db::{self, accounts::Account, portal, registry::Bureau, DbConnection},
     domain::email::mask,
-    error::{ApiError, Problem},
-    i18n::Text,
+    error::{ApiError, ErrorCode, Problem},
 };
 
 /// An account that may manage the bureau.
@@ -58,18 +57,7 @@ fn bureau_for(
 }
 
 fn not_responsable() -> ApiError {
-    ApiError::new(
-        StatusCode::FORBIDDEN,
-        "not_responsable",
-        Text::new(
-            "Action réservée aux responsables",
-            "Reserved to the firm's responsables",
-        ),
-        Text::new(
-            "Seul un responsable de la société peut attribuer ou retirer la gestion d'un bureau.",
-            "Only a responsable of the firm can grant or revoke the management of a bureau.",
-        ),
-    )
+    ApiError::of(ErrorCode::NotResponsable)
 }
 
 fn list(conn: &mut DbConnection, bureau_id: &str) -> Result<ManagerList, ApiError> {
@@ -224,25 +212,9 @@ pub async fn revoke_manager(
 }
 
 fn account_not_found() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "account_not_found",
-        Text::new("Compte introuvable", "Account not found"),
-        Text::new(
-            "Aucun compte actif ne porte cet identifiant.",
-            "No active account has this identifier.",
-        ),
-    )
+    ApiError::of(ErrorCode::AccountNotFound)
 }
 
 fn manager_not_found() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "manager_not_found",
-        Text::new("Gestionnaire introuvable", "Manager not found"),
-        Text::new(
-            "Ce compte ne gère pas ce bureau.",
-            "This account does not manage this bureau.",
-        ),
-    )
+    ApiError::of(ErrorCode::ManagerNotFound)
 }

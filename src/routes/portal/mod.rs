@@ -23,7 +23,7 @@ pub mod save_declaration;
 pub mod submit_declaration;
 pub mod transfer_instructions;
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -36,7 +36,7 @@ use crate::{
         registry::Campaign,
         DbConnection,
     },
-    error::ApiError,
+    error::{ApiError, ErrorCode},
     i18n::Text,
 };
 
@@ -115,28 +115,12 @@ pub async fn region_access(
 
 /// 404 for a region code that does not exist.
 pub fn region_not_found() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "region_not_found",
-        Text::new("Région inconnue", "Unknown region"),
-        Text::new(
-            "Aucun conseil régional ne porte ce code.",
-            "No regional council has this code.",
-        ),
-    )
+    ApiError::of(ErrorCode::RegionNotFound)
 }
 
 /// 404 for a bureau the caller may not see (or that does not exist).
 pub fn bureau_not_found() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "bureau_not_found",
-        Text::new("Bureau introuvable", "Bureau not found"),
-        Text::new(
-            "Aucun bureau que vous pouvez gérer ne porte cette référence dans cette région.",
-            "No bureau you may manage has this reference in this region.",
-        ),
-    )
+    ApiError::of(ErrorCode::BureauNotFound)
 }
 
 /// Relation of the `Link` to `GET …/email-conflict` (the two addresses, masked).
@@ -149,19 +133,14 @@ pub const EMAIL_CHOICE_REL: &str = "email-choice";
 pub fn email_conflict(region_code: &str) -> ApiError {
     let conflict = format!("/v1/portal/regions/{region_code}/email-conflict");
     let choice = format!("/v1/portal/regions/{region_code}/email-choice");
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "email_conflict",
-        Text::new("Adresses email différentes", "Different email addresses"),
-        Text::owned(
+    ApiError::of(ErrorCode::EmailConflict).with_detail(Text::owned(
             format!(
                 "L'adresse email de votre compte ComptExpert diffère de celle de votre dossier régional. Consultez les deux adresses ({conflict}) puis choisissez celle à conserver ({choice})."
             ),
             format!(
                 "Your ComptExpert email address differs from the one on your regional file. Read both addresses ({conflict}), then choose the one to keep ({choice})."
             ),
-        ),
-    )
+        ))
     .with_header(
         header::LINK,
         format!(

@@ -1,4 +1,4 @@
-use actix_web::{get, http::StatusCode, web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 
 use super::{
     documents::{payment_letterhead, payment_lines, pdf_response, render, PdfFile},
@@ -10,33 +10,16 @@ use crate::{
     context::ApiContext,
     db::payments::status,
     documents::{self, transfer::PendingTransfer},
-    error::{ApiError, Problem},
-    i18n::Text,
+    error::{details, ApiError, ErrorCode, Problem},
     payments::provider::PaymentMethod,
 };
 
 fn not_a_transfer() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "transfer_not_found",
-        Text::new("Virement introuvable", "Transfer not found"),
-        Text::new(
-            "Ce paiement n'est pas un virement : il n'a pas d'instructions de virement.",
-            "This payment is not a transfer: it has no transfer instructions.",
-        ),
-    )
+    ApiError::of(ErrorCode::TransferNotFound)
 }
 
 fn transfer_not_pending() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "payment_not_pending",
-        Text::new("Virement plus en attente", "Transfer no longer pending"),
-        Text::new(
-            "Ce virement a été reçu ou a échoué : ses instructions ne valent plus. Une fois le virement reçu, son reçu est disponible.",
-            "This transfer was received or failed: its instructions no longer apply. Once the transfer is received, its receipt is available.",
-        ),
-    )
+    ApiError::of(ErrorCode::PaymentNotPending).with_detail(details::TRANSFER_NOT_PENDING)
 }
 
 /// "Virement en attente": the instructions of a transfer the bank has not confirmed yet, as PDF:

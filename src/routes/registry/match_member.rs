@@ -1,4 +1,4 @@
-use actix_web::{http::StatusCode, post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -8,8 +8,7 @@ use crate::{
     context::ApiContext,
     db::registry::Member,
     domain::supra::SupraNumber,
-    error::{ApiError, Problem},
-    i18n::Text,
+    error::{ApiError, ErrorCode, Problem},
     limits,
 };
 
@@ -64,13 +63,5 @@ pub async fn match_member(
 }
 
 fn no_match() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "no_match",
-        Text::new("Aucune correspondance", "No match"),
-        Text::new(
-            "Aucun membre ne correspond à ce numéro SUPRA et à cette date de naissance.",
-            "No member matches this SUPRA number and birth date.",
-        ),
-    )
+    ApiError::of(ErrorCode::NoMatch)
 }

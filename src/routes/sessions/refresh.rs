@@ -1,4 +1,4 @@
-use actix_web::{http::StatusCode, post, web, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -14,8 +14,7 @@ use crate::{
         security_events::{kind, NewEvent, SecurityEvent},
         sessions::{Rotation, Session},
     },
-    error::{ApiError, Problem},
-    i18n::Text,
+    error::{ApiError, ErrorCode, Problem},
 };
 
 /// A refresh token to exchange.
@@ -100,13 +99,5 @@ pub async fn refresh(
 }
 
 fn invalid_refresh_token() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "invalid_refresh_token",
-        Text::new("Session expirée", "Session expired"),
-        Text::new(
-            "Ce jeton de rafraîchissement n'est plus valide. Reconnectez-vous.",
-            "This refresh token is no longer valid. Please sign in again.",
-        ),
-    )
+    ApiError::of(ErrorCode::InvalidRefreshToken)
 }

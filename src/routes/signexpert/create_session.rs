@@ -1,4 +1,4 @@
-use actix_web::{http::StatusCode, post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -16,8 +16,7 @@ use crate::{
         self, accounts::Account, registry::Member, signexpert_certificates::SignexpertCertificate,
         DbConnection,
     },
-    error::{ApiError, Problem},
-    i18n::Text,
+    error::{ApiError, ErrorCode, Problem},
     limits,
 };
 
@@ -129,13 +128,5 @@ fn account_for(
 }
 
 fn certificate_not_linked() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "certificate_not_linked",
-        Text::new("Certificat non associé", "Certificate not linked"),
-        Text::new(
-            "Ce certificat est valide mais n'est associé à aucun compte ComptExpert actif. Connectez-vous avec votre identifiant et votre mot de passe, puis associez-le depuis votre espace.",
-            "This certificate is valid but is not linked to any active ComptExpert account. Sign in with your identifier and password, then link it from your account.",
-        ),
-    )
+    ApiError::of(ErrorCode::CertificateNotLinked)
 }

@@ -1,4 +1,4 @@
-use actix_web::{http::StatusCode, post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use diesel::Connection;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -17,8 +17,7 @@ use crate::{
         self, accounts::Account, security_events::kind,
         signexpert_certificates::SignexpertCertificate,
     },
-    error::{ApiError, Problem},
-    i18n::Text,
+    error::{ApiError, ErrorCode, Problem},
     limits,
 };
 
@@ -132,25 +131,9 @@ pub async fn enrol(
 }
 
 fn already_enrolled() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "certificate_already_enrolled",
-        Text::new("Certificat déjà associé", "Certificate already enrolled"),
-        Text::new(
-            "Ce certificat est déjà associé à un compte ComptExpert.",
-            "This certificate is already enrolled on a ComptExpert account.",
-        ),
-    )
+    ApiError::of(ErrorCode::CertificateAlreadyEnrolled)
 }
 
 fn certificate_limit_reached() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "certificate_limit_reached",
-        Text::new("Trop de certificats", "Too many certificates"),
-        Text::new(
-            "Votre compte a atteint le nombre maximal de certificats (10). Retirez-en un d'abord.",
-            "Your account has reached the maximum number of certificates (10). Remove one first.",
-        ),
-    )
+    ApiError::of(ErrorCode::CertificateLimitReached)
 }

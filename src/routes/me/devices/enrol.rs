@@ -1,4 +1,4 @@
-use actix_web::{http::StatusCode, post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use diesel::Connection;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -8,7 +8,7 @@ use crate::{
     auth::{encoding, expertpass, extractor::Authenticated},
     context::ApiContext,
     db::{self, accounts::Account, expertpass_devices::ExpertpassDevice, security_events::kind},
-    error::{ApiError, FieldIssue, Problem},
+    error::{ApiError, ErrorCode, FieldIssue, Problem},
     i18n::Text,
     limits,
 };
@@ -125,25 +125,9 @@ pub async fn enrol(
 }
 
 fn already_enrolled() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "device_already_enrolled",
-        Text::new("Appareil déjà associé", "Device already enrolled"),
-        Text::new(
-            "Cette clé d'appareil est déjà associée à un compte.",
-            "This device key is already enrolled on an account.",
-        ),
-    )
+    ApiError::of(ErrorCode::DeviceAlreadyEnrolled)
 }
 
 fn device_limit_reached() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "device_limit_reached",
-        Text::new("Trop d'appareils", "Too many devices"),
-        Text::new(
-            "Votre compte a atteint le nombre maximal d'appareils Expertpass (10). Retirez-en un d'abord.",
-            "Your account has reached the maximum number of Expertpass devices (10). Remove one first.",
-        ),
-    )
+    ApiError::of(ErrorCode::DeviceLimitReached)
 }
