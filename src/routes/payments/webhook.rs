@@ -5,11 +5,12 @@ use actix_web::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::states::PaymentStatus;
 use crate::{
     context::ApiContext,
     db::{
         self,
-        payments::{record_webhook_event, status, Payment},
+        payments::{record_webhook_event, Payment},
         LockTarget,
     },
     error::{ApiError, Problem},
@@ -25,8 +26,8 @@ use crate::{
 pub struct WebhookOutcome {
     pub payment_id: String,
     /// The payment's status after the notification.
-    #[schema(example = "confirmed")]
-    pub status: String,
+    #[schema(value_type = String, example = "confirmed")]
+    pub status: PaymentStatus,
 }
 
 fn problem(status: StatusCode, code: &'static str, title: Text, detail: Text) -> ApiError {
@@ -175,8 +176,8 @@ pub async fn receive_webhook(
                         ),
                     )
                 };
-                match (event.kind, payment.status.as_str()) {
-                    (EventKind::Succeeded, status::PENDING) => {
+                match (event.kind, payment.status) {
+                    (EventKind::Succeeded, PaymentStatus::Pending) => {
                         if event.amount_cents != i64::from(payment.amount_cents) {
                             return Err(problem(
                                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -190,12 +191,12 @@ pub async fn receive_webhook(
                         }
                         payments::confirm(conn, &payment, now)?;
                     }
-                    (EventKind::Failed, status::PENDING) => {
+                    (EventKind::Failed, PaymentStatus::Pending) => {
                         let reason = event.failure_reason.as_deref().unwrap_or("refused by the provider");
                         payments::fail(conn, &payment, reason, now)?;
                     }
-                    (EventKind::Succeeded, status::CONFIRMED) | (EventKind::Failed, status::FAILED) => {}
-                    _ => return Err(not_pending()),
+                    (EventKind::Succeeded, PaymentStatus::Confirmed) | (EventKind::Failed, PaymentStatus::Failed) => {}
+                    (EventKind::Succeeded, PaymentStatus::Failed) | (EventKind::Failed, PaymentStatus::Confirmed) => return Err(not_pending()),
                 }
                 let settled = Payment::find_by_provider_reference(conn, provider_name, &event.payment_reference)?
                     .ok_or_else(ApiError::not_found)?;
