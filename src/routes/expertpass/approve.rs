@@ -6,8 +6,7 @@ use super::{
     already_decided, challenge_and_device, challenge_expired, check_timestamp, invalid_signature,
     poll_challenge::ChallengeStatus, SignedBy,
 };
-use crate::domain::states::ExpertpassChallengeStatus;
-use crate::domain::states::SecurityEventKind;
+use crate::domain::states::{ExpertpassChallengeStatus, SecurityEventKind};
 use crate::{
     auth::expertpass::{self, Decision},
     context::ApiContext,
