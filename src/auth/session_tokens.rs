@@ -6,12 +6,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::access;
+use crate::domain::states::SecurityEventKind;
 use crate::{
     context::ApiContext,
     db::{
         self,
         accounts::Account,
-        security_events::kind,
         sessions::{refresh_lifetime, NewSession, Session},
     },
     error::ApiError,
@@ -84,7 +84,7 @@ pub async fn open(
                     client_address: sign_in.client_address,
                     user_agent: sign_in.user_agent,
                 },
-                kind::SIGN_IN,
+                SecurityEventKind::SignIn,
                 db::now(),
             )?)
         })

@@ -10,13 +10,14 @@ use super::{
 };
 use crate::db::{
     self,
-    attachments::{state, Attachment},
-    declarations::{status, Declaration},
+    attachments::Attachment,
+    declarations::Declaration,
     ledger::{self, NewEntry},
     registry::{Campaign, Member},
     scales::ScaleRow,
     DbConnection, LockTarget,
 };
+use crate::domain::states::{DeclarationState, DeclarationStatus, LedgerEntryKind};
 
 /// What a stored version declares.
 pub fn declared_of(declaration: &Declaration) -> Option<Declared> {
@@ -128,7 +129,7 @@ pub fn save_draft(
     let (amount, _) = amount_for(conn, campaign, attachment, declared)?;
     let (pp_category, new_member_year, headcount_hundredths) = columns(declared);
     let declaration = match Declaration::current(conn, &attachment.id)? {
-        Some(current) if current.status == status::SUBMITTED => {
+        Some(current) if current.status == DeclarationStatus::Submitted => {
             return Err(ContributionError::DeclarationLocked)
         }
         Some(draft) => {
@@ -149,7 +150,7 @@ pub fn save_draft(
                 id: db::new_id(),
                 attachment_id: attachment.id.clone(),
                 version: Declaration::last_version(conn, &attachment.id)? + 1,
-                status: status::DRAFT.to_owned(),
+                status: DeclarationStatus::Draft,
                 pp_category,
                 new_member_year,
                 headcount_hundredths,
@@ -166,7 +167,7 @@ pub fn save_draft(
             draft
         }
     };
-    Attachment::set_state(conn, &attachment.id, state::DRAFT, now)?;
+    Attachment::set_state(conn, &attachment.id, DeclarationState::Draft, now)?;
     Ok(declaration)
 }
 
@@ -185,7 +186,7 @@ fn book_charge(
             campaign_id: &attachment.campaign_id,
             bureau_id: &attachment.bureau_id,
             attachment_id: Some(&attachment.id),
-            kind: ledger::kind::CHARGE,
+            kind: LedgerEntryKind::Charge,
             amount_cents: declaration.amount_cents.into(),
             reference: Some(&reference),
             declaration_id: Some(&declaration.id),
@@ -214,7 +215,7 @@ pub fn submit(
 ) -> Result<Declaration, ContributionError> {
     open_and_lock(conn, campaign, attachment)?;
     let draft = match Declaration::current(conn, &attachment.id)? {
-        Some(current) if current.status == status::SUBMITTED => {
+        Some(current) if current.status == DeclarationStatus::Submitted => {
             return Err(ContributionError::DeclarationLocked)
         }
         Some(draft) => draft,
@@ -223,7 +224,7 @@ pub fn submit(
     let declared = declared_of(&draft).ok_or(ContributionError::NoDraft)?;
     let (amount, scale) = amount_for(conn, campaign, attachment, &declared)?;
     let submitted = Declaration {
-        status: status::SUBMITTED.to_owned(),
+        status: DeclarationStatus::Submitted,
         amount_cents: db::cents_column(amount)?,
         submitted_by: Some(actor.to_owned()),
         submitted_at: Some(now),
@@ -233,7 +234,7 @@ pub fn submit(
     submitted.update_draft(conn)?;
     Declaration::mark_submitted(conn, &submitted.id, actor, now)?;
     book_charge(conn, attachment, &submitted, &scale, now)?;
-    Attachment::set_state(conn, &attachment.id, state::SUBMITTED, now)?;
+    Attachment::set_state(conn, &attachment.id, DeclarationState::Submitted, now)?;
     Ok(submitted)
 }
 
@@ -250,7 +251,7 @@ pub fn correct(
 ) -> Result<Declaration, ContributionError> {
     open_and_lock(conn, campaign, attachment)?;
     let previous = match Declaration::current(conn, &attachment.id)? {
-        Some(current) if current.status == status::SUBMITTED => current,
+        Some(current) if current.status == DeclarationStatus::Submitted => current,
         _ => return Err(ContributionError::NotSubmitted),
     };
     let (amount, scale) = amount_for(conn, campaign, attachment, declared)?;
@@ -262,7 +263,7 @@ pub fn correct(
             campaign_id: &attachment.campaign_id,
             bureau_id: &attachment.bureau_id,
             attachment_id: Some(&attachment.id),
-            kind: ledger::kind::CHARGE_CANCELLATION,
+            kind: LedgerEntryKind::ChargeCancellation,
             amount_cents: previous.amount_cents.into(),
             reference: Some(&reference),
             declaration_id: Some(&previous.id),
@@ -275,7 +276,7 @@ pub fn correct(
         id: db::new_id(),
         attachment_id: attachment.id.clone(),
         version: previous.version + 1,
-        status: status::SUBMITTED.to_owned(),
+        status: DeclarationStatus::Submitted,
         pp_category,
         new_member_year,
         headcount_hundredths,

@@ -6,10 +6,11 @@ use chrono::NaiveDateTime;
 use super::ContributionError;
 use crate::db::{
     self,
-    attachments::{state, Attachment},
+    attachments::Attachment,
     registry::{Campaign, Firm, Member},
     DbConnection, LockTarget,
 };
+use crate::domain::states::DeclarationState;
 
 /// Who to attach.
 #[derive(Debug, Clone)]
@@ -59,7 +60,7 @@ pub fn attach(
         person_kind: kind.to_owned(),
         member_id,
         firm_id,
-        declaration_state: state::TO_DECLARE.to_owned(),
+        declaration_state: DeclarationState::ToDeclare,
         created_at: now,
         updated_at: now,
     };
@@ -79,7 +80,7 @@ pub fn detach(
         return Err(ContributionError::CampaignClosed);
     }
     db::lock_for_update(conn, LockTarget::Bureau, &attachment.bureau_id)?;
-    if attachment.declaration_state == state::SUBMITTED
+    if attachment.declaration_state == DeclarationState::Submitted
         || Attachment::has_bookings(conn, &attachment.id)?
     {
         return Err(ContributionError::PersonDeclared);

@@ -7,16 +7,7 @@ use super::{
     schema::{attachments, declarations, ledger_entries, payment_allocations},
     DbConnection,
 };
-
-/// Declaration states of an attachment, as the dashboard counts them.
-pub mod state {
-    /// Nothing saved yet.
-    pub const TO_DECLARE: &str = "to_declare";
-    /// A draft is saved.
-    pub const DRAFT: &str = "draft";
-    /// A version is submitted (and charged).
-    pub const SUBMITTED: &str = "submitted";
-}
+use crate::domain::states::DeclarationState;
 
 /// A natural person (PP) or legal person (PM) attached to a bureau for a campaign.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -29,7 +20,7 @@ pub struct Attachment {
     pub person_kind: String,
     pub member_id: Option<String>,
     pub firm_id: Option<String>,
-    pub declaration_state: String,
+    pub declaration_state: DeclarationState,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -89,7 +80,7 @@ impl Attachment {
     pub fn set_state(
         conn: &mut DbConnection,
         id: &str,
-        state: &str,
+        state: DeclarationState,
         now: NaiveDateTime,
     ) -> QueryResult<()> {
         diesel::update(attachments::table.find(id))

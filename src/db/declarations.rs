@@ -4,16 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{schema::declarations, DbConnection};
-
-/// Statuses of a version.
-pub mod status {
-    /// Saved, editable, not charged.
-    pub const DRAFT: &str = "draft";
-    /// Submitted: locked and charged.
-    pub const SUBMITTED: &str = "submitted";
-    /// Replaced by a correction; its charge was cancelled.
-    pub const SUPERSEDED: &str = "superseded";
-}
+use crate::domain::states::DeclarationStatus;
 
 /// One version of a declaration.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -22,7 +13,7 @@ pub struct Declaration {
     pub id: String,
     pub attachment_id: String,
     pub version: i32,
-    pub status: String,
+    pub status: DeclarationStatus,
     pub pp_category: Option<String>,
     pub new_member_year: Option<i32>,
     pub headcount_hundredths: Option<i32>,
@@ -41,7 +32,7 @@ impl Declaration {
     pub fn current(conn: &mut DbConnection, attachment_id: &str) -> QueryResult<Option<Self>> {
         declarations::table
             .filter(declarations::attachment_id.eq(attachment_id))
-            .filter(declarations::status.ne(status::SUPERSEDED))
+            .filter(declarations::status.ne(DeclarationStatus::Superseded))
             .select(Self::as_select())
             .first(conn)
             .optional()
@@ -54,7 +45,7 @@ impl Declaration {
     ) -> QueryResult<Vec<Self>> {
         declarations::table
             .filter(declarations::attachment_id.eq_any(attachment_ids))
-            .filter(declarations::status.ne(status::SUPERSEDED))
+            .filter(declarations::status.ne(DeclarationStatus::Superseded))
             .select(Self::as_select())
             .load(conn)
     }
@@ -90,7 +81,7 @@ impl Declaration {
         diesel::update(
             declarations::table
                 .find(&self.id)
-                .filter(declarations::status.eq(status::DRAFT)),
+                .filter(declarations::status.eq(DeclarationStatus::Draft)),
         )
         .set((
             declarations::pp_category.eq(&self.pp_category),
@@ -113,7 +104,7 @@ impl Declaration {
     ) -> QueryResult<()> {
         diesel::update(declarations::table.find(id))
             .set((
-                declarations::status.eq(status::SUBMITTED),
+                declarations::status.eq(DeclarationStatus::Submitted),
                 declarations::submitted_by.eq(by),
                 declarations::submitted_at.eq(now),
                 declarations::updated_at.eq(now),
@@ -130,7 +121,7 @@ impl Declaration {
     ) -> QueryResult<()> {
         diesel::update(declarations::table.find(id))
             .set((
-                declarations::status.eq(status::SUPERSEDED),
+                declarations::status.eq(DeclarationStatus::Superseded),
                 declarations::superseded_at.eq(now),
                 declarations::updated_at.eq(now),
             ))

@@ -4,20 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{schema::expertpass_challenges, DbConnection};
-
-/// Where a challenge stands (stored strings).
-pub mod status {
-    /// Waiting for the app.
-    pub const PENDING: &str = "pending";
-    /// The app approved; the browser has not collected the tokens yet.
-    pub const APPROVED: &str = "approved";
-    /// The app refused.
-    pub const DENIED: &str = "denied";
-    /// The app's owner chose a number the browser did not show: nobody may approve it any more.
-    pub const CANCELLED: &str = "cancelled";
-    /// The browser collected the tokens: nothing more to hand out.
-    pub const CONSUMED: &str = "consumed";
-}
+use crate::domain::states::ExpertpassChallengeStatus;
 
 /// A challenge.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -28,8 +15,8 @@ pub struct ExpertpassChallenge {
     pub nonce: String,
     /// SHA-256 (hex) of the browser's poll token.
     pub poll_token_hash: String,
-    /// One of [`status`].
-    pub status: String,
+    /// Where it stands.
+    pub status: ExpertpassChallengeStatus,
     /// "Garder ma session active", chosen in the browser.
     pub keep_active: bool,
     /// The account whose device decided.
@@ -53,8 +40,8 @@ pub struct ExpertpassChallenge {
 
 /// The decision an app signed, to record.
 pub struct Decided<'a> {
-    /// [`status::APPROVED`], [`status::DENIED`] or [`status::CANCELLED`].
-    pub status: &'static str,
+    /// Approved, denied or cancelled.
+    pub status: ExpertpassChallengeStatus,
     pub account_id: &'a str,
     pub device_id: &'a str,
     /// New end of validity: the collection window for an approval.
@@ -107,7 +94,7 @@ impl ExpertpassChallenge {
         let updated = diesel::update(
             expertpass_challenges::table
                 .find(id)
-                .filter(expertpass_challenges::status.eq(status::PENDING))
+                .filter(expertpass_challenges::status.eq(ExpertpassChallengeStatus::Pending))
                 .filter(expertpass_challenges::expires_at.gt(now)),
         )
         .set((
@@ -127,11 +114,11 @@ impl ExpertpassChallenge {
         let updated = diesel::update(
             expertpass_challenges::table
                 .find(id)
-                .filter(expertpass_challenges::status.eq(status::APPROVED))
+                .filter(expertpass_challenges::status.eq(ExpertpassChallengeStatus::Approved))
                 .filter(expertpass_challenges::expires_at.gt(now)),
         )
         .set((
-            expertpass_challenges::status.eq(status::CONSUMED),
+            expertpass_challenges::status.eq(ExpertpassChallengeStatus::Consumed),
             expertpass_challenges::consumed_at.eq(now),
         ))
         .execute(conn)?;

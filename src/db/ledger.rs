@@ -5,18 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{cents_column, new_id, schema::ledger_entries, DbConnection};
-
-/// The kinds of entries.
-pub mod kind {
-    /// An amount called (a submitted declaration, a bureau's fixed part).
-    pub const CHARGE: &str = "charge";
-    /// Cancels an earlier charge (a corrected declaration, a changed fixed part).
-    pub const CHARGE_CANCELLATION: &str = "charge_cancellation";
-    /// Money received.
-    pub const PAYMENT: &str = "payment";
-    /// Money given back.
-    pub const REFUND: &str = "refund";
-}
+use crate::domain::states::LedgerEntryKind;
 
 /// The `reference` of the charges of a bureau's own fixed part.
 pub const BUREAU_FIXED_PART: &str = "bureau_fixed_part";
@@ -28,8 +17,8 @@ pub struct NewEntry<'a> {
     pub bureau_id: &'a str,
     /// The person concerned; `None` for the bureau's own part.
     pub attachment_id: Option<&'a str>,
-    /// One of [`kind`].
-    pub kind: &'static str,
+    /// What the entry records.
+    pub kind: LedgerEntryKind,
     pub amount_cents: i64,
     pub reference: Option<&'a str>,
     pub declaration_id: Option<&'a str>,
@@ -64,7 +53,7 @@ pub fn bureau_fixed_part(
     campaign_id: &str,
     bureau_id: &str,
 ) -> QueryResult<i64> {
-    let sums: Vec<(String, Option<i64>)> = ledger_entries::table
+    let sums: Vec<(LedgerEntryKind, Option<i64>)> = ledger_entries::table
         .filter(ledger_entries::campaign_id.eq(campaign_id))
         .filter(ledger_entries::bureau_id.eq(bureau_id))
         .filter(ledger_entries::attachment_id.is_null())
@@ -77,10 +66,11 @@ pub fn bureau_fixed_part(
         .load(conn)?;
     Ok(sums
         .into_iter()
-        .map(|(k, sum)| match k.as_str() {
-            kind::CHARGE => sum.unwrap_or(0),
-            kind::CHARGE_CANCELLATION => -sum.unwrap_or(0),
-            _ => 0,
+        .map(|(kind, sum)| match kind {
+            LedgerEntryKind::Charge => sum.unwrap_or(0),
+            LedgerEntryKind::ChargeCancellation => -sum.unwrap_or(0),
+            // Money moves settle the fixed part; they do not change what is called.
+            LedgerEntryKind::Payment | LedgerEntryKind::Refund => 0,
         })
         .sum())
 }
@@ -108,7 +98,11 @@ pub fn call_bureau_fixed_part(
         declaration_id: None,
         payment_id: None,
     };
-    book(conn, &entry(kind::CHARGE_CANCELLATION, called), now)?;
-    book(conn, &entry(kind::CHARGE, amount_cents), now)?;
+    book(
+        conn,
+        &entry(LedgerEntryKind::ChargeCancellation, called),
+        now,
+    )?;
+    book(conn, &entry(LedgerEntryKind::Charge, amount_cents), now)?;
     Ok(true)
 }

@@ -28,6 +28,9 @@ pub mod sessions;
 pub mod signexpert_certificates;
 pub mod signexpert_challenges;
 
+#[cfg(test)]
+mod state_columns_tests;
+
 use std::{path::Path, time::Duration};
 
 use diesel::{

@@ -11,17 +11,10 @@ use super::{
     schema::{ledger_entries, payment_allocations, payments, webhook_events},
     DbConnection,
 };
-use crate::contributions::allocation::Due;
-
-/// Statuses of a payment.
-pub mod status {
-    /// Waiting for the money (a transfer to arrive, a card or debit to be confirmed).
-    pub const PENDING: &str = "pending";
-    /// Received and booked in the ledger.
-    pub const CONFIRMED: &str = "confirmed";
-    /// Refused or abandoned; nothing booked, its parts no longer reserved.
-    pub const FAILED: &str = "failed";
-}
+use crate::{
+    contributions::allocation::Due,
+    domain::states::{LedgerEntryKind, PaymentStatus},
+};
 
 /// A payment.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -35,7 +28,7 @@ pub struct Payment {
     pub bureau_id: Option<String>,
     /// `transfer`, `card` or `direct_debit`.
     pub method: String,
-    pub status: String,
+    pub status: PaymentStatus,
     pub amount_cents: i32,
     pub transfer_reference: Option<String>,
     pub provider: String,
@@ -128,15 +121,15 @@ impl Payment {
     pub fn settle(
         conn: &mut DbConnection,
         id: &str,
-        new_status: &str,
+        new_status: PaymentStatus,
         failure_reason: Option<&str>,
         now: NaiveDateTime,
     ) -> QueryResult<()> {
-        let confirmed_at = (new_status == status::CONFIRMED).then_some(now);
+        let confirmed_at = (new_status == PaymentStatus::Confirmed).then_some(now);
         diesel::update(
             payments::table
                 .find(id)
-                .filter(payments::status.eq(status::PENDING)),
+                .filter(payments::status.eq(PaymentStatus::Pending)),
         )
         .set((
             payments::status.eq(new_status),
@@ -169,7 +162,7 @@ impl Payment {
         payments::table
             .filter(payments::id.eq_any(ids))
             .filter(payments::campaign_id.eq(campaign_id))
-            .filter(payments::status.eq(status::CONFIRMED))
+            .filter(payments::status.eq(PaymentStatus::Confirmed))
             .order(payments::confirmed_at)
             .select(Self::as_select())
             .load(conn)
@@ -187,7 +180,7 @@ impl Payment {
         payments::table
             .filter(payments::id.eq_any(ids))
             .filter(payments::campaign_id.eq(campaign_id))
-            .filter(payments::status.eq(status::PENDING))
+            .filter(payments::status.eq(PaymentStatus::Pending))
             .filter(payments::method.eq("transfer"))
             .order(payments::created_at)
             .select(Self::as_select())
@@ -216,7 +209,7 @@ pub fn reserved_by_bureau(
     let rows: Vec<(String, Option<i64>)> = payment_allocations::table
         .inner_join(payments::table)
         .filter(payments::campaign_id.eq(campaign_id))
-        .filter(payments::status.eq(status::PENDING))
+        .filter(payments::status.eq(PaymentStatus::Pending))
         .filter(payment_allocations::bureau_id.eq_any(bureau_ids))
         .group_by(payment_allocations::bureau_id)
         .select((
@@ -262,7 +255,7 @@ pub fn record_webhook_event(
 type LedgerSum = (
     String,
     Option<String>,
-    String,
+    LedgerEntryKind,
     Option<i64>,
     Option<NaiveDateTime>,
 );
@@ -296,20 +289,20 @@ pub fn dues(
     for (bureau_id, attachment_id, kind, sum, first) in rows {
         let entry = owed.entry((bureau_id, attachment_id)).or_default();
         let sum = sum.unwrap_or(0);
-        match kind.as_str() {
-            super::ledger::kind::CHARGE => {
+        match kind {
+            LedgerEntryKind::Charge => {
                 entry.0 += sum;
                 entry.1 = first;
             }
-            super::ledger::kind::CHARGE_CANCELLATION => entry.0 -= sum,
-            super::ledger::kind::PAYMENT => entry.0 -= sum,
-            _ => entry.0 += sum,
+            LedgerEntryKind::ChargeCancellation | LedgerEntryKind::Payment => entry.0 -= sum,
+            // Money given back is owed again.
+            LedgerEntryKind::Refund => entry.0 += sum,
         }
     }
     let reserved: Vec<(String, Option<String>, Option<i64>)> = payment_allocations::table
         .inner_join(payments::table)
         .filter(payments::campaign_id.eq(campaign_id))
-        .filter(payments::status.eq(status::PENDING))
+        .filter(payments::status.eq(PaymentStatus::Pending))
         .filter(payment_allocations::bureau_id.eq_any(bureau_ids))
         .group_by((
             payment_allocations::bureau_id,

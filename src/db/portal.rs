@@ -14,6 +14,7 @@ use super::{
     },
     DbConnection,
 };
+use crate::domain::states::{DeclarationState, LedgerEntryKind};
 
 /// Who is looking: the account, and its register entry when it is a member's.
 #[derive(Debug, Clone)]
@@ -264,7 +265,7 @@ pub fn bureau_figures(
     let remaining: Vec<(String, String, i64)> = attachments::table
         .filter(attachments::campaign_id.eq(campaign_id))
         .filter(attachments::bureau_id.eq_any(bureau_ids))
-        .filter(attachments::declaration_state.ne("submitted"))
+        .filter(attachments::declaration_state.ne(DeclarationState::Submitted))
         .group_by((attachments::bureau_id, attachments::person_kind))
         .select((
             attachments::bureau_id,
@@ -280,7 +281,7 @@ pub fn bureau_figures(
             entry.remaining_pm = count;
         }
     }
-    let sums: Vec<(String, String, Option<i64>)> = ledger_entries::table
+    let sums: Vec<(String, LedgerEntryKind, Option<i64>)> = ledger_entries::table
         .filter(ledger_entries::campaign_id.eq(campaign_id))
         .filter(ledger_entries::bureau_id.eq_any(bureau_ids))
         .group_by((ledger_entries::bureau_id, ledger_entries::entry_kind))
@@ -293,11 +294,11 @@ pub fn bureau_figures(
     for (bureau_id, kind, sum) in sums {
         let entry = figures.entry(bureau_id).or_default();
         let sum = sum.unwrap_or(0);
-        match kind.as_str() {
-            "charge" => entry.total_cents += sum,
-            "charge_cancellation" => entry.total_cents -= sum,
-            "payment" => entry.paid_cents += sum,
-            _ => entry.refunded_cents += sum,
+        match kind {
+            LedgerEntryKind::Charge => entry.total_cents += sum,
+            LedgerEntryKind::ChargeCancellation => entry.total_cents -= sum,
+            LedgerEntryKind::Payment => entry.paid_cents += sum,
+            LedgerEntryKind::Refund => entry.refunded_cents += sum,
         }
     }
     for (bureau_id, reserved) in super::payments::reserved_by_bureau(conn, campaign_id, bureau_ids)?
@@ -316,7 +317,7 @@ pub struct AttachedPerson {
     pub name: String,
     /// SUPRA number (PP) or firm reference (PM).
     pub reference: String,
-    pub declaration_state: String,
+    pub declaration_state: DeclarationState,
     pub called_cents: i64,
     pub paid_cents: i64,
 }
@@ -327,7 +328,7 @@ pub fn attached_persons(
     campaign_id: &str,
     bureau_id: &str,
 ) -> QueryResult<Vec<AttachedPerson>> {
-    let pp: Vec<(String, String, String, String, String)> = attachments::table
+    let pp: Vec<(String, String, String, String, DeclarationState)> = attachments::table
         .inner_join(members::table.on(attachments::member_id.eq(members::id.nullable())))
         .filter(attachments::campaign_id.eq(campaign_id))
         .filter(attachments::bureau_id.eq(bureau_id))
@@ -340,7 +341,7 @@ pub fn attached_persons(
             attachments::declaration_state,
         ))
         .load(conn)?;
-    let pm: Vec<(String, String, String, String)> = attachments::table
+    let pm: Vec<(String, String, String, DeclarationState)> = attachments::table
         .inner_join(firms::table.on(attachments::firm_id.eq(firms::id.nullable())))
         .filter(attachments::campaign_id.eq(campaign_id))
         .filter(attachments::bureau_id.eq(bureau_id))
@@ -352,7 +353,7 @@ pub fn attached_persons(
             attachments::declaration_state,
         ))
         .load(conn)?;
-    let sums: Vec<(Option<String>, String, Option<i64>)> = ledger_entries::table
+    let sums: Vec<(Option<String>, LedgerEntryKind, Option<i64>)> = ledger_entries::table
         .filter(ledger_entries::campaign_id.eq(campaign_id))
         .filter(ledger_entries::bureau_id.eq(bureau_id))
         .filter(ledger_entries::attachment_id.is_not_null())
@@ -369,11 +370,11 @@ pub fn attached_persons(
             continue;
         };
         let entry = amounts.entry(attachment_id).or_default();
-        match kind.as_str() {
-            "charge" => entry.0 += sum.unwrap_or(0),
-            "charge_cancellation" => entry.0 -= sum.unwrap_or(0),
-            "payment" => entry.1 += sum.unwrap_or(0),
-            _ => entry.1 -= sum.unwrap_or(0),
+        match kind {
+            LedgerEntryKind::Charge => entry.0 += sum.unwrap_or(0),
+            LedgerEntryKind::ChargeCancellation => entry.0 -= sum.unwrap_or(0),
+            LedgerEntryKind::Payment => entry.1 += sum.unwrap_or(0),
+            LedgerEntryKind::Refund => entry.1 -= sum.unwrap_or(0),
         }
     }
     let mut persons = Vec::with_capacity(pp.len() + pm.len());

@@ -4,26 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{schema::security_events, DbConnection};
-
-/// Kinds of event (stable strings, part of the API).
-pub mod kind {
-    pub const SIGN_IN: &str = "sign_in";
-    pub const SIGN_IN_FAILED: &str = "sign_in_failed";
-    pub const ACCOUNT_LOCKED: &str = "account_locked";
-    pub const SIGN_OUT: &str = "sign_out";
-    pub const SESSION_REVOKED: &str = "session_revoked";
-    pub const REFRESH_TOKEN_REUSED: &str = "refresh_token_reused";
-    pub const PASSWORD_SET: &str = "password_set";
-    pub const PASSWORD_CHANGED: &str = "password_changed";
-    pub const PASSWORD_RESET: &str = "password_reset";
-    pub const EMAIL_CHANGE_REQUESTED: &str = "email_change_requested";
-    pub const EMAIL_CHANGED: &str = "email_changed";
-    pub const PROFILE_UPDATED: &str = "profile_updated";
-    pub const DEVICE_ENROLLED: &str = "device_enrolled";
-    pub const DEVICE_REMOVED: &str = "device_removed";
-    pub const CERTIFICATE_ENROLLED: &str = "certificate_enrolled";
-    pub const CERTIFICATE_REMOVED: &str = "certificate_removed";
-}
+use crate::domain::states::SecurityEventKind;
 
 /// One event.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -31,7 +12,7 @@ pub mod kind {
 pub struct SecurityEvent {
     pub id: String,
     pub account_id: String,
-    pub kind: String,
+    pub kind: SecurityEventKind,
     /// Sign-in method (`pwd`, `qr`, `x509`) where it applies.
     pub method: Option<String>,
     pub client_address: Option<String>,
@@ -42,7 +23,7 @@ pub struct SecurityEvent {
 /// What to record.
 pub struct NewEvent<'a> {
     pub account_id: &'a str,
-    pub kind: &'a str,
+    pub kind: SecurityEventKind,
     pub method: Option<&'a str>,
     pub client_address: Option<&'a str>,
     pub session_id: Option<&'a str>,
@@ -54,7 +35,7 @@ impl SecurityEvent {
         SecurityEvent {
             id: uuid::Uuid::now_v7().to_string(),
             account_id: event.account_id.to_owned(),
-            kind: event.kind.to_owned(),
+            kind: event.kind,
             method: event.method.map(str::to_owned),
             client_address: event.client_address.map(str::to_owned),
             session_id: event.session_id.map(str::to_owned),

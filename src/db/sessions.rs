@@ -9,6 +9,7 @@ use super::{
     DbConnection,
 };
 use crate::auth::tokens;
+use crate::domain::states::SecurityEventKind;
 
 /// Counts the revocations made by this process: caches of live sessions compare it to know
 /// whether what they saw still holds (see [`crate::auth::access_cache`]).
@@ -84,7 +85,7 @@ impl Session {
     pub fn open(
         conn: &mut DbConnection,
         new: NewSession<'_>,
-        event_kind: &str,
+        event_kind: SecurityEventKind,
         now: NaiveDateTime,
     ) -> QueryResult<(Session, String)> {
         let session = Session {

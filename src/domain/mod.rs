@@ -6,4 +6,5 @@ pub mod identifier;
 pub mod names;
 pub mod password;
 pub mod person;
+pub mod states;
 pub mod supra;

@@ -13,12 +13,13 @@ pub mod webhook;
 
 use chrono::NaiveDateTime;
 
+use crate::domain::states::{LedgerEntryKind, PaymentStatus};
 use crate::{
     contributions::allocation,
     db::{
         self,
         ledger::{self, NewEntry},
-        payments::{dues, status, Allocation, Payment},
+        payments::{dues, Allocation, Payment},
         registry::Campaign,
         DbConnection, LockTarget,
     },
@@ -100,7 +101,7 @@ pub fn reserve(
         firm_id: order.firm_id.to_owned(),
         bureau_id: order.bureau_id.map(str::to_owned),
         method: order.method.as_str().to_owned(),
-        status: status::PENDING.to_owned(),
+        status: PaymentStatus::Pending,
         amount_cents: db::cents_column(amount)?,
         transfer_reference: None,
         provider: order.provider.to_owned(),
@@ -169,7 +170,7 @@ pub fn confirm(
                 campaign_id: &payment.campaign_id,
                 bureau_id: &part.bureau_id,
                 attachment_id: part.attachment_id.as_deref(),
-                kind: ledger::kind::PAYMENT,
+                kind: LedgerEntryKind::Payment,
                 amount_cents: part.amount_cents.into(),
                 reference: Some(&reference),
                 declaration_id: None,
@@ -178,7 +179,7 @@ pub fn confirm(
             now,
         )?;
     }
-    Payment::settle(conn, &payment.id, status::CONFIRMED, None, now)?;
+    Payment::settle(conn, &payment.id, PaymentStatus::Confirmed, None, now)?;
     Ok(())
 }
 
@@ -189,6 +190,6 @@ pub fn fail(
     reason: &str,
     now: NaiveDateTime,
 ) -> Result<(), PaymentError> {
-    Payment::settle(conn, &payment.id, status::FAILED, Some(reason), now)?;
+    Payment::settle(conn, &payment.id, PaymentStatus::Failed, Some(reason), now)?;
     Ok(())
 }

@@ -933,3 +933,22 @@ async fn an_app_signing_the_version_1_message_is_told_to_update_and_decides_noth
     assert_eq!(denied.status.as_u16(), 200, "{:?}", denied.json());
     assert_eq!(app.poll(&challenge).await.json()["status"], "denied");
 }
+
+#[actix_web::test]
+async fn a_challenge_whose_stored_status_is_unknown_is_an_internal_error_not_a_consumed_one() {
+    use diesel::RunQueryDsl;
+    let app = spawn_app().await;
+    let challenge = app.start_expertpass(false).await;
+    // A status this release does not know (written by hand, or by a later release).
+    let pool = comptexpert::db::build_pool(&app.database_url).expect("pool");
+    diesel::sql_query(format!(
+        "UPDATE expertpass_challenges SET status = 'expired' WHERE id = '{}'",
+        challenge["challenge_id"].as_str().expect("id")
+    ))
+    .execute(&mut pool.get().expect("connection"))
+    .expect("a stray status");
+
+    // Not answered as "consumed" (nothing left to collect): the server refuses to guess.
+    let polled = app.poll(&challenge).await;
+    polled.assert_problem(500, "internal_error");
+}

@@ -13,6 +13,7 @@ use super::{
     people::{DEMO_FIRM, MARIE_DURAND, NEWCOMER, RAC_IDENTIFIER},
     DemoError,
 };
+use crate::domain::states::{DeclarationState, DeclarationStatus, LedgerEntryKind};
 use crate::{
     contributions::{
         amount::{declaration_amount, Declared, Headcount, NewMemberYear, PpCategory, Scale},
@@ -20,7 +21,7 @@ use crate::{
     },
     db::{
         accounts::Account,
-        declarations::{status as declaration_status, Declaration},
+        declarations::Declaration,
         scales::ScaleRow,
         schema::{
             attachments, bureau_managers, contribution_scales, declarations, firm_responsables,
@@ -48,7 +49,7 @@ struct NewAttachment {
     person_kind: &'static str,
     member_id: Option<String>,
     firm_id: Option<String>,
-    declaration_state: &'static str,
+    declaration_state: DeclarationState,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
 }
@@ -60,7 +61,7 @@ struct NewEntry {
     campaign_id: String,
     bureau_id: String,
     attachment_id: Option<String>,
-    entry_kind: &'static str,
+    entry_kind: LedgerEntryKind,
     amount_cents: i32,
     reference: Option<String>,
     created_at: NaiveDateTime,
@@ -307,7 +308,7 @@ pub fn seed(
             &bureau.id,
             None,
             None,
-            "charge",
+            LedgerEntryKind::Charge,
             scale.bureau_fixed_cents,
             now,
         )?);
@@ -345,9 +346,9 @@ pub fn seed(
                 member_id,
                 firm_id,
                 declaration_state: if is_declared {
-                    "submitted"
+                    DeclarationState::Submitted
                 } else {
-                    "to_declare"
+                    DeclarationState::ToDeclare
                 },
                 created_at: now,
                 updated_at: now,
@@ -371,7 +372,7 @@ pub fn seed(
                     &bureau.id,
                     Some(id),
                     Some(declaration.id.clone()),
-                    "charge",
+                    LedgerEntryKind::Charge,
                     cents,
                     now,
                 )?);
@@ -391,7 +392,7 @@ pub fn seed(
                 &bureau.id,
                 None,
                 None,
-                "payment",
+                LedgerEntryKind::Payment,
                 paid,
                 now,
             )?);
@@ -447,7 +448,7 @@ fn submitted_declaration(
         id,
         attachment_id: attachment_id.to_owned(),
         version: 1,
-        status: declaration_status::SUBMITTED.to_owned(),
+        status: DeclarationStatus::Submitted,
         pp_category,
         new_member_year,
         headcount_hundredths,
@@ -477,16 +478,18 @@ fn entry(
     bureau_id: &str,
     attachment_id: Option<String>,
     declaration_id: Option<String>,
-    kind: &'static str,
+    kind: LedgerEntryKind,
     cents: i64,
     now: NaiveDateTime,
 ) -> Result<NewEntry, DemoError> {
     let reference = match (kind, &declaration_id, &attachment_id) {
-        ("payment", _, _) => Some(format!("DEMO-{n:06}")),
+        (LedgerEntryKind::Payment, _, _) => Some(format!("DEMO-{n:06}")),
         // The portal's own reference of a submitted version's charge.
-        ("charge", Some(_), _) => Some("declaration v1".to_owned()),
+        (LedgerEntryKind::Charge, Some(_), _) => Some("declaration v1".to_owned()),
         // The same marker as the portal's own calls of the fixed part, so they are recognised.
-        ("charge", None, None) => Some(crate::db::ledger::BUREAU_FIXED_PART.to_owned()),
+        (LedgerEntryKind::Charge, None, None) => {
+            Some(crate::db::ledger::BUREAU_FIXED_PART.to_owned())
+        }
         _ => None,
     };
     Ok(NewEntry {

@@ -3,6 +3,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::tokens,
     context::ApiContext,
@@ -10,7 +11,7 @@ use crate::{
         self,
         email_verifications::EmailVerification,
         schema::accounts,
-        security_events::{kind, NewEvent, SecurityEvent},
+        security_events::{NewEvent, SecurityEvent},
     },
     error::{details, ApiError, ErrorCode, Problem},
 };
@@ -61,7 +62,7 @@ pub async fn confirm(
                     conn,
                     NewEvent {
                         account_id: &pending.account_id,
-                        kind: kind::EMAIL_CHANGED,
+                        kind: SecurityEventKind::EmailChanged,
                         method: None,
                         client_address: None,
                         session_id: None,

@@ -6,14 +6,15 @@ use super::{
     already_decided, challenge_and_device, challenge_expired, check_timestamp, invalid_signature,
     poll_challenge::ChallengeStatus, SignedBy,
 };
+use crate::domain::states::{ExpertpassChallengeStatus, SecurityEventKind};
 use crate::{
     auth::expertpass::{self, Decision},
     context::ApiContext,
     db::{
         self,
-        expertpass_challenges::{status, Decided, ExpertpassChallenge},
+        expertpass_challenges::{Decided, ExpertpassChallenge},
         expertpass_devices::ExpertpassDevice,
-        security_events::{kind, NewEvent, SecurityEvent},
+        security_events::{NewEvent, SecurityEvent},
     },
     error::{ApiError, ErrorCode, FieldIssue, Problem},
     i18n::Text,
@@ -177,9 +178,11 @@ pub async fn approve(
     }
 
     let recorded_status = match decision {
-        Decision::Approve if number != Some(challenge.number) => status::CANCELLED,
-        Decision::Approve => status::APPROVED,
-        Decision::Deny => status::DENIED,
+        Decision::Approve if number != Some(challenge.number) => {
+            ExpertpassChallengeStatus::Cancelled
+        }
+        Decision::Approve => ExpertpassChallengeStatus::Approved,
+        Decision::Deny => ExpertpassChallengeStatus::Denied,
     };
     let challenge_id = challenge.id.clone();
     let recorded = ctx
@@ -201,20 +204,22 @@ pub async fn approve(
                 if !decided {
                     let current = ExpertpassChallenge::find(conn, &challenge.id)?;
                     return Err(match current {
-                        Some(c) if c.status == status::PENDING => challenge_expired(),
+                        Some(c) if c.status == ExpertpassChallengeStatus::Pending => {
+                            challenge_expired()
+                        }
                         Some(_) => already_decided(),
                         None => ApiError::not_found(),
                     });
                 }
                 ExpertpassDevice::touch(conn, &device.id, now)?;
-                if recorded_status != status::APPROVED {
+                if recorded_status != ExpertpassChallengeStatus::Approved {
                     // A refusal, or a number the browser did not show (someone else's QR code,
                     // relayed?): either belongs in the owner's security history.
                     SecurityEvent::record(
                         conn,
                         NewEvent {
                             account_id: &device.account_id,
-                            kind: kind::SIGN_IN_FAILED,
+                            kind: SecurityEventKind::SignInFailed,
                             method: Some("qr"),
                             client_address: Some(&client_address),
                             session_id: None,
@@ -222,7 +227,7 @@ pub async fn approve(
                         now,
                     )?;
                 }
-                Ok(if recorded_status == status::CANCELLED {
+                Ok(if recorded_status == ExpertpassChallengeStatus::Cancelled {
                     Recorded::Cancelled
                 } else {
                     Recorded::Decided

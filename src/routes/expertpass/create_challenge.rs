@@ -3,13 +3,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::states::ExpertpassChallengeStatus;
 use crate::{
     auth::{expertpass, tokens},
     context::ApiContext,
-    db::{
-        self,
-        expertpass_challenges::{status, ExpertpassChallenge},
-    },
+    db::{self, expertpass_challenges::ExpertpassChallenge},
     error::{ApiError, Problem},
     limits,
 };
@@ -86,7 +84,7 @@ pub async fn create_challenge(
         id: uuid::Uuid::now_v7().to_string(),
         nonce: tokens::random_token(),
         poll_token_hash: tokens::digest(&poll_token),
-        status: status::PENDING.to_owned(),
+        status: ExpertpassChallengeStatus::Pending,
         keep_active: body.keep_session_active,
         account_id: None,
         device_id: None,

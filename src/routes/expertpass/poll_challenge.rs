@@ -4,6 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{challenge_expired, POLL_TOKEN_HEADER};
+use crate::domain::states::ExpertpassChallengeStatus;
 use crate::{
     auth::{
         expertpass,
@@ -11,11 +12,7 @@ use crate::{
         tokens,
     },
     context::ApiContext,
-    db::{
-        self,
-        accounts::Account,
-        expertpass_challenges::{status, ExpertpassChallenge},
-    },
+    db::{self, accounts::Account, expertpass_challenges::ExpertpassChallenge},
     error::{ApiError, ErrorCode, Problem},
 };
 
@@ -119,14 +116,16 @@ pub async fn poll_challenge(
                 return Err(invalid_poll_token());
             }
             let live = challenge.expires_at > now;
-            Ok(match challenge.status.as_str() {
-                status::PENDING if live => Outcome::Pending(challenge.expires_at.and_utc()),
-                status::PENDING => Outcome::Expired,
-                status::DENIED => Outcome::Denied,
-                status::CANCELLED => Outcome::Cancelled,
-                status::APPROVED if live => collect(conn, &challenge, now)?,
-                status::APPROVED => Outcome::Expired,
-                _ => Outcome::Consumed,
+            Ok(match challenge.status {
+                ExpertpassChallengeStatus::Pending if live => {
+                    Outcome::Pending(challenge.expires_at.and_utc())
+                }
+                ExpertpassChallengeStatus::Pending => Outcome::Expired,
+                ExpertpassChallengeStatus::Denied => Outcome::Denied,
+                ExpertpassChallengeStatus::Cancelled => Outcome::Cancelled,
+                ExpertpassChallengeStatus::Approved if live => collect(conn, &challenge, now)?,
+                ExpertpassChallengeStatus::Approved => Outcome::Expired,
+                ExpertpassChallengeStatus::Consumed => Outcome::Consumed,
             })
         })
         .await?;

@@ -7,10 +7,11 @@ use super::{
     already_decided, challenge_and_device, challenge_expired, check_timestamp, invalid_signature,
     SignedBy,
 };
+use crate::domain::states::ExpertpassChallengeStatus;
 use crate::{
     auth::expertpass,
     context::ApiContext,
-    db::{self, expertpass_challenges::status},
+    db,
     error::{ApiError, FieldIssue, Problem},
     i18n::Text,
     limits,
@@ -123,7 +124,7 @@ pub async fn read_context(
     if !expertpass::verify(&key, &message, &signature) {
         return Err(invalid_signature());
     }
-    if challenge.status != status::PENDING {
+    if challenge.status != ExpertpassChallengeStatus::Pending {
         return Err(already_decided());
     }
     if challenge.expires_at <= db::now() {

@@ -2,6 +2,7 @@ use actix_web::{put, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::{
         extractor::Authenticated,
@@ -13,7 +14,7 @@ use crate::{
         accounts::Account,
         login_throttles,
         password_tokens::PasswordToken,
-        security_events::{kind, NewEvent, SecurityEvent},
+        security_events::{NewEvent, SecurityEvent},
         sessions::Session,
     },
     domain::password,
@@ -94,7 +95,7 @@ pub async fn change_password(
                     conn,
                     NewEvent {
                         account_id: &account.id,
-                        kind: kind::PASSWORD_CHANGED,
+                        kind: SecurityEventKind::PasswordChanged,
                         method: None,
                         client_address: Some(&address),
                         session_id: Some(&auth.session_id),

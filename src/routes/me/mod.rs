@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::extractor::Authenticated,
     db::{
@@ -72,7 +73,7 @@ pub fn record_and_notify(
     account: &Account,
     auth: &Authenticated,
     client_address: &str,
-    event_kind: &str,
+    event_kind: SecurityEventKind,
     event_fr: String,
     event_en: String,
 ) -> diesel::QueryResult<()> {

@@ -3,13 +3,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::change_password::verify_current_password;
+use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
     db::{
         self,
         email_verifications::{EmailVerification, VERIFICATION_HOURS},
-        security_events::{kind, NewEvent, SecurityEvent},
+        security_events::{NewEvent, SecurityEvent},
     },
     domain::email::{mask, Email},
     error::{ApiError, Problem},
@@ -102,7 +103,7 @@ pub async fn request_email_change(
                     conn,
                     NewEvent {
                         account_id: &account.id,
-                        kind: kind::EMAIL_CHANGE_REQUESTED,
+                        kind: SecurityEventKind::EmailChangeRequested,
                         method: None,
                         client_address: None,
                         session_id: Some(&auth.session_id),

@@ -3,6 +3,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
@@ -29,8 +30,8 @@ pub struct SecurityEventView {
     /// `refresh_token_reused`, `password_set`, `password_changed`, `password_reset`,
     /// `email_change_requested`, `email_changed`, `profile_updated`, `device_enrolled`,
     /// `device_removed`, `certificate_enrolled` or `certificate_removed`.
-    #[schema(example = "sign_in")]
-    pub kind: String,
+    #[schema(value_type = String, example = "sign_in")]
+    pub kind: SecurityEventKind,
     /// Sign-in method where it applies: `pwd`, `qr`, `x509`.
     pub method: Option<String>,
     pub client_address: Option<String>,

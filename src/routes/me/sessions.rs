@@ -3,12 +3,13 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
     db::{
         self,
-        security_events::{kind, NewEvent, SecurityEvent},
+        security_events::{NewEvent, SecurityEvent},
         sessions::Session,
     },
     error::{ApiError, Problem},
@@ -105,7 +106,7 @@ pub async fn revoke_session(
                     conn,
                     NewEvent {
                         account_id: &auth.account_id,
-                        kind: kind::SESSION_REVOKED,
+                        kind: SecurityEventKind::SessionRevoked,
                         method: None,
                         client_address: None,
                         session_id: Some(&id),

@@ -4,6 +4,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::AccountView;
+use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
@@ -11,7 +12,7 @@ use crate::{
         self,
         accounts::Account,
         schema::accounts,
-        security_events::{kind, NewEvent, SecurityEvent},
+        security_events::{NewEvent, SecurityEvent},
     },
     domain::person,
     error::{ApiError, FieldIssue, Problem},
@@ -142,7 +143,7 @@ pub async fn update_profile(
                     .execute(conn)?;
                 SecurityEvent::record(
                     conn,
-                    NewEvent { account_id: &account.id, kind: kind::PROFILE_UPDATED, method: None, client_address: None, session_id: Some(&auth.session_id) },
+                    NewEvent { account_id: &account.id, kind: SecurityEventKind::ProfileUpdated, method: None, client_address: None, session_id: Some(&auth.session_id) },
                     now,
                 )?;
                 Ok(Account { updated_at: now, ..changed })

@@ -2,11 +2,12 @@ use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::states::PaymentStatus;
 use crate::{
     context::ApiContext,
     db::{
         self,
-        payments::{record_webhook_event, status, Payment},
+        payments::{record_webhook_event, Payment},
         LockTarget,
     },
     error::{details, ApiError, ErrorCode, Problem},
@@ -22,8 +23,8 @@ use crate::{
 pub struct WebhookOutcome {
     pub payment_id: String,
     /// The payment's status after the notification.
-    #[schema(example = "confirmed")]
-    pub status: String,
+    #[schema(value_type = String, example = "confirmed")]
+    pub status: PaymentStatus,
 }
 
 fn signature_problem(error: &WebhookError) -> ApiError {
@@ -127,23 +128,24 @@ pub async fn receive_webhook(
                     return Err(ApiError::of(ErrorCode::WebhookReplayed));
                 }
                 let not_pending = || ApiError::of(ErrorCode::PaymentNotPending);
-                match (event.kind, payment.status.as_str()) {
-                    (EventKind::Succeeded, status::PENDING) => {
+                match (event.kind, payment.status) {
+                    (EventKind::Succeeded, PaymentStatus::Pending) => {
                         if event.amount_cents != i64::from(payment.amount_cents) {
                             return Err(ApiError::of(ErrorCode::AmountMismatch));
                         }
                         payments::confirm(conn, &payment, now)?;
                     }
-                    (EventKind::Failed, status::PENDING) => {
+                    (EventKind::Failed, PaymentStatus::Pending) => {
                         let reason = event
                             .failure_reason
                             .as_deref()
                             .unwrap_or("refused by the provider");
                         payments::fail(conn, &payment, reason, now)?;
                     }
-                    (EventKind::Succeeded, status::CONFIRMED)
-                    | (EventKind::Failed, status::FAILED) => {}
-                    _ => return Err(not_pending()),
+                    (EventKind::Succeeded, PaymentStatus::Confirmed)
+                    | (EventKind::Failed, PaymentStatus::Failed) => {}
+                    (EventKind::Succeeded, PaymentStatus::Failed)
+                    | (EventKind::Failed, PaymentStatus::Confirmed) => return Err(not_pending()),
                 }
                 let settled = Payment::find_by_provider_reference(
                     conn,

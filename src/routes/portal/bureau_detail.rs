@@ -7,6 +7,7 @@ use super::{
     contributions::{declaration_views, DeclarationView},
     region_access, Money,
 };
+use crate::domain::states::DeclarationState;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
@@ -27,8 +28,8 @@ pub struct AttachedPersonView {
     /// SUPRA number for a PP, firm reference for a PM.
     pub reference: String,
     /// `to_declare`, `draft` or `submitted`.
-    #[schema(example = "submitted")]
-    pub declaration_state: String,
+    #[schema(value_type = String, example = "submitted")]
+    pub declaration_state: DeclarationState,
     pub amount_called: Money,
     pub amount_paid: Money,
     /// The current version of the declaration (draft or submitted), if one was saved.

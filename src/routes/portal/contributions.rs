@@ -8,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{bureau_not_found, Money, RegionAccess};
+use crate::domain::states::DeclarationStatus;
 use crate::{
     contributions::{
         amount::{Declared, Headcount, NewMemberYear, PpCategory},
@@ -173,8 +174,8 @@ pub struct DeclarationView {
     /// 1 for the first version; each correction adds one.
     pub version: i32,
     /// `draft`, `submitted` (locked, charged) or `superseded` (replaced by a correction).
-    #[schema(example = "submitted")]
-    pub status: String,
+    #[schema(value_type = String, example = "submitted")]
+    pub status: DeclarationStatus,
     /// PP: `independant`, `salarie`, `agc_83ter`, `agc_83quater` or `honoraire`.
     #[schema(example = "independant")]
     pub category: Option<String>,

@@ -11,6 +11,7 @@ use super::{
     get_payment::{transfer_instructions_url, visible_payment},
     region_access, Money, RegionAccess,
 };
+use crate::domain::states::{DeclarationStatus, PaymentStatus};
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
@@ -21,7 +22,7 @@ use crate::{
     db::{
         attachments,
         declarations::Declaration,
-        payments::{status, Payment},
+        payments::Payment,
         portal,
         reference::Region,
         registry::{Bureau, Campaign, Firm},
@@ -151,9 +152,9 @@ fn call_for(
     let lines = persons
         .into_iter()
         .map(|p| {
-            let submitted = current
-                .iter()
-                .find(|d| d.attachment_id == p.attachment_id && d.status == "submitted");
+            let submitted = current.iter().find(|d| {
+                d.attachment_id == p.attachment_id && d.status == DeclarationStatus::Submitted
+            });
             CallLine {
                 detail: detail_of(submitted),
                 person_kind: p.person_kind,
@@ -381,7 +382,7 @@ pub async fn payment_receipt(
         .db
         .run(move |conn| {
             let payment = visible_payment(conn, &access, &region_code, &id)?;
-            if payment.status != status::CONFIRMED {
+            if payment.status != PaymentStatus::Confirmed {
                 return Err(not_confirmed());
             }
             Ok(Receipt {

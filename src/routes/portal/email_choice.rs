@@ -3,13 +3,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{email_conflict::no_conflict, region_not_found, viewer_of};
+use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
     db::{
         self, portal,
         schema::accounts,
-        security_events::{kind, NewEvent, SecurityEvent},
+        security_events::{NewEvent, SecurityEvent},
     },
     domain::email::mask,
     error::{ApiError, Problem},
@@ -104,7 +105,7 @@ pub async fn email_choice(
                     conn,
                     NewEvent {
                         account_id: &account.id,
-                        kind: kind::EMAIL_CHANGED,
+                        kind: SecurityEventKind::EmailChanged,
                         method: None,
                         client_address: None,
                         session_id: Some(&auth.session_id),

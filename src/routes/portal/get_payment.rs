@@ -4,13 +4,14 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{region_access, Money, RegionAccess};
+use crate::domain::states::PaymentStatus;
 use crate::{
     auth::extractor::Authenticated,
     config::TransferAccount,
     context::ApiContext,
     db::{
         attachments,
-        payments::{status, Payment},
+        payments::Payment,
         registry::{Bureau, Campaign, Firm},
         DbConnection,
     },
@@ -58,8 +59,8 @@ pub struct PaymentView {
     pub id: String,
     /// `pending` (waiting for the transfer or the provider), `confirmed` (booked in the ledger)
     /// or `failed` (nothing booked).
-    #[schema(example = "pending")]
-    pub status: String,
+    #[schema(value_type = String, example = "pending")]
+    pub status: PaymentStatus,
     /// `transfer`, `card` or `direct_debit`.
     #[schema(example = "transfer")]
     pub method: String,
@@ -127,7 +128,7 @@ pub fn transfer_instructions(
     account: &TransferAccount,
 ) -> Option<TransferInstructions> {
     let reference = payment.transfer_reference.as_ref()?;
-    (payment.status == status::PENDING).then(|| TransferInstructions {
+    (payment.status == PaymentStatus::Pending).then(|| TransferInstructions {
         iban: account.iban.as_str().to_owned(),
         bic: account.bic.clone(),
         beneficiary: account.beneficiary.clone(),
@@ -156,10 +157,10 @@ pub fn payment_view(
     let names = attachments::names(conn, &person_ids)?;
     let firm = Firm::find(conn, &payment.firm_id)?.ok_or_else(payment_not_found)?;
     let campaign = Campaign::find(conn, &payment.campaign_id)?.ok_or_else(payment_not_found)?;
-    let confirmed = payment.status == status::CONFIRMED;
+    let confirmed = payment.status == PaymentStatus::Confirmed;
     Ok(PaymentView {
         id: payment.id.clone(),
-        status: payment.status.clone(),
+        status: payment.status,
         method: payment.method.clone(),
         amount: Money::eur(payment.amount_cents.into()),
         grouped: payment.bureau_id.is_none(),
@@ -173,7 +174,7 @@ pub fn payment_view(
         campaign_year: campaign.year,
         transfer_reference: payment.transfer_reference.clone(),
         transfer_instructions: transfer_instructions(payment, account),
-        checkout_url: (payment.status == status::PENDING)
+        checkout_url: (payment.status == PaymentStatus::Pending)
             .then(|| payment.checkout_url.clone())
             .flatten(),
         provider_reference: payments::provider_reference(payment).map(str::to_owned),

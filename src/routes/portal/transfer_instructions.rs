@@ -5,10 +5,10 @@ use super::{
     get_payment::visible_payment,
     region_access,
 };
+use crate::domain::states::PaymentStatus;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::payments::status,
     documents::{self, transfer::PendingTransfer},
     error::{details, ApiError, ErrorCode, Problem},
     payments::provider::PaymentMethod,
@@ -53,7 +53,7 @@ pub async fn transfer_instructions(
             if payment.method != PaymentMethod::Transfer.as_str() {
                 return Err(not_a_transfer());
             }
-            if payment.status != status::PENDING {
+            if payment.status != PaymentStatus::Pending {
                 return Err(transfer_not_pending());
             }
             let reference = payment

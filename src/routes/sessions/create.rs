@@ -3,6 +3,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::invalid_credentials;
+use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::{
         password::{self, Verification},
@@ -13,7 +14,7 @@ use crate::{
         self,
         accounts::Account,
         login_throttles,
-        security_events::{kind, NewEvent, SecurityEvent},
+        security_events::{NewEvent, SecurityEvent},
     },
     error::{ApiError, FieldIssue, Problem},
     i18n::Text,
@@ -113,9 +114,9 @@ pub async fn create(
                     let lock = login_throttles::record_failure(conn, &identifier, now)?;
                     if let Some(account_id) = &failed_account {
                         let event_kind = if lock.is_some() {
-                            kind::ACCOUNT_LOCKED
+                            SecurityEventKind::AccountLocked
                         } else {
-                            kind::SIGN_IN_FAILED
+                            SecurityEventKind::SignInFailed
                         };
                         SecurityEvent::record(
                             conn,

@@ -1,11 +1,12 @@
 use actix_web::{delete, web, HttpRequest, HttpResponse};
 
+use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
     db::{
         self,
-        security_events::{kind, NewEvent, SecurityEvent},
+        security_events::{NewEvent, SecurityEvent},
         sessions::Session,
     },
     error::{ApiError, Problem},
@@ -39,7 +40,7 @@ pub async fn delete_current(
                         conn,
                         NewEvent {
                             account_id: &auth.account_id,
-                            kind: kind::SIGN_OUT,
+                            kind: SecurityEventKind::SignOut,
                             method: Some(&auth.amr),
                             client_address: Some(&address),
                             session_id: Some(&auth.session_id),

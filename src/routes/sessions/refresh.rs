@@ -2,6 +2,7 @@ use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::{
         session_tokens::{self, TokenResponse},
@@ -11,7 +12,7 @@ use crate::{
     db::{
         self,
         accounts::Account,
-        security_events::{kind, NewEvent, SecurityEvent},
+        security_events::{NewEvent, SecurityEvent},
         sessions::{Rotation, Session},
     },
     error::{ApiError, ErrorCode, Problem},
@@ -71,7 +72,7 @@ pub async fn refresh(
                             conn,
                             NewEvent {
                                 account_id: &session.account_id,
-                                kind: kind::REFRESH_TOKEN_REUSED,
+                                kind: SecurityEventKind::RefreshTokenReused,
                                 method: None,
                                 client_address: None,
                                 session_id: Some(&session.id),

@@ -2,12 +2,13 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::tokens,
     context::ApiContext,
     db::{
         self,
-        security_events::{kind, NewEvent, SecurityEvent},
+        security_events::{NewEvent, SecurityEvent},
         sessions::Session,
     },
     error::ApiError,
@@ -57,7 +58,7 @@ pub async fn revoke(
                         conn,
                         NewEvent {
                             account_id: &session.account_id,
-                            kind: kind::SIGN_OUT,
+                            kind: SecurityEventKind::SignOut,
                             method: Some(&session.amr),
                             client_address: Some(&address),
                             session_id: Some(&session.id),

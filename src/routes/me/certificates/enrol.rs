@@ -4,6 +4,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::CertificateView;
+use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::{
         extractor::Authenticated,
@@ -13,10 +14,7 @@ use crate::{
         },
     },
     context::ApiContext,
-    db::{
-        self, accounts::Account, security_events::kind,
-        signexpert_certificates::SignexpertCertificate,
-    },
+    db::{self, accounts::Account, signexpert_certificates::SignexpertCertificate},
     error::{ApiError, ErrorCode, Problem},
     limits,
 };
@@ -113,7 +111,7 @@ pub async fn enrol(
                     &account,
                     &auth,
                     &address,
-                    kind::CERTIFICATE_ENROLLED,
+                    SecurityEventKind::CertificateEnrolled,
                     format!(
                             "Le certificat « {} » a été associé à votre compte : il permet désormais de vous connecter avec Signexpert.",
                             row.subject

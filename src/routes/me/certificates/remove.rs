@@ -1,12 +1,10 @@
 use actix_web::{delete, web, HttpRequest, HttpResponse};
 
+use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::{
-        self, accounts::Account, security_events::kind,
-        signexpert_certificates::SignexpertCertificate,
-    },
+    db::{self, accounts::Account, signexpert_certificates::SignexpertCertificate},
     error::{ApiError, Problem},
     limits,
 };
@@ -46,7 +44,7 @@ pub async fn remove(
                     &account,
                     &auth,
                     &address,
-                    kind::CERTIFICATE_REMOVED,
+                    SecurityEventKind::CertificateRemoved,
                     format!(
                         "Le certificat « {} » a été retiré de votre compte.",
                         certificate.subject

@@ -4,10 +4,11 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::DeviceView;
+use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::{encoding, expertpass, extractor::Authenticated},
     context::ApiContext,
-    db::{self, accounts::Account, expertpass_devices::ExpertpassDevice, security_events::kind},
+    db::{self, accounts::Account, expertpass_devices::ExpertpassDevice},
     error::{ApiError, ErrorCode, FieldIssue, Problem},
     i18n::Text,
     limits,
@@ -107,7 +108,7 @@ pub async fn enrol(
                     &account,
                     &auth,
                     &address,
-                    kind::DEVICE_ENROLLED,
+                    SecurityEventKind::DeviceEnrolled,
                     format!(
                             "L'appareil Expertpass « {} » a été associé à votre compte : il peut désormais valider vos connexions.",
                             row.name

@@ -1,9 +1,10 @@
 use actix_web::{delete, web, HttpRequest, HttpResponse};
 
+use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::{self, accounts::Account, expertpass_devices::ExpertpassDevice, security_events::kind},
+    db::{self, accounts::Account, expertpass_devices::ExpertpassDevice},
     error::{ApiError, Problem},
     limits,
 };
@@ -43,7 +44,7 @@ pub async fn remove(
                     &account,
                     &auth,
                     &address,
-                    kind::DEVICE_REMOVED,
+                    SecurityEventKind::DeviceRemoved,
                     format!(
                         "L'appareil Expertpass « {} » a été retiré de votre compte.",
                         device.name
