@@ -324,3 +324,43 @@ async fn a_security_event_of_an_unknown_kind_is_not_handed_out_as_is() {
     .await
     .assert_problem(500, "internal_error");
 }
+
+/// Changes the database behind the service's back, as another instance or an import would.
+fn write_elsewhere(app: &crate::helpers::TestApp, sql: &str) {
+    use diesel::RunQueryDsl;
+    let pool = comptexpert::db::build_pool(&app.database_url).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    let changed = diesel::sql_query(sql).execute(&mut conn).expect("update");
+    assert_eq!(changed, 1, "{sql}");
+}
+
+#[actix_web::test]
+async fn a_profile_change_leaves_the_other_accounts_kept_profiles_alone() {
+    let app = spawn_app().await;
+    let jeanne = app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
+    let paul = app.add_active_account("p.leroy", "Rac-2026!", "paul@cabinet.fr");
+    let (jeanne_access, _) = app.signed_in(&jeanne).await;
+    let (paul_access, _) = app.signed_in(&paul).await;
+    assert_eq!(app.me(&paul_access).await.json()["city"], "Paris");
+    write_elsewhere(
+        &app,
+        &format!(
+            "UPDATE accounts SET city = 'Rennes' WHERE id = '{}'",
+            paul.id
+        ),
+    );
+
+    let updated = app
+        .send(
+            app.authed(Method::PATCH, "/v1/me", &jeanne_access),
+            Some(json!({"city": "Lyon"})),
+        )
+        .await;
+    assert_eq!(updated.status.as_u16(), 200);
+    assert_eq!(app.me(&jeanne_access).await.json()["city"], "Lyon");
+    // Jeanne's write does not drop Paul's kept profile: it is served as read (for at most two
+    // seconds), the change made elsewhere shows once it expires.
+    assert_eq!(app.me(&paul_access).await.json()["city"], "Paris");
+    tokio::time::sleep(comptexpert::read_cache::TTL).await;
+    assert_eq!(app.me(&paul_access).await.json()["city"], "Rennes");
+}

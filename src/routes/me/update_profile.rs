@@ -150,5 +150,6 @@ pub async fn update_profile(
             })
         })
         .await?;
+    ctx.read_cache.account_changed(&account.id);
     Ok(HttpResponse::Ok().json(AccountView::from(&account)))
 }

@@ -141,6 +141,7 @@ pub async fn grant_manager(
     let (region_code, bureau_ref) = path.into_inner();
     let identifier = body.into_inner().identifier;
     let access = region_access(&ctx, &auth, region_code.clone()).await?;
+    let changed_region = region_code.clone();
     let (created, managers) = ctx
         .db
         .run(move |conn| {
@@ -163,6 +164,7 @@ pub async fn grant_manager(
             })
         })
         .await?;
+    ctx.read_cache.region_changed(&changed_region);
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -192,6 +194,7 @@ pub async fn revoke_manager(
 ) -> Result<HttpResponse, ApiError> {
     let (region_code, bureau_ref, identifier) = path.into_inner();
     let access = region_access(&ctx, &auth, region_code.clone()).await?;
+    let changed_region = region_code.clone();
     ctx.db
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
@@ -208,6 +211,7 @@ pub async fn revoke_manager(
             })
         })
         .await?;
+    ctx.read_cache.region_changed(&changed_region);
     Ok(HttpResponse::NoContent().finish())
 }
 
