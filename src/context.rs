@@ -62,7 +62,7 @@ pub struct ApiContext {
     /// Access-token signing and verifying keys.
     pub keys: Arc<SigningKeys>,
     /// Recent answers of the name pre-fill.
-    pub search_cache: Arc<crate::search_cache::SearchCache>,
+    pub search_cache: Arc<crate::routes::registry::search_cache::SearchCache>,
     /// Verified tokens and live sessions, remembered briefly (see [`crate::auth::access_cache`]).
     pub access_cache: Arc<crate::auth::access_cache::AccessCache>,
     /// The profile and the regional dashboard, kept briefly per account (see [`crate::read_cache`]).

@@ -21,7 +21,6 @@ pub mod read_cache;
 pub mod register;
 pub mod registration;
 pub mod routes;
-pub mod search_cache;
 pub mod telemetry;
 
 use std::{net::TcpListener, sync::Arc};
