@@ -2,104 +2,67 @@
 //! neither a signature verification nor a database round trip each time:
 //! - verified access tokens (a front end sends the same token for its 15 minutes), kept until
 //!   their own expiry;
-//! - sessions seen live, for [`SESSION_TTL`]. Any revocation in this process makes them be
-//!   checked again at once (see [`crate::db::sessions::revocation_epoch`]); one made by another
-//!   instance reaches this one within [`SESSION_TTL`]. Refresh tokens are always checked in the
-//!   database.
-//!
-//! Both are bounded by entries: when full, the least used entries go, one by one, never all.
+//! - sessions seen live, for [`SESSION_TTL`]. Any revocation in this process clears them at once
+//!   (see [`crate::db::sessions::revocation_epoch`]); one made by another instance reaches this one
+//!   within [`SESSION_TTL`]. Refresh tokens are always checked in the database.
 
-use std::time::Duration;
-
-use moka::sync::Cache;
+use std::{
+    collections::HashMap,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
 
 use super::access::Claims;
 use crate::db::sessions::revocation_epoch;
 
 /// How long a session seen live is trusted without asking the database again.
 pub const SESSION_TTL: Duration = Duration::from_secs(2);
-/// Tokens and sessions kept at most, each.
-const MAX_ENTRIES: u64 = 20_000;
-/// The longest an access token lives (its own `exp` is checked on each read as well).
-const TOKEN_TTL: Duration = Duration::from_secs(15 * 60);
+/// Entries kept at most; past that the cache starts again empty (a crude but bounded policy).
+const MAX_ENTRIES: usize = 20_000;
 
 /// See the module documentation.
+#[derive(Default)]
 pub struct AccessCache {
-    tokens: Cache<String, Claims>,
-    /// Session id → revocation epoch at which it was seen live.
-    sessions: Cache<String, u64>,
-}
-
-impl Default for AccessCache {
-    fn default() -> Self {
-        Self::with_capacity(MAX_ENTRIES)
-    }
+    tokens: Mutex<HashMap<String, Claims>>,
+    sessions: Mutex<HashMap<String, (Instant, u64)>>,
 }
 
 impl AccessCache {
-    fn with_capacity(entries: u64) -> Self {
-        Self {
-            tokens: Cache::builder()
-                .max_capacity(entries)
-                .time_to_live(TOKEN_TTL)
-                .build(),
-            sessions: Cache::builder()
-                .max_capacity(entries)
-                .time_to_live(SESSION_TTL)
-                .build(),
-        }
-    }
-
     /// The claims of a token verified before and not yet expired.
     pub fn claims(&self, token: &str) -> Option<Claims> {
         let now = chrono::Utc::now().timestamp();
-        self.tokens.get(token).filter(|c| c.exp > now)
+        let tokens = self.tokens.lock().ok()?;
+        tokens.get(token).filter(|c| c.exp > now).cloned()
     }
 
     /// Remembers a verified token.
     pub fn remember_claims(&self, token: &str, claims: &Claims) {
-        self.tokens.insert(token.to_owned(), claims.clone());
+        if let Ok(mut tokens) = self.tokens.lock() {
+            if tokens.len() >= MAX_ENTRIES {
+                tokens.clear();
+            }
+            tokens.insert(token.to_owned(), claims.clone());
+        }
     }
 
     /// True when the session was seen live recently and nothing was revoked since.
     pub fn session_live(&self, session_id: &str) -> bool {
         let epoch = revocation_epoch();
         self.sessions
-            .get(session_id)
-            .is_some_and(|at_epoch| at_epoch == epoch)
+            .lock()
+            .ok()
+            .and_then(|sessions| sessions.get(session_id).copied())
+            .is_some_and(|(seen, at_epoch)| at_epoch == epoch && seen.elapsed() < SESSION_TTL)
     }
 
     /// Remembers that the session was live at `epoch` (read before the database check, so that a
     /// revocation racing with the check is never hidden).
     pub fn remember_live(&self, session_id: &str, epoch: u64) {
-        self.sessions.insert(session_id.to_owned(), epoch);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_full_cache_forgets_sessions_one_by_one() {
-        let cache = AccessCache::with_capacity(100);
-        let epoch = revocation_epoch();
-        cache.remember_live("kept", epoch);
-        for n in 0..99 {
-            cache.remember_live(&format!("s{n}"), epoch);
+        if let Ok(mut sessions) = self.sessions.lock() {
+            if sessions.len() >= MAX_ENTRIES {
+                sessions.clear();
+            }
+            sessions.insert(session_id.to_owned(), (Instant::now(), epoch));
         }
-        cache.sessions.run_pending_tasks();
-        // Seen on every request: the policy keeps what is used.
-        for _ in 0..20 {
-            cache.sessions.get("kept");
-        }
-        cache.sessions.run_pending_tasks();
-        for n in 100..1_000 {
-            cache.remember_live(&format!("s{n}"), epoch);
-        }
-        cache.sessions.run_pending_tasks();
-        assert!(cache.sessions.entry_count() <= 100);
-        assert!(cache.sessions.entry_count() > 0, "never emptied wholesale");
-        assert!(cache.sessions.contains_key("kept"));
     }
 }

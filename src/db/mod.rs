@@ -402,11 +402,28 @@ fn checkpoint_wal_past(conn: &mut DbConnection, restart_pages: i32) -> QueryResu
 /// How long a SQLite writer waits, for the lock of this process and then for SQLite's own.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// [`write_transaction`] for the sign-in bookkeeping (sessions, refresh tokens, Expertpass and
+/// Counts the write transactions this process committed, except the sign-in bookkeeping of
+/// [`session_write_transaction`]: cached answers compare it to know whether what they hold may have
+/// changed (see [`crate::read_cache`]).
+static DATA_VERSION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The current data version (see [`DATA_VERSION`]).
+pub fn data_version() -> u64 {
+    DATA_VERSION.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Marks that data shown to users may have changed: every cached answer is dropped. Called by
+/// [`write_transaction`]; writes made outside one that change what a cached read shows call it
+/// themselves.
+pub fn data_changed() {
+    DATA_VERSION.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// [`write_transaction`] for what no cached read shows (sessions, refresh tokens, Expertpass and
 /// Signexpert challenges, device and certificate use, security events, sign-in failure counters,
-/// rate limits, password links and their emails). The two behave alike now that kept answers are
-/// dropped by the routes that change them (see [`crate::read_cache`]); the name still says which
-/// writes no kept answer depends on.
+/// rate limits, password links and their emails): it leaves the cached answers in place, so that
+/// sign-ins, refreshes and recoveries, the busiest writes and some open to anyone, do not empty
+/// the cache for everyone.
 pub fn session_write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -420,14 +437,18 @@ where
 /// locked" when another writer got in between, instead of waiting for `busy_timeout`. Nested
 /// calls become savepoints, as with `Connection::transaction`.
 ///
-/// A route whose write changes what a kept answer shows tells [`crate::read_cache::ReadCache`] once
-/// it has committed.
+/// Any cached answer is dropped once it commits (see [`data_changed`]); sign-in bookkeeping uses
+/// [`session_write_transaction`] instead.
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    transaction_for_writes(conn, work)
+    let outcome = transaction_for_writes(conn, work);
+    if outcome.is_ok() {
+        data_changed();
+    }
+    outcome
 }
 
 fn transaction_for_writes<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>

@@ -1,5 +1,5 @@
 use awc::http::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::{
     fixtures::{MemberSpec, TestAccount},
@@ -612,66 +612,4 @@ async fn the_email_choice_is_confirmed_in_the_callers_language() {
         .unwrap_or_default()
         .to_owned();
     assert!(message.starts_with("Your choice is saved"), "{message}");
-}
-
-/// Changes the database behind the service's back, as another instance or an import would.
-fn write_elsewhere(app: &TestApp, sql: &str) {
-    use diesel::RunQueryDsl;
-    let pool = comptexpert::db::build_pool(&app.database_url).expect("pool");
-    let mut conn = pool.get().expect("connection");
-    let changed = diesel::sql_query(sql).execute(&mut conn).expect("update");
-    assert_eq!(changed, 1, "{sql}");
-}
-
-fn city_of(dashboard: &Value, bureau_ref: &str) -> String {
-    dashboard["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|firm| firm["bureaux"].as_array().cloned().unwrap_or_default())
-        .find(|b| b["ref"] == bureau_ref)
-        .and_then(|b| b["address"].as_str().map(str::to_owned))
-        .expect("bureau on the dashboard")
-}
-
-#[actix_web::test]
-async fn a_dashboard_is_dropped_by_writes_to_its_region_only() {
-    let w = world().await;
-    let (rac, _) = w.app.signed_in(&w.rac).await;
-    let (member, _) = w.app.signed_in(&w.member).await;
-    let dashboard = format!("/v1/portal/regions/{PARIS}/bureaux");
-    let before = city_of(&get(&w.app, &rac, &dashboard).await.json(), "B-003");
-    write_elsewhere(
-        &w.app,
-        "UPDATE bureaux SET city = 'Ailleurs' WHERE bureau_ref = 'B-003'",
-    );
-
-    // Another account's profile write leaves the RAC's kept dashboard in place.
-    let patched = w
-        .app
-        .send(
-            w.app.authed(Method::PATCH, "/v1/me", &member),
-            Some(json!({"city": "Lyon"})),
-        )
-        .await;
-    assert_eq!(patched.status.as_u16(), 200);
-    assert_eq!(
-        city_of(&get(&w.app, &rac, &dashboard).await.json(), "B-003"),
-        before
-    );
-
-    // A write in Paris by someone else (the responsable grants again) shows on the RAC's next read.
-    let granted = w
-        .app
-        .send(
-            w.app.authed(
-                Method::POST,
-                &format!("/v1/portal/regions/{PARIS}/bureaux/B-001/managers"),
-                &member,
-            ),
-            Some(json!({"identifier": "rac.test"})),
-        )
-        .await;
-    assert_eq!(granted.status.as_u16(), 200);
-    assert!(city_of(&get(&w.app, &rac, &dashboard).await.json(), "B-003").ends_with("Ailleurs"));
 }

@@ -45,7 +45,7 @@ pub async fn confirm(
     if !tokens::is_well_formed(&token) {
         return Err(link_invalid());
     }
-    let (account_id, email) = ctx
+    let email = ctx
         .db
         .run(move |conn| {
             crate::db::write_transaction(conn, |conn| {
@@ -69,11 +69,10 @@ pub async fn confirm(
                     },
                     now,
                 )?;
-                Ok((pending.account_id, pending.new_email))
+                Ok(pending.new_email)
             })
         })
         .await?;
-    ctx.read_cache.account_changed(&account_id);
     Ok(HttpResponse::Ok().json(EmailConfirmed {
         status: "email_changed",
         email,

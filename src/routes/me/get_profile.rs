@@ -24,7 +24,7 @@ pub async fn get_profile(
 ) -> Result<HttpResponse, ApiError> {
     let account_id = auth.account_id;
     ctx.read_cache
-        .json(&account_id, None, "me".to_owned(), || async {
+        .json(&account_id, "me".to_owned(), || async {
             let id = account_id.clone();
             let account = ctx
                 .db

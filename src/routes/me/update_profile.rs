@@ -150,6 +150,5 @@ pub async fn update_profile(
             })
         })
         .await?;
-    ctx.read_cache.account_changed(&account.id);
     Ok(HttpResponse::Ok().json(AccountView::from(&account)))
 }

@@ -95,7 +95,7 @@ pub async fn receive_webhook(
         )
         .map_err(|e| signature_problem(&e))?;
     let provider_name = provider.name();
-    let (region_code, outcome) = ctx
+    let outcome = ctx
         .db
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
@@ -153,16 +153,12 @@ pub async fn receive_webhook(
                     &event.payment_reference,
                 )?
                 .ok_or_else(ApiError::not_found)?;
-                Ok((
-                    settled.region_code,
-                    WebhookOutcome {
-                        payment_id: settled.id,
-                        status: settled.status,
-                    },
-                ))
+                Ok(WebhookOutcome {
+                    payment_id: settled.id,
+                    status: settled.status,
+                })
             })
         })
         .await?;
-    ctx.read_cache.region_changed(&region_code);
     Ok(HttpResponse::Ok().json(outcome))
 }

@@ -75,7 +75,6 @@ pub async fn attach_person(
         }
     };
     let access = region_access(&ctx, &auth, region_code.clone()).await?;
-    let changed_region = region_code.clone();
     let view = ctx
         .db
         .run(move |conn| {
@@ -100,6 +99,5 @@ pub async fn attach_person(
             })
         })
         .await?;
-    ctx.read_cache.region_changed(&changed_region);
     Ok(HttpResponse::Created().json(view))
 }

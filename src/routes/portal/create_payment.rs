@@ -106,7 +106,6 @@ async fn create(
         &fingerprint,
         || async move {
             let access = region_access(&ctx, &auth, region_code.clone()).await?;
-            let changed_region = region_code.clone();
             let method = PaymentMethod::from(request.method);
             let provider = ctx
                 .providers
@@ -160,7 +159,6 @@ async fn create(
                     })
                 })
                 .await?;
-            ctx.read_cache.region_changed(&changed_region);
             let (payment_id, amount) = (payment.id.clone(), i64::from(payment.amount_cents));
             let checkout = web::block(move || {
                 provider.start(&CheckoutRequest {
@@ -190,9 +188,8 @@ async fn create(
                     }
                 })
             })
-            .await?;
-            ctx.read_cache.region_changed(&changed_region);
-            let view = view.ok_or_else(provider_unavailable)?;
+            .await?
+            .ok_or_else(provider_unavailable)?;
             Ok((
                 StatusCode::CREATED,
                 serde_json::to_value(view).map_err(ApiError::internal)?,

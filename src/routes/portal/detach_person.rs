@@ -38,7 +38,6 @@ pub async fn detach_person(
 ) -> Result<HttpResponse, ApiError> {
     let (region_code, bureau_ref, person_id) = path.into_inner();
     let access = region_access(&ctx, &auth, region_code.clone()).await?;
-    let changed_region = region_code.clone();
     ctx.db
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
@@ -50,6 +49,5 @@ pub async fn detach_person(
             })
         })
         .await?;
-    ctx.read_cache.region_changed(&changed_region);
     Ok(HttpResponse::NoContent().finish())
 }

@@ -67,8 +67,6 @@ pub async fn email_choice(
 ) -> Result<HttpResponse, ApiError> {
     let region_code = code.into_inner();
     let choice = body.into_inner().choice;
-    let account_id = auth.account_id.clone();
-    let changed_region = region_code.clone();
     let chosen = ctx
         .db
         .run(move |conn| {
@@ -118,8 +116,6 @@ pub async fn email_choice(
             })
         })
         .await?;
-    ctx.read_cache.account_changed(&account_id);
-    ctx.read_cache.region_changed(&changed_region);
     let masked = mask(&chosen);
     Ok(HttpResponse::Ok().json(EmailChoiceConfirmed {
         message: Text::owned(

@@ -157,9 +157,8 @@ pub async fn list_bureaux(
         cursor.as_deref().unwrap_or_default()
     );
     let cache = ctx.read_cache.clone();
-    let shown_region = region_code.clone();
     cache
-        .json(&auth.account_id.clone(), Some(&shown_region), view, || {
+        .json(&auth.account_id.clone(), view, || {
             dashboard(ctx, auth, region_code, limit, cursor)
         })
         .await

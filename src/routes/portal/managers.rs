@@ -141,7 +141,6 @@ pub async fn grant_manager(
     let (region_code, bureau_ref) = path.into_inner();
     let identifier = body.into_inner().identifier;
     let access = region_access(&ctx, &auth, region_code.clone()).await?;
-    let changed_region = region_code.clone();
     let (created, managers) = ctx
         .db
         .run(move |conn| {
@@ -164,7 +163,6 @@ pub async fn grant_manager(
             })
         })
         .await?;
-    ctx.read_cache.region_changed(&changed_region);
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -194,7 +192,6 @@ pub async fn revoke_manager(
 ) -> Result<HttpResponse, ApiError> {
     let (region_code, bureau_ref, identifier) = path.into_inner();
     let access = region_access(&ctx, &auth, region_code.clone()).await?;
-    let changed_region = region_code.clone();
     ctx.db
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
@@ -211,7 +208,6 @@ pub async fn revoke_manager(
             })
         })
         .await?;
-    ctx.read_cache.region_changed(&changed_region);
     Ok(HttpResponse::NoContent().finish())
 }
 

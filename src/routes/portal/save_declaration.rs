@@ -63,7 +63,6 @@ pub async fn save_declaration(
     let (region_code, bureau_ref, person_id) = path.into_inner();
     let request = body.into_inner();
     let access = region_access(&ctx, &auth, region_code.clone()).await?;
-    let changed_region = region_code.clone();
     let view = ctx
         .db
         .run(move |conn| {
@@ -89,7 +88,6 @@ pub async fn save_declaration(
             })
         })
         .await?;
-    ctx.read_cache.region_changed(&changed_region);
     Ok(HttpResponse::Ok().json(view))
 }
 

@@ -39,7 +39,6 @@ pub async fn submit_declaration(
 ) -> Result<HttpResponse, ApiError> {
     let (region_code, bureau_ref, person_id) = path.into_inner();
     let access = region_access(&ctx, &auth, region_code.clone()).await?;
-    let changed_region = region_code.clone();
     let view = ctx
         .db
         .run(move |conn| {
@@ -53,6 +52,5 @@ pub async fn submit_declaration(
             })
         })
         .await?;
-    ctx.read_cache.region_changed(&changed_region);
     Ok(HttpResponse::Ok().json(view))
 }
