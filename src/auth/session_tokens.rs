@@ -12,6 +12,7 @@ use crate::{
     db::{
         self,
         accounts::Account,
+        security_events::{NewEvent, SecurityEvent},
         sessions::{refresh_lifetime, NewSession, Session},
     },
     error::ApiError,
@@ -116,5 +117,34 @@ pub fn respond(
         refresh_expires_in: refresh_lifetime(session.keep_active).num_seconds(),
         session_id: session.id.clone(),
         account: AccountView::from(account),
+    })
+}
+
+/// Closes the live session a refresh token belongs to (sign-out by the refresh token alone) and
+/// records the sign-out, in one transaction; an unknown, expired or revoked token changes nothing.
+pub fn sign_out_by_refresh_token(
+    conn: &mut db::DbConnection,
+    presented: &str,
+    client_address: &str,
+) -> diesel::QueryResult<()> {
+    db::session_write_transaction(conn, |conn| {
+        let now = db::now();
+        let Some(session) = Session::find_live_by_refresh_token(conn, presented, now)? else {
+            return Ok(());
+        };
+        if Session::revoke(conn, &session.id, now, "sign_out")? {
+            SecurityEvent::record(
+                conn,
+                NewEvent {
+                    account_id: &session.account_id,
+                    kind: SecurityEventKind::SignOut,
+                    method: Some(&session.amr),
+                    client_address: Some(client_address),
+                    session_id: Some(&session.id),
+                },
+                now,
+            )?;
+        }
+        Ok(())
     })
 }

@@ -2,15 +2,9 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::domain::states::SecurityEventKind;
 use crate::{
-    auth::tokens,
+    auth::{session_tokens, tokens},
     context::ApiContext,
-    db::{
-        self,
-        security_events::{NewEvent, SecurityEvent},
-        sessions::Session,
-    },
     error::ApiError,
     limits,
 };
@@ -47,27 +41,9 @@ pub async fn revoke(
     let address = limits::client_address(&req);
     ctx.db
         .run(move |conn| {
-            Ok(crate::db::session_write_transaction(conn, |conn| {
-                let now = db::now();
-                let Some(session) = Session::find_live_by_refresh_token(conn, &presented, now)?
-                else {
-                    return diesel::QueryResult::Ok(());
-                };
-                if Session::revoke(conn, &session.id, now, "sign_out")? {
-                    SecurityEvent::record(
-                        conn,
-                        NewEvent {
-                            account_id: &session.account_id,
-                            kind: SecurityEventKind::SignOut,
-                            method: Some(&session.amr),
-                            client_address: Some(&address),
-                            session_id: Some(&session.id),
-                        },
-                        now,
-                    )?;
-                }
-                Ok(())
-            })?)
+            Ok(session_tokens::sign_out_by_refresh_token(
+                conn, &presented, &address,
+            )?)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
