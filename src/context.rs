@@ -52,9 +52,29 @@ impl Db {
     }
 }
 
+/// The time as the workflows see it: the system's, or an instant fixed by a test.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Clock {
+    fixed: Option<chrono::NaiveDateTime>,
+}
+
+impl Clock {
+    /// A clock stopped at `at` (tests of rules that depend on the time).
+    pub fn fixed(at: chrono::NaiveDateTime) -> Self {
+        Self { fixed: Some(at) }
+    }
+
+    /// Now, to the second (as stored; see [`crate::db::now`]).
+    pub fn now(&self) -> chrono::NaiveDateTime {
+        self.fixed.unwrap_or_else(crate::db::now)
+    }
+}
+
 /// What every handler can reach, behind `web::Data<ApiContext>`.
 #[derive(Clone)]
 pub struct ApiContext {
+    /// The time the workflows go by.
+    pub clock: Clock,
     /// Resolved configuration.
     pub settings: Arc<Settings>,
     /// The database.
@@ -62,7 +82,7 @@ pub struct ApiContext {
     /// Access-token signing and verifying keys.
     pub keys: Arc<SigningKeys>,
     /// Recent answers of the name pre-fill.
-    pub search_cache: Arc<crate::routes::registry::search_cache::SearchCache>,
+    pub search_cache: Arc<crate::search_cache::SearchCache>,
     /// Verified tokens and live sessions, remembered briefly (see [`crate::auth::access_cache`]).
     pub access_cache: Arc<crate::auth::access_cache::AccessCache>,
     /// The profile and the regional dashboard, kept briefly per account (see [`crate::read_cache`]).

@@ -9,6 +9,7 @@ pub mod db;
 pub mod documents;
 pub mod domain;
 pub mod error;
+pub mod flows;
 pub mod front_end;
 pub mod i18n;
 pub mod idempotency;
@@ -21,6 +22,7 @@ pub mod read_cache;
 pub mod register;
 pub mod registration;
 pub mod routes;
+pub mod search_cache;
 pub mod telemetry;
 
 use std::{net::TcpListener, sync::Arc};
@@ -76,6 +78,7 @@ impl Application {
         }
         let db = Db::new(pool, &settings.database_url);
         let context = ApiContext {
+            clock: context::Clock::default(),
             settings: Arc::new(settings),
             db,
             keys: Arc::new(keys),

@@ -1,4 +1,4 @@
-//! Authentication: signing keys, password hashing, tokens, sessions, and the Expertpass (QR code
+//! Authentication: signing keys, password hashing, access tokens, sessions, and the Expertpass (QR code
 //! and mobile app) and Signexpert (X.509 certificate) sign-in methods.
 
 pub mod access;
@@ -10,4 +10,3 @@ pub mod keys;
 pub mod password;
 pub mod session_tokens;
 pub mod signexpert;
-pub mod tokens;

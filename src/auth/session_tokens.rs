@@ -1,10 +1,6 @@
 //! Opening a session and handing out its tokens: shared by every sign-in method
 //! (password, Expertpass, Signexpert), which differ only in how they prove who the caller is.
 
-use actix_web::{http::header, HttpRequest};
-use serde::Serialize;
-use utoipa::ToSchema;
-
 use super::access;
 use crate::domain::states::SecurityEventKind;
 use crate::{
@@ -13,57 +9,33 @@ use crate::{
         self,
         accounts::Account,
         security_events::{NewEvent, SecurityEvent},
-        sessions::{refresh_lifetime, NewSession, Session},
+        sessions::{NewSession, Session},
     },
     error::ApiError,
-    limits,
-    routes::me::AccountView,
+    flows::Client,
 };
 
-/// The tokens of a session.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TokenResponse {
-    /// JWT for `Authorization: Bearer …` (EdDSA, 15 minutes).
-    pub access_token: String,
-    /// Always `Bearer`.
-    #[schema(example = "Bearer")]
-    pub token_type: &'static str,
-    /// Access-token lifetime in seconds.
-    #[schema(example = 900)]
-    pub expires_in: i64,
-    /// Opaque, single use: exchange it at `POST /v1/sessions/refresh` for a new pair.
-    pub refresh_token: String,
-    /// Refresh-token lifetime in seconds: 30 days with "Garder ma session active", else 12 hours.
-    #[schema(example = 43200)]
-    pub refresh_expires_in: i64,
-    /// The session id (the `sid` claim), as listed by `GET /v1/me/sessions`.
-    pub session_id: String,
+/// A session just opened or refreshed, with its tokens: what every sign-in method ends with.
+#[derive(Debug)]
+pub struct SignedIn {
     /// The signed-in account.
-    pub account: AccountView,
+    pub account: Account,
+    /// The session (its id is the `sid` claim; `keep_active` sets the refresh token's lifetime).
+    pub session: Session,
+    /// JWT for `Authorization: Bearer …`, valid [`access::ACCESS_TOKEN_SECONDS`].
+    pub access_token: String,
+    /// Opaque, single use: exchanged for a new pair at the next refresh.
+    pub refresh_token: String,
 }
 
 /// Who is signing in, and from where.
 pub struct SignInContext {
+    /// How the caller proved who they are (`pwd`, `qr`, `x509`).
     pub amr: &'static str,
+    /// "Garder ma session active".
     pub keep_active: bool,
-    pub client_address: Option<String>,
-    pub user_agent: Option<String>,
-}
-
-impl SignInContext {
-    /// A sign-in made by `req`: its client address and user agent (first 200 characters).
-    pub fn of_request(req: &HttpRequest, amr: &'static str, keep_active: bool) -> Self {
-        Self {
-            amr,
-            keep_active,
-            client_address: Some(limits::client_address(req)),
-            user_agent: req
-                .headers()
-                .get(header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .map(|ua| ua.chars().take(200).collect()),
-        }
-    }
+    /// Where the sign-in comes from.
+    pub client: Client,
 }
 
 /// Opens a session for `account` (one transaction with its security event) and signs the tokens.
@@ -71,7 +43,7 @@ pub async fn open(
     ctx: &ApiContext,
     account: Account,
     sign_in: SignInContext,
-) -> Result<TokenResponse, ApiError> {
+) -> Result<SignedIn, ApiError> {
     let account_id = account.id.clone();
     let (session, refresh_token) = ctx
         .db
@@ -82,24 +54,24 @@ pub async fn open(
                     account_id: &account_id,
                     amr: sign_in.amr,
                     keep_active: sign_in.keep_active,
-                    client_address: sign_in.client_address,
-                    user_agent: sign_in.user_agent,
+                    client_address: Some(sign_in.client.address),
+                    user_agent: sign_in.client.user_agent,
                 },
                 SecurityEventKind::SignIn,
                 db::now(),
             )?)
         })
         .await?;
-    respond(ctx, &account, &session, refresh_token)
+    issue(ctx, account, session, refresh_token)
 }
 
-/// Signs an access token for `session` and assembles the answer.
-pub fn respond(
+/// Signs an access token for `session`.
+pub fn issue(
     ctx: &ApiContext,
-    account: &Account,
-    session: &Session,
+    account: Account,
+    session: Session,
     refresh_token: String,
-) -> Result<TokenResponse, ApiError> {
+) -> Result<SignedIn, ApiError> {
     let access_token = access::issue(
         &ctx.keys,
         &ctx.settings.jwt_issuer,
@@ -109,14 +81,11 @@ pub fn respond(
         &session.amr,
     )
     .map_err(ApiError::internal)?;
-    Ok(TokenResponse {
+    Ok(SignedIn {
+        account,
+        session,
         access_token,
-        token_type: "Bearer",
-        expires_in: access::ACCESS_TOKEN_SECONDS,
         refresh_token,
-        refresh_expires_in: refresh_lifetime(session.keep_active).num_seconds(),
-        session_id: session.id.clone(),
-        account: AccountView::from(account),
     })
 }
 

@@ -4,10 +4,7 @@
 
 use chrono::NaiveDateTime;
 
-use super::{
-    amount::{declaration_amount, Declared, Headcount, NewMemberYear, PpCategory},
-    ContributionError,
-};
+use super::ContributionError;
 use crate::db::{
     self,
     attachments::Attachment,
@@ -17,6 +14,7 @@ use crate::db::{
     scales::ScaleRow,
     DbConnection, LockTarget,
 };
+use crate::domain::amount::{declaration_amount, Declared, Headcount, NewMemberYear, PpCategory};
 use crate::domain::states::{DeclarationState, DeclarationStatus, LedgerEntryKind};
 
 /// What a stored version declares.

@@ -1,9 +1,7 @@
 //! Contributions (règlement intérieur, art. 224): the barème, declarations and how payments are
-//! allocated. The computations ([`amount`], [`allocation`]) are pure; the workflows take a
+//! allocated. The computations (`domain::amount`, `domain::allocation`) are pure and live in the domain; the workflows take a
 //! connection and run inside the caller's transaction, booking every amount in the ledger.
 
-pub mod allocation;
-pub mod amount;
 pub mod declarations;
 pub mod persons;
 pub mod scale;

@@ -132,6 +132,25 @@ impl Account {
             .load(conn)
     }
 
+    /// Replaces the hash that a sign-in just verified by a stronger one of the same password, only
+    /// while it is still the stored one: a reset or a change landing in between keeps its own hash.
+    /// Returns whether the upgrade was written.
+    pub fn upgrade_password_hash(
+        conn: &mut DbConnection,
+        id: &str,
+        verified_hash: &str,
+        new_hash: &str,
+    ) -> QueryResult<bool> {
+        diesel::update(
+            accounts::table
+                .find(id)
+                .filter(accounts::password_hash.eq(verified_hash)),
+        )
+        .set(accounts::password_hash.eq(new_hash))
+        .execute(conn)
+        .map(|updated| updated == 1)
+    }
+
     /// Sets a new password hash; activates a pending account.
     pub fn set_password(
         conn: &mut DbConnection,

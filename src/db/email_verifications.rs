@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::{schema::email_verifications, DbConnection};
-use crate::auth::tokens;
+use crate::domain::tokens;
 
 /// Lifetime of a verification link, in hours.
 pub const VERIFICATION_HOURS: u32 = 24;

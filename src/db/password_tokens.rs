@@ -8,7 +8,7 @@ use super::{
     schema::{accounts, password_tokens},
     DbConnection,
 };
-use crate::auth::tokens;
+use crate::domain::tokens;
 
 /// Why a link was sent.
 pub mod purpose {

@@ -12,7 +12,7 @@ use super::{
     DbConnection,
 };
 use crate::{
-    contributions::allocation::Due,
+    domain::allocation::Due,
     domain::states::{LedgerEntryKind, PaymentStatus},
 };
 

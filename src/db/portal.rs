@@ -234,7 +234,7 @@ impl BureauFigures {
     }
 
     /// What a payment may settle now: the balance less what pending payments reserve, never
-    /// below zero: the rule of [`crate::contributions::allocation::payable`], over these bureaux
+    /// below zero: the rule of [`crate::domain::allocation::payable`], over these bureaux
     /// together (a credit of one counts against the debt of another).
     pub fn payable_cents(&self) -> i64 {
         (self.balance_cents() - self.pending_cents).max(0)

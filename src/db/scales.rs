@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{schema::contribution_scales, DbConnection};
-use crate::contributions::amount::Scale;
+use crate::domain::amount::Scale;
 
 /// What [`ScaleRow::upsert`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

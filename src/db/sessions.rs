@@ -8,8 +8,8 @@ use super::{
     security_events::{NewEvent, SecurityEvent},
     DbConnection,
 };
-use crate::auth::tokens;
 use crate::domain::states::SecurityEventKind;
+use crate::domain::tokens;
 
 /// Counts the revocations made by this process: caches of live sessions compare it to know
 /// whether what they saw still holds (see [`crate::auth::access_cache`]).

@@ -1,5 +1,7 @@
 //! Domain newtypes and rules: a raw string never travels far before it is parsed into one of these.
 
+pub mod allocation;
+pub mod amount;
 pub mod email;
 pub mod iban;
 pub mod identifier;
@@ -8,3 +10,4 @@ pub mod password;
 pub mod person;
 pub mod states;
 pub mod supra;
+pub mod tokens;

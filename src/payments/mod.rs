@@ -3,7 +3,7 @@
 //!
 //! - What may be paid is what the ledger says is owed, less what pending payments already
 //!   reserve; more is refused as an overpayment, less is a partial payment allocated in the
-//!   order of [`crate::contributions::allocation`].
+//!   order of [`crate::domain::allocation`].
 //! - Confirmation books one ledger `payment` entry per allocated part: the entries of a payment
 //!   add up to its amount, to the cent.
 //! - A failed payment books nothing and releases what it reserved.
@@ -15,7 +15,6 @@ use chrono::NaiveDateTime;
 
 use crate::domain::states::{LedgerEntryKind, PaymentStatus};
 use crate::{
-    contributions::allocation,
     db::{
         self,
         ledger::{self, NewEntry},
@@ -23,6 +22,7 @@ use crate::{
         registry::Campaign,
         DbConnection, LockTarget,
     },
+    domain::allocation,
 };
 use provider::{Checkout, PaymentMethod};
 

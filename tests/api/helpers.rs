@@ -19,6 +19,9 @@ pub struct TestApp {
     pub client: awc::Client,
     pub mail_dir: PathBuf,
     pub database_url: String,
+    /// The running application's shared state: tests of a use case (`comptexpert::flows`) call it
+    /// directly with this, on the same database as the HTTP requests.
+    pub context: comptexpert::context::ApiContext,
     // Keeps the SQLite file and the mail folder alive for the test's duration.
     _dir: tempfile::TempDir,
     // On PostgreSQL, the test's schema, dropped with the app.
@@ -196,6 +199,7 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
         .await
         .expect("the application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let context = app.context().clone();
     actix_web::rt::spawn(app.run_until_stopped());
     let client = awc::Client::builder().disable_redirects().finish();
     TestApp {
@@ -204,6 +208,7 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
         mail_dir,
         _schema: schema,
         database_url,
+        context,
         _dir: dir,
     }
 }

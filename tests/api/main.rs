@@ -2,6 +2,7 @@
 //! against PostgreSQL when `TEST_DATABASE_URL` is set.
 
 mod fixtures;
+mod flows;
 mod front_end_pages;
 mod helpers;
 

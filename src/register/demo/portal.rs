@@ -15,10 +15,7 @@ use super::{
 };
 use crate::domain::states::{DeclarationState, DeclarationStatus, LedgerEntryKind};
 use crate::{
-    contributions::{
-        amount::{declaration_amount, Declared, Headcount, NewMemberYear, PpCategory, Scale},
-        scale::{self, DEMO_SCALES},
-    },
+    contributions::scale::{self, DEMO_SCALES},
     db::{
         accounts::Account,
         declarations::Declaration,
@@ -29,6 +26,7 @@ use crate::{
         },
         DbConnection,
     },
+    domain::amount::{declaration_amount, Declared, Headcount, NewMemberYear, PpCategory, Scale},
 };
 
 /// The region where the demo RAC's regional contact record holds an older address: the first

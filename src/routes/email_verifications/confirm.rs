@@ -5,7 +5,6 @@ use utoipa::ToSchema;
 
 use crate::domain::states::SecurityEventKind;
 use crate::{
-    auth::tokens,
     context::ApiContext,
     db::{
         self,
@@ -13,6 +12,7 @@ use crate::{
         schema::accounts,
         security_events::{NewEvent, SecurityEvent},
     },
+    domain::tokens,
     error::{details, ApiError, ErrorCode, Problem},
 };
 

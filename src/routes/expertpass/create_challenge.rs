@@ -4,8 +4,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::states::ExpertpassChallengeStatus;
+use crate::domain::tokens;
 use crate::{
-    auth::{expertpass, tokens},
+    auth::expertpass,
     context::ApiContext,
     db::{self, expertpass_challenges::ExpertpassChallenge},
     error::{ApiError, Problem},

@@ -5,11 +5,13 @@ use utoipa::ToSchema;
 
 use super::{challenge_expired, POLL_TOKEN_HEADER};
 use crate::domain::states::ExpertpassChallengeStatus;
+use crate::domain::tokens;
+use crate::flows::Client;
+use crate::routes::sessions::TokenResponse;
 use crate::{
     auth::{
         expertpass,
-        session_tokens::{self, SignInContext, TokenResponse},
-        tokens,
+        session_tokens::{self, SignInContext},
     },
     context::ApiContext,
     db::{self, accounts::Account, expertpass_challenges::ExpertpassChallenge},
@@ -146,11 +148,15 @@ pub async fn poll_challenge(
             let tokens = session_tokens::open(
                 &ctx,
                 *account,
-                SignInContext::of_request(&req, "qr", keep_active),
+                SignInContext {
+                    amr: "qr",
+                    keep_active,
+                    client: Client::of_request(&req),
+                },
             )
             .await?;
             ChallengeState {
-                tokens: Some(tokens),
+                tokens: Some(TokenResponse::from(tokens)),
                 ..bare(ChallengeStatus::Approved)
             }
         }

@@ -4,7 +4,7 @@ pub mod inspect;
 pub mod set_password;
 
 use crate::{
-    auth::tokens,
+    domain::tokens,
     error::{ApiError, ErrorCode},
 };
 

@@ -10,11 +10,7 @@ use utoipa::ToSchema;
 use super::{bureau_not_found, Money, RegionAccess};
 use crate::domain::states::DeclarationStatus;
 use crate::{
-    contributions::{
-        amount::{Declared, Headcount, NewMemberYear, PpCategory},
-        declarations::declared_of,
-        ContributionError,
-    },
+    contributions::{declarations::declared_of, ContributionError},
     db::{
         accounts::Account,
         attachments::Attachment,
@@ -23,6 +19,7 @@ use crate::{
         registry::{Bureau, Campaign, Firm},
         DbConnection,
     },
+    domain::amount::{Declared, Headcount, NewMemberYear, PpCategory},
     error::{details, ApiError, ErrorCode, FieldIssue},
     i18n::Text,
     payments::PaymentError,

@@ -15,10 +15,7 @@ use crate::domain::states::{DeclarationStatus, PaymentStatus};
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    contributions::{
-        amount::{Declared, PpCategory},
-        declarations::declared_of,
-    },
+    contributions::declarations::declared_of,
     db::{
         attachments,
         declarations::Declaration,
@@ -31,6 +28,7 @@ use crate::{
     documents::{
         self, CallForContributions, CallLine, LayoutTimeout, Letterhead, Receipt, ReceiptLine,
     },
+    domain::amount::{Declared, PpCategory},
     error::{ApiError, ErrorCode, Problem},
     payments::provider::PaymentMethod,
 };

@@ -1,7 +1,6 @@
 //! The register of members, as registration sees it: name pre-fill and SUPRA matching.
 
 pub mod match_member;
-pub mod search_cache;
 pub mod search_members;
 
 use serde::Serialize;

@@ -1,24 +1,15 @@
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::invalid_credentials;
-use crate::domain::states::SecurityEventKind;
+use super::{invalid_credentials, TokenResponse};
 use crate::{
-    auth::{
-        password::{self, Verification},
-        session_tokens::{self, SignInContext, TokenResponse},
-    },
     context::ApiContext,
-    db::{
-        self,
-        accounts::Account,
-        login_throttles,
-        security_events::{NewEvent, SecurityEvent},
+    error::{ApiError, Problem},
+    flows::{
+        sessions::sign_in::{self, Credentials, SignIn},
+        Client,
     },
-    error::{ApiError, FieldIssue, Problem},
-    i18n::Text,
-    limits,
 };
 
 /// Identifier and password.
@@ -51,134 +42,26 @@ pub struct SignInRequest {
 #[post("/sessions")]
 pub async fn create(
     ctx: web::Data<ApiContext>,
-    req: HttpRequest,
+    client: Client,
     body: web::Json<SignInRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let SignInRequest {
         identifier,
-        password: typed,
+        password,
         keep_session_active,
     } = body.into_inner();
-    let identifier = identifier.trim().to_ascii_lowercase();
-    let mut issues = Vec::new();
-    if identifier.is_empty() || identifier.len() > 100 {
-        issues.push(FieldIssue::new(
-            "identifier",
-            "required",
-            Text::new("Saisissez votre identifiant.", "Enter your identifier."),
-        ));
-    }
-    if typed.is_empty() || typed.chars().count() > crate::domain::password::MAX_LEN {
-        issues.push(FieldIssue::new(
-            "password",
-            "required",
-            Text::new("Saisissez votre mot de passe.", "Enter your password."),
-        ));
-    }
-    if !issues.is_empty() {
-        return Err(ApiError::validation(issues));
-    }
-    let client_address = limits::client_address(&req);
-    limits::enforce(&ctx, limits::SIGN_IN_PER_CLIENT, &client_address).await?;
-
-    let lookup = identifier.clone();
-    let (throttle, account) = ctx
-        .db
-        .run(move |conn| {
-            let throttle = login_throttles::throttle(conn, &lookup, db::now())?;
-            let account = Account::find_by_identifier(conn, &lookup)?;
-            Ok((throttle, account))
-        })
-        .await?;
-    if let Some(seconds) = throttle.locked_for {
-        return Err(ApiError::rate_limited(u64::try_from(seconds).unwrap_or(1)));
-    }
-    // A pending account has no hash: it is verified against the dummy hash like an unknown one.
-    let stored = account
-        .as_ref()
-        .filter(|a| a.is_active())
-        .and_then(|a| a.password_hash.clone());
-    let verification = password::verify_async(typed.clone(), stored)
-        .await
-        .map_err(ApiError::internal)?;
-
-    // The account (if the identifier exists) was read above: its own history records a failure.
-    let known_account_id = account.as_ref().map(|a| a.id.clone());
-    let Some(account) = account.filter(|_| verification != Verification::Mismatch) else {
-        let failed_account = known_account_id;
-        let address = client_address.clone();
-        ctx.db
-            .run(move |conn| {
-                Ok(crate::db::session_write_transaction(conn, |conn| {
-                    let now = db::now();
-                    let lock = login_throttles::record_failure(conn, &identifier, now)?;
-                    if let Some(account_id) = &failed_account {
-                        let event_kind = if lock.is_some() {
-                            SecurityEventKind::AccountLocked
-                        } else {
-                            SecurityEventKind::SignInFailed
-                        };
-                        SecurityEvent::record(
-                            conn,
-                            NewEvent {
-                                account_id,
-                                kind: event_kind,
-                                method: Some("pwd"),
-                                client_address: Some(&address),
-                                session_id: None,
-                            },
-                            now,
-                        )?;
-                    }
-                    diesel::QueryResult::Ok(())
-                })?)
-            })
-            .await?;
-        return Err(invalid_credentials());
+    let credentials = Credentials {
+        identifier,
+        password,
+        keep_session_active,
     };
-
-    if verification == Verification::MatchNeedsRehash {
-        upgrade_hash_later(ctx.clone(), account.id.clone(), typed);
-    }
-    // Only a sign-in that follows failures writes to forget them: the usual one stays a read.
-    if throttle.has_failures {
-        let cleared = identifier.clone();
-        ctx.db
-            .run(move |conn| {
-                Ok(crate::db::session_write_transaction(conn, |conn| {
-                    login_throttles::clear(conn, &cleared)
-                })?)
-            })
-            .await?;
-    }
-    let tokens = session_tokens::open(
-        &ctx,
-        account,
-        SignInContext::of_request(&req, "pwd", keep_session_active),
-    )
-    .await?;
-    Ok(HttpResponse::Created().json(tokens))
-}
-
-/// Re-hashes a password made with weaker parameters, after the answer: the sign-in does not pay for it.
-fn upgrade_hash_later(ctx: web::Data<ApiContext>, account_id: String, typed: String) {
-    actix_web::rt::spawn(async move {
-        let Ok(new_hash) = password::hash_async(typed).await else {
-            return;
-        };
-        let result = ctx
-            .db
-            .run(move |conn| {
-                use crate::db::schema::accounts;
-                use diesel::prelude::*;
-                diesel::update(accounts::table.find(&account_id))
-                    .set(accounts::password_hash.eq(&new_hash))
-                    .execute(conn)?;
-                Ok(())
-            })
-            .await;
-        if let Err(error) = result {
-            tracing::warn!(%error, "password hash upgrade failed; it will be retried at the next sign-in");
+    match sign_in::sign_in(&ctx, credentials, client).await? {
+        SignIn::SignedIn(signed_in) => {
+            Ok(HttpResponse::Created().json(TokenResponse::from(*signed_in)))
         }
-    });
+        SignIn::Denied => Err(invalid_credentials()),
+        SignIn::Locked {
+            retry_after_seconds,
+        } => Err(ApiError::rate_limited(retry_after_seconds)),
+    }
 }

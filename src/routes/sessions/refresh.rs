@@ -3,11 +3,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::domain::states::SecurityEventKind;
+use crate::domain::tokens;
+use crate::routes::sessions::TokenResponse;
 use crate::{
-    auth::{
-        session_tokens::{self, TokenResponse},
-        tokens,
-    },
+    auth::session_tokens,
     context::ApiContext,
     db::{
         self,
@@ -91,12 +90,8 @@ pub async fn refresh(
     let Some((account, session, refresh_token)) = outcome else {
         return Err(invalid_refresh_token());
     };
-    Ok(HttpResponse::Ok().json(session_tokens::respond(
-        &ctx,
-        &account,
-        &session,
-        refresh_token,
-    )?))
+    let signed_in = session_tokens::issue(&ctx, account, session, refresh_token)?;
+    Ok(HttpResponse::Ok().json(TokenResponse::from(signed_in)))
 }
 
 fn invalid_refresh_token() -> ApiError {

@@ -2,12 +2,8 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::{
-    auth::{session_tokens, tokens},
-    context::ApiContext,
-    error::ApiError,
-    limits,
-};
+use crate::domain::tokens;
+use crate::{auth::session_tokens, context::ApiContext, error::ApiError, limits};
 
 /// The refresh token of the session to close.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -3,11 +3,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::tokens;
 use crate::{
-    auth::{
-        signexpert::{self, proof},
-        tokens,
-    },
+    auth::signexpert::{self, proof},
     context::ApiContext,
     db::{self, signexpert_challenges::SignexpertChallenge},
     error::{ApiError, Problem},

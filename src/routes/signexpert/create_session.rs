@@ -2,9 +2,11 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::flows::Client;
+use crate::routes::sessions::TokenResponse;
 use crate::{
     auth::{
-        session_tokens::{self, SignInContext, TokenResponse},
+        session_tokens::{self, SignInContext},
         signexpert::{
             certificate::CertificateIdentity,
             proof::{self, CertificateProof},
@@ -97,10 +99,14 @@ pub async fn create_session(
     let tokens = session_tokens::open(
         &ctx,
         account,
-        SignInContext::of_request(&req, "x509", keep_session_active),
+        SignInContext {
+            amr: "x509",
+            keep_active: keep_session_active,
+            client: Client::of_request(&req),
+        },
     )
     .await?;
-    Ok(HttpResponse::Created().json(tokens))
+    Ok(HttpResponse::Created().json(TokenResponse::from(tokens)))
 }
 
 /// The active account a certificate signs in to: the one it is enrolled on, else the account of

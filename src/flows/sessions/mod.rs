@@ -1,0 +1,3 @@
+//! Sessions: signing in with identifier and password, refreshing, signing out.
+
+pub mod sign_in;

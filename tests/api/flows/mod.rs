@@ -1,0 +1,5 @@
+//! Each use case of `comptexpert::flows` called directly, with the running application's
+//! context: the outcome enums as the routes receive them, on SQLite and (with
+//! `TEST_DATABASE_URL`) on PostgreSQL. The HTTP mapping of each is tested beside its endpoint.
+
+mod sessions;
