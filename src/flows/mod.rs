@@ -18,6 +18,7 @@
 //!
 //! [`ApiContext`]: crate::context::ApiContext
 
+pub mod portal;
 pub mod sessions;
 
 /// Where a request comes from, as the workflows record it (security history, rate limits) and

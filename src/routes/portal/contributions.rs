@@ -1,5 +1,5 @@
-//! What the declaration, payment and document endpoints share: looking up the bureau, the
-//! person and the campaign, the problems they answer, and the views they return.
+//! What the declaration, payment and document endpoints share: the views they return and how
+//! a declaration is read from a request (the lookups and refusals are `flows::portal`'s).
 
 use std::collections::HashMap;
 
@@ -7,50 +7,18 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{bureau_not_found, Money, RegionAccess};
+use super::Money;
 use crate::domain::states::DeclarationStatus;
-use crate::{
-    contributions::{declarations::declared_of, ContributionError},
-    db::{
-        accounts::Account,
-        attachments::Attachment,
-        declarations::Declaration,
-        portal,
-        registry::{Bureau, Campaign, Firm},
-        DbConnection,
-    },
-    domain::amount::{Declared, Headcount, NewMemberYear, PpCategory},
-    error::{details, ApiError, ErrorCode, FieldIssue},
-    i18n::Text,
-    payments::PaymentError,
+pub use crate::flows::portal::{
+    bureau_of, campaign_closed, campaign_of, person_not_found, person_of,
 };
-
-/// A visible bureau of the region, with its firm, or 404.
-pub fn bureau_of(
-    conn: &mut DbConnection,
-    access: &RegionAccess,
-    region_code: &str,
-    bureau_ref: &str,
-) -> Result<(Bureau, Firm), ApiError> {
-    portal::visible_bureau(conn, &access.visible, region_code, bureau_ref)?
-        .ok_or_else(bureau_not_found)
-}
-
-/// The region's current campaign; without one, nothing can be declared or paid.
-pub fn campaign_of(access: &RegionAccess) -> Result<Campaign, ApiError> {
-    access.campaign.clone().ok_or_else(campaign_closed)
-}
-
-/// A person attached to the bureau for the campaign, or 404.
-pub fn person_of(
-    conn: &mut DbConnection,
-    person_id: &str,
-    campaign: &Campaign,
-    bureau: &Bureau,
-) -> Result<Attachment, ApiError> {
-    Attachment::find_in_bureau(conn, person_id, &campaign.id, &bureau.id)?
-        .ok_or_else(person_not_found)
-}
+use crate::{
+    contributions::declarations::declared_of,
+    db::{accounts::Account, declarations::Declaration, DbConnection},
+    domain::amount::{Declared, Headcount, NewMemberYear, PpCategory},
+    error::{ApiError, FieldIssue},
+    i18n::Text,
+};
 
 /// What a request declares for a person of the given kind, or 422 naming every wrong field.
 pub fn declared_from(
@@ -239,68 +207,4 @@ pub fn declaration_views(
             }
         })
         .collect())
-}
-
-/// 409 `campaign_closed`.
-pub fn campaign_closed() -> ApiError {
-    ApiError::of(ErrorCode::CampaignClosed)
-}
-
-/// 404 `person_not_found`.
-pub fn person_not_found() -> ApiError {
-    ApiError::of(ErrorCode::PersonNotFound)
-}
-
-impl From<ContributionError> for ApiError {
-    fn from(error: ContributionError) -> Self {
-        match error {
-            ContributionError::CampaignClosed => campaign_closed(),
-            ContributionError::ScaleMissing => ApiError::of(ErrorCode::ScaleMissing),
-            ContributionError::DeclarationLocked => ApiError::of(ErrorCode::DeclarationLocked),
-            ContributionError::NoDraft => ApiError::of(ErrorCode::NoDraft),
-            ContributionError::NotSubmitted => ApiError::of(ErrorCode::DeclarationNotSubmitted),
-            ContributionError::AlreadyAttached => ApiError::of(ErrorCode::AlreadyAttached),
-            ContributionError::PersonDeclared => ApiError::of(ErrorCode::PersonDeclared),
-            ContributionError::MemberNotFound => ApiError::of(ErrorCode::MemberNotFound).with_detail(details::NO_MEMBER_WITH_SUPRA_NUMBER),
-            ContributionError::FirmNotFound => ApiError::of(ErrorCode::FirmNotFound),
-            ContributionError::Invalid { field, code } => ApiError::validation(vec![FieldIssue::new(
-                field,
-                code,
-                match code {
-                    "new_member_year_not_applicable" => Text::new(
-                        "La réduction de nouvel inscrit ne correspond pas à l'année d'inscription du membre au tableau.",
-                        "The new-member reduction does not match the member's year of registration.",
-                    ),
-                    "amount_too_large" => Text::new(
-                        "Avec cet effectif moyen, le montant dépasse ce que le portail peut appeler : vérifiez l'effectif ou contactez votre conseil régional.",
-                        "With this average headcount the amount exceeds what the portal can call: check the headcount or contact your regional council.",
-                    ),
-                    "not_a_natural_person" => Text::new(
-                        "Cette personne est une personne morale : déclarez son effectif moyen.",
-                        "This person is a legal person: declare its average headcount.",
-                    ),
-                    _ => Text::new(
-                        "Cette personne est une personne physique : déclarez sa catégorie.",
-                        "This person is a natural person: declare their category.",
-                    ),
-                },
-            )]),
-            ContributionError::Database(e) => e.into(),
-        }
-    }
-}
-
-impl From<PaymentError> for ApiError {
-    fn from(error: PaymentError) -> Self {
-        match error {
-            PaymentError::CampaignClosed => campaign_closed(),
-            PaymentError::NothingToPay => ApiError::of(ErrorCode::NothingToPay),
-            PaymentError::Overpayment { payable_cents } => ApiError::of(ErrorCode::Overpayment).with_detail(Text::owned(
-                    format!("Le montant dépasse ce qui reste à régler : au plus {payable_cents} centimes (paiements en attente déduits)."),
-                    format!("The amount exceeds what remains to be paid: at most {payable_cents} cents (pending payments deducted)."),
-                ))
-            .with_payable_cents(payable_cents),
-            PaymentError::Database(e) => e.into(),
-        }
-    }
 }
