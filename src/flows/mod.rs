@@ -18,8 +18,19 @@
 //!
 //! [`ApiContext`]: crate::context::ApiContext
 
+pub mod accounts;
+pub mod bureaux;
+pub mod declarations;
+pub mod documents;
+pub mod expertpass;
+pub mod me;
+pub mod payments;
 pub mod portal;
+pub mod recovery;
+pub mod regions;
+pub mod registry;
 pub mod sessions;
+pub mod signexpert;
 
 /// Where a request comes from, as the workflows record it (security history, rate limits) and
 /// show it (the sessions list, the Expertpass context).

@@ -1,0 +1,1 @@
+//! Creating accounts: a member of the register, an « Autre profil » (RAC), and confirming an email address.

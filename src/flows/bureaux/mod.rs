@@ -1,0 +1,1 @@
+//! The regional dashboard and a bureau's detail, as the caller may see them.

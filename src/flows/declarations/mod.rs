@@ -1,0 +1,1 @@
+//! Declaring the persons attached to a bureau: attach, detach, save, submit, correct, and the history.

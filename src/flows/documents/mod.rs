@@ -1,0 +1,1 @@
+//! The documents of the portal: the call for contributions, receipts, pending-transfer notices.

@@ -1,0 +1,1 @@
+//! The signed-in account: its profile, password, email, sessions and security history.

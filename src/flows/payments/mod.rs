@@ -1,0 +1,1 @@
+//! Paying contributions, the transfer instructions, and the bank's or provider's signed events that settle them.
