@@ -16,39 +16,67 @@ use std::{
 };
 
 use actix_web::{http::header::ContentType, web::Bytes, HttpResponse};
+use quick_cache::{sync::Cache, Equivalent, Weighter};
 use serde::Serialize;
 
 use crate::{db, error::ApiError};
 
 /// How long an answer is reused when nothing was written in this process meanwhile.
 pub const TTL: Duration = Duration::from_secs(2);
-/// Bytes of answers and their keys kept at most; past that the cache starts again empty (a crude,
-/// bounded policy).
-const MAX_BYTES: usize = 16 * 1024 * 1024;
+/// Bytes of answers and their keys kept at most; past that the least used answers go first.
+const MAX_BYTES: u64 = 16 * 1024 * 1024;
+/// The cache's guess of how many answers fit (a dashboard answer is a few kilobytes).
+const ESTIMATED_ANSWERS: usize = 8_192;
 /// Views with a longer name (a page cursor no front end would send) are worked out every time.
 const MAX_VIEW_LEN: usize = 200;
 
+/// An answer's key: the account, then the view (route and query).
+type AnswerKey = (String, String);
+
+/// The same key borrowed, so that a lookup allocates nothing. It hashes as [`AnswerKey`] does
+/// (a tuple hashes its fields in turn, and `String` hashes as its `str`).
+#[derive(Hash)]
+struct BorrowedKey<'a>(&'a str, &'a str);
+
+impl Equivalent<AnswerKey> for BorrowedKey<'_> {
+    fn equivalent(&self, key: &AnswerKey) -> bool {
+        self.0 == key.0 && self.1 == key.1
+    }
+}
+
+#[derive(Clone)]
 struct Answer {
     stored_at: Instant,
     data_version: u64,
     body: Bytes,
 }
 
-#[derive(Default)]
-struct Answers {
-    /// account id → view (route and query) → answer.
-    by_account: HashMap<String, HashMap<String, Answer>>,
-    bytes: usize,
+/// An answer weighs its bytes and its key's.
+#[derive(Clone)]
+struct AnswerBytes;
+
+impl Weighter<AnswerKey, Answer> for AnswerBytes {
+    fn weight(&self, key: &AnswerKey, answer: &Answer) -> u64 {
+        (key.0.len() + key.1.len() + answer.body.len()) as u64
+    }
 }
 
 /// See the module documentation.
-#[derive(Default)]
 pub struct ReadCache {
-    answers: Mutex<Answers>,
+    answers: Cache<AnswerKey, Answer, AnswerBytes>,
     /// One lock per answer being worked out: when a kept answer expires under load, one request
     /// works it out again and the others wait for it, instead of all querying the database at
     /// once (that stampede showed as a p99 of 120 ms on the dashboard every two seconds).
     loading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl Default for ReadCache {
+    fn default() -> Self {
+        Self {
+            answers: Cache::with_weighter(ESTIMATED_ANSWERS, MAX_BYTES, AnswerBytes),
+            loading: Mutex::default(),
+        }
+    }
 }
 
 impl ReadCache {
@@ -58,13 +86,10 @@ impl ReadCache {
     }
 
     fn get_at(&self, account_id: &str, view: &str, version: u64) -> Option<Bytes> {
-        let answers = self.answers.lock().ok()?;
-        answers
-            .by_account
-            .get(account_id)?
-            .get(view)
+        self.answers
+            .get(&BorrowedKey(account_id, view))
             .filter(|a| a.data_version == version && a.stored_at.elapsed() < TTL)
-            .map(|a| a.body.clone())
+            .map(|a| a.body)
     }
 
     /// Keeps an answer worked out from data read at `data_version`, taken with `read_at` before the
@@ -80,29 +105,12 @@ impl ReadCache {
         if view.len() > MAX_VIEW_LEN {
             return;
         }
-        let Ok(mut answers) = self.answers.lock() else {
-            return;
-        };
-        let key_size = account_id.len() + view.len();
-        let size = key_size + body.len();
-        if answers.bytes + size > MAX_BYTES {
-            answers.by_account.clear();
-            answers.bytes = 0;
-        }
-        answers.bytes += size;
         let answer = Answer {
             stored_at: read_at,
             data_version,
             body,
         };
-        let replaced = answers
-            .by_account
-            .entry(account_id.to_owned())
-            .or_default()
-            .insert(view, answer);
-        if let Some(old) = replaced {
-            answers.bytes -= key_size + old.body.len();
-        }
+        self.answers.insert((account_id.to_owned(), view), answer);
     }
 
     /// A 200 JSON answer: the kept one, or `load`'s, which is then kept.
@@ -270,18 +278,14 @@ mod tests {
             })
             .await;
         assert!(answer.is_ok_and(|r| r.status() == 200));
-        assert!(cache
-            .answers
-            .lock()
-            .map(|a| a.by_account.is_empty())
-            .unwrap_or(false));
+        assert!(cache.answers.is_empty());
     }
 
     #[test]
-    fn the_cache_stays_within_its_byte_bound() {
+    fn the_cache_stays_within_its_byte_bound_and_keeps_answers_when_full() {
         let cache = ReadCache::default();
-        let big = Bytes::from(vec![b' '; MAX_BYTES / 3]);
-        for n in 0..10 {
+        let big = Bytes::from(vec![b' '; (MAX_BYTES / 40) as usize]);
+        for n in 0..100 {
             cache.put(
                 &format!("a{n}"),
                 "me".into(),
@@ -289,24 +293,24 @@ mod tests {
                 Instant::now(),
                 big.clone(),
             );
-            let held = cache.answers.lock().map(|a| a.bytes).unwrap_or(0);
-            assert!(held <= MAX_BYTES, "{held} bytes held");
+            assert!(
+                cache.answers.weight() <= MAX_BYTES,
+                "{} bytes held",
+                cache.answers.weight()
+            );
         }
-        cache.put(
-            "a0",
-            "me".into(),
-            1,
-            Instant::now(),
-            Bytes::from_static(b"{}"),
+        // Full, it evicts some answers instead of starting again empty.
+        assert!(
+            cache.answers.len() > 10,
+            "{} answers kept",
+            cache.answers.len()
         );
-        cache.put(
-            "a0",
-            "me".into(),
-            1,
-            Instant::now(),
-            Bytes::from_static(b"{}"),
+        let held = cache.answers.weight();
+        cache.put("a99", "me".into(), 1, Instant::now(), big.clone());
+        assert_eq!(
+            cache.answers.weight(),
+            held,
+            "a replaced answer is not counted twice"
         );
-        let held = cache.answers.lock().map(|a| a.bytes).unwrap_or(0);
-        assert!(held < MAX_BYTES, "a replaced answer is not counted twice");
     }
 }
