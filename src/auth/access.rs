@@ -59,8 +59,11 @@ pub enum Refusal {
     Invalid,
 }
 
+/// Seconds of clock difference tolerated on `exp`, `nbf` and `iat` (instances on several machines).
+const CLOCK_LEEWAY_SECONDS: u64 = 5;
+
 /// Verifies signature (EdDSA only: `alg: none` and algorithm confusion are refused), key id,
-/// issuer, audience and expiry. Only an expired but otherwise valid token is told apart, so that
+/// issuer, audience, expiry, and that the token is not dated in the future (`iat`, `nbf`). Only an expired but otherwise valid token is told apart, so that
 /// a client knows a refresh will help; every other failure is [`Refusal::Invalid`].
 pub fn verify(
     keys: &SigningKeys,
@@ -80,13 +83,20 @@ pub fn verify(
     let mut validation = Validation::new(Algorithm::EdDSA);
     validation.set_issuer(&[issuer]);
     validation.set_audience(&[audience]);
-    validation.leeway = 5;
+    validation.leeway = CLOCK_LEEWAY_SECONDS;
+    validation.validate_nbf = true;
     validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud"]);
-    jsonwebtoken::decode::<Claims>(token, key, &validation)
+    let claims = jsonwebtoken::decode::<Claims>(token, key, &validation)
         .map(|data| data.claims)
         .map_err(|error| match error.kind() {
             // The signature is checked before the claims: an expired token was ours.
             jsonwebtoken::errors::ErrorKind::ExpiredSignature => Refusal::Expired,
             _ => Refusal::Invalid,
-        })
+        })?;
+    // We never issue a token dated in the future: one that is was not made by this service's
+    // clock (a key used elsewhere, or a forged lifetime), whatever its `exp` says.
+    if claims.iat > chrono::Utc::now().timestamp() + CLOCK_LEEWAY_SECONDS as i64 {
+        return Err(Refusal::Invalid);
+    }
+    Ok(claims)
 }

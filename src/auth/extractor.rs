@@ -120,10 +120,12 @@ impl FromRequest for Authenticated {
             // revocation) and within a couple of seconds across instances.
             if !ctx.access_cache.session_live(&claims.sid) {
                 let epoch = crate::db::sessions::revocation_epoch();
-                let session_id = claims.sid.clone();
+                let (session_id, account_id) = (claims.sid.clone(), claims.sub.clone());
                 let live = ctx
                     .db
-                    .run(move |conn| Ok(Session::is_live(conn, &session_id, db::now())?))
+                    .run(move |conn| {
+                        Ok(Session::is_live(conn, &session_id, &account_id, db::now())?)
+                    })
                     .await?;
                 if !live {
                     return Err(unauthorized(SignInRequired::Revoked));

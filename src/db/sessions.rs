@@ -242,9 +242,15 @@ impl Session {
             .optional()
     }
 
-    /// True when the session may still be used (the per-request check of access tokens).
-    pub fn is_live(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
-        Ok(Self::find_live(conn, id, now)?.is_some())
+    /// True when the session may still be used by `account_id` (the per-request check of access
+    /// tokens: a token naming a live session of another account is refused, not trusted for `sub`).
+    pub fn is_live(
+        conn: &mut DbConnection,
+        id: &str,
+        account_id: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<bool> {
+        Ok(Self::find_live(conn, id, now)?.is_some_and(|session| session.account_id == account_id))
     }
 
     /// The account's live sessions, newest first.

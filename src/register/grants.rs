@@ -15,12 +15,41 @@ use crate::db::{
     DbConnection,
 };
 
-fn unknown(file: &'static str, line: u64, what: String) -> ImportError {
-    ImportError::Row {
+/// The id a row's reference found, or the row's error saying what it named.
+fn existing(
+    found: Option<String>,
+    file: &'static str,
+    line: u64,
+    what: impl FnOnce() -> String,
+) -> Result<String, ImportError> {
+    found.ok_or_else(|| ImportError::Row {
         file,
         line,
-        reason: what,
+        reason: what(),
+    })
+}
+
+/// Runs `grant` on each row, counting what it added (`true`) and what was already there.
+fn load_grants<R>(
+    conn: &mut DbConnection,
+    file: &'static str,
+    lines: Vec<Line<R>>,
+    mut grant: impl FnMut(&mut DbConnection, u64, &R) -> Result<bool, ImportError>,
+) -> Result<FileSummary, ImportError> {
+    let mut summary = FileSummary {
+        file,
+        inserted: 0,
+        updated: 0,
+        unchanged: 0,
+    };
+    for Line { number, row } in lines {
+        if grant(conn, number, &row)? {
+            summary.inserted += 1;
+        } else {
+            summary.unchanged += 1;
+        }
     }
+    Ok(summary)
 }
 
 /// Loads `firm_responsables.csv`.
@@ -29,55 +58,33 @@ pub fn firm_responsables(
     lines: Vec<Line<FirmResponsableRow>>,
 ) -> Result<FileSummary, ImportError> {
     let file = FirmResponsableRow::FILE;
-    let mut summary = FileSummary {
-        file,
-        inserted: 0,
-        updated: 0,
-        unchanged: 0,
-    };
-    for Line { number, row } in lines {
-        let firm_id: String = firms::table
+    load_grants(conn, file, lines, |conn, line, row| {
+        let firm = firms::table
             .filter(firms::firm_ref.eq(&row.firm_ref))
-            .select(firms::id)
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| {
-                unknown(
-                    file,
-                    number,
-                    format!("firm_ref: unknown firm {}", row.firm_ref),
-                )
-            })?;
-        let member_id: String = members::table
+            .select(firms::id);
+        let firm_id = existing(firm.first(conn).optional()?, file, line, || {
+            format!("firm_ref: unknown firm {}", row.firm_ref)
+        })?;
+        let member = members::table
             .filter(members::supra_number.eq(&row.supra_number))
-            .select(members::id)
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| {
-                unknown(
-                    file,
-                    number,
-                    format!("supra_number: no member has {}", row.supra_number),
-                )
-            })?;
-        let present: i64 = firm_responsables::table
+            .select(members::id);
+        let member_id = existing(member.first(conn).optional()?, file, line, || {
+            format!("supra_number: no member has {}", row.supra_number)
+        })?;
+        let grant = firm_responsables::table
             .filter(firm_responsables::firm_id.eq(&firm_id))
-            .filter(firm_responsables::member_id.eq(&member_id))
-            .count()
-            .get_result(conn)?;
-        if present > 0 {
-            summary.unchanged += 1;
-        } else {
-            diesel::insert_into(firm_responsables::table)
-                .values((
-                    firm_responsables::firm_id.eq(&firm_id),
-                    firm_responsables::member_id.eq(&member_id),
-                ))
-                .execute(conn)?;
-            summary.inserted += 1;
+            .filter(firm_responsables::member_id.eq(&member_id));
+        if diesel::select(diesel::dsl::exists(grant)).get_result::<bool>(conn)? {
+            return Ok(false);
         }
-    }
-    Ok(summary)
+        diesel::insert_into(firm_responsables::table)
+            .values((
+                firm_responsables::firm_id.eq(&firm_id),
+                firm_responsables::member_id.eq(&member_id),
+            ))
+            .execute(conn)?;
+        Ok(true)
+    })
 }
 
 /// Loads `bureau_managers.csv`; the accounts must exist (RACs register themselves first).
@@ -87,55 +94,33 @@ pub fn bureau_managers(
     now: NaiveDateTime,
 ) -> Result<FileSummary, ImportError> {
     let file = BureauManagerRow::FILE;
-    let mut summary = FileSummary {
-        file,
-        inserted: 0,
-        updated: 0,
-        unchanged: 0,
-    };
-    for Line { number, row } in lines {
-        let bureau_id: String = bureaux::table
+    load_grants(conn, file, lines, |conn, line, row| {
+        let bureau = bureaux::table
             .filter(bureaux::bureau_ref.eq(&row.bureau_ref))
-            .select(bureaux::id)
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| {
-                unknown(
-                    file,
-                    number,
-                    format!("bureau_ref: unknown bureau {}", row.bureau_ref),
-                )
-            })?;
-        let account_id: String = accounts::table
+            .select(bureaux::id);
+        let bureau_id = existing(bureau.first(conn).optional()?, file, line, || {
+            format!("bureau_ref: unknown bureau {}", row.bureau_ref)
+        })?;
+        let account = accounts::table
             .filter(accounts::identifier.eq(&row.identifier))
-            .select(accounts::id)
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| {
-                unknown(
-                    file,
-                    number,
-                    format!("identifier: no account has {}", row.identifier),
-                )
-            })?;
-        let present: i64 = bureau_managers::table
+            .select(accounts::id);
+        let account_id = existing(account.first(conn).optional()?, file, line, || {
+            format!("identifier: no account has {}", row.identifier)
+        })?;
+        let grant = bureau_managers::table
             .filter(bureau_managers::bureau_id.eq(&bureau_id))
-            .filter(bureau_managers::account_id.eq(&account_id))
-            .count()
-            .get_result(conn)?;
-        if present > 0 {
-            summary.unchanged += 1;
-        } else {
-            diesel::insert_into(bureau_managers::table)
-                .values((
-                    bureau_managers::bureau_id.eq(&bureau_id),
-                    bureau_managers::account_id.eq(&account_id),
-                    bureau_managers::granted_by.eq(None::<String>),
-                    bureau_managers::created_at.eq(now),
-                ))
-                .execute(conn)?;
-            summary.inserted += 1;
+            .filter(bureau_managers::account_id.eq(&account_id));
+        if diesel::select(diesel::dsl::exists(grant)).get_result::<bool>(conn)? {
+            return Ok(false);
         }
-    }
-    Ok(summary)
+        diesel::insert_into(bureau_managers::table)
+            .values((
+                bureau_managers::bureau_id.eq(&bureau_id),
+                bureau_managers::account_id.eq(&account_id),
+                bureau_managers::granted_by.eq(None::<String>),
+                bureau_managers::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        Ok(true)
+    })
 }

@@ -453,3 +453,51 @@ async fn one_lists_and_closes_ones_own_sessions_only() {
     app.me(&phone).await.assert_problem(401, "token_revoked");
     assert_eq!(app.me(&laptop).await.status.as_u16(), 200);
 }
+
+#[actix_web::test]
+async fn a_token_of_the_services_key_is_refused_for_another_accounts_session_or_a_future_date() {
+    let app = spawn_app().await;
+    let jeanne = app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
+    let paul = app.add_active_account("p.durand", "Rac-2026!", "paul@cabinet.fr");
+    let (jeanne_access, _) = app.signed_in(&jeanne).await;
+    let (paul_access, _) = app.signed_in(&paul).await;
+    let jeanne_claims = crate::session_checks::claims_of(&jeanne_access);
+    let paul_claims = crate::session_checks::claims_of(&paul_access);
+    let app_keys_file =
+        std::fs::read_to_string(app.mail_dir.parent().expect("dir").join("jwt-keys.pem"))
+            .expect("key file");
+    let app_keys = comptexpert::auth::keys::SigningKeys::from_pem(&app_keys_file).expect("keys");
+    let sign = |claims: serde_json::Value| app_keys.sign_compact(claims.to_string().as_bytes());
+    let now = chrono::Utc::now().timestamp();
+    let claims = |sub: &serde_json::Value, sid: &serde_json::Value, iat: i64| {
+        json!({
+            "sub": sub, "sid": sid, "amr": ["pwd"],
+            "iss": jeanne_claims["iss"], "aud": jeanne_claims["aud"],
+            "iat": iat, "exp": now + 600, "jti": format!("forged-{iat}"),
+        })
+    };
+
+    // The service's own signature, Paul's account, Jeanne's live session: not Paul's way in.
+    let borrowed_session = sign(claims(&paul_claims["sub"], &jeanne_claims["sid"], now));
+    app.me(&borrowed_session)
+        .await
+        .assert_problem(401, "token_revoked");
+    // Dated an hour ahead, or not valid before an hour from now.
+    let future_iat = sign(claims(
+        &jeanne_claims["sub"],
+        &jeanne_claims["sid"],
+        now + 3600,
+    ));
+    app.me(&future_iat)
+        .await
+        .assert_problem(401, "token_invalid");
+    let mut not_yet = claims(&jeanne_claims["sub"], &jeanne_claims["sid"], now);
+    not_yet["nbf"] = json!(now + 3600);
+    app.me(&sign(not_yet))
+        .await
+        .assert_problem(401, "token_invalid");
+    // The same claims, honestly dated and for the session's own account, are let in.
+    let honest = sign(claims(&jeanne_claims["sub"], &jeanne_claims["sid"], now));
+    assert_eq!(app.me(&honest).await.status.as_u16(), 200);
+    assert_eq!(app.me(&paul_access).await.status.as_u16(), 200);
+}
