@@ -41,6 +41,9 @@ pub struct Settings {
     pub mail_poll_interval: std::time::Duration,
     /// Delay before the first retry of a failed email; it doubles at each failure, up to an hour.
     pub mail_retry_base: std::time::Duration,
+    /// How long a request waits for a database connection before its 503: short, so that an
+    /// outage answers at once (with `Retry-After`) instead of holding every caller.
+    pub db_checkout_timeout: std::time::Duration,
     /// Per-address and per-target request limits (429). Turned off only for load tests from a
     /// single address (`RATE_LIMITS=off`); the per-identifier sign-in lock stays on regardless.
     pub request_rate_limits: bool,
@@ -139,7 +142,14 @@ impl Settings {
                 .map_err(|e| format!("MAIL_RETRY_BASE_MS: {e}"))?,
             None => 5000,
         };
+        let db_checkout_timeout_ms = match var("DB_CHECKOUT_TIMEOUT_MS") {
+            Some(v) => v.parse::<u64>().ok().filter(|ms| *ms > 0).ok_or_else(|| {
+                format!("DB_CHECKOUT_TIMEOUT_MS: {v:?} is not a positive number of milliseconds")
+            })?,
+            None => crate::db::DEFAULT_CHECKOUT_TIMEOUT.as_millis() as u64,
+        };
         Ok(Self {
+            db_checkout_timeout: std::time::Duration::from_millis(db_checkout_timeout_ms),
             database_url: var("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://var/comptexpert.db".into()),
             bind_addr,
@@ -198,6 +208,7 @@ impl fmt::Debug for Settings {
             .field("mail_dir", &self.mail_dir)
             .field("mail_poll_interval", &self.mail_poll_interval)
             .field("mail_retry_base", &self.mail_retry_base)
+            .field("db_checkout_timeout", &self.db_checkout_timeout)
             .field("request_rate_limits", &self.request_rate_limits)
             .field("frontend_url", &self.frontend_url)
             .field("jwt_key_file", &self.jwt_key_file)

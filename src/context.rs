@@ -1,6 +1,6 @@
 //! The state every handler shares: configuration, the database pool, signing keys.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use actix_web::web;
 
@@ -35,8 +35,27 @@ impl Db {
         &self.pool
     }
 
-    /// Borrows a connection on a blocking thread and runs `work` with it.
+    /// Borrows a connection on a blocking thread and runs `work` with it. Without a connection
+    /// within the pool's checkout timeout (`DB_CHECKOUT_TIMEOUT_MS`), a 503 with `Retry-After`.
     pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run_waiting(None, work).await
+    }
+
+    /// [`Db::run`], waiting at most `checkout` for the connection (a probe that must answer
+    /// quickly, such as `/ready`).
+    pub async fn run_within<T, F>(&self, checkout: Duration, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run_waiting(Some(checkout), work).await
+    }
+
+    async fn run_waiting<T, F>(&self, checkout: Option<Duration>, work: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
@@ -45,7 +64,10 @@ impl Db {
         let writer = self.writer.clone();
         web::block(move || {
             let _scope = writer.as_ref().map(|writer| writer.enter());
-            let mut conn = pool.get()?;
+            let mut conn = match checkout {
+                Some(wait) => pool.get_timeout(wait)?,
+                None => pool.get()?,
+            };
             work(&mut conn)
         })
         .await?

@@ -320,6 +320,14 @@ impl From<diesel::result::Error> for ApiError {
             diesel::result::Error::NotFound => Self::not_found(),
             // SQLite's write lock held past the wait (another process importing, say): the
             // request may be retried, nothing was written.
+            // SQLite's disk full: nothing was written (the transaction rolled back), and the
+            // request may succeed once space is freed.
+            diesel::result::Error::DatabaseError(_, ref info)
+                if info.message().contains("database or disk is full") =>
+            {
+                tracing::error!(%error, "database disk full");
+                Self::unavailable()
+            }
             diesel::result::Error::DatabaseError(_, ref info)
                 if info.message().contains("database is locked") =>
             {

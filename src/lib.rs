@@ -48,7 +48,7 @@ pub struct Application {
 impl Application {
     /// Connects to the database, applies migrations, binds the port (0 picks a free one).
     pub async fn build(settings: Settings) -> Result<Self, String> {
-        let pool = db::build_pool(&settings.database_url)?;
+        let pool = db::build_pool_with(&settings.database_url, settings.db_checkout_timeout)?;
         let migrate_pool = pool.clone();
         let applied = web::block(move || {
             let mut conn = migrate_pool.get().map_err(|e| e.to_string())?;

@@ -142,9 +142,19 @@ pub type Pool = r2d2::Pool<ConnectionManager>;
 /// A connection borrowed from the pool.
 pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 
+/// How long a connection is waited for by default (`DB_CHECKOUT_TIMEOUT_MS`): a request that
+/// cannot have one by then answers 503 with `Retry-After`. Ten seconds (r2d2's own wait before)
+/// made every request of a database outage hang that long, `/ready` included.
+pub const DEFAULT_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Builds the pool with the default checkout timeout (commands, tests).
+pub fn build_pool(url: &str) -> Result<Pool, String> {
+    build_pool_with(url, DEFAULT_CHECKOUT_TIMEOUT)
+}
+
 /// Builds the pool. For SQLite, creates the parent folder and switches the file to WAL once,
 /// before the pool exists (doing it per connection makes concurrent starts fail with "locked").
-pub fn build_pool(url: &str) -> Result<Pool, String> {
+pub fn build_pool_with(url: &str, checkout_timeout: Duration) -> Result<Pool, String> {
     let kind = BackendKind::of(url);
     let max_size = match kind {
         BackendKind::Sqlite => 8,
@@ -174,7 +184,7 @@ pub fn build_pool(url: &str) -> Result<Pool, String> {
         // request. A broken connection shows up as a failed query instead (a 503, and r2d2
         // replaces connections that report `has_broken`); /ready checks the database explicitly.
         .test_on_check_out(false)
-        .connection_timeout(Duration::from_secs(10))
+        .connection_timeout(checkout_timeout)
         .build(manager)
         .map_err(|e| e.to_string())
 }
@@ -500,7 +510,14 @@ where
     if let DbConnection::Sqlite(inner) = conn {
         match &outcome {
             Ok(_) => AnsiTransactionManager::commit_transaction(inner)?,
-            Err(_) => AnsiTransactionManager::rollback_transaction(inner)?,
+            Err(_) => {
+                // Some errors (a full disk, an I/O error) make SQLite roll the transaction back
+                // itself, and the ROLLBACK then fails with "no transaction is active": the work's
+                // own error is the one to answer with (a full disk is a 503, not that 500).
+                if let Err(rollback) = AnsiTransactionManager::rollback_transaction(inner) {
+                    tracing::warn!(error = %rollback, "rollback after a failed write");
+                }
+            }
         }
     }
     outcome
@@ -577,6 +594,62 @@ mod tests {
 
     fn add_note(conn: &mut DbConnection) -> QueryResult<usize> {
         diesel::sql_query("INSERT INTO notes (body) VALUES ('une note')").execute(conn)
+    }
+
+    #[test]
+    fn a_full_sqlite_disk_rolls_the_write_back_and_answers_503_to_retry() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let pool = build_pool(&sqlite_url(&dir)).expect("pool");
+        create_table(&pool);
+        let mut conn = pool.get().expect("connection");
+        // The file may not grow past its present pages: SQLite's own "disk full".
+        conn.batch_execute("PRAGMA max_page_count = 1; PRAGMA max_page_count = 0;")
+            .ok();
+        let pages: i64 = {
+            #[derive(diesel::QueryableByName)]
+            struct Pages {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                page_count: i64,
+            }
+            diesel::sql_query("PRAGMA page_count")
+                .get_result::<Pages>(&mut conn)
+                .expect("page count")
+                .page_count
+        };
+        conn.batch_execute(&format!("PRAGMA max_page_count = {pages}"))
+            .expect("cap");
+        let failed = write_transaction(&mut conn, |conn| {
+            for _ in 0..200 {
+                diesel::sql_query("INSERT INTO notes (body) VALUES (printf('%.4000c', 'x'))")
+                    .execute(conn)?;
+            }
+            QueryResult::Ok(())
+        })
+        .expect_err("the disk is full");
+        let answer = crate::error::ApiError::from(failed);
+        assert_eq!(
+            answer.status(),
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(count_notes(&mut conn), 0, "nothing half-written");
+        // Space freed, the same connection writes again: it was not left inside a transaction.
+        conn.batch_execute("PRAGMA max_page_count = 1073741823")
+            .expect("uncap");
+        write_transaction(&mut conn, add_note).expect("write after the disk is freed");
+        assert_eq!(count_notes(&mut conn), 1);
+    }
+
+    #[test]
+    fn a_pool_on_an_unreachable_database_gives_up_within_its_checkout_timeout() {
+        // Nothing listens on port 1: every connection attempt is refused.
+        let url = "postgres://postgres@127.0.0.1:1/nowhere?connect_timeout=1";
+        let started = std::time::Instant::now();
+        assert!(build_pool_with(url, Duration::from_millis(300)).is_err());
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod mail;
 mod mailbox;
 mod migrations;
 mod openapi;
+mod outage;
 mod payments;
 mod payments_world;
 mod portal;

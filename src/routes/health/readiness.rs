@@ -8,6 +8,10 @@ use crate::{
     error::{ApiError, ErrorCode, Problem},
 };
 
+/// How long `/ready` waits for a connection: a load balancer's probe must hear "not ready" in well
+/// under a second when the database is down, not after the requests' own checkout timeout.
+const READY_CHECKOUT: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// The service can take traffic.
 #[derive(Serialize, ToSchema)]
 pub struct Readiness {
@@ -31,7 +35,7 @@ pub struct Readiness {
 pub async fn ready(ctx: web::Data<ApiContext>) -> Result<HttpResponse, ApiError> {
     let (kind, up_to_date) = ctx
         .db
-        .run(|conn| {
+        .run_within(READY_CHECKOUT, |conn| {
             let up_to_date = db::migrations_up_to_date(conn).map_err(ApiError::internal)?;
             Ok((db::kind_of(conn), up_to_date))
         })
