@@ -356,6 +356,18 @@ impl From<diesel::r2d2::PoolError> for ApiError {
     }
 }
 
+impl From<crate::auth::password::HashingError> for ApiError {
+    fn from(error: crate::auth::password::HashingError) -> Self {
+        match error {
+            crate::auth::password::HashingError::Busy => {
+                tracing::warn!("sign-in refused: the hashing queue is full");
+                Self::of(ErrorCode::ServiceUnavailable).with_header(header::RETRY_AFTER, "1")
+            }
+            stopped => Self::internal(stopped),
+        }
+    }
+}
+
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(error: actix_web::error::BlockingError) -> Self {
         Self::internal(error.to_string())
@@ -365,6 +377,23 @@ impl From<actix_web::error::BlockingError> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_hashing_queue_is_a_503_to_retry_in_a_second() {
+        let busy = ApiError::from(crate::auth::password::HashingError::Busy);
+        assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(busy.code(), ErrorCode::ServiceUnavailable);
+        let response = busy.error_response();
+        assert_eq!(
+            response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .map(|v| v.as_bytes()),
+            Some(&b"1"[..])
+        );
+        let stopped = ApiError::from(crate::auth::password::HashingError::Stopped("gone"));
+        assert_eq!(stopped.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
 
     #[test]
     fn a_busy_database_is_a_503_to_retry_and_other_database_errors_a_500() {

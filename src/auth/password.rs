@@ -133,6 +133,56 @@ pub fn dummy_hash() -> &'static str {
 
 type HashJob = Box<dyn FnOnce() + Send>;
 
+/// Why a hashing job was not run.
+#[derive(Debug, thiserror::Error)]
+pub enum HashingError {
+    /// More jobs are waiting than the threads get through in about a second: the caller is told
+    /// at once to come back (503 with `Retry-After`) rather than wait seconds for its turn.
+    #[error("the hashing queue is full")]
+    Busy,
+    /// The hashing threads are gone (they never stop while the process runs).
+    #[error("{0}")]
+    Stopped(&'static str),
+}
+
+/// Hashes one core gets through in a second, rounded down from the ~65 measured at the policy's
+/// parameters on this project's machines: the queue holds about a second of work.
+const HASHES_PER_CORE_SECOND: usize = 64;
+
+/// Jobs waiting or running right now.
+static QUEUED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many jobs may wait or run at once on `cores` hashing threads.
+fn queue_bound(cores: usize) -> usize {
+    cores.max(1) * HASHES_PER_CORE_SECOND
+}
+
+/// Takes a place in the queue, or says it is full. The place is given back when dropped.
+fn admit(queued: &std::sync::atomic::AtomicUsize, bound: usize) -> Option<QueuePlace<'_>> {
+    use std::sync::atomic::Ordering;
+    queued
+        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+            (n < bound).then_some(n + 1)
+        })
+        .ok()
+        .map(|_| QueuePlace(queued))
+}
+
+/// A job's place in the queue, from its admission to the end of its run.
+struct QueuePlace<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl Drop for QueuePlace<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
+fn hashing_cores() -> usize {
+    std::thread::available_parallelism()
+        .map(std::num::NonZeroUsize::get)
+        .unwrap_or(2)
+}
+
 /// The hashing threads: one per core, started on first use, fed through a channel. Hashes never
 /// run on the executor nor on the shared blocking pool: a login storm queues here, other requests
 /// keep flowing, and only these few threads ever hold Argon2's 19 MiB blocks (spread over dozens
@@ -142,10 +192,7 @@ fn hashing_pool() -> &'static std::sync::Mutex<std::sync::mpsc::Sender<HashJob>>
     POOL.get_or_init(|| {
         let (sender, receiver) = std::sync::mpsc::channel::<HashJob>();
         let receiver = std::sync::Arc::new(std::sync::Mutex::new(receiver));
-        let cores = std::thread::available_parallelism()
-            .map(std::num::NonZeroUsize::get)
-            .unwrap_or(2);
-        for n in 0..cores {
+        for n in 0..hashing_cores() {
             let receiver = receiver.clone();
             let spawned = std::thread::Builder::new()
                 .name(format!("argon2-{n}"))
@@ -167,25 +214,32 @@ fn hashing_pool() -> &'static std::sync::Mutex<std::sync::mpsc::Sender<HashJob>>
     })
 }
 
-/// Runs a CPU-heavy hashing job on the hashing threads and waits for its result.
+/// Runs a CPU-heavy hashing job on the hashing threads and waits for its result, unless about a
+/// second of work is already queued ([`HashingError::Busy`]).
 async fn run_bounded<T: Send + 'static>(
     job: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, String> {
+) -> Result<T, HashingError> {
+    let place = admit(&QUEUED, queue_bound(hashing_cores())).ok_or(HashingError::Busy)?;
     let (reply, result) = tokio::sync::oneshot::channel();
     let boxed: HashJob = Box::new(move || {
         let _ = reply.send(job());
+        drop(place);
     });
     hashing_pool()
         .lock()
-        .map_err(|_| "hashing pool poisoned".to_owned())?
+        .map_err(|_| HashingError::Stopped("hashing pool poisoned"))?
         .send(boxed)
-        .map_err(|_| "hashing pool stopped".to_owned())?;
-    result.await.map_err(|_| "hashing job dropped".to_owned())
+        .map_err(|_| HashingError::Stopped("hashing pool stopped"))?;
+    result
+        .await
+        .map_err(|_| HashingError::Stopped("hashing job dropped"))
 }
 
 /// [`hash`] off the executor.
-pub async fn hash_async(password: String) -> Result<String, String> {
-    run_bounded(move || hash(&password).map_err(|e| e.to_string())).await?
+pub async fn hash_async(password: String) -> Result<String, HashingError> {
+    run_bounded(move || hash(&password))
+        .await?
+        .map_err(|_| HashingError::Stopped("argon2 refused its own parameters"))
 }
 
 /// [`verify`] off the executor; `stored = None` (unknown or inactive account) checks the dummy
@@ -193,7 +247,7 @@ pub async fn hash_async(password: String) -> Result<String, String> {
 pub async fn verify_async(
     password: String,
     stored: Option<String>,
-) -> Result<Verification, String> {
+) -> Result<Verification, HashingError> {
     run_bounded(move || match stored {
         Some(stored) => verify(&password, &stored),
         None => {
@@ -208,6 +262,20 @@ pub async fn verify_async(
 mod tests {
     use super::*;
     use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+
+    #[test]
+    fn the_queue_admits_up_to_its_bound_and_frees_a_place_when_a_job_ends() {
+        let queued = std::sync::atomic::AtomicUsize::new(0);
+        let places: Vec<_> = (0..3).map(|_| admit(&queued, 3)).collect();
+        assert!(places.iter().all(Option::is_some));
+        assert!(
+            admit(&queued, 3).is_none(),
+            "a fourth job waits for nothing"
+        );
+        drop(places);
+        assert!(admit(&queued, 3).is_some());
+        assert_eq!(queue_bound(2), 128);
+    }
 
     #[test]
     fn a_hash_verifies_its_password_only() {

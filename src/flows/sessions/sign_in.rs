@@ -82,9 +82,7 @@ pub async fn sign_in(
         .as_ref()
         .filter(|a| a.is_active())
         .and_then(|a| a.password_hash.clone());
-    let verification = password::verify_async(typed.clone(), stored)
-        .await
-        .map_err(ApiError::internal)?;
+    let verification = password::verify_async(typed.clone(), stored).await?;
 
     // The account (if the identifier exists) was read above: its own history records a failure.
     let known_account_id = account.as_ref().map(|a| a.id.clone());
