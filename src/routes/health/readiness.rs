@@ -4,13 +4,10 @@ use utoipa::ToSchema;
 
 use crate::{
     context::ApiContext,
-    db::{self, BackendKind},
+    db::BackendKind,
     error::{ApiError, ErrorCode, Problem},
+    flows::health::{self, InstanceState},
 };
-
-/// How long `/ready` waits for a connection: a load balancer's probe must hear "not ready" in well
-/// under a second when the database is down, not after the requests' own checkout timeout.
-const READY_CHECKOUT: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// The service can take traffic.
 #[derive(Serialize, ToSchema)]
@@ -33,33 +30,13 @@ pub struct Readiness {
 )]
 #[get("/ready")]
 pub async fn ready(ctx: web::Data<ApiContext>) -> Result<HttpResponse, ApiError> {
-    let (kind, up_to_date) = ctx
-        .db
-        .run_within(READY_CHECKOUT, |conn| {
-            let up_to_date = db::migrations_up_to_date(conn).map_err(ApiError::internal)?;
-            Ok((db::kind_of(conn), up_to_date))
-        })
-        .await
-        .map_err(|e| {
-            if e.status().is_server_error() {
-                not_ready()
-            } else {
-                e
-            }
-        })?;
-    if !up_to_date {
-        return Err(not_ready());
-    }
-    let database = match kind {
-        BackendKind::Sqlite => "sqlite",
-        BackendKind::Postgres => "postgres",
+    let database = match health::readiness(&ctx).await? {
+        InstanceState::Ready(BackendKind::Sqlite) => "sqlite",
+        InstanceState::Ready(BackendKind::Postgres) => "postgres",
+        InstanceState::NotReady => return Err(ApiError::of(ErrorCode::NotReady)),
     };
     Ok(HttpResponse::Ok().json(Readiness {
         status: "ready",
         database,
     }))
-}
-
-fn not_ready() -> ApiError {
-    ApiError::of(ErrorCode::NotReady)
 }

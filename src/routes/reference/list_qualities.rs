@@ -2,7 +2,7 @@ use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::{context::ApiContext, db::reference::Quality, error::ApiError};
+use crate::{context::ApiContext, error::ApiError, flows::reference};
 
 /// How a qualité registers.
 #[derive(Serialize, ToSchema, Clone, Copy)]
@@ -41,7 +41,7 @@ pub struct QualityList {
 #[utoipa::path(tag = "reference", responses((status = 200, description = "The qualités", body = QualityList)))]
 #[get("/qualities")]
 pub async fn list_qualities(ctx: web::Data<ApiContext>) -> Result<HttpResponse, ApiError> {
-    let qualities = ctx.db.run(|conn| Ok(Quality::all(conn)?)).await?;
+    let qualities = reference::list_qualities(&ctx).await?;
     let items = qualities
         .into_iter()
         .map(|q| QualityView {

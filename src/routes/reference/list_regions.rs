@@ -2,7 +2,7 @@ use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::{context::ApiContext, db::reference::Region, error::ApiError};
+use crate::{context::ApiContext, error::ApiError, flows::reference};
 
 /// A regional council of the Ordre.
 #[derive(Serialize, ToSchema)]
@@ -26,7 +26,7 @@ pub struct RegionList {
 #[utoipa::path(tag = "reference", responses((status = 200, description = "The regions", body = RegionList)))]
 #[get("/regions")]
 pub async fn list_regions(ctx: web::Data<ApiContext>) -> Result<HttpResponse, ApiError> {
-    let regions = ctx.db.run(|conn| Ok(Region::all(conn)?)).await?;
+    let regions = reference::list_regions(&ctx).await?;
     let items = regions
         .into_iter()
         .map(|r| RegionView {

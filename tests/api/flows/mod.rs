@@ -10,6 +10,7 @@ mod expertpass;
 mod me;
 mod payments;
 mod recovery;
+mod reference;
 mod regions;
 mod registry;
 mod sessions;
