@@ -3,6 +3,7 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::accounts::Account;
 use super::{
     schema::{refresh_tokens, sessions},
     security_events::{NewEvent, SecurityEvent},
@@ -68,6 +69,27 @@ pub enum Rotation {
     Reused { session: Session },
 }
 
+/// The result of a refresh: [`Rotation`] with the account that signs the new access token.
+pub enum Refresh {
+    /// A new refresh token for the session, and the session's account.
+    Rotated {
+        /// The session's account (the access token's subject).
+        account: Box<Account>,
+        /// The session, its lifetime extended.
+        session: Session,
+        /// The new refresh token (its digest is stored).
+        refresh_token: String,
+    },
+    /// Unknown token, expired or revoked session, or a concurrent duplicate: refused quietly.
+    Refused,
+    /// A token rotated earlier was presented again: the session is now revoked and the reuse
+    /// recorded in its account's security history.
+    Reused {
+        /// The session just revoked.
+        session: Session,
+    },
+}
+
 /// Details of a new session.
 pub struct NewSession<'a> {
     pub account_id: &'a str,
@@ -128,6 +150,62 @@ impl Session {
         Ok((session, token))
     }
 
+    /// Exchanges a presented refresh token (well formed) for a new one: the one operation behind
+    /// `POST /sessions/refresh`, whatever the backend. On PostgreSQL the account is read first,
+    /// then the usual exchange is one prepared statement ([`Session::rotate_at_once`]); if either
+    /// finds nothing, nothing was written, and every other case goes through the transaction of
+    /// [`Session::rotate`], which tells them apart and, for a reused token, revokes the session
+    /// and records the reuse with it.
+    pub fn refresh(
+        conn: &mut DbConnection,
+        presented: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<Refresh> {
+        if matches!(conn, DbConnection::Pg(_)) {
+            let hash = tokens::digest(presented);
+            if let Some(account) = Account::find_by_refresh_token(conn, &hash)? {
+                if let Some((session, refresh_token)) = Self::rotate_at_once(conn, &hash, now)? {
+                    return Ok(Refresh::Rotated {
+                        account: Box::new(account),
+                        session,
+                        refresh_token,
+                    });
+                }
+            }
+        }
+        super::session_write_transaction(conn, |conn| {
+            Ok(match Self::rotate(conn, presented, now)? {
+                Rotation::Rotated {
+                    session,
+                    refresh_token,
+                } => {
+                    let account = Account::find(conn, &session.account_id)?
+                        .ok_or(diesel::result::Error::NotFound)?;
+                    Refresh::Rotated {
+                        account: Box::new(account),
+                        session,
+                        refresh_token,
+                    }
+                }
+                Rotation::Reused { session } => {
+                    SecurityEvent::record(
+                        conn,
+                        NewEvent {
+                            account_id: &session.account_id,
+                            kind: SecurityEventKind::RefreshTokenReused,
+                            method: None,
+                            client_address: None,
+                            session_id: Some(&session.id),
+                        },
+                        now,
+                    )?;
+                    Refresh::Reused { session }
+                }
+                Rotation::Refused => Refresh::Refused,
+            })
+        })
+    }
+
     /// PostgreSQL only: the usual exchange (a live token of a live session) as one call of a
     /// PL/pgSQL function whose plans each connection keeps: one round trip instead of the seven of
     /// [`Session::rotate`] in its transaction, and no parsing or planning per refresh (refresh on
@@ -135,7 +213,7 @@ impl Session {
     /// expired or revoked token, or a concurrent exchange that won): the caller then runs
     /// [`Session::rotate`], which tells these cases apart. Of two concurrent exchanges, the second
     /// waits on the first's row lock, then finds `rotated_at` set and updates nothing.
-    pub fn rotate_at_once(
+    fn rotate_at_once(
         conn: &mut DbConnection,
         presented_hash: &str,
         now: NaiveDateTime,
@@ -157,7 +235,7 @@ impl Session {
     }
 
     /// Exchanges a refresh token for a new one (rotation). Run inside a transaction.
-    pub fn rotate(
+    fn rotate(
         conn: &mut DbConnection,
         presented: &str,
         now: NaiveDateTime,

@@ -28,7 +28,7 @@ use crate::{
 const RSA_KEY_PEM: &str = include_str!("data/signexpert-rsa-2048.pem");
 
 /// A certification authority of tests.
-struct TestPki {
+pub(crate) struct TestPki {
     root_pem: String,
     intermediate_pem: String,
     intermediate: Issuer<'static, KeyPair>,
@@ -36,14 +36,14 @@ struct TestPki {
 
 /// The kind of key a user's certificate holds.
 #[derive(Clone, Copy)]
-enum KeyKind {
+pub(crate) enum KeyKind {
     EcdsaP256,
     Rsa,
     Ed25519,
 }
 
 /// A user's certificate to issue.
-struct UserCert<'a> {
+pub(crate) struct UserCert<'a> {
     common_name: &'a str,
     supra_number: Option<&'a str>,
     key: KeyKind,
@@ -69,7 +69,7 @@ impl Default for UserCert<'_> {
 
 /// How the holder signs.
 #[derive(Clone, Copy, PartialEq)]
-enum Form {
+pub(crate) enum Form {
     /// ECDSA as DER, RSA as PKCS#1 v1.5, Ed25519; no `signature_algorithm` sent.
     Plain,
     /// ECDSA as raw `r‖s`.
@@ -79,8 +79,8 @@ enum Form {
 }
 
 /// A certificate and its private key.
-struct CertificateHolder {
-    chain_pem: String,
+pub(crate) struct CertificateHolder {
+    pub(crate) chain_pem: String,
     serial: Vec<u8>,
     key: KeyKind,
     pkcs8: Vec<u8>,
@@ -108,7 +108,7 @@ fn ca_params(common_name: &str, path_len: Option<u8>) -> CertificateParams {
 }
 
 impl TestPki {
-    fn new(label: &str) -> Self {
+    pub(crate) fn new(label: &str) -> Self {
         let root_key = KeyPair::generate().expect("root key");
         let root_params = ca_params(&format!("{label} Root CA"), None);
         let root_cert = root_params
@@ -127,7 +127,7 @@ impl TestPki {
         }
     }
 
-    fn issue(&self, spec: UserCert<'_>) -> CertificateHolder {
+    pub(crate) fn issue(&self, spec: UserCert<'_>) -> CertificateHolder {
         let key = match spec.key {
             KeyKind::EcdsaP256 => KeyPair::generate(),
             KeyKind::Rsa => KeyPair::from_pem(RSA_KEY_PEM),
@@ -191,7 +191,7 @@ impl TestPki {
 
 impl CertificateHolder {
     /// Signs `message` with the private key, base64 (standard alphabet, as most middleware sends).
-    fn sign(&self, message: &str, form: Form) -> String {
+    pub(crate) fn sign(&self, message: &str, form: Form) -> String {
         let rng = SystemRandom::new();
         let bytes = message.as_bytes();
         let signature = match self.key {
@@ -290,7 +290,7 @@ fn beside_test_files(
 }
 
 /// The application trusting `pki`'s root.
-async fn spawn_trusting(pki: &TestPki) -> TestApp {
+pub(crate) async fn spawn_trusting(pki: &TestPki) -> TestApp {
     let anchor = pki.root_pem.clone();
     spawn_app_with(move |s| {
         s.signexpert_ca_file = Some(beside_test_files(s, "signexpert-ca.pem", &anchor));
@@ -299,7 +299,7 @@ async fn spawn_trusting(pki: &TestPki) -> TestApp {
 }
 
 /// Marie Durand, member 12345678, with an active account.
-fn marie(app: &TestApp) -> TestAccount {
+pub(crate) fn marie(app: &TestApp) -> TestAccount {
     let member_ref = app.add_member(MemberSpec::default());
     app.add_member_account(
         &member_ref,

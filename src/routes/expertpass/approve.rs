@@ -1,24 +1,16 @@
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{
-    already_decided, challenge_and_device, challenge_expired, check_timestamp, invalid_signature,
-    poll_challenge::ChallengeStatus, SignedBy,
-};
-use crate::domain::states::{ExpertpassChallengeStatus, SecurityEventKind};
+use super::poll_challenge::ChallengeStatus;
 use crate::{
-    auth::expertpass::{self, Decision},
+    auth::expertpass::Decision,
     context::ApiContext,
-    db::{
-        self,
-        expertpass_challenges::{Decided, ExpertpassChallenge},
-        expertpass_devices::ExpertpassDevice,
-        security_events::{NewEvent, SecurityEvent},
+    error::{ApiError, Problem},
+    flows::{
+        expertpass::approve::{self as flow, Approval},
+        Client,
     },
-    error::{ApiError, ErrorCode, FieldIssue, Problem},
-    i18n::Text,
-    limits,
 };
 
 /// The app's signed decision on a challenge it scanned.
@@ -49,13 +41,6 @@ pub struct ApprovalOutcome {
     pub challenge_id: String,
     /// `approved` or `denied`.
     pub status: ChallengeStatus,
-}
-
-/// What the decision did to the challenge.
-enum Recorded {
-    Decided,
-    /// The number was not the browser's: the challenge is cancelled.
-    Cancelled,
 }
 
 /// Approve or deny an Expertpass sign-in (mobile app side). The app scanned the QR code
@@ -99,17 +84,10 @@ enum Recorded {
 #[post("/expertpass/challenges/{id}/approval")]
 pub async fn approve(
     ctx: web::Data<ApiContext>,
-    req: HttpRequest,
+    client: Client,
     id: web::Path<String>,
     body: web::Json<ApprovalRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let client_address = limits::client_address(&req);
-    limits::enforce(
-        &ctx,
-        limits::EXPERTPASS_APPROVAL_PER_CLIENT,
-        &client_address,
-    )
-    .await?;
     let ApprovalRequest {
         device_id,
         decision,
@@ -117,151 +95,21 @@ pub async fn approve(
         timestamp,
         signature,
     } = body.into_inner();
-    let mut issues = Vec::new();
-    let device_id = device_id.trim().to_owned();
-    if device_id.is_empty() || device_id.len() > 64 {
-        issues.push(FieldIssue::new(
-            "device_id",
-            "required",
-            Text::new(
-                "Indiquez l'identifiant de l'appareil.",
-                "Give the device id.",
-            ),
-        ));
-    }
-    let number = match number.map(i32::try_from) {
-        None => None,
-        Some(Ok(n)) if expertpass::NUMBER_RANGE.contains(&n) => Some(n),
-        Some(_) => {
-            issues.push(number_issue());
-            None
-        }
+    let challenge_id = id.into_inner();
+    let approval = Approval {
+        challenge_id: challenge_id.clone(),
+        device_id,
+        decision,
+        number,
+        timestamp,
+        signature,
     };
-    let signature = expertpass::parse_signature(&signature);
-    if signature.is_none() {
-        issues.push(FieldIssue::new(
-            "signature",
-            "ed25519_signature",
-            Text::new(
-                "La signature doit être une signature Ed25519 de 64 octets encodée en base64url.",
-                "The signature must be a 64-byte Ed25519 signature, base64url-encoded.",
-            ),
-        ));
-    }
-    let (Some(signature), true) = (signature, issues.is_empty()) else {
-        return Err(ApiError::validation(issues));
-    };
-    check_timestamp(timestamp)?;
-
-    let SignedBy {
-        challenge,
-        device,
-        key,
-    } = challenge_and_device(&ctx, id.into_inner(), device_id).await?;
-    let message =
-        expertpass::approval_message(&challenge.id, &challenge.nonce, decision, number, timestamp);
-    if !expertpass::verify(&key, &message, &signature) {
-        let outdated = expertpass::outdated_approval_message(
-            &challenge.id,
-            &challenge.nonce,
-            decision,
-            timestamp,
-        );
-        return Err(if expertpass::verify(&key, &outdated, &signature) {
-            outdated_app()
-        } else {
-            invalid_signature()
-        });
-    }
-    if decision == Decision::Approve && number.is_none() {
-        return Err(ApiError::validation(vec![number_issue()]));
-    }
-
-    let recorded_status = match decision {
-        Decision::Approve if number != Some(challenge.number) => {
-            ExpertpassChallengeStatus::Cancelled
-        }
-        Decision::Approve => ExpertpassChallengeStatus::Approved,
-        Decision::Deny => ExpertpassChallengeStatus::Denied,
-    };
-    let challenge_id = challenge.id.clone();
-    let recorded = ctx
-        .db
-        .run(move |conn| {
-            db::session_write_transaction(conn, |conn| {
-                let now = db::now();
-                let decided = ExpertpassChallenge::decide(
-                    conn,
-                    &challenge.id,
-                    Decided {
-                        status: recorded_status,
-                        account_id: &device.account_id,
-                        device_id: &device.id,
-                        expires_at: now + expertpass::COLLECT_WINDOW,
-                    },
-                    now,
-                )?;
-                if !decided {
-                    let current = ExpertpassChallenge::find(conn, &challenge.id)?;
-                    return Err(match current {
-                        Some(c) if c.status == ExpertpassChallengeStatus::Pending => {
-                            challenge_expired()
-                        }
-                        Some(_) => already_decided(),
-                        None => ApiError::not_found(),
-                    });
-                }
-                ExpertpassDevice::touch(conn, &device.id, now)?;
-                if recorded_status != ExpertpassChallengeStatus::Approved {
-                    // A refusal, or a number the browser did not show (someone else's QR code,
-                    // relayed?): either belongs in the owner's security history.
-                    SecurityEvent::record(
-                        conn,
-                        NewEvent {
-                            account_id: &device.account_id,
-                            kind: SecurityEventKind::SignInFailed,
-                            method: Some("qr"),
-                            client_address: Some(&client_address),
-                            session_id: None,
-                        },
-                        now,
-                    )?;
-                }
-                Ok(if recorded_status == ExpertpassChallengeStatus::Cancelled {
-                    Recorded::Cancelled
-                } else {
-                    Recorded::Decided
-                })
-            })
-        })
-        .await?;
-    if let Recorded::Cancelled = recorded {
-        return Err(number_mismatch());
-    }
+    let recorded = flow::approve(&ctx, approval, client).await?;
     Ok(HttpResponse::Ok().json(ApprovalOutcome {
         challenge_id,
-        status: match decision {
+        status: match recorded {
             Decision::Approve => ChallengeStatus::Approved,
             Decision::Deny => ChallengeStatus::Denied,
         },
     }))
-}
-
-fn number_issue() -> FieldIssue {
-    FieldIssue::new(
-        "number",
-        "expertpass_number",
-        Text::new(
-            "Pour accepter, indiquez le nombre choisi (de 10 à 99).",
-            "To approve, give the chosen number (10 to 99).",
-        ),
-    )
-}
-
-fn number_mismatch() -> ApiError {
-    ApiError::of(ErrorCode::NumberMismatch)
-}
-
-fn outdated_app() -> ApiError {
-    ApiError::of(ErrorCode::OutdatedApp)
 }

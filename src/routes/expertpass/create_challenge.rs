@@ -1,16 +1,16 @@
-use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::states::ExpertpassChallengeStatus;
-use crate::domain::tokens;
 use crate::{
     auth::expertpass,
     context::ApiContext,
-    db::{self, expertpass_challenges::ExpertpassChallenge},
     error::{ApiError, Problem},
-    limits,
+    flows::{
+        expertpass::create_challenge::{self as flow, NewChallenge},
+        Client,
+    },
 };
 
 /// Options of the sign-in the browser is starting. Send `{}` for the defaults.
@@ -69,56 +69,20 @@ pub struct QrChallenge {
 #[post("/expertpass/challenges")]
 pub async fn create_challenge(
     ctx: web::Data<ApiContext>,
-    req: HttpRequest,
+    client: Client,
     body: web::Json<CreateExpertpassChallengeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    limits::enforce(
-        &ctx,
-        limits::EXPERTPASS_CHALLENGE_PER_CLIENT,
-        &limits::client_address(&req),
-    )
-    .await?;
-    let now = db::now();
-    let poll_token = tokens::random_token();
-    let (number, choices) = expertpass::draw_number();
-    let challenge = ExpertpassChallenge {
-        id: uuid::Uuid::now_v7().to_string(),
-        nonce: tokens::random_token(),
-        poll_token_hash: tokens::digest(&poll_token),
-        status: ExpertpassChallengeStatus::Pending,
-        keep_active: body.keep_session_active,
-        account_id: None,
-        device_id: None,
-        created_at: now,
-        expires_at: now + expertpass::CHALLENGE_LIFETIME,
-        decided_at: None,
-        consumed_at: None,
-        number,
-        number_choices: ExpertpassChallenge::store_numbers(&choices),
-        user_agent: req
-            .headers()
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|ua| ua.chars().take(200).collect()),
-        client_network: expertpass::approximate_address(&limits::client_address(&req)),
-    };
-    let qr_payload = expertpass::qr_payload(&challenge.id, &challenge.nonce);
-    let qr_svg = expertpass::qr_svg(&qr_payload).map_err(|e| ApiError::internal(e.to_string()))?;
-    let row = challenge.clone();
-    ctx.db
-        .run(move |conn| {
-            Ok(db::session_write_transaction(conn, |conn| {
-                // Expired challenges answer 410 `challenge_expired` for an hour, then go.
-                ExpertpassChallenge::purge_expired(conn, now - chrono::Duration::hours(1))?;
-                ExpertpassChallenge::insert(conn, &row)
-            })?)
-        })
-        .await?;
+    let NewChallenge {
+        challenge,
+        qr_payload,
+        qr_svg,
+        poll_token,
+    } = flow::create_challenge(&ctx, body.keep_session_active, client).await?;
     Ok(HttpResponse::Created().json(QrChallenge {
         challenge_id: challenge.id,
         qr_payload,
         qr_svg,
-        number,
+        number: challenge.number,
         poll_token,
         expires_at: challenge.expires_at.and_utc(),
         expires_in: expertpass::CHALLENGE_LIFETIME.num_seconds(),

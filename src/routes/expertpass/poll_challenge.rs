@@ -3,19 +3,16 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{challenge_expired, POLL_TOKEN_HEADER};
-use crate::domain::states::ExpertpassChallengeStatus;
-use crate::domain::tokens;
-use crate::flows::Client;
+use super::POLL_TOKEN_HEADER;
 use crate::routes::sessions::TokenResponse;
 use crate::{
-    auth::{
-        expertpass,
-        session_tokens::{self, SignInContext},
-    },
+    auth::expertpass,
     context::ApiContext,
-    db::{self, accounts::Account, expertpass_challenges::ExpertpassChallenge},
-    error::{ApiError, ErrorCode, Problem},
+    error::{ApiError, Problem},
+    flows::{
+        expertpass::poll_challenge::{self as flow, Poll},
+        Client,
+    },
 };
 
 /// Where an Expertpass sign-in stands: `pending` (poll again after `interval` seconds), `approved`
@@ -63,15 +60,6 @@ pub struct ChallengeState {
     pub tokens: Option<TokenResponse>,
 }
 
-enum Outcome {
-    Pending(DateTime<Utc>),
-    Denied,
-    Cancelled,
-    Expired,
-    Approved(Box<Account>, bool),
-    Consumed,
-}
-
 /// Poll an Expertpass sign-in (browser side), with the challenge's `poll_token` in the
 /// `Expertpass-Poll-Token` header. `pending` until the app decides; `approved` carries the
 /// session's tokens exactly once (a later poll is 410 `challenge_consumed`); `denied`;
@@ -98,91 +86,30 @@ pub async fn poll_challenge(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let presented = req
+    let poll_token = req
         .headers()
         .get(POLL_TOKEN_HEADER)
         .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|t| tokens::is_well_formed(t))
-        .map(tokens::digest);
-    let id = id.into_inner();
-    let outcome = ctx
-        .db
-        .run(move |conn| {
-            let now = db::now();
-            let Some(challenge) = ExpertpassChallenge::find(conn, &id)? else {
-                return Err(ApiError::not_found());
-            };
-            // Both sides are SHA-256 digests: comparing them reveals nothing about the token.
-            if presented.as_deref() != Some(challenge.poll_token_hash.as_str()) {
-                return Err(invalid_poll_token());
-            }
-            let live = challenge.expires_at > now;
-            Ok(match challenge.status {
-                ExpertpassChallengeStatus::Pending if live => {
-                    Outcome::Pending(challenge.expires_at.and_utc())
-                }
-                ExpertpassChallengeStatus::Pending => Outcome::Expired,
-                ExpertpassChallengeStatus::Denied => Outcome::Denied,
-                ExpertpassChallengeStatus::Cancelled => Outcome::Cancelled,
-                ExpertpassChallengeStatus::Approved if live => collect(conn, &challenge, now)?,
-                ExpertpassChallengeStatus::Approved => Outcome::Expired,
-                ExpertpassChallengeStatus::Consumed => Outcome::Consumed,
-            })
-        })
-        .await?;
-    let state = match outcome {
-        Outcome::Pending(expires_at) => ChallengeState {
-            expires_at: Some(expires_at),
+        .map(str::to_owned);
+    let poll =
+        flow::poll_challenge(&ctx, id.into_inner(), poll_token, Client::of_request(&req)).await?;
+    let state = match poll {
+        Poll::Pending { expires_at } => ChallengeState {
+            expires_at: Some(expires_at.and_utc()),
             interval: Some(expertpass::POLL_INTERVAL_SECS),
             ..bare(ChallengeStatus::Pending)
         },
-        Outcome::Denied => bare(ChallengeStatus::Denied),
-        Outcome::Cancelled => ChallengeState {
+        Poll::Denied => bare(ChallengeStatus::Denied),
+        Poll::Cancelled => ChallengeState {
             reason: Some(CancelReason::NumberMismatch),
             ..bare(ChallengeStatus::Cancelled)
         },
-        Outcome::Expired => return Err(challenge_expired()),
-        Outcome::Consumed => return Err(challenge_consumed()),
-        Outcome::Approved(account, keep_active) => {
-            let tokens = session_tokens::open(
-                &ctx,
-                *account,
-                SignInContext {
-                    amr: "qr",
-                    keep_active,
-                    client: Client::of_request(&req),
-                },
-            )
-            .await?;
-            ChallengeState {
-                tokens: Some(TokenResponse::from(tokens)),
-                ..bare(ChallengeStatus::Approved)
-            }
-        }
+        Poll::Approved(signed_in) => ChallengeState {
+            tokens: Some(TokenResponse::from(*signed_in)),
+            ..bare(ChallengeStatus::Approved)
+        },
     };
     Ok(HttpResponse::Ok().json(state))
-}
-
-/// Takes the approved challenge's tokens for this poll, if no other poll took them first.
-fn collect(
-    conn: &mut db::DbConnection,
-    challenge: &ExpertpassChallenge,
-    now: chrono::NaiveDateTime,
-) -> Result<Outcome, ApiError> {
-    db::session_write_transaction(conn, |conn| {
-        if !ExpertpassChallenge::consume(conn, &challenge.id, now)? {
-            return Ok(Outcome::Consumed);
-        }
-        let account = match &challenge.account_id {
-            Some(account_id) => Account::find(conn, account_id)?.filter(Account::is_active),
-            None => None,
-        };
-        Ok(match account {
-            Some(account) => Outcome::Approved(Box::new(account), challenge.keep_active),
-            None => Outcome::Denied,
-        })
-    })
 }
 
 fn bare(status: ChallengeStatus) -> ChallengeState {
@@ -193,12 +120,4 @@ fn bare(status: ChallengeStatus) -> ChallengeState {
         interval: None,
         tokens: None,
     }
-}
-
-fn invalid_poll_token() -> ApiError {
-    ApiError::of(ErrorCode::InvalidPollToken)
-}
-
-fn challenge_consumed() -> ApiError {
-    ApiError::of(ErrorCode::ChallengeConsumed)
 }

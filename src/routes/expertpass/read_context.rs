@@ -3,18 +3,14 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{
-    already_decided, challenge_and_device, challenge_expired, check_timestamp, invalid_signature,
-    SignedBy,
-};
-use crate::domain::states::ExpertpassChallengeStatus;
 use crate::{
     auth::expertpass,
     context::ApiContext,
-    db,
-    error::{ApiError, FieldIssue, Problem},
-    i18n::Text,
-    limits,
+    error::{ApiError, Problem},
+    flows::{
+        expertpass::read_context::{self as flow, ContextRequest},
+        Client,
+    },
 };
 
 /// The device asking: its id from enrolment.
@@ -92,44 +88,19 @@ pub async fn read_context(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    limits::enforce(
-        &ctx,
-        limits::EXPERTPASS_APPROVAL_PER_CLIENT,
-        &limits::client_address(&req),
-    )
-    .await?;
     let header = |name: &HeaderName| {
         req.headers()
             .get(name)
             .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
     };
-    let device_id = header(&DEVICE_ID_HEADER).filter(|d| d.len() <= 64);
-    let timestamp = header(&TIMESTAMP_HEADER).and_then(|t| t.parse::<i64>().ok());
-    let signature = header(&SIGNATURE_HEADER).and_then(expertpass::parse_signature);
-    let (Some(device_id), Some(timestamp), Some(signature)) = (device_id, timestamp, signature)
-    else {
-        return Err(ApiError::validation(header_issues(
-            device_id.is_none(),
-            timestamp.is_none(),
-            signature.is_none(),
-        )));
+    let request = ContextRequest {
+        challenge_id: id.into_inner(),
+        device_id: header(&DEVICE_ID_HEADER),
+        timestamp: header(&TIMESTAMP_HEADER),
+        signature: header(&SIGNATURE_HEADER),
     };
-    check_timestamp(timestamp)?;
-
-    let SignedBy { challenge, key, .. } =
-        challenge_and_device(&ctx, id.into_inner(), device_id.to_owned()).await?;
-    let message = expertpass::context_message(&challenge.id, &challenge.nonce, timestamp);
-    if !expertpass::verify(&key, &message, &signature) {
-        return Err(invalid_signature());
-    }
-    if challenge.status != ExpertpassChallengeStatus::Pending {
-        return Err(already_decided());
-    }
-    if challenge.expires_at <= db::now() {
-        return Err(challenge_expired());
-    }
+    let challenge = flow::read_context(&ctx, request, Client::of_request(&req)).await?;
     Ok(HttpResponse::Ok().json(ExpertpassContext {
         number_choices: challenge.offered_numbers(),
         challenge_id: challenge.id,
@@ -139,39 +110,4 @@ pub async fn read_context(
         requested_at: challenge.created_at.and_utc(),
         expires_at: challenge.expires_at.and_utc(),
     }))
-}
-
-fn header_issues(device_id: bool, timestamp: bool, signature: bool) -> Vec<FieldIssue> {
-    let mut issues = Vec::new();
-    if device_id {
-        issues.push(FieldIssue::new(
-            "Expertpass-Device-Id",
-            "required",
-            Text::new(
-                "Indiquez l'identifiant de l'appareil dans l'en-tête Expertpass-Device-Id.",
-                "Give the device id in the Expertpass-Device-Id header.",
-            ),
-        ));
-    }
-    if timestamp {
-        issues.push(FieldIssue::new(
-            "Expertpass-Timestamp",
-            "unix_time",
-            Text::new(
-                "L'en-tête Expertpass-Timestamp doit donner l'heure Unix en secondes.",
-                "The Expertpass-Timestamp header must give the Unix time in seconds.",
-            ),
-        ));
-    }
-    if signature {
-        issues.push(FieldIssue::new(
-            "Expertpass-Signature",
-            "ed25519_signature",
-            Text::new(
-                "L'en-tête Expertpass-Signature doit porter une signature Ed25519 de 64 octets encodée en base64url.",
-                "The Expertpass-Signature header must carry a 64-byte Ed25519 signature, base64url-encoded.",
-            ),
-        ));
-    }
-    issues
 }

@@ -1,16 +1,10 @@
-use actix_web::{delete, web, HttpRequest, HttpResponse};
+use actix_web::{delete, web, HttpResponse};
 
-use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::{
-        self,
-        security_events::{NewEvent, SecurityEvent},
-        sessions::Session,
-    },
     error::{ApiError, Problem},
-    limits,
+    flows::{sessions::sign_out, Client},
 };
 
 /// Sign out ("Déconnexion"): closes this session. Its refresh token stops working at once and
@@ -27,30 +21,9 @@ use crate::{
 #[delete("/sessions/current")]
 pub async fn delete_current(
     ctx: web::Data<ApiContext>,
-    req: HttpRequest,
+    client: Client,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    let address = limits::client_address(&req);
-    ctx.db
-        .run(move |conn| {
-            Ok(crate::db::session_write_transaction(conn, |conn| {
-                let now = db::now();
-                if Session::revoke(conn, &auth.session_id, now, "sign_out")? {
-                    SecurityEvent::record(
-                        conn,
-                        NewEvent {
-                            account_id: &auth.account_id,
-                            kind: SecurityEventKind::SignOut,
-                            method: Some(&auth.amr),
-                            client_address: Some(&address),
-                            session_id: Some(&auth.session_id),
-                        },
-                        now,
-                    )?;
-                }
-                diesel::QueryResult::Ok(())
-            })?)
-        })
-        .await?;
+    sign_out::sign_out(&ctx, &auth, client).await?;
     Ok(HttpResponse::NoContent().finish())
 }

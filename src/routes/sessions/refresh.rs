@@ -2,19 +2,11 @@ use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::domain::states::SecurityEventKind;
-use crate::domain::tokens;
 use crate::routes::sessions::TokenResponse;
 use crate::{
-    auth::session_tokens,
     context::ApiContext,
-    db::{
-        self,
-        accounts::Account,
-        security_events::{NewEvent, SecurityEvent},
-        sessions::{Rotation, Session},
-    },
-    error::{ApiError, ErrorCode, Problem},
+    error::{ApiError, Problem},
+    flows::sessions::refresh as flow,
 };
 
 /// A refresh token to exchange.
@@ -41,59 +33,6 @@ pub async fn refresh(
     ctx: web::Data<ApiContext>,
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let presented = body.into_inner().refresh_token;
-    if !tokens::is_well_formed(&presented) {
-        return Err(invalid_refresh_token());
-    }
-    let outcome = ctx
-        .db
-        .run(move |conn| {
-            // PostgreSQL: the account is read first, then the usual exchange is one statement; if
-            // either fails nothing was written. Every other case goes through the transaction below.
-            if matches!(conn, db::DbConnection::Pg(_)) {
-                let hash = tokens::digest(&presented);
-                if let Some(account) = Account::find_by_refresh_token(conn, &hash)? {
-                    if let Some(rotated) = Session::rotate_at_once(conn, &hash, db::now())? {
-                        return Ok(Some((account, rotated.0, rotated.1)));
-                    }
-                }
-            }
-            Ok(crate::db::session_write_transaction(conn, |conn| {
-                let now = db::now();
-                let rotation = Session::rotate(conn, &presented, now)?;
-                match rotation {
-                    Rotation::Rotated { session, refresh_token } => {
-                        let account = Account::find(conn, &session.account_id)?.ok_or(diesel::result::Error::NotFound)?;
-                        Ok(Some((account, session, refresh_token)))
-                    }
-                    Rotation::Reused { session } => {
-                        SecurityEvent::record(
-                            conn,
-                            NewEvent {
-                                account_id: &session.account_id,
-                                kind: SecurityEventKind::RefreshTokenReused,
-                                method: None,
-                                client_address: None,
-                                session_id: Some(&session.id),
-                            },
-                            now,
-                        )?;
-                        tracing::warn!(session = %session.id, "refresh token reused: session revoked");
-                        Ok(None)
-                    }
-                    Rotation::Refused => Ok(None),
-                }
-            })
-            .map_err(|e: diesel::result::Error| e)?)
-        })
-        .await?;
-    let Some((account, session, refresh_token)) = outcome else {
-        return Err(invalid_refresh_token());
-    };
-    let signed_in = session_tokens::issue(&ctx, account, session, refresh_token)?;
+    let signed_in = flow::refresh(&ctx, body.into_inner().refresh_token).await?;
     Ok(HttpResponse::Ok().json(TokenResponse::from(signed_in)))
-}
-
-fn invalid_refresh_token() -> ApiError {
-    ApiError::of(ErrorCode::InvalidRefreshToken)
 }

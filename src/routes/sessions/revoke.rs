@@ -1,9 +1,12 @@
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::domain::tokens;
-use crate::{auth::session_tokens, context::ApiContext, error::ApiError, limits};
+use crate::{
+    context::ApiContext,
+    error::ApiError,
+    flows::{sessions::sign_out, Client},
+};
 
 /// The refresh token of the session to close.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -27,20 +30,9 @@ pub struct RevokeRequest {
 #[post("/sessions/revoke")]
 pub async fn revoke(
     ctx: web::Data<ApiContext>,
-    req: HttpRequest,
+    client: Client,
     body: web::Json<RevokeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let presented = body.into_inner().refresh_token;
-    if !tokens::is_well_formed(&presented) {
-        return Ok(HttpResponse::NoContent().finish());
-    }
-    let address = limits::client_address(&req);
-    ctx.db
-        .run(move |conn| {
-            Ok(session_tokens::sign_out_by_refresh_token(
-                conn, &presented, &address,
-            )?)
-        })
-        .await?;
+    sign_out::sign_out_by_refresh_token(&ctx, body.into_inner().refresh_token, client).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,15 +1,13 @@
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::tokens;
 use crate::{
-    auth::signexpert::{self, proof},
+    auth::signexpert,
     context::ApiContext,
-    db::{self, signexpert_challenges::SignexpertChallenge},
     error::{ApiError, Problem},
-    limits,
+    flows::{signexpert::create_challenge as flow, Client},
 };
 
 /// A nonce for a certificate's key to sign.
@@ -48,32 +46,9 @@ pub struct SignexpertChallengeView {
 #[post("/signexpert/challenges")]
 pub async fn create_challenge(
     ctx: web::Data<ApiContext>,
-    req: HttpRequest,
+    client: Client,
 ) -> Result<HttpResponse, ApiError> {
-    proof::trust_store(&ctx)?;
-    limits::enforce(
-        &ctx,
-        limits::SIGNEXPERT_CHALLENGE_PER_CLIENT,
-        &limits::client_address(&req),
-    )
-    .await?;
-    let now = db::now();
-    let challenge = SignexpertChallenge {
-        id: uuid::Uuid::now_v7().to_string(),
-        nonce: tokens::random_token(),
-        created_at: now,
-        expires_at: now + signexpert::CHALLENGE_LIFETIME,
-        used_at: None,
-    };
-    let row = challenge.clone();
-    ctx.db
-        .run(move |conn| {
-            Ok(db::session_write_transaction(conn, |conn| {
-                SignexpertChallenge::purge_expired(conn, now)?;
-                SignexpertChallenge::insert(conn, &row)
-            })?)
-        })
-        .await?;
+    let challenge = flow::create_challenge(&ctx, client).await?;
     Ok(HttpResponse::Created().json(SignexpertChallengeView {
         message_to_sign: signexpert::signed_message(&challenge.id, &challenge.nonce),
         challenge_id: challenge.id,

@@ -1,25 +1,16 @@
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::flows::Client;
 use crate::routes::sessions::TokenResponse;
 use crate::{
-    auth::{
-        session_tokens::{self, SignInContext},
-        signexpert::{
-            certificate::CertificateIdentity,
-            proof::{self, CertificateProof},
-            SignatureAlgorithm,
-        },
-    },
+    auth::signexpert::SignatureAlgorithm,
     context::ApiContext,
-    db::{
-        self, accounts::Account, registry::Member, signexpert_certificates::SignexpertCertificate,
-        DbConnection,
+    error::{ApiError, Problem},
+    flows::{
+        signexpert::sign_in::{self, CertificateProof},
+        Client,
     },
-    error::{ApiError, ErrorCode, Problem},
-    limits,
 };
 
 /// A signed challenge and the certificate that signed it.
@@ -64,16 +55,9 @@ pub struct SignexpertSignInRequest {
 #[post("/signexpert/sessions")]
 pub async fn create_session(
     ctx: web::Data<ApiContext>,
-    req: HttpRequest,
+    client: Client,
     body: web::Json<SignexpertSignInRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    proof::trust_store(&ctx)?;
-    limits::enforce(
-        &ctx,
-        limits::SIGNEXPERT_PROOF_PER_CLIENT,
-        &limits::client_address(&req),
-    )
-    .await?;
     let SignexpertSignInRequest {
         challenge_id,
         certificate_chain_pem,
@@ -81,58 +65,12 @@ pub async fn create_session(
         signature_algorithm,
         keep_session_active,
     } = body.into_inner();
-    let identity = proof::verify(
-        &ctx,
-        CertificateProof {
-            challenge_id,
-            certificate_chain_pem,
-            signature,
-            signature_algorithm,
-        },
-    )
-    .await?;
-    let account = ctx
-        .db
-        .run(move |conn| account_for(conn, &identity))
-        .await?
-        .ok_or_else(certificate_not_linked)?;
-    let tokens = session_tokens::open(
-        &ctx,
-        account,
-        SignInContext {
-            amr: "x509",
-            keep_active: keep_session_active,
-            client: Client::of_request(&req),
-        },
-    )
-    .await?;
-    Ok(HttpResponse::Created().json(TokenResponse::from(tokens)))
-}
-
-/// The active account a certificate signs in to: the one it is enrolled on, else the account of
-/// the member with its SUPRA number. An enrolment is authoritative: a certificate enrolled on an
-/// account that cannot sign in does not fall back to its SUPRA number.
-fn account_for(
-    conn: &mut DbConnection,
-    identity: &CertificateIdentity,
-) -> Result<Option<Account>, ApiError> {
-    if let Some(enrolled) = SignexpertCertificate::find_by_fingerprint(conn, &identity.fingerprint)?
-    {
-        let account = Account::find(conn, &enrolled.account_id)?.filter(Account::is_active);
-        if account.is_some() {
-            SignexpertCertificate::touch(conn, &enrolled.id, db::now())?;
-        }
-        return Ok(account);
-    }
-    let Some(supra_number) = &identity.supra_number else {
-        return Ok(None);
+    let proof = CertificateProof {
+        challenge_id,
+        certificate_chain_pem,
+        signature,
+        signature_algorithm,
     };
-    let Some(member) = Member::find_by_supra_number(conn, supra_number)? else {
-        return Ok(None);
-    };
-    Ok(Account::find_by_member(conn, &member.id)?.filter(Account::is_active))
-}
-
-fn certificate_not_linked() -> ApiError {
-    ApiError::of(ErrorCode::CertificateNotLinked)
+    let signed_in = sign_in::sign_in(&ctx, proof, keep_session_active, client).await?;
+    Ok(HttpResponse::Created().json(TokenResponse::from(signed_in)))
 }

@@ -103,3 +103,151 @@ async fn an_empty_identifier_is_a_validation_error_naming_the_field() {
         .expect_err("refused");
     assert_eq!(error.code().as_str(), "validation_failed");
 }
+
+/// Signs `mdurand` in through the flow and returns the session's tokens.
+async fn signed_in(app: &crate::helpers::TestApp) -> comptexpert::auth::session_tokens::SignedIn {
+    app.add_active_account("mdurand", "Cabinet-2026!", "marie@example.fr");
+    match sign_in(
+        &app.context,
+        credentials("mdurand", "Cabinet-2026!"),
+        client(),
+    )
+    .await
+    .expect("no error")
+    {
+        SignIn::SignedIn(signed_in) => *signed_in,
+        other => panic!("expected a session, got {other:?}"),
+    }
+}
+
+/// Whether the session is still live.
+async fn is_live(app: &crate::helpers::TestApp, session_id: &str) -> bool {
+    let id = session_id.to_owned();
+    app.context
+        .db
+        .run(move |conn| {
+            Ok(comptexpert::db::sessions::Session::is_live(
+                conn,
+                &id,
+                comptexpert::db::now(),
+            )?)
+        })
+        .await
+        .expect("read")
+}
+
+#[actix_web::test]
+async fn a_refresh_token_is_exchanged_once_for_a_new_pair_of_the_same_session() {
+    use comptexpert::flows::sessions::refresh::refresh;
+    let app = spawn_app().await;
+    let first = signed_in(&app).await;
+
+    let refreshed = refresh(&app.context, first.refresh_token.clone())
+        .await
+        .expect("refreshed");
+    assert_eq!(refreshed.session.id, first.session.id);
+    assert_eq!(refreshed.account.identifier, "mdurand");
+    assert_ne!(refreshed.refresh_token, first.refresh_token);
+
+    // The old token again, at once: a concurrent retry, refused without closing the session.
+    let again = refresh(&app.context, first.refresh_token.clone())
+        .await
+        .expect_err("used");
+    assert_eq!(again.code().as_str(), "invalid_refresh_token");
+    assert!(is_live(&app, &first.session.id).await);
+    refresh(&app.context, refreshed.refresh_token)
+        .await
+        .expect("the latest token still works");
+}
+
+#[actix_web::test]
+async fn a_refresh_token_presented_again_later_revokes_its_session() {
+    use comptexpert::flows::sessions::refresh::refresh;
+    let app = spawn_app().await;
+    let first = signed_in(&app).await;
+    let second = refresh(&app.context, first.refresh_token.clone())
+        .await
+        .expect("refreshed");
+
+    let mut later = app.context.clone();
+    later.clock =
+        comptexpert::context::Clock::fixed(comptexpert::db::now() + chrono::Duration::seconds(60));
+    let reused = refresh(&later, first.refresh_token)
+        .await
+        .expect_err("reused");
+    assert_eq!(reused.code().as_str(), "invalid_refresh_token");
+    assert!(!is_live(&app, &first.session.id).await);
+    let after = refresh(&later, second.refresh_token)
+        .await
+        .expect_err("the session is closed");
+    assert_eq!(after.code().as_str(), "invalid_refresh_token");
+}
+
+#[actix_web::test]
+async fn a_malformed_or_unknown_refresh_token_is_refused() {
+    use comptexpert::flows::sessions::refresh::refresh;
+    let app = spawn_app().await;
+    for presented in [
+        "",
+        "not a token",
+        &comptexpert::domain::tokens::random_token(),
+    ] {
+        let error = refresh(&app.context, presented.to_owned())
+            .await
+            .expect_err("refused");
+        assert_eq!(
+            error.code().as_str(),
+            "invalid_refresh_token",
+            "{presented:?}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn signing_out_closes_the_callers_session_and_its_refresh_token() {
+    use comptexpert::{
+        auth::extractor::Authenticated,
+        flows::sessions::{refresh::refresh, sign_out::sign_out},
+    };
+    let app = spawn_app().await;
+    let signed_in = signed_in(&app).await;
+    let auth = Authenticated {
+        account_id: signed_in.account.id.clone(),
+        session_id: signed_in.session.id.clone(),
+        amr: signed_in.session.amr.clone(),
+    };
+
+    sign_out(&app.context, &auth, client())
+        .await
+        .expect("signed out");
+    assert!(!is_live(&app, &signed_in.session.id).await);
+    let error = refresh(&app.context, signed_in.refresh_token)
+        .await
+        .expect_err("closed");
+    assert_eq!(error.code().as_str(), "invalid_refresh_token");
+    // Signing out again changes nothing and is no error.
+    sign_out(&app.context, &auth, client())
+        .await
+        .expect("again");
+}
+
+#[actix_web::test]
+async fn signing_out_by_refresh_token_closes_its_session_and_ignores_unknown_tokens() {
+    use comptexpert::flows::sessions::sign_out::sign_out_by_refresh_token;
+    let app = spawn_app().await;
+    let signed_in = signed_in(&app).await;
+
+    for unknown in [
+        "garbage".to_owned(),
+        comptexpert::domain::tokens::random_token(),
+    ] {
+        sign_out_by_refresh_token(&app.context, unknown, client())
+            .await
+            .expect("no error for an unknown token");
+    }
+    assert!(is_live(&app, &signed_in.session.id).await);
+    sign_out_by_refresh_token(&app.context, signed_in.refresh_token, client())
+        .await
+        .expect("signed out");
+    assert!(!is_live(&app, &signed_in.session.id).await);
+}

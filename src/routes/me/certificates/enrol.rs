@@ -1,22 +1,16 @@
-use actix_web::{post, web, HttpRequest, HttpResponse};
-use diesel::Connection;
+use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::CertificateView;
-use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::{
         extractor::Authenticated,
-        signexpert::{
-            proof::{self, CertificateProof},
-            SignatureAlgorithm,
-        },
+        signexpert::{proof::CertificateProof, SignatureAlgorithm},
     },
     context::ApiContext,
-    db::{self, accounts::Account, signexpert_certificates::SignexpertCertificate},
-    error::{ApiError, ErrorCode, Problem},
-    limits,
+    error::{ApiError, Problem},
+    flows::{signexpert::enrol_certificate::enrol_certificate, Client},
 };
 
 /// A certificate to enrol, proven by a signed Signexpert challenge.
@@ -56,82 +50,22 @@ pub struct EnrolCertificateRequest {
 #[post("/me/certificates")]
 pub async fn enrol(
     ctx: web::Data<ApiContext>,
-    req: HttpRequest,
+    client: Client,
     auth: Authenticated,
     body: web::Json<EnrolCertificateRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    proof::trust_store(&ctx)?;
-    let address = limits::client_address(&req);
-    limits::enforce(&ctx, limits::SIGNEXPERT_PROOF_PER_CLIENT, &address).await?;
     let EnrolCertificateRequest {
         challenge_id,
         certificate_chain_pem,
         signature,
         signature_algorithm,
     } = body.into_inner();
-    let identity = proof::verify(
-        &ctx,
-        CertificateProof {
-            challenge_id,
-            certificate_chain_pem,
-            signature,
-            signature_algorithm,
-        },
-    )
-    .await?;
-    let certificate = SignexpertCertificate {
-        id: uuid::Uuid::now_v7().to_string(),
-        account_id: auth.account_id.clone(),
-        fingerprint: identity.fingerprint,
-        subject: identity.subject,
-        issuer: identity.issuer,
-        serial_number: identity.serial_number,
-        not_after: identity.not_after,
-        created_at: db::now(),
-        last_used_at: None,
+    let proof = CertificateProof {
+        challenge_id,
+        certificate_chain_pem,
+        signature,
+        signature_algorithm,
     };
-    let row = certificate.clone();
-    ctx.db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let account =
-                    Account::find(conn, &auth.account_id)?.ok_or_else(ApiError::not_found)?;
-                if SignexpertCertificate::count(conn, &account.id)?
-                    >= SignexpertCertificate::MAX_PER_ACCOUNT
-                {
-                    return Err(certificate_limit_reached());
-                }
-                // In a savepoint: on PostgreSQL a failed statement would abort the transaction.
-                match conn.transaction(|conn| SignexpertCertificate::insert(conn, &row)) {
-                    Err(e) if db::is_unique_violation(&e) => return Err(already_enrolled()),
-                    other => other?,
-                }
-                crate::routes::me::record_and_notify(
-                    conn,
-                    &account,
-                    &auth,
-                    &address,
-                    SecurityEventKind::CertificateEnrolled,
-                    format!(
-                            "Le certificat « {} » a été associé à votre compte : il permet désormais de vous connecter avec Signexpert.",
-                            row.subject
-                        ),
-                    format!(
-                            "The certificate \"{}\" was enrolled on your account: it can now sign you in with Signexpert.",
-                            row.subject
-                        ),
-                )?;
-                Ok(())
-            })
-        })
-        .await?;
+    let certificate = enrol_certificate(&ctx, &auth, proof, client).await?;
     Ok(HttpResponse::Created().json(CertificateView::from(certificate)))
-}
-
-fn already_enrolled() -> ApiError {
-    ApiError::of(ErrorCode::CertificateAlreadyEnrolled)
-}
-
-fn certificate_limit_reached() -> ApiError {
-    ApiError::of(ErrorCode::CertificateLimitReached)
 }

@@ -6,8 +6,8 @@ use super::CertificateView;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::signexpert_certificates::SignexpertCertificate,
     error::{ApiError, Problem},
+    flows::signexpert::list_certificates::list_certificates,
 };
 
 /// The account's Signexpert certificates.
@@ -33,10 +33,7 @@ pub async fn list(
     ctx: web::Data<ApiContext>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    let certificates = ctx
-        .db
-        .run(move |conn| Ok(SignexpertCertificate::list(conn, &auth.account_id)?))
-        .await?;
+    let certificates = list_certificates(&ctx, &auth).await?;
     Ok(HttpResponse::Ok().json(CertificateList {
         items: certificates
             .into_iter()

@@ -1,12 +1,10 @@
-use actix_web::{delete, web, HttpRequest, HttpResponse};
+use actix_web::{delete, web, HttpResponse};
 
-use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::{self, accounts::Account, signexpert_certificates::SignexpertCertificate},
     error::{ApiError, Problem},
-    limits,
+    flows::{signexpert::remove_certificate::remove_certificate, Client},
 };
 
 /// Remove a certificate from the signed-in account: it no longer signs in to it by fingerprint
@@ -26,37 +24,10 @@ use crate::{
 #[delete("/me/certificates/{id}")]
 pub async fn remove(
     ctx: web::Data<ApiContext>,
-    req: HttpRequest,
+    client: Client,
     auth: Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let address = limits::client_address(&req);
-    ctx.db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let certificate = SignexpertCertificate::delete_owned(conn, &auth.account_id, &id)?
-                    .ok_or_else(ApiError::not_found)?;
-                let account =
-                    Account::find(conn, &auth.account_id)?.ok_or_else(ApiError::not_found)?;
-                crate::routes::me::record_and_notify(
-                    conn,
-                    &account,
-                    &auth,
-                    &address,
-                    SecurityEventKind::CertificateRemoved,
-                    format!(
-                        "Le certificat « {} » a été retiré de votre compte.",
-                        certificate.subject
-                    ),
-                    format!(
-                        "The certificate \"{}\" was removed from your account.",
-                        certificate.subject
-                    ),
-                )?;
-                Ok(())
-            })
-        })
-        .await?;
+    remove_certificate(&ctx, &auth, id.into_inner(), client).await?;
     Ok(HttpResponse::NoContent().finish())
 }

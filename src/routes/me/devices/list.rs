@@ -6,8 +6,8 @@ use super::DeviceView;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::expertpass_devices::ExpertpassDevice,
     error::{ApiError, Problem},
+    flows::expertpass::list_devices::list_devices,
 };
 
 /// The account's Expertpass devices.
@@ -32,10 +32,7 @@ pub async fn list(
     ctx: web::Data<ApiContext>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    let devices = ctx
-        .db
-        .run(move |conn| Ok(ExpertpassDevice::list(conn, &auth.account_id)?))
-        .await?;
+    let devices = list_devices(&ctx, &auth).await?;
     Ok(HttpResponse::Ok().json(DeviceList {
         items: devices.into_iter().map(DeviceView::from).collect(),
     }))

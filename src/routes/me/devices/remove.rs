@@ -1,12 +1,10 @@
-use actix_web::{delete, web, HttpRequest, HttpResponse};
+use actix_web::{delete, web, HttpResponse};
 
-use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::{self, accounts::Account, expertpass_devices::ExpertpassDevice},
     error::{ApiError, Problem},
-    limits,
+    flows::{expertpass::remove_device::remove_device, Client},
 };
 
 /// Remove one of the account's Expertpass devices: it can no longer approve sign-ins (sessions it
@@ -26,37 +24,10 @@ use crate::{
 #[delete("/me/devices/{id}")]
 pub async fn remove(
     ctx: web::Data<ApiContext>,
-    req: HttpRequest,
+    client: Client,
     auth: Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let address = limits::client_address(&req);
-    ctx.db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let device = ExpertpassDevice::delete_owned(conn, &auth.account_id, &id)?
-                    .ok_or_else(ApiError::not_found)?;
-                let account =
-                    Account::find(conn, &auth.account_id)?.ok_or_else(ApiError::not_found)?;
-                crate::routes::me::record_and_notify(
-                    conn,
-                    &account,
-                    &auth,
-                    &address,
-                    SecurityEventKind::DeviceRemoved,
-                    format!(
-                        "L'appareil Expertpass « {} » a été retiré de votre compte.",
-                        device.name
-                    ),
-                    format!(
-                        "The Expertpass device \"{}\" was removed from your account.",
-                        device.name
-                    ),
-                )?;
-                Ok(())
-            })
-        })
-        .await?;
+    remove_device(&ctx, &auth, id.into_inner(), client).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,0 +1,69 @@
+//! « Déconnexion »: closing the caller's session, with its access token or with a refresh token
+//! alone (for a client whose access token has expired, such as the mobile app).
+
+use crate::{
+    auth::{extractor::Authenticated, session_tokens},
+    context::ApiContext,
+    db::{
+        self,
+        security_events::{NewEvent, SecurityEvent},
+        sessions::Session,
+    },
+    domain::{states::SecurityEventKind, tokens},
+    error::ApiError,
+    flows::Client,
+};
+
+/// Closes the caller's own session: its refresh token stops working at once and its access
+/// tokens are refused from the next request. The sign-out is recorded with the revocation (one
+/// transaction), only when this call closed the session.
+pub async fn sign_out(
+    ctx: &ApiContext,
+    auth: &Authenticated,
+    client: Client,
+) -> Result<(), ApiError> {
+    let now = ctx.clock.now();
+    let auth = auth.clone();
+    ctx.db
+        .run(move |conn| {
+            Ok(db::session_write_transaction(conn, |conn| {
+                if Session::revoke(conn, &auth.session_id, now, "sign_out")? {
+                    SecurityEvent::record(
+                        conn,
+                        NewEvent {
+                            account_id: &auth.account_id,
+                            kind: SecurityEventKind::SignOut,
+                            method: Some(&auth.amr),
+                            client_address: Some(&client.address),
+                            session_id: Some(&auth.session_id),
+                        },
+                        now,
+                    )?;
+                }
+                diesel::QueryResult::Ok(())
+            })?)
+        })
+        .await
+}
+
+/// Closes the live session `presented` (a refresh token, its latest or an earlier one) belongs
+/// to. A malformed, unknown, expired or revoked token changes nothing and is no error: the answer
+/// tells nothing about tokens, and signing out twice is fine.
+pub async fn sign_out_by_refresh_token(
+    ctx: &ApiContext,
+    presented: String,
+    client: Client,
+) -> Result<(), ApiError> {
+    if !tokens::is_well_formed(&presented) {
+        return Ok(());
+    }
+    ctx.db
+        .run(move |conn| {
+            Ok(session_tokens::sign_out_by_refresh_token(
+                conn,
+                &presented,
+                &client.address,
+            )?)
+        })
+        .await
+}
