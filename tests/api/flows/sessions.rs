@@ -126,11 +126,10 @@ async fn is_live(app: &crate::helpers::TestApp, session_id: &str) -> bool {
     app.context
         .db
         .run(move |conn| {
-            Ok(comptexpert::db::sessions::Session::is_live(
-                conn,
-                &id,
-                comptexpert::db::now(),
-            )?)
+            Ok(
+                comptexpert::db::sessions::Session::find_live(conn, &id, comptexpert::db::now())?
+                    .is_some(),
+            )
         })
         .await
         .expect("read")
