@@ -250,3 +250,67 @@ async fn signing_out_by_refresh_token_closes_its_session_and_ignores_unknown_tok
         .expect("signed out");
     assert!(!is_live(&app, &signed_in.session.id).await);
 }
+
+#[actix_web::test]
+async fn a_hash_upgrade_never_replaces_a_password_changed_since_the_sign_in() {
+    use comptexpert::db::accounts::Account;
+    let app = spawn_app().await;
+    let account = app.add_active_account("mdurand", "Cabinet-2026!", "marie@example.fr");
+    let id = account.id.clone();
+    let stored = app
+        .context
+        .db
+        .run(move |conn| Ok(Account::find(conn, &id)?.and_then(|a| a.password_hash)))
+        .await
+        .expect("read")
+        .expect("a hash");
+
+    // A reset landed between the sign-in's verification and its upgrade: the upgrade is dropped.
+    let (id, verified) = (
+        account.id.clone(),
+        "$argon2id$v=19$m=4096,t=1,p=1$older".to_owned(),
+    );
+    let written = app
+        .context
+        .db
+        .run(move |conn| {
+            Ok(Account::upgrade_password_hash(
+                conn,
+                &id,
+                &verified,
+                "$upgraded",
+            )?)
+        })
+        .await
+        .expect("update");
+    assert!(!written);
+    let id = account.id.clone();
+    let after = app
+        .context
+        .db
+        .run(move |conn| Ok(Account::find(conn, &id)?.and_then(|a| a.password_hash)))
+        .await
+        .expect("read");
+    assert_eq!(
+        after.as_deref(),
+        Some(stored.as_str()),
+        "the reset's hash stays"
+    );
+
+    // Nothing in between: the verified hash is replaced.
+    let id = account.id.clone();
+    let written = app
+        .context
+        .db
+        .run(move |conn| {
+            Ok(Account::upgrade_password_hash(
+                conn,
+                &id,
+                &stored,
+                "$upgraded",
+            )?)
+        })
+        .await
+        .expect("update");
+    assert!(written);
+}
