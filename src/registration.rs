@@ -2,12 +2,11 @@
 //! staff through the external form. Each function runs inside the caller's transaction and
 //! queues its email in the same transaction, so an account never exists without its email.
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDateTime};
 use diesel::{Connection, QueryResult};
 
 use crate::{
     db::{
-        self,
         accounts::{status, Account},
         is_unique_violation,
         password_tokens::{purpose, PasswordToken},
@@ -51,10 +50,10 @@ pub fn register_member(
     member: &Member,
     quality_code: &str,
     frontend_url: &str,
+    now: NaiveDateTime,
 ) -> QueryResult<MemberRegistration> {
-    let now = db::now();
     if let Some(existing) = Account::find_by_member(conn, &member.id)? {
-        remind_existing(conn, &existing, frontend_url)?;
+        remind_existing(conn, &existing, frontend_url, now)?;
         return Ok(MemberRegistration::AlreadyExists);
     }
     let base = names::identifier_base(&member.first_name, &member.last_name);
@@ -100,7 +99,7 @@ pub fn register_member(
             Err(e) if is_unique_violation(&e) => {
                 // Either the identifier or the member's one account was taken concurrently.
                 if let Some(existing) = Account::find_by_member(conn, &member.id)? {
-                    remind_existing(conn, &existing, frontend_url)?;
+                    remind_existing(conn, &existing, frontend_url, now)?;
                     return Ok(MemberRegistration::AlreadyExists);
                 }
                 next += 1;
@@ -135,13 +134,14 @@ fn remind_existing(
     conn: &mut DbConnection,
     existing: &Account,
     frontend_url: &str,
+    now: NaiveDateTime,
 ) -> QueryResult<()> {
     let token = PasswordToken::issue(
         conn,
         &existing.id,
         purpose::RESET,
         Duration::hours(RESET_HOURS.into()),
-        db::now(),
+        now,
     )?;
     outbox::enqueue(
         conn,
@@ -158,16 +158,27 @@ fn remind_existing(
 /// The validated "Autre profil" form.
 #[derive(Debug, Clone)]
 pub struct ExternalProfile {
+    /// The chosen identifier, checked.
     pub identifier: String,
+    /// The address, lower-cased; the activation link goes there.
     pub email: String,
+    /// `M` or `MME`.
     pub civility: String,
+    /// Last name, trimmed.
     pub last_name: String,
+    /// First name, trimmed.
     pub first_name: String,
+    /// Phone number in its stored form, if one was given.
     pub phone: Option<String>,
+    /// Postal address.
     pub address: String,
+    /// City.
     pub city: String,
+    /// 5 digits.
     pub postal_code: String,
+    /// Year of birth.
     pub birth_year: i32,
+    /// Agrees to receive the Ordre's communications.
     pub accepts_communications: bool,
 }
 
@@ -187,8 +198,8 @@ pub fn register_external(
     conn: &mut DbConnection,
     profile: &ExternalProfile,
     frontend_url: &str,
+    now: NaiveDateTime,
 ) -> QueryResult<ExternalRegistration> {
-    let now = db::now();
     if Account::find_by_identifier(conn, &profile.identifier)?.is_some() {
         return Ok(ExternalRegistration::IdentifierTaken);
     }

@@ -121,6 +121,19 @@ impl Account {
             .load(conn)
     }
 
+    /// Makes `email` the account's address (a confirmed email change).
+    pub fn set_email(
+        conn: &mut DbConnection,
+        id: &str,
+        email: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<()> {
+        diesel::update(accounts::table.find(id))
+            .set((accounts::email.eq(email), accounts::updated_at.eq(now)))
+            .execute(conn)
+            .map(|_| ())
+    }
+
     /// The identifiers already taken among `candidates`.
     pub fn taken_identifiers(
         conn: &mut DbConnection,

@@ -5,10 +5,13 @@ use utoipa::ToSchema;
 use super::RegistrationAccepted;
 use crate::{
     context::ApiContext,
-    domain::{email::mask, email::Email, identifier::Identifier, person},
-    error::{ApiError, ErrorCode, FieldIssue, Problem},
-    idempotency, limits,
-    registration::{self, ExternalProfile, ExternalRegistration},
+    domain::email::mask,
+    error::{ApiError, Problem},
+    flows::{
+        accounts::register_rac::{register_rac, RacForm},
+        Client,
+    },
+    idempotency,
 };
 
 /// The "Autre profil" form (guide 4.1), for firms' administrative staff (RAC) and anyone not in the register.
@@ -65,35 +68,18 @@ pub async fn create_external_account(
     let key = idempotency::key_of(&req)?;
     let request = body.into_inner();
     let fingerprint = serde_json::to_vec(&request).unwrap_or_default();
-    let profile = validate(request)?;
+    let profile = RacForm::from(request).validate()?;
+    let client = Client::of_request(&req);
     idempotency::once(
         &ctx,
         "POST /v1/accounts/external",
         key,
         &fingerprint,
         || async {
-            limits::enforce(
-                &ctx,
-                limits::REGISTRATION_PER_CLIENT,
-                &limits::client_address(&req),
-            )
-            .await?;
-            let frontend_url = ctx.settings.frontend_url.clone();
-            let email = profile.email.clone();
-            let outcome = ctx
-                .db
-                .run(move |conn| {
-                    Ok(crate::db::write_transaction(conn, |conn| {
-                        registration::register_external(conn, &profile, &frontend_url)
-                    })?)
-                })
-                .await?;
-            if outcome == ExternalRegistration::IdentifierTaken {
-                return Err(identifier_taken());
-            }
+            let registered = register_rac(&ctx, profile, client).await?;
             let body = RegistrationAccepted {
                 status: "email_sent",
-                email_masked: mask(&email),
+                email_masked: mask(&registered.email),
             };
             Ok((
                 StatusCode::ACCEPTED,
@@ -104,57 +90,9 @@ pub async fn create_external_account(
     .await
 }
 
-/// Checks every field and reports every problem at once.
-fn validate(request: CreateExternalAccountRequest) -> Result<ExternalProfile, ApiError> {
-    let mut issues: Vec<FieldIssue> = Vec::new();
-    let mut keep = |result: Result<String, FieldIssue>| result.map_err(|e| issues.push(e)).ok();
-    let identifier = keep(Identifier::parse(&request.identifier).map(Identifier::into_inner));
-    let email = keep(Email::parse(&request.email, "email").map(Email::into_inner));
-    let civility = keep(person::parse_civility(&request.civility).map(str::to_owned));
-    let last_name = keep(person::parse_text(&request.last_name, "last_name", 100));
-    let first_name = keep(person::parse_text(&request.first_name, "first_name", 100));
-    let phone = match request
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        Some(raw) => keep(person::parse_phone(raw)).map(Some),
-        None => Some(None),
-    };
-    let address = keep(person::parse_text(&request.address, "address", 200));
-    let city = keep(person::parse_text(&request.city, "city", 100));
-    let postal_code = keep(person::parse_postal_code(
-        &request.postal_code,
-        "postal_code",
-    ));
-    let birth_year = person::parse_birth_year(request.birth_year)
-        .map_err(|e| issues.push(e))
-        .ok();
-    match (
-        identifier,
-        email,
-        civility,
-        last_name,
-        first_name,
-        phone,
-        address,
-        city,
-        postal_code,
-        birth_year,
-    ) {
-        (
-            Some(identifier),
-            Some(email),
-            Some(civility),
-            Some(last_name),
-            Some(first_name),
-            Some(phone),
-            Some(address),
-            Some(city),
-            Some(postal_code),
-            Some(birth_year),
-        ) if issues.is_empty() => Ok(ExternalProfile {
+impl From<CreateExternalAccountRequest> for RacForm {
+    fn from(request: CreateExternalAccountRequest) -> Self {
+        let CreateExternalAccountRequest {
             identifier,
             email,
             civility,
@@ -165,12 +103,20 @@ fn validate(request: CreateExternalAccountRequest) -> Result<ExternalProfile, Ap
             city,
             postal_code,
             birth_year,
-            accepts_communications: request.accepts_communications,
-        }),
-        _ => Err(ApiError::validation(issues)),
+            accepts_communications,
+        } = request;
+        Self {
+            identifier,
+            email,
+            civility,
+            last_name,
+            first_name,
+            phone,
+            address,
+            city,
+            postal_code,
+            birth_year,
+            accepts_communications,
+        }
     }
-}
-
-fn identifier_taken() -> ApiError {
-    ApiError::of(ErrorCode::IdentifierTaken)
 }

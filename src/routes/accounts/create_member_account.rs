@@ -5,11 +5,13 @@ use utoipa::ToSchema;
 use super::RegistrationAccepted;
 use crate::{
     context::ApiContext,
-    db::{reference::Quality, registry::Member},
     domain::email::mask,
-    error::{ApiError, ErrorCode, FieldIssue, Problem},
-    i18n::Text,
-    idempotency, limits, registration,
+    error::{ApiError, Problem},
+    flows::{
+        accounts::register_member::{register_member, MemberRequest},
+        Client,
+    },
+    idempotency,
 };
 
 /// Create the ComptExpert account of a register member.
@@ -47,38 +49,24 @@ pub async fn create_member_account(
     let key = idempotency::key_of(&req)?;
     let request = body.into_inner();
     let fingerprint = serde_json::to_vec(&request).unwrap_or_default();
+    let CreateMemberAccountRequest {
+        quality,
+        member_ref,
+    } = request;
+    let client = Client::of_request(&req);
     idempotency::once(&ctx, "POST /v1/accounts", key, &fingerprint, || async {
-        limits::enforce(
+        let registered = register_member(
             &ctx,
-            limits::REGISTRATION_PER_CLIENT,
-            &limits::client_address(&req),
+            MemberRequest {
+                quality,
+                member_ref,
+            },
+            client,
         )
         .await?;
-        let frontend_url = ctx.settings.frontend_url.clone();
-        let email = ctx
-            .db
-            .run(move |conn| {
-                let quality = Quality::find(conn, &request.quality)?;
-                let quality = match quality {
-                    Some(q) if q.registration_path == "registry" => q,
-                    Some(_) => return Err(ApiError::validation(vec![external_quality()])),
-                    None => return Err(ApiError::validation(vec![unknown_quality()])),
-                };
-                let member =
-                    Member::find(conn, &request.member_ref)?.ok_or_else(member_not_found)?;
-                let member_quality = Quality::find(conn, &member.quality_code)?;
-                if member_quality.is_none_or(|mq| mq.family != quality.family) {
-                    return Err(quality_mismatch());
-                }
-                crate::db::write_transaction(conn, |conn| {
-                    registration::register_member(conn, &member, &quality.code, &frontend_url)
-                })?;
-                Ok(member.email)
-            })
-            .await?;
         let body = RegistrationAccepted {
             status: "email_sent",
-            email_masked: mask(&email),
+            email_masked: mask(&registered.email),
         };
         Ok((
             StatusCode::ACCEPTED,
@@ -86,31 +74,4 @@ pub async fn create_member_account(
         ))
     })
     .await
-}
-
-fn unknown_quality() -> FieldIssue {
-    FieldIssue::new(
-        "quality",
-        "unknown_quality",
-        Text::new("Qualité inconnue.", "Unknown quality."),
-    )
-}
-
-fn external_quality() -> FieldIssue {
-    FieldIssue::new(
-        "quality",
-        "external_form_quality",
-        Text::new(
-            "Cette qualité s'inscrit par le formulaire « Autre profil » (POST /v1/accounts/external).",
-            "This quality registers through the \"Autre profil\" form (POST /v1/accounts/external).",
-        ),
-    )
-}
-
-fn member_not_found() -> ApiError {
-    ApiError::of(ErrorCode::MemberNotFound)
-}
-
-fn quality_mismatch() -> ApiError {
-    ApiError::of(ErrorCode::QualityMismatch)
 }

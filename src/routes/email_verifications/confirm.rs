@@ -1,19 +1,11 @@
 use actix_web::{post, web, HttpResponse};
-use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::states::SecurityEventKind;
 use crate::{
     context::ApiContext,
-    db::{
-        self,
-        email_verifications::EmailVerification,
-        schema::accounts,
-        security_events::{NewEvent, SecurityEvent},
-    },
-    domain::tokens,
-    error::{details, ApiError, ErrorCode, Problem},
+    error::{ApiError, Problem},
+    flows::accounts::confirm_email_change::confirm_email_change,
 };
 
 /// The address now in use.
@@ -41,44 +33,9 @@ pub async fn confirm(
     ctx: web::Data<ApiContext>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = token.into_inner();
-    if !tokens::is_well_formed(&token) {
-        return Err(link_invalid());
-    }
-    let email = ctx
-        .db
-        .run(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
-                let now = db::now();
-                let pending =
-                    EmailVerification::consume(conn, &token, now)?.ok_or_else(link_invalid)?;
-                diesel::update(accounts::table.find(&pending.account_id))
-                    .set((
-                        accounts::email.eq(&pending.new_email),
-                        accounts::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
-                SecurityEvent::record(
-                    conn,
-                    NewEvent {
-                        account_id: &pending.account_id,
-                        kind: SecurityEventKind::EmailChanged,
-                        method: None,
-                        client_address: None,
-                        session_id: None,
-                    },
-                    now,
-                )?;
-                Ok(pending.new_email)
-            })
-        })
-        .await?;
+    let email = confirm_email_change(&ctx, token.into_inner()).await?;
     Ok(HttpResponse::Ok().json(EmailConfirmed {
         status: "email_changed",
         email,
     }))
-}
-
-fn link_invalid() -> ApiError {
-    ApiError::of(ErrorCode::LinkInvalid).with_detail(details::EMAIL_CHANGE_LINK)
 }

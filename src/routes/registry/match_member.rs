@@ -1,4 +1,4 @@
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -6,10 +6,11 @@ use utoipa::ToSchema;
 use super::MemberProposal;
 use crate::{
     context::ApiContext,
-    db::registry::Member,
-    domain::supra::SupraNumber,
-    error::{ApiError, ErrorCode, Problem},
-    limits,
+    error::{ApiError, Problem},
+    flows::{
+        registry::match_member::{match_member as find_match, MemberIdentity},
+        Client,
+    },
 };
 
 /// "Vous ne vous trouvez pas ?": identify oneself by SUPRA number and birth date.
@@ -38,30 +39,17 @@ pub struct MatchRequest {
 #[post("/registry/matches")]
 pub async fn match_member(
     ctx: web::Data<ApiContext>,
-    req: HttpRequest,
+    client: Client,
     body: web::Json<MatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let MatchRequest {
         supra_number,
         birth_date,
     } = body.into_inner();
-    let supra =
-        SupraNumber::parse(&supra_number).map_err(|issue| ApiError::validation(vec![issue]))?;
-    limits::enforce(
-        &ctx,
-        limits::REGISTRY_MATCH_PER_CLIENT,
-        &limits::client_address(&req),
-    )
-    .await?;
-    limits::enforce(&ctx, limits::REGISTRY_MATCH_PER_SUPRA, supra.as_str()).await?;
-    let member = ctx
-        .db
-        .run(move |conn| Ok(Member::find_by_supra(conn, supra.as_str(), birth_date)?))
-        .await?
-        .ok_or_else(no_match)?;
+    let identity = MemberIdentity {
+        supra_number,
+        birth_date,
+    };
+    let member = find_match(&ctx, identity, client).await?;
     Ok(HttpResponse::Ok().json(MemberProposal::from(member)))
-}
-
-fn no_match() -> ApiError {
-    ApiError::of(ErrorCode::NoMatch)
 }

@@ -2,23 +2,12 @@ use actix_web::{get, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-
 use super::MemberProposal;
 use crate::{
     context::ApiContext,
-    db::{registry::Member, DbConnection},
-    domain::names,
-    error::{ApiError, FieldIssue, Problem},
-    i18n::Text,
+    error::{ApiError, Problem},
+    flows::registry::search_members::{self as flow, MemberPage, NameQuery},
 };
-
-/// Shortest query, once folded (letters and digits only): shorter would list half the register.
-pub const MIN_QUERY_LEN: usize = 2;
-/// Default number of proposals.
-pub const DEFAULT_LIMIT: u32 = 10;
-/// Most proposals in one answer.
-pub const MAX_LIMIT: u32 = 20;
 
 /// Query of the name pre-fill.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -65,155 +54,23 @@ pub async fn search_members(
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let SearchQuery { q, limit, cursor } = query.into_inner();
-    let prefix = names::fold_alphanumeric(&q);
-    let mut issues = Vec::new();
-    if prefix.chars().count() < MIN_QUERY_LEN || q.len() > 200 {
-        issues.push(FieldIssue::parameter(
-            "q",
-            "min_length",
-            Text::owned(
-                format!("Saisissez au moins {MIN_QUERY_LEN} lettres du nom."),
-                format!("Type at least {MIN_QUERY_LEN} letters of the last name."),
-            ),
-        ));
-    }
-    let limit = limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        issues.push(FieldIssue::parameter(
-            "limit",
-            "range",
-            Text::owned(
-                format!("limit doit être compris entre 1 et {MAX_LIMIT}."),
-                format!("limit must be between 1 and {MAX_LIMIT}."),
-            ),
-        ));
-    }
-    let position = match cursor.as_deref() {
-        None => None,
-        Some(cursor) => match Position::decode(cursor, &prefix) {
-            Some(position) => Some(position),
-            None => {
-                issues.push(FieldIssue::parameter(
-                    "cursor",
-                    "cursor",
-                    Text::new(
-                        "Ce curseur ne vient pas d'une page précédente de cette recherche.",
-                        "This cursor does not come from an earlier page of this search.",
-                    ),
-                ));
-                None
-            }
-        },
-    };
-    if !issues.is_empty() {
-        return Err(ApiError::validation(issues));
-    }
-    let cache_key = (prefix.clone(), limit, cursor.unwrap_or_default());
-    if let Some(body) = ctx.search_cache.get(&cache_key) {
-        return Ok(HttpResponse::Ok()
-            .content_type("application/json")
-            .body(body));
-    }
-    let page = ctx
-        .db
-        .run(move |conn| Ok(page(conn, &prefix, position, limit)?))
-        .await?;
-    let body = actix_web::web::Bytes::from(serde_json::to_vec(&page).map_err(ApiError::internal)?);
-    ctx.search_cache.put(cache_key, body.clone());
+    let body = flow::search_members(&ctx, NameQuery { q, limit, cursor }, |page| {
+        serde_json::to_vec(&MemberProposalList::from(page))
+            .map(web::Bytes::from)
+            .map_err(ApiError::internal)
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(body))
 }
 
-/// Where a page ends: the tier (0: last name, 1: a later word), the key and the member's id of
-/// its last proposal. The cursor carries it with the query's folded prefix, base64url-encoded.
-struct Position {
-    tier: u8,
-    key: String,
-    member_id: String,
-}
-
-impl Position {
-    fn encode(&self, prefix: &str) -> String {
-        URL_SAFE_NO_PAD.encode(format!(
-            "{}|{prefix}|{}|{}",
-            self.tier, self.key, self.member_id
-        ))
-    }
-
-    /// The position a cursor names, if it is one of this query's.
-    fn decode(cursor: &str, prefix: &str) -> Option<Self> {
-        let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
-        let mut parts = text.splitn(4, '|');
-        let tier = match parts.next()? {
-            "0" => 0,
-            "1" => 1,
-            _ => return None,
-        };
-        if parts.next()? != prefix {
-            return None;
+impl From<MemberPage> for MemberProposalList {
+    fn from(page: MemberPage) -> Self {
+        Self {
+            items: page.members.into_iter().map(MemberProposal::from).collect(),
+            has_more: page.has_more,
+            next_cursor: page.next_cursor,
         }
-        let key = parts.next()?.to_owned();
-        let member_id = parts.next()?.to_owned();
-        key.starts_with(prefix).then_some(Self {
-            tier,
-            key,
-            member_id,
-        })
     }
-}
-
-/// One page: the last-name tier after the position, then the later-word tier. One proposal more
-/// than asked is read to know whether another page follows.
-fn page(
-    conn: &mut DbConnection,
-    prefix: &str,
-    position: Option<Position>,
-    limit: u32,
-) -> diesel::QueryResult<MemberProposalList> {
-    let wanted = i64::from(limit) + 1;
-    let mut found: Vec<(u8, String, Member)> = Vec::new();
-    let after = position
-        .as_ref()
-        .map(|p| (p.tier, p.key.as_str(), p.member_id.as_str()));
-    if after.is_none_or(|(tier, _, _)| tier == 0) {
-        let after_key = after.map(|(_, key, id)| (key, id));
-        found.extend(
-            Member::search(conn, prefix, after_key, wanted)?
-                .into_iter()
-                .map(|(key, member)| (0, key, member)),
-        );
-    }
-    let missing = wanted - i64::try_from(found.len()).unwrap_or(wanted);
-    if missing > 0 {
-        let after_key = after
-            .filter(|(tier, _, _)| *tier == 1)
-            .map(|(_, key, id)| (key, id));
-        found.extend(
-            Member::search_by_later_word(conn, prefix, after_key, missing)?
-                .into_iter()
-                .map(|(key, member)| (1, key, member)),
-        );
-    }
-    let has_more = found.len() > limit as usize;
-    found.truncate(limit as usize);
-    let next_cursor = has_more
-        .then(|| found.last())
-        .flatten()
-        .map(|(tier, key, member)| {
-            Position {
-                tier: *tier,
-                key: key.clone(),
-                member_id: member.id.clone(),
-            }
-            .encode(prefix)
-        });
-    Ok(MemberProposalList {
-        items: found
-            .into_iter()
-            .map(|(_, _, member)| MemberProposal::from(member))
-            .collect(),
-        has_more,
-        next_cursor,
-    })
 }
