@@ -1,1 +1,4 @@
 //! The signed-in account: its profile, password, email, sessions and security history.
+
+pub mod notify;
+pub mod security_history;
