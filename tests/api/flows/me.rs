@@ -4,7 +4,10 @@ use comptexpert::{
     auth::extractor::Authenticated,
     domain::states::SecurityEventKind,
     error::ErrorCode,
-    flows::me::security_history::{security_history, PageRequest},
+    flows::me::{
+        profile::profile,
+        security_history::{security_history, PageRequest},
+    },
 };
 
 use crate::helpers::spawn_app;
@@ -77,4 +80,21 @@ async fn a_page_size_out_of_range_is_refused() {
         .expect_err("refused");
         assert_eq!(error.code(), ErrorCode::ValidationFailed);
     }
+}
+
+#[actix_web::test]
+async fn the_profile_is_the_callers_own_account_while_it_exists() {
+    let app = spawn_app().await;
+    let account = app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
+
+    let found = profile(&app.context, &caller(&account.id))
+        .await
+        .expect("the account");
+    assert_eq!(found.id, account.id);
+    assert_eq!(found.email, "jeanne@cabinet.fr");
+
+    let error = profile(&app.context, &caller("no-such-account"))
+        .await
+        .expect_err("gone");
+    assert_eq!(error.code(), ErrorCode::NotFound);
 }
