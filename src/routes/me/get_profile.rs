@@ -4,8 +4,8 @@ use super::AccountView;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::accounts::Account,
     error::{ApiError, Problem},
+    flows::me::profile::profile,
 };
 
 /// The signed-in account's profile.
@@ -22,15 +22,9 @@ pub async fn get_profile(
     ctx: web::Data<ApiContext>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    let account_id = auth.account_id;
     ctx.read_cache
-        .json(&account_id, "me".to_owned(), || async {
-            let id = account_id.clone();
-            let account = ctx
-                .db
-                .run(move |conn| Ok(Account::find(conn, &id)?))
-                .await?
-                .ok_or_else(ApiError::not_found)?;
+        .json(&auth.account_id, "me".to_owned(), || async {
+            let account = profile(&ctx, &auth).await?;
             Ok(AccountView::from(&account))
         })
         .await

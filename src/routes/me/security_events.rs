@@ -7,9 +7,8 @@ use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::security_events::SecurityEvent,
-    error::{ApiError, FieldIssue, Problem},
-    i18n::Text,
+    error::{ApiError, Problem},
+    flows::me::security_history::{security_history, HistoryPage, PageRequest},
 };
 
 /// Pagination.
@@ -67,36 +66,10 @@ pub async fn security_events(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let PageQuery { limit, cursor } = query.into_inner();
-    let limit = limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::validation(vec![FieldIssue::parameter(
-            "limit",
-            "range",
-            Text::new(
-                "limit doit être compris entre 1 et 100.",
-                "limit must be between 1 and 100.",
-            ),
-        )]));
-    }
-    let account_id = auth.account_id;
-    let mut events = ctx
-        .db
-        .run(move |conn| {
-            Ok(SecurityEvent::page(
-                conn,
-                &account_id,
-                cursor.as_deref(),
-                i64::from(limit) + 1,
-            )?)
-        })
-        .await?;
-    let has_more = events.len() > limit as usize;
-    events.truncate(limit as usize);
-    let next_cursor = if has_more {
-        events.last().map(|e| e.id.clone())
-    } else {
-        None
-    };
+    let HistoryPage {
+        events,
+        next_cursor,
+    } = security_history(&ctx, &auth, PageRequest { limit, cursor }).await?;
     let items = events
         .into_iter()
         .map(|e| SecurityEventView {
