@@ -3,11 +3,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{check_shape, link_invalid};
 use crate::{
     context::ApiContext,
-    db::{self, password_tokens::PasswordToken},
     error::{ApiError, Problem},
+    flows::recovery::inspect_link::inspect_link,
 };
 
 /// What the link is for.
@@ -39,16 +38,10 @@ pub async fn inspect(
     ctx: web::Data<ApiContext>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = token.into_inner();
-    check_shape(&token)?;
-    let (link, account) = ctx
-        .db
-        .run(move |conn| Ok(PasswordToken::find_valid(conn, &token, db::now())?))
-        .await?
-        .ok_or_else(link_invalid)?;
+    let link = inspect_link(&ctx, token.into_inner()).await?;
     Ok(HttpResponse::Ok().json(PasswordTokenInfo {
         purpose: link.purpose,
-        identifier: account.identifier,
+        identifier: link.identifier,
         expires_at: link.expires_at.and_utc(),
     }))
 }

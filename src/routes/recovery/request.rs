@@ -1,20 +1,11 @@
-use actix_web::{post, web, HttpRequest, HttpResponse};
-use chrono::Duration;
+use actix_web::{post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
     context::ApiContext,
-    db::{
-        self,
-        accounts::Account,
-        password_tokens::{purpose, PasswordToken},
-    },
-    domain::email::{log_form, Email},
     error::{ApiError, Problem},
-    limits,
-    mail::{outbox, templates::Template},
-    registration::{password_link, RESET_HOURS},
+    flows::{recovery::request_recovery::request_recovery, Client},
 };
 
 /// The address the account uses.
@@ -48,61 +39,10 @@ pub struct RecoveryAccepted {
 #[post("/recovery")]
 pub async fn request(
     ctx: web::Data<ApiContext>,
-    req: HttpRequest,
+    client: Client,
     body: web::Json<RecoveryRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let email = Email::parse(&body.into_inner().email, "email")
-        .map_err(|issue| ApiError::validation(vec![issue]))?
-        .into_inner();
-    limits::enforce(
-        &ctx,
-        limits::RECOVERY_PER_CLIENT,
-        &limits::client_address(&req),
-    )
-    .await?;
-    limits::enforce(&ctx, limits::RECOVERY_PER_EMAIL, &email).await?;
-    let ctx = ctx.into_inner();
-    actix_web::rt::spawn(async move {
-        let frontend_url = ctx.settings.frontend_url.clone();
-        let domain = log_form(&email);
-        let result = ctx
-            .db
-            .run(move |conn| {
-                Ok(crate::db::session_write_transaction(conn, |conn| {
-                    let accounts = Account::find_by_email(conn, &email)?;
-                    if accounts.is_empty() {
-                        return diesel::QueryResult::Ok(());
-                    }
-                    let now = db::now();
-                    let mut links = Vec::with_capacity(accounts.len());
-                    for account in &accounts {
-                        let token = PasswordToken::issue(
-                            conn,
-                            &account.id,
-                            purpose::RESET,
-                            Duration::hours(RESET_HOURS.into()),
-                            now,
-                        )?;
-                        links.push((
-                            account.identifier.clone(),
-                            password_link(&frontend_url, &token),
-                        ));
-                    }
-                    outbox::enqueue(
-                        conn,
-                        &email,
-                        &Template::PasswordReset {
-                            accounts: links,
-                            valid_hours: RESET_HOURS,
-                        },
-                    )
-                })?)
-            })
-            .await;
-        if let Err(error) = result {
-            tracing::error!(%error, email = %domain, "recovery email could not be queued");
-        }
-    });
+    request_recovery(&ctx, body.into_inner().email, client).await?;
     Ok(HttpResponse::Accepted().json(RecoveryAccepted {
         status: "email_sent_if_known",
     }))

@@ -1,0 +1,34 @@
+//! Reading a password link (activation or reset) before the form is shown. Reading it does not
+//! spend it: mail scanners open links before people do.
+
+use chrono::NaiveDateTime;
+
+use super::{check_shape, link_invalid};
+use crate::{context::ApiContext, db::password_tokens::PasswordToken, error::ApiError};
+
+/// What a valid link is for.
+#[derive(Debug)]
+pub struct PasswordLink {
+    /// `activation` (first password of a new account) or `reset` (lost password).
+    pub purpose: String,
+    /// The identifier the password will belong to.
+    pub identifier: String,
+    /// When the link stops working (UTC).
+    pub expires_at: NaiveDateTime,
+}
+
+/// The link `token` names, if it is still valid; refused with `link_invalid` otherwise.
+pub async fn inspect_link(ctx: &ApiContext, token: String) -> Result<PasswordLink, ApiError> {
+    check_shape(&token)?;
+    let now = ctx.clock.now();
+    let (link, account) = ctx
+        .db
+        .run(move |conn| Ok(PasswordToken::find_valid(conn, &token, now)?))
+        .await?
+        .ok_or_else(link_invalid)?;
+    Ok(PasswordLink {
+        purpose: link.purpose,
+        identifier: account.identifier,
+        expires_at: link.expires_at,
+    })
+}

@@ -1,0 +1,97 @@
+//! Setting the password through an emailed link: it activates a pending account (activation) or
+//! replaces a forgotten password (reset, which also signs every session out and tells the owner).
+//! The link works once, even when two requests race.
+
+use super::{check_shape, link_invalid};
+use crate::{
+    auth::password as hashing,
+    context::ApiContext,
+    db::{
+        self,
+        accounts::Account,
+        password_tokens::{purpose, PasswordToken},
+        sessions::Session,
+    },
+    domain::password,
+    error::ApiError,
+    mail::{outbox, templates::Template},
+};
+
+/// The new password, typed twice.
+pub struct NewPassword {
+    /// The password.
+    pub password: String,
+    /// The same password again.
+    pub confirmation: String,
+}
+
+/// Sets `new` as the password of the account the link `token` belongs to and spends every
+/// link of that account. Refused with `link_invalid` for a link unknown, used or expired, and
+/// with `password_policy` listing every rule the password breaks.
+pub async fn set_password(
+    ctx: &ApiContext,
+    token: String,
+    new: NewPassword,
+) -> Result<(), ApiError> {
+    check_shape(&token)?;
+    let NewPassword {
+        password,
+        confirmation,
+    } = new;
+    let now = ctx.clock.now();
+    let (link, account) = ctx
+        .db
+        .run(move |conn| Ok(PasswordToken::find_valid(conn, &token, now)?))
+        .await?
+        .ok_or_else(link_invalid)?;
+
+    let mut issues = password::check(
+        &password,
+        ctx.settings.password_min_length,
+        Some(&account.identifier),
+        "password",
+    );
+    issues.extend(password::check_confirmation(
+        &password,
+        &confirmation,
+        "password_confirmation",
+    ));
+    if !issues.is_empty() {
+        return Err(ApiError::password_policy(issues));
+    }
+    let password_hash = hashing::hash_async(password)
+        .await
+        .map_err(ApiError::internal)?;
+
+    // The time of the write, after the hashing.
+    let now = ctx.clock.now();
+    ctx.db
+        .run(move |conn| {
+            db::write_transaction(conn, |conn| {
+                // The conditional update makes the link single use even when two requests race.
+                if !PasswordToken::consume(conn, &link.id, now)? {
+                    return Err(link_invalid());
+                }
+                PasswordToken::consume_all_for_account(conn, &account.id, now)?;
+                Account::set_password(conn, &account.id, &password_hash, now)?;
+                if link.purpose == purpose::RESET {
+                    Session::revoke_all_for_account(
+                        conn,
+                        &account.id,
+                        None,
+                        now,
+                        "password_reset",
+                    )?;
+                    outbox::enqueue(
+                        conn,
+                        &account.email,
+                        &Template::PasswordChanged {
+                            greeting_name: account.greeting_name(),
+                        },
+                    )?;
+                }
+                Ok(())
+            })
+        })
+        .await
+}
