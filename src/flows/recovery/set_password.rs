@@ -59,9 +59,7 @@ pub async fn set_password(
     if !issues.is_empty() {
         return Err(ApiError::password_policy(issues));
     }
-    let password_hash = hashing::hash_async(password)
-        .await
-        .map_err(ApiError::internal)?;
+    let password_hash = hashing::hash_async(password).await?;
 
     // The time of the write, after the hashing.
     let now = ctx.clock.now();

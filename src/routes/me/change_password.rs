@@ -74,9 +74,7 @@ pub async fn change_password(
     if !issues.is_empty() {
         return Err(ApiError::password_policy(issues));
     }
-    let new_hash = hashing::hash_async(new_password)
-        .await
-        .map_err(ApiError::internal)?;
+    let new_hash = hashing::hash_async(new_password).await?;
     let address = limits::client_address(&req);
     ctx.db
         .run(move |conn| {
@@ -136,9 +134,7 @@ pub async fn verify_current_password(
     if let Some(seconds) = locked {
         return Err(ApiError::rate_limited(u64::try_from(seconds).unwrap_or(1)));
     }
-    let verification = hashing::verify_async(typed, account.password_hash.clone())
-        .await
-        .map_err(ApiError::internal)?;
+    let verification = hashing::verify_async(typed, account.password_hash.clone()).await?;
     if verification == Verification::Mismatch {
         let identifier = account.identifier.clone();
         ctx.db
