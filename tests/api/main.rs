@@ -31,3 +31,4 @@ mod session_checks;
 mod sessions;
 mod signexpert;
 mod smtp_sink;
+mod where_things_are;
