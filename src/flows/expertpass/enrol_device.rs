@@ -4,7 +4,7 @@
 
 use diesel::Connection;
 
-use super::record_and_notify;
+use crate::flows::me::notify::record_and_notify;
 use crate::{
     auth::{encoding, expertpass, extractor::Authenticated},
     context::ApiContext,

@@ -20,19 +20,13 @@ use chrono::NaiveDateTime;
 use ed25519_dalek::VerifyingKey;
 
 use crate::{
-    auth::{expertpass, extractor::Authenticated},
+    auth::expertpass,
     context::ApiContext,
     db::{
-        self,
-        accounts::Account,
-        expertpass_challenges::ExpertpassChallenge,
+        accounts::Account, expertpass_challenges::ExpertpassChallenge,
         expertpass_devices::ExpertpassDevice,
-        security_events::{NewEvent, SecurityEvent},
-        DbConnection,
     },
-    domain::states::SecurityEventKind,
     error::{ApiError, ErrorCode},
-    mail::{outbox, templates::Template},
 };
 
 /// A challenge and the enrolled device that speaks about it, with the device's key.
@@ -80,40 +74,6 @@ async fn challenge_and_device(
         device,
         key,
     })
-}
-
-/// A change to the account's sign-in methods (a device or a certificate enrolled or removed),
-/// made by its signed-in owner: recorded in the security history (`event_kind`) and told to the
-/// owner by email, in the caller's transaction.
-pub(crate) fn record_and_notify(
-    conn: &mut DbConnection,
-    account: &Account,
-    auth: &Authenticated,
-    client_address: &str,
-    event_kind: SecurityEventKind,
-    event_fr: String,
-    event_en: String,
-) -> diesel::QueryResult<()> {
-    SecurityEvent::record(
-        conn,
-        NewEvent {
-            account_id: &account.id,
-            kind: event_kind,
-            method: None,
-            client_address: Some(client_address),
-            session_id: Some(&auth.session_id),
-        },
-        db::now(),
-    )?;
-    outbox::enqueue(
-        conn,
-        &account.email,
-        &Template::SecurityNotice {
-            greeting_name: account.greeting_name(),
-            event_fr,
-            event_en,
-        },
-    )
 }
 
 /// 410 `challenge_expired`: the 2 minutes passed without a decision, or the approved tokens were

@@ -1,7 +1,7 @@
 //! Removing one of the account's Expertpass devices: it can no longer approve sign-ins (sessions
 //! it approved stay open). Recorded (`device_removed`) and notified by email.
 
-use super::record_and_notify;
+use crate::flows::me::notify::record_and_notify;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,

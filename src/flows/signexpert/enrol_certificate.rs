@@ -15,7 +15,7 @@ use crate::{
     domain::states::SecurityEventKind,
     error::{ApiError, ErrorCode},
     // The security notice of a sign-in method's change is one rule for devices and certificates.
-    flows::{expertpass::record_and_notify, Client},
+    flows::{me::notify::record_and_notify, Client},
     limits,
 };
 

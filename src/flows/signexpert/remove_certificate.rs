@@ -8,7 +8,7 @@ use crate::{
     db::{self, accounts::Account, signexpert_certificates::SignexpertCertificate},
     domain::states::SecurityEventKind,
     error::ApiError,
-    flows::{expertpass::record_and_notify, Client},
+    flows::{me::notify::record_and_notify, Client},
 };
 
 /// Removes the caller's certificate `certificate_id`; another account's certificate is 404,
