@@ -103,16 +103,18 @@ fn each_row_names_the_route_file_its_use_case_and_its_queries_as_they_are() {
             "{} does not declare {attribute}",
             row.route
         );
+        // Compared without white space: rustfmt splits `ctx.db.run(…)` over lines.
+        let compact: String = route.chars().filter(|c| !c.is_whitespace()).collect();
         let touching = [
             "diesel::",
             "sql_query",
             "DbConnection::",
-            "ctx.db",
+            ".db.run",
             "write_transaction",
         ];
         if row.still_in_route {
             assert!(
-                touching.iter().any(|t| route.contains(t)),
+                touching.iter().any(|t| compact.contains(t)),
                 "{} no longer touches the database: name its use case in the README",
                 row.route
             );
@@ -120,7 +122,7 @@ fn each_row_names_the_route_file_its_use_case_and_its_queries_as_they_are() {
         }
         for forbidden in touching {
             assert!(
-                !route.contains(forbidden),
+                !compact.contains(forbidden),
                 "{} touches the database ({forbidden})",
                 row.route
             );
