@@ -134,6 +134,31 @@ impl Account {
             .map(|_| ())
     }
 
+    /// Writes the profile fields of `changed` (civility, names, contact details, birth year,
+    /// consent) over the stored account, as of `now`. The identifier, email, password and status
+    /// have their own writes.
+    pub fn update_profile(
+        conn: &mut DbConnection,
+        changed: &Account,
+        now: NaiveDateTime,
+    ) -> QueryResult<()> {
+        diesel::update(accounts::table.find(&changed.id))
+            .set((
+                accounts::civility.eq(&changed.civility),
+                accounts::last_name.eq(&changed.last_name),
+                accounts::first_name.eq(&changed.first_name),
+                accounts::phone.eq(&changed.phone),
+                accounts::address.eq(&changed.address),
+                accounts::city.eq(&changed.city),
+                accounts::postal_code.eq(&changed.postal_code),
+                accounts::birth_year.eq(changed.birth_year),
+                accounts::accepts_communications.eq(changed.accepts_communications),
+                accounts::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .map(|_| ())
+    }
+
     /// The identifiers already taken among `candidates`.
     pub fn taken_identifiers(
         conn: &mut DbConnection,

@@ -87,6 +87,33 @@ pub fn check_confirmation(password: &str, confirmation: &str, field: &str) -> Op
     })
 }
 
+/// A new password as the forms ask for it: typed, then typed again.
+pub struct NewPassword {
+    /// The password.
+    pub password: String,
+    /// The same password again.
+    pub confirmation: String,
+}
+
+impl NewPassword {
+    /// Every rule the new password breaks, the confirmation's mismatch included; `fields` names
+    /// the request's password field and its confirmation field.
+    pub fn issues(
+        &self,
+        min_length: usize,
+        identifier: &str,
+        fields: (&str, &str),
+    ) -> Vec<FieldIssue> {
+        let mut issues = check(&self.password, min_length, Some(identifier), fields.0);
+        issues.extend(check_confirmation(
+            &self.password,
+            &self.confirmation,
+            fields.1,
+        ));
+        issues
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,1 +1,2 @@
 //! The regional dashboard and a bureau's detail, as the caller may see them.
+pub mod managers;

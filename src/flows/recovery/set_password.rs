@@ -12,18 +12,11 @@ use crate::{
         password_tokens::{purpose, PasswordToken},
         sessions::Session,
     },
-    domain::password,
     error::ApiError,
     mail::{outbox, templates::Template},
 };
 
-/// The new password, typed twice.
-pub struct NewPassword {
-    /// The password.
-    pub password: String,
-    /// The same password again.
-    pub confirmation: String,
-}
+pub use crate::domain::password::NewPassword;
 
 /// Sets `new` as the password of the account the link `token` belongs to and spends every
 /// link of that account. Refused with `link_invalid` for a link unknown, used or expired, and
@@ -34,10 +27,6 @@ pub async fn set_password(
     new: NewPassword,
 ) -> Result<(), ApiError> {
     check_shape(&token)?;
-    let NewPassword {
-        password,
-        confirmation,
-    } = new;
     let now = ctx.clock.now();
     let (link, account) = ctx
         .db
@@ -45,21 +34,15 @@ pub async fn set_password(
         .await?
         .ok_or_else(link_invalid)?;
 
-    let mut issues = password::check(
-        &password,
+    let issues = new.issues(
         ctx.settings.password_min_length,
-        Some(&account.identifier),
-        "password",
+        &account.identifier,
+        ("password", "password_confirmation"),
     );
-    issues.extend(password::check_confirmation(
-        &password,
-        &confirmation,
-        "password_confirmation",
-    ));
     if !issues.is_empty() {
         return Err(ApiError::password_policy(issues));
     }
-    let password_hash = hashing::hash_async(password).await?;
+    let password_hash = hashing::hash_async(new.password).await?;
 
     // The time of the write, after the hashing.
     let now = ctx.clock.now();

@@ -2,19 +2,11 @@ use actix_web::{post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::change_password::verify_current_password;
-use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::{
-        self,
-        email_verifications::{EmailVerification, VERIFICATION_HOURS},
-        security_events::{NewEvent, SecurityEvent},
-    },
-    domain::email::{mask, Email},
     error::{ApiError, Problem},
-    mail::{outbox, templates::Template},
+    flows::me::request_email_change as flow,
 };
 
 /// The new address, confirmed by the current password.
@@ -61,60 +53,10 @@ pub async fn request_email_change(
         new_email,
         current_password,
     } = body.into_inner();
-    let new_email = Email::parse(&new_email, "new_email")
-        .map_err(|issue| ApiError::validation(vec![issue]))?
-        .into_inner();
-    let account = verify_current_password(&ctx, &auth, current_password).await?;
-    if account.email == new_email {
-        return Err(ApiError::validation(vec![crate::error::FieldIssue::new(
-            "new_email",
-            "unchanged",
-            crate::i18n::Text::new("C'est déjà votre adresse.", "This is already your address."),
-        )]));
-    }
-    let frontend_url = ctx.settings.frontend_url.clone();
-    let pending = new_email.clone();
-    ctx.db
-        .run(move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| {
-                let now = db::now();
-                let token = EmailVerification::issue(conn, &account.id, &pending, now)?;
-                outbox::enqueue(
-                    conn,
-                    &pending,
-                    &Template::EmailChangeVerification {
-                        greeting_name: account.greeting_name(),
-                        link: format!(
-                            "{frontend_url}{}#token={token}",
-                            crate::front_end::EMAIL_VERIFICATION_PAGE
-                        ),
-                        valid_hours: VERIFICATION_HOURS,
-                    },
-                )?;
-                outbox::enqueue(
-                    conn,
-                    &account.email,
-                    &Template::EmailChangeNotice {
-                        greeting_name: account.greeting_name(),
-                        new_email_masked: mask(&pending),
-                    },
-                )?;
-                SecurityEvent::record(
-                    conn,
-                    NewEvent {
-                        account_id: &account.id,
-                        kind: SecurityEventKind::EmailChangeRequested,
-                        method: None,
-                        client_address: None,
-                        session_id: Some(&auth.session_id),
-                    },
-                    now,
-                )
-            })?)
-        })
-        .await?;
+    let new_email_masked =
+        flow::request_email_change(&ctx, &auth, &new_email, current_password).await?;
     Ok(HttpResponse::Accepted().json(EmailChangePending {
         status: "verification_sent",
-        new_email_masked: mask(&new_email),
+        new_email_masked,
     }))
 }

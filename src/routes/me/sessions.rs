@@ -3,16 +3,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::{
-        self,
-        security_events::{NewEvent, SecurityEvent},
-        sessions::Session,
-    },
     error::{ApiError, Problem},
+    flows::me::sessions as flow,
 };
 
 /// An open session of the account.
@@ -54,11 +49,7 @@ pub async fn list_sessions(
     ctx: web::Data<ApiContext>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    let account_id = auth.account_id.clone();
-    let sessions = ctx
-        .db
-        .run(move |conn| Ok(Session::list_live(conn, &account_id, db::now())?))
-        .await?;
+    let sessions = flow::list_sessions(&ctx, &auth).await?;
     let items = sessions
         .into_iter()
         .map(|s| SessionView {
@@ -94,28 +85,6 @@ pub async fn revoke_session(
     auth: Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    ctx.db
-        .run(move |conn| {
-            crate::db::session_write_transaction(conn, |conn| {
-                let now = db::now();
-                if !Session::revoke_owned(conn, &auth.account_id, &id, now, "revoked_by_owner")? {
-                    return Err(ApiError::not_found());
-                }
-                SecurityEvent::record(
-                    conn,
-                    NewEvent {
-                        account_id: &auth.account_id,
-                        kind: SecurityEventKind::SessionRevoked,
-                        method: None,
-                        client_address: None,
-                        session_id: Some(&id),
-                    },
-                    now,
-                )?;
-                Ok(())
-            })
-        })
-        .await?;
+    flow::revoke_session(&ctx, &auth, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

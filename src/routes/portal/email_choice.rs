@@ -2,20 +2,13 @@ use actix_web::{put, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{email_conflict::no_conflict, region_not_found, viewer_of};
-use crate::domain::states::SecurityEventKind;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::{
-        self, portal,
-        schema::accounts,
-        security_events::{NewEvent, SecurityEvent},
-    },
     domain::email::mask,
     error::{ApiError, Problem},
+    flows::regions as flow,
     i18n::{Lang, Text},
-    mail::{outbox, templates::Template},
 };
 
 /// Which address to keep.
@@ -67,55 +60,11 @@ pub async fn email_choice(
 ) -> Result<HttpResponse, ApiError> {
     let region_code = code.into_inner();
     let choice = body.into_inner().choice;
-    let chosen = ctx
-        .db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                use diesel::prelude::*;
-                if !crate::db::reference::Region::exists(conn, &region_code)? {
-                    return Err(region_not_found());
-                }
-                let (account, viewer) = viewer_of(conn, &auth)?;
-                let file_email = match portal::regional_file_email(conn, &viewer, &region_code)? {
-                    Some(file_email) if !file_email.eq_ignore_ascii_case(&account.email) => {
-                        file_email
-                    }
-                    _ => return Err(no_conflict()),
-                };
-                let now = db::now();
-                let chosen = match choice {
-                    EmailSource::Comptexpert => account.email.clone(),
-                    EmailSource::File => file_email.to_lowercase(),
-                };
-                portal::set_regional_file_email(conn, &viewer, &region_code, &chosen, now)?;
-                if chosen != account.email {
-                    diesel::update(accounts::table.find(&account.id))
-                        .set((accounts::email.eq(&chosen), accounts::updated_at.eq(now)))
-                        .execute(conn)?;
-                    outbox::enqueue(
-                        conn,
-                        &account.email,
-                        &Template::EmailChangeNotice {
-                            greeting_name: account.greeting_name(),
-                            new_email_masked: mask(&chosen),
-                        },
-                    )?;
-                }
-                SecurityEvent::record(
-                    conn,
-                    NewEvent {
-                        account_id: &account.id,
-                        kind: SecurityEventKind::EmailChanged,
-                        method: None,
-                        client_address: None,
-                        session_id: Some(&auth.session_id),
-                    },
-                    now,
-                )?;
-                Ok(chosen)
-            })
-        })
-        .await?;
+    let choice = match choice {
+        EmailSource::Comptexpert => flow::EmailSource::Account,
+        EmailSource::File => flow::EmailSource::File,
+    };
+    let chosen = flow::choose_email(&ctx, &auth, region_code, choice).await?;
     let masked = mask(&chosen);
     Ok(HttpResponse::Ok().json(EmailChoiceConfirmed {
         message: Text::owned(

@@ -2,13 +2,12 @@ use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{region_not_found, viewer_of};
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::portal,
     domain::email::mask,
-    error::{ApiError, ErrorCode, Problem},
+    error::{ApiError, Problem},
+    flows::regions as flow,
 };
 
 /// The two addresses, masked as in the guide.
@@ -40,29 +39,9 @@ pub async fn email_conflict(
     auth: Authenticated,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let region_code = code.into_inner();
-    let conflict = ctx
-        .db
-        .run(move |conn| {
-            if !crate::db::reference::Region::exists(conn, &region_code)? {
-                return Err(region_not_found());
-            }
-            let (account, viewer) = viewer_of(conn, &auth)?;
-            match portal::regional_file_email(conn, &viewer, &region_code)? {
-                Some(file_email) if !file_email.eq_ignore_ascii_case(&account.email) => {
-                    Ok(EmailConflict {
-                        comptexpert_email_masked: mask(&account.email),
-                        file_email_masked: mask(&file_email.to_lowercase()),
-                    })
-                }
-                _ => Err(no_conflict()),
-            }
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(conflict))
-}
-
-/// 404 when the addresses agree (or there is no regional file).
-pub fn no_conflict() -> ApiError {
-    ApiError::of(ErrorCode::NoEmailConflict)
+    let conflict = flow::email_conflict(&ctx, &auth, code.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(EmailConflict {
+        comptexpert_email_masked: mask(&conflict.account_email),
+        file_email_masked: mask(&conflict.file_email),
+    }))
 }

@@ -2,12 +2,11 @@ use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::viewer_of;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::{portal, reference::Region},
     error::{ApiError, Problem},
+    flows::regions as flow,
 };
 
 /// One region of "Choix région".
@@ -61,38 +60,21 @@ pub async fn list_regions(
     ctx: web::Data<ApiContext>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    let list = ctx
-        .db
-        .run(move |conn| {
-            let (_, viewer) = viewer_of(conn, &auth)?;
-            let regions = Region::all(conn)?;
-            let campaigns = portal::current_campaigns(conn)?;
-            let visible = portal::visible_bureau_ids(conn, &viewer)?;
-            let counts = portal::bureau_counts_by_region(conn, &visible)?;
-            let files = match &viewer.member_id {
-                Some(member_id) => portal::personal_file_regions(conn, member_id)?,
-                None => Vec::new(),
-            };
-            let items: Vec<PortalRegion> = regions
-                .into_iter()
-                .map(|region| {
-                    let campaign = campaigns.get(&region.code);
-                    PortalRegion {
-                        campaign_year: campaign.map(|c| c.year),
-                        campaign_open: campaign.is_some_and(|c| c.is_open),
-                        bureaux_count: counts.get(&region.code).copied().unwrap_or(0),
-                        has_personal_file: files.contains(&region.code),
-                        code: region.code,
-                        name: region.name,
-                    }
-                })
-                .collect();
-            let totals = PortalRegionTotals {
-                bureaux_count: items.iter().map(|r| r.bureaux_count).sum(),
-                personal_files_count: items.iter().filter(|r| r.has_personal_file).count() as i64,
-            };
-            Ok(PortalRegionList { items, totals })
+    let items: Vec<PortalRegion> = flow::list_regions(&ctx, &auth)
+        .await?
+        .into_iter()
+        .map(|choice| PortalRegion {
+            campaign_year: choice.campaign.as_ref().map(|c| c.year),
+            campaign_open: choice.campaign.as_ref().is_some_and(|c| c.is_open),
+            bureaux_count: choice.bureaux_count,
+            has_personal_file: choice.has_personal_file,
+            code: choice.region.code,
+            name: choice.region.name,
         })
-        .await?;
-    Ok(HttpResponse::Ok().json(list))
+        .collect();
+    let totals = PortalRegionTotals {
+        bureaux_count: items.iter().map(|r| r.bureaux_count).sum(),
+        personal_files_count: items.iter().filter(|r| r.has_personal_file).count() as i64,
+    };
+    Ok(HttpResponse::Ok().json(PortalRegionList { items, totals }))
 }

@@ -3,13 +3,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{contributions::bureau_of, region_access, RegionAccess};
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::{self, accounts::Account, portal, registry::Bureau, DbConnection},
     domain::email::mask,
-    error::{ApiError, ErrorCode, Problem},
+    error::{ApiError, Problem},
+    flows::bureaux::managers::{self as flow, BureauManager, Grant},
 };
 
 /// An account that may manage the bureau.
@@ -40,49 +39,25 @@ pub struct GrantRequest {
     pub identifier: String,
 }
 
-/// The bureau if the caller may see it in this region, and whether they are a responsable of
-/// its firm.
-fn bureau_for(
-    conn: &mut DbConnection,
-    access: &RegionAccess,
-    region_code: &str,
-    bureau_ref: &str,
-) -> Result<(Bureau, bool), ApiError> {
-    let (bureau, _) = bureau_of(conn, access, region_code, bureau_ref)?;
-    let responsable = match &access.viewer.member_id {
-        Some(member_id) => portal::is_responsable(conn, member_id, &bureau.firm_id)?,
-        None => false,
-    };
-    Ok((bureau, responsable))
-}
-
-fn not_responsable() -> ApiError {
-    ApiError::of(ErrorCode::NotResponsable)
-}
-
-fn list(conn: &mut DbConnection, bureau_id: &str) -> Result<ManagerList, ApiError> {
-    let managers = portal::managers(conn, bureau_id)?;
-    // The grantors' identifiers in one query, not one per manager.
-    let grantor_ids: Vec<String> = managers
-        .iter()
-        .filter_map(|m| m.granted_by.clone())
-        .collect();
-    let grantors = portal::identifiers_of(conn, &grantor_ids)?;
-    let mut items = Vec::with_capacity(managers.len());
-    for m in managers {
-        let granted_by = m
-            .granted_by
-            .as_ref()
-            .and_then(|id| grantors.get(id).cloned());
-        items.push(ManagerView {
-            name: format!("{} {}", m.first_name, m.last_name.to_uppercase()),
-            email_masked: mask(&m.email),
-            identifier: m.identifier,
-            granted_by,
-            granted_at: m.created_at.and_utc(),
-        });
+impl From<Vec<BureauManager>> for ManagerList {
+    fn from(managers: Vec<BureauManager>) -> Self {
+        let items = managers
+            .into_iter()
+            .map(
+                |BureauManager {
+                     manager: m,
+                     granted_by_identifier,
+                 }| ManagerView {
+                    name: format!("{} {}", m.first_name, m.last_name.to_uppercase()),
+                    email_masked: mask(&m.email),
+                    identifier: m.identifier,
+                    granted_by: granted_by_identifier,
+                    granted_at: m.created_at.and_utc(),
+                },
+            )
+            .collect();
+        Self { items }
     }
-    Ok(ManagerList { items })
 }
 
 /// Who may manage a bureau. Visible to those who may see the bureau; under its region like the
@@ -105,15 +80,8 @@ pub async fn list_managers(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (region_code, bureau_ref) = path.into_inner();
-    let access = region_access(&ctx, &auth, region_code.clone()).await?;
-    let managers = ctx
-        .db
-        .run(move |conn| {
-            let (bureau, _) = bureau_for(conn, &access, &region_code, &bureau_ref)?;
-            list(conn, &bureau.id)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(managers))
+    let managers = flow::list_managers(&ctx, &auth, region_code, bureau_ref).await?;
+    Ok(HttpResponse::Ok().json(ManagerList::from(managers)))
 }
 
 /// A responsable of the firm grants the bureau to an account (a RAC), by identifier.
@@ -140,35 +108,13 @@ pub async fn grant_manager(
 ) -> Result<HttpResponse, ApiError> {
     let (region_code, bureau_ref) = path.into_inner();
     let identifier = body.into_inner().identifier;
-    let access = region_access(&ctx, &auth, region_code.clone()).await?;
-    let (created, managers) = ctx
-        .db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let (bureau, responsable) = bureau_for(conn, &access, &region_code, &bureau_ref)?;
-                if !responsable {
-                    return Err(not_responsable());
-                }
-                let grantee = Account::find_by_identifier(conn, &identifier)?
-                    .filter(Account::is_active)
-                    .ok_or_else(account_not_found)?;
-                let created = portal::grant(
-                    conn,
-                    &bureau.id,
-                    &grantee.id,
-                    Some(&access.account.id),
-                    db::now(),
-                )?;
-                Ok((created, list(conn, &bureau.id)?))
-            })
-        })
-        .await?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
+    let (grant, managers) =
+        flow::grant_manager(&ctx, &auth, region_code, bureau_ref, identifier).await?;
+    let status = match grant {
+        Grant::Granted => StatusCode::CREATED,
+        Grant::AlreadyGranted => StatusCode::OK,
     };
-    Ok(HttpResponse::build(status).json(managers))
+    Ok(HttpResponse::build(status).json(ManagerList::from(managers)))
 }
 
 /// A responsable of the firm revokes an account's management of the bureau.
@@ -191,30 +137,6 @@ pub async fn revoke_manager(
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (region_code, bureau_ref, identifier) = path.into_inner();
-    let access = region_access(&ctx, &auth, region_code.clone()).await?;
-    ctx.db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let (bureau, responsable) = bureau_for(conn, &access, &region_code, &bureau_ref)?;
-                if !responsable {
-                    return Err(not_responsable());
-                }
-                let manager = Account::find_by_identifier(conn, &identifier)?
-                    .ok_or_else(manager_not_found)?;
-                if !portal::revoke(conn, &bureau.id, &manager.id)? {
-                    return Err(manager_not_found());
-                }
-                Ok(())
-            })
-        })
-        .await?;
+    flow::revoke_manager(&ctx, &auth, region_code, bureau_ref, identifier).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-fn account_not_found() -> ApiError {
-    ApiError::of(ErrorCode::AccountNotFound)
-}
-
-fn manager_not_found() -> ApiError {
-    ApiError::of(ErrorCode::ManagerNotFound)
 }
