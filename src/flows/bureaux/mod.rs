@@ -1,2 +1,3 @@
 //! The regional dashboard and a bureau's detail, as the caller may see them.
+pub mod detail;
 pub mod managers;

@@ -2,17 +2,13 @@ use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{
-    bureau_detail::AttachedPersonView,
-    contributions::{bureau_of, campaign_of},
-    region_access, Money,
-};
+use super::bureau_detail::AttachedPersonView;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    contributions::persons::{self, Person},
-    db::{self, portal},
+    contributions::persons::Person,
     error::{ApiError, FieldIssue, Problem},
+    flows::declarations::attach_person as flow,
     i18n::Text,
 };
 
@@ -74,30 +70,6 @@ pub async fn attach_person(
         )]))
         }
     };
-    let access = region_access(&ctx, &auth, region_code.clone()).await?;
-    let view = ctx
-        .db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let (bureau, _) = bureau_of(conn, &access, &region_code, &bureau_ref)?;
-                let campaign = campaign_of(&access)?;
-                let attachment = persons::attach(conn, &campaign, &bureau.id, &person, db::now())?;
-                let attached = portal::attached_persons(conn, &campaign.id, &bureau.id)?
-                    .into_iter()
-                    .find(|p| p.attachment_id == attachment.id)
-                    .ok_or_else(|| ApiError::internal("attached person not found"))?;
-                Ok(AttachedPersonView {
-                    id: attached.attachment_id,
-                    person_kind: attached.person_kind,
-                    name: attached.name,
-                    reference: attached.reference,
-                    declaration_state: attached.declaration_state,
-                    amount_called: Money::eur(attached.called_cents),
-                    amount_paid: Money::eur(attached.paid_cents),
-                    declaration: None,
-                })
-            })
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(view))
+    let attached = flow::attach_person(&ctx, &auth, region_code, bureau_ref, person).await?;
+    Ok(HttpResponse::Created().json(AttachedPersonView::from(attached)))
 }

@@ -2,17 +2,14 @@ use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{
-    bureau_not_found,
-    contributions::{declaration_views, DeclarationView},
-    region_access, Money,
-};
-use crate::domain::states::DeclarationState;
+use super::{contributions::DeclarationView, Money};
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::{declarations::Declaration, portal},
+    db::portal::AttachedPerson,
+    domain::states::DeclarationState,
     error::{ApiError, Problem},
+    flows::{bureaux::detail as flow, declarations::DeclarationVersion},
 };
 
 /// A person attached to the bureau for the campaign.
@@ -34,6 +31,30 @@ pub struct AttachedPersonView {
     pub amount_paid: Money,
     /// The current version of the declaration (draft or submitted), if one was saved.
     pub declaration: Option<DeclarationView>,
+}
+
+impl From<AttachedPerson> for AttachedPersonView {
+    fn from(p: AttachedPerson) -> Self {
+        Self {
+            id: p.attachment_id,
+            person_kind: p.person_kind,
+            name: p.name,
+            reference: p.reference,
+            declaration_state: p.declaration_state,
+            amount_called: Money::eur(p.called_cents),
+            amount_paid: Money::eur(p.paid_cents),
+            declaration: None,
+        }
+    }
+}
+
+impl From<(AttachedPerson, Option<DeclarationVersion>)> for AttachedPersonView {
+    fn from((person, declaration): (AttachedPerson, Option<DeclarationVersion>)) -> Self {
+        Self {
+            declaration: declaration.map(DeclarationView::from),
+            ..Self::from(person)
+        }
+    }
 }
 
 /// One bureau for the current campaign.
@@ -86,63 +107,33 @@ pub async fn bureau_detail(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (region_code, bureau_ref) = path.into_inner();
-    let access = region_access(&ctx, &auth, region_code.clone()).await?;
-    let detail = ctx
-        .db
-        .run(move |conn| {
-            let (bureau, firm) =
-                portal::visible_bureau(conn, &access.visible, &region_code, &bureau_ref)?
-                    .ok_or_else(bureau_not_found)?;
-            let (persons, figures) = match &access.campaign {
-                Some(campaign) => (
-                    portal::attached_persons(conn, &campaign.id, &bureau.id)?,
-                    portal::bureau_figures(conn, &campaign.id, std::slice::from_ref(&bureau.id))?
-                        .remove(&bureau.id)
-                        .unwrap_or_default(),
-                ),
-                None => (Vec::new(), Default::default()),
-            };
-            let ids: Vec<String> = persons.iter().map(|p| p.attachment_id.clone()).collect();
-            let current = Declaration::current_of(conn, &ids)?;
-            let mut declarations: std::collections::HashMap<String, DeclarationView> =
-                declaration_views(conn, current)?
-                    .into_iter()
-                    .map(|d| (d.person_id.clone(), d))
-                    .collect();
-            let (natural, legal): (Vec<_>, Vec<_>) =
-                persons.into_iter().partition(|p| p.person_kind == "PP");
-            let mut view = |p: portal::AttachedPerson| AttachedPersonView {
-                declaration: declarations.remove(&p.attachment_id),
-                id: p.attachment_id,
-                person_kind: p.person_kind,
-                name: p.name,
-                reference: p.reference,
-                declaration_state: p.declaration_state,
-                amount_called: Money::eur(p.called_cents),
-                amount_paid: Money::eur(p.paid_cents),
-            };
-            Ok(BureauDetail {
-                address: format!(
-                    "{}, {} {}",
-                    bureau.address_line, bureau.postal_code, bureau.city
-                ),
-                r#ref: bureau.bureau_ref,
-                inscription_type: bureau.inscription_type,
-                firm_ref: firm.firm_ref,
-                firm_name: firm.name,
-                campaign_year: access.campaign.as_ref().map(|c| c.year),
-                campaign_open: access.campaign.as_ref().is_some_and(|c| c.is_open),
-                natural_persons: natural.into_iter().map(&mut view).collect(),
-                legal_persons: legal.into_iter().map(&mut view).collect(),
-                remaining_pp: figures.remaining_pp,
-                remaining_pm: figures.remaining_pm,
-                total: Money::eur(figures.total_cents),
-                paid: Money::eur(figures.paid_cents - figures.refunded_cents),
-                balance: Money::eur(figures.balance_cents()),
-                pending: Money::eur(figures.pending_cents),
-                payable: Money::eur(figures.payable_cents()),
-            })
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(detail))
+    let flow::BureauDetail {
+        bureau,
+        firm,
+        campaign,
+        natural_persons,
+        legal_persons,
+        figures,
+    } = flow::bureau_detail(&ctx, &auth, region_code, bureau_ref).await?;
+    Ok(HttpResponse::Ok().json(BureauDetail {
+        address: format!(
+            "{}, {} {}",
+            bureau.address_line, bureau.postal_code, bureau.city
+        ),
+        r#ref: bureau.bureau_ref,
+        inscription_type: bureau.inscription_type,
+        firm_ref: firm.firm_ref,
+        firm_name: firm.name,
+        campaign_year: campaign.as_ref().map(|c| c.year),
+        campaign_open: campaign.as_ref().is_some_and(|c| c.is_open),
+        natural_persons: natural_persons.into_iter().map(Into::into).collect(),
+        legal_persons: legal_persons.into_iter().map(Into::into).collect(),
+        remaining_pp: figures.remaining_pp,
+        remaining_pm: figures.remaining_pm,
+        total: Money::eur(figures.total_cents),
+        paid: Money::eur(figures.paid_cents - figures.refunded_cents),
+        balance: Money::eur(figures.balance_cents()),
+        pending: Money::eur(figures.pending_cents),
+        payable: Money::eur(figures.payable_cents()),
+    }))
 }

@@ -2,18 +2,12 @@ use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{
-    contributions::{bureau_of, campaign_of, declared_from, person_of, DeclarationView},
-    region_access,
-    save_declaration::one,
-};
+use super::contributions::DeclarationView;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    contributions::declarations,
-    db,
-    error::{ApiError, FieldIssue, Problem},
-    i18n::Text,
+    error::{ApiError, Problem},
+    flows::declarations::{correct, DeclarationInput, PersonAt},
 };
 
 /// A correction: what is now declared, and why.
@@ -60,44 +54,22 @@ pub async fn correct_declaration(
     body: web::Json<CorrectionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (region_code, bureau_ref, person_id) = path.into_inner();
-    let request = body.into_inner();
-    let reason = request.reason.trim().to_owned();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(ApiError::validation(vec![FieldIssue::new(
-            "reason",
-            "length",
-            Text::new(
-                "Indiquez le motif de la correction (500 caractères au plus).",
-                "Give the reason for the correction (at most 500 characters).",
-            ),
-        )]));
-    }
-    let access = region_access(&ctx, &auth, region_code.clone()).await?;
-    let view = ctx
-        .db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let (bureau, _) = bureau_of(conn, &access, &region_code, &bureau_ref)?;
-                let campaign = campaign_of(&access)?;
-                let person = person_of(conn, &person_id, &campaign, &bureau)?;
-                let declared = declared_from(
-                    person.is_natural(),
-                    request.category.as_deref(),
-                    request.new_member_year,
-                    request.average_headcount.as_deref(),
-                )?;
-                let corrected = declarations::correct(
-                    conn,
-                    &campaign,
-                    &person,
-                    &declared,
-                    &reason,
-                    &access.account.id,
-                    db::now(),
-                )?;
-                one(conn, corrected)
-            })
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(view))
+    let CorrectionRequest {
+        category,
+        new_member_year,
+        average_headcount,
+        reason,
+    } = body.into_inner();
+    let at = PersonAt {
+        region_code,
+        bureau_ref,
+        person_id,
+    };
+    let input = DeclarationInput {
+        category,
+        new_member_year,
+        average_headcount,
+    };
+    let corrected = correct::correct_declaration(&ctx, &auth, at, input, &reason).await?;
+    Ok(HttpResponse::Created().json(DeclarationView::from(corrected)))
 }

@@ -2,15 +2,12 @@ use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{
-    contributions::{bureau_of, campaign_of, declaration_views, person_of, DeclarationView},
-    region_access,
-};
+use super::contributions::DeclarationView;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::declarations::Declaration,
     error::{ApiError, Problem},
+    flows::declarations::{history, PersonAt},
 };
 
 /// Every version of a person's declaration, oldest first.
@@ -43,18 +40,13 @@ pub async fn declaration_history(
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (region_code, bureau_ref, person_id) = path.into_inner();
-    let access = region_access(&ctx, &auth, region_code.clone()).await?;
-    let history = ctx
-        .db
-        .run(move |conn| {
-            let (bureau, _) = bureau_of(conn, &access, &region_code, &bureau_ref)?;
-            let campaign = campaign_of(&access)?;
-            let person = person_of(conn, &person_id, &campaign, &bureau)?;
-            let versions = Declaration::history(conn, &person.id)?;
-            Ok(DeclarationHistory {
-                items: declaration_views(conn, versions)?,
-            })
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(history))
+    let at = PersonAt {
+        region_code,
+        bureau_ref,
+        person_id,
+    };
+    let versions = history::declaration_history(&ctx, &auth, at).await?;
+    Ok(HttpResponse::Ok().json(DeclarationHistory {
+        items: versions.into_iter().map(DeclarationView::from).collect(),
+    }))
 }

@@ -1,15 +1,10 @@
 use actix_web::{delete, web, HttpResponse};
 
-use super::{
-    contributions::{bureau_of, campaign_of, person_of},
-    region_access,
-};
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    contributions::persons,
-    db,
     error::{ApiError, Problem},
+    flows::declarations::{detach_person as flow, PersonAt},
 };
 
 /// Detaches a person who is not declared (a member who left before being declared, or attached
@@ -37,17 +32,11 @@ pub async fn detach_person(
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (region_code, bureau_ref, person_id) = path.into_inner();
-    let access = region_access(&ctx, &auth, region_code.clone()).await?;
-    ctx.db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let (bureau, _) = bureau_of(conn, &access, &region_code, &bureau_ref)?;
-                let campaign = campaign_of(&access)?;
-                let person = person_of(conn, &person_id, &campaign, &bureau)?;
-                persons::detach(conn, &campaign, &person)?;
-                Ok(())
-            })
-        })
-        .await?;
+    let at = PersonAt {
+        region_code,
+        bureau_ref,
+        person_id,
+    };
+    flow::detach_person(&ctx, &auth, at).await?;
     Ok(HttpResponse::NoContent().finish())
 }

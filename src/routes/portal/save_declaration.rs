@@ -2,18 +2,12 @@ use actix_web::{put, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{
-    contributions::{
-        bureau_of, campaign_of, declaration_views, declared_from, person_of, DeclarationView,
-    },
-    region_access,
-};
+use super::contributions::DeclarationView;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    contributions::declarations,
-    db,
     error::{ApiError, Problem},
+    flows::declarations::{save, DeclarationInput, PersonAt},
 };
 
 /// What is declared: for a natural person (PP) the category, and the new-member year when a
@@ -61,42 +55,21 @@ pub async fn save_declaration(
     body: web::Json<DeclarationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (region_code, bureau_ref, person_id) = path.into_inner();
-    let request = body.into_inner();
-    let access = region_access(&ctx, &auth, region_code.clone()).await?;
-    let view = ctx
-        .db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let (bureau, _) = bureau_of(conn, &access, &region_code, &bureau_ref)?;
-                let campaign = campaign_of(&access)?;
-                let person = person_of(conn, &person_id, &campaign, &bureau)?;
-                let declared = declared_from(
-                    person.is_natural(),
-                    request.category.as_deref(),
-                    request.new_member_year,
-                    request.average_headcount.as_deref(),
-                )?;
-                let draft = declarations::save_draft(
-                    conn,
-                    &campaign,
-                    &person,
-                    &declared,
-                    &access.account.id,
-                    db::now(),
-                )?;
-                one(conn, draft)
-            })
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
-}
-
-/// The view of one version.
-pub fn one(
-    conn: &mut db::DbConnection,
-    declaration: db::declarations::Declaration,
-) -> Result<DeclarationView, ApiError> {
-    declaration_views(conn, vec![declaration])?
-        .pop()
-        .ok_or_else(|| ApiError::internal("no view"))
+    let DeclarationRequest {
+        category,
+        new_member_year,
+        average_headcount,
+    } = body.into_inner();
+    let at = PersonAt {
+        region_code,
+        bureau_ref,
+        person_id,
+    };
+    let input = DeclarationInput {
+        category,
+        new_member_year,
+        average_headcount,
+    };
+    let draft = save::save_declaration(&ctx, &auth, at, input).await?;
+    Ok(HttpResponse::Ok().json(DeclarationView::from(draft)))
 }

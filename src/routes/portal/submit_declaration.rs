@@ -1,16 +1,11 @@
 use actix_web::{post, web, HttpResponse};
 
-use super::{
-    contributions::{bureau_of, campaign_of, person_of, DeclarationView},
-    region_access,
-    save_declaration::one,
-};
+use super::contributions::DeclarationView;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    contributions::declarations,
-    db,
     error::{ApiError, Problem},
+    flows::declarations::{submit, PersonAt},
 };
 
 /// Submits the person's draft: its amount (computed again from the barème) is charged in the
@@ -38,19 +33,11 @@ pub async fn submit_declaration(
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (region_code, bureau_ref, person_id) = path.into_inner();
-    let access = region_access(&ctx, &auth, region_code.clone()).await?;
-    let view = ctx
-        .db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let (bureau, _) = bureau_of(conn, &access, &region_code, &bureau_ref)?;
-                let campaign = campaign_of(&access)?;
-                let person = person_of(conn, &person_id, &campaign, &bureau)?;
-                let submitted =
-                    declarations::submit(conn, &campaign, &person, &access.account.id, db::now())?;
-                one(conn, submitted)
-            })
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+    let at = PersonAt {
+        region_code,
+        bureau_ref,
+        person_id,
+    };
+    let submitted = submit::submit_declaration(&ctx, &auth, at).await?;
+    Ok(HttpResponse::Ok().json(DeclarationView::from(submitted)))
 }
