@@ -1,21 +1,13 @@
-use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::states::PaymentStatus;
 use crate::{
     context::ApiContext,
-    db::{
-        self,
-        payments::{record_webhook_event, Payment},
-        LockTarget,
-    },
-    error::{details, ApiError, ErrorCode, Problem},
-    i18n::Text,
-    payments::{
-        self,
-        webhook::{EventKind, WebhookError, SIGNATURE_HEADER},
-    },
+    domain::states::PaymentStatus,
+    error::{ApiError, Problem},
+    flows::payments::settle_event::{self as flow, Settled},
+    payments::webhook::SIGNATURE_HEADER,
 };
 
 /// What a notification did.
@@ -25,22 +17,6 @@ pub struct WebhookOutcome {
     /// The payment's status after the notification.
     #[schema(value_type = String, example = "confirmed")]
     pub status: PaymentStatus,
-}
-
-fn signature_problem(error: &WebhookError) -> ApiError {
-    match error {
-        WebhookError::BadSignature => ApiError::of(ErrorCode::InvalidSignature)
-            .with_detail(details::WEBHOOK_SIGNATURE)
-            .with_header(header::WWW_AUTHENTICATE, SIGNATURE_HEADER),
-        WebhookError::Expired => ApiError::of(ErrorCode::SignatureExpired)
-            .with_header(header::WWW_AUTHENTICATE, SIGNATURE_HEADER),
-        WebhookError::InvalidEvent(reason) => {
-            ApiError::of(ErrorCode::InvalidEvent).with_detail(Text::owned(
-                format!("La notification n'est pas comprise : {reason}"),
-                format!("The notification is not understood: {reason}"),
-            ))
-        }
-    }
 }
 
 /// Receives a signed notification from a payment provider (`test`, the shipped one) or from the
@@ -73,92 +49,11 @@ pub async fn receive_webhook(
     provider: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let secret = ctx
-        .settings
-        .payment_webhook_secret
-        .clone()
-        .ok_or_else(|| ApiError::of(ErrorCode::WebhooksDisabled))?;
-    let provider = ctx
-        .providers
-        .by_name(&provider)
-        .ok_or_else(|| ApiError::of(ErrorCode::ProviderNotFound))?;
     let signature = req
         .headers()
         .get(SIGNATURE_HEADER)
         .and_then(|v| v.to_str().ok());
-    let event = provider
-        .read_webhook(
-            secret.as_bytes(),
-            signature,
-            &body,
-            chrono::Utc::now().timestamp(),
-        )
-        .map_err(|e| signature_problem(&e))?;
-    let provider_name = provider.name();
-    let outcome = ctx
-        .db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let now = db::now();
-                let found = Payment::find_by_provider_reference(
-                    conn,
-                    provider_name,
-                    &event.payment_reference,
-                )?;
-                let Some(found) = found else {
-                    return Err(ApiError::of(ErrorCode::PaymentNotFound)
-                        .with_detail(details::NO_PAYMENT_WITH_PROVIDER_REFERENCE));
-                };
-                db::lock_for_update(conn, LockTarget::Payment, &found.id)?;
-                // Read again under the lock: a concurrent notification may have settled it.
-                let payment = Payment::find_by_provider_reference(
-                    conn,
-                    provider_name,
-                    &event.payment_reference,
-                )?
-                .ok_or_else(ApiError::not_found)?;
-                if !record_webhook_event(
-                    conn,
-                    provider_name,
-                    &event.id,
-                    event.kind.as_str(),
-                    Some(&payment.id),
-                    now,
-                )? {
-                    return Err(ApiError::of(ErrorCode::WebhookReplayed));
-                }
-                let not_pending = || ApiError::of(ErrorCode::PaymentNotPending);
-                match (event.kind, payment.status) {
-                    (EventKind::Succeeded, PaymentStatus::Pending) => {
-                        if event.amount_cents != i64::from(payment.amount_cents) {
-                            return Err(ApiError::of(ErrorCode::AmountMismatch));
-                        }
-                        payments::confirm(conn, &payment, now)?;
-                    }
-                    (EventKind::Failed, PaymentStatus::Pending) => {
-                        let reason = event
-                            .failure_reason
-                            .as_deref()
-                            .unwrap_or("refused by the provider");
-                        payments::fail(conn, &payment, reason, now)?;
-                    }
-                    (EventKind::Succeeded, PaymentStatus::Confirmed)
-                    | (EventKind::Failed, PaymentStatus::Failed) => {}
-                    (EventKind::Succeeded, PaymentStatus::Failed)
-                    | (EventKind::Failed, PaymentStatus::Confirmed) => return Err(not_pending()),
-                }
-                let settled = Payment::find_by_provider_reference(
-                    conn,
-                    provider_name,
-                    &event.payment_reference,
-                )?
-                .ok_or_else(ApiError::not_found)?;
-                Ok(WebhookOutcome {
-                    payment_id: settled.id,
-                    status: settled.status,
-                })
-            })
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(outcome))
+    let Settled { payment_id, status } =
+        flow::settle_event(&ctx, &provider, signature, &body).await?;
+    Ok(HttpResponse::Ok().json(WebhookOutcome { payment_id, status }))
 }

@@ -2,23 +2,14 @@ use actix_web::{http::StatusCode, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{
-    contributions::{bureau_of, campaign_of},
-    get_payment::{payment_view, PaymentView},
-    region_access,
-};
+use super::get_payment::PaymentView;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::{self, portal},
-    error::{details, ApiError, ErrorCode, FieldIssue, Problem},
-    i18n::Text,
+    error::{ApiError, ErrorCode, Problem},
+    flows::payments::pay::{self as flow, PaymentTarget},
     idempotency,
-    payments::{
-        self,
-        provider::{CheckoutRequest, PaymentMethod},
-        PaymentOrder,
-    },
+    payments::provider::PaymentMethod,
 };
 
 /// How to pay.
@@ -54,47 +45,18 @@ pub struct PaymentRequest {
     pub amount_cents: Option<i64>,
 }
 
-/// What a payment is for.
-enum Target {
-    Bureau(String),
-    Firm(String),
-}
-
-fn idempotency_key_required() -> ApiError {
-    ApiError::of(ErrorCode::IdempotencyKeyRequired)
-}
-
-fn method_unavailable() -> ApiError {
-    ApiError::of(ErrorCode::PaymentMethodUnavailable)
-}
-
-fn provider_unavailable() -> ApiError {
-    ApiError::of(ErrorCode::PaymentProviderUnavailable)
-}
-
-fn firm_not_found() -> ApiError {
-    ApiError::of(ErrorCode::FirmNotFound).with_detail(details::NO_MANAGED_BUREAU_OF_FIRM)
-}
-
+/// Runs the payment once per `Idempotency-Key` (required): a retry with the same key and body
+/// replays the first answer, never paying twice.
 async fn create(
     ctx: web::Data<ApiContext>,
     req: HttpRequest,
     auth: Authenticated,
     region_code: String,
-    target: Target,
+    target: PaymentTarget,
     request: PaymentRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let key = idempotency::key_of(&req)?.ok_or_else(idempotency_key_required)?;
-    if request.amount_cents.is_some_and(|a| a <= 0) {
-        return Err(ApiError::validation(vec![FieldIssue::new(
-            "amount_cents",
-            "positive",
-            Text::new(
-                "Le montant doit être positif.",
-                "The amount must be positive.",
-            ),
-        )]));
-    }
+    let key = idempotency::key_of(&req)?
+        .ok_or_else(|| ApiError::of(ErrorCode::IdempotencyKeyRequired))?;
     let fingerprint = serde_json::to_vec(&(req.path(), &request)).unwrap_or_default();
     // Keys are the client's: scoped to the account, one caller's key never replays another's answer.
     let key = format!("{}:{key}", auth.account_id);
@@ -105,91 +67,17 @@ async fn create(
         Some(key),
         &fingerprint,
         || async move {
-            let access = region_access(&ctx, &auth, region_code.clone()).await?;
             let method = PaymentMethod::from(request.method);
-            let provider = ctx
-                .providers
-                .for_method(method)
-                .ok_or_else(method_unavailable)?;
-            let provider_name = provider.name();
-            let (mut payment, description, year) = ctx
-                .db
-                .run(move |conn| {
-                    db::write_transaction(conn, |conn| {
-                        let campaign = campaign_of(&access)?;
-                        let (firm, bureau_id, bureau_ids) = match target {
-                            Target::Bureau(bureau_ref) => {
-                                let (bureau, firm) =
-                                    bureau_of(conn, &access, &region_code, &bureau_ref)?;
-                                (firm, Some(bureau.id.clone()), vec![bureau.id])
-                            }
-                            Target::Firm(firm_ref) => {
-                                let rows = portal::visible_bureaux_in_region(
-                                    conn,
-                                    &access.visible,
-                                    &region_code,
-                                )?;
-                                let mine: Vec<_> = rows
-                                    .into_iter()
-                                    .filter(|(_, f)| f.firm_ref == firm_ref)
-                                    .collect();
-                                let firm = mine
-                                    .first()
-                                    .map(|(_, f)| f.clone())
-                                    .ok_or_else(firm_not_found)?;
-                                (firm, None, mine.into_iter().map(|(b, _)| b.id).collect())
-                            }
-                        };
-                        let (payment, _) = payments::reserve(
-                            conn,
-                            &PaymentOrder {
-                                campaign: &campaign,
-                                firm_id: &firm.id,
-                                bureau_id: bureau_id.as_deref(),
-                                bureau_ids: &bureau_ids,
-                                method,
-                                provider: provider_name,
-                                amount_cents: request.amount_cents,
-                                actor: &access.account.id,
-                            },
-                            db::now(),
-                        )?;
-                        let description = format!("Cotisations {} – {}", campaign.year, firm.name);
-                        Ok((payment, description, campaign.year))
-                    })
-                })
-                .await?;
-            let (payment_id, amount) = (payment.id.clone(), i64::from(payment.amount_cents));
-            let checkout = web::block(move || {
-                provider.start(&CheckoutRequest {
-                    payment_id: &payment_id,
-                    method,
-                    amount_cents: amount,
-                    campaign_year: year,
-                    description: &description,
-                })
-            })
+            let record = flow::pay(
+                &ctx,
+                &auth,
+                region_code,
+                target,
+                method,
+                request.amount_cents,
+            )
             .await?;
-            let settings = ctx.settings.clone();
-            // A provider failure is committed (the payment fails and releases what it reserved)
-            // before the error is answered.
-            let view = ctx
-            .db
-            .run(move |conn| {
-                db::write_transaction(conn, |conn| match checkout {
-                    Ok(checkout) => {
-                        payments::record_checkout(conn, &mut payment, &checkout, db::now())?;
-                        Ok(Some(payment_view(conn, &payment, &settings.transfer_account)?))
-                    }
-                    Err(error) => {
-                        tracing::warn!(%error, payment = %payment.id, "payment provider failed");
-                        payments::fail(conn, &payment, "payment provider unavailable", db::now())?;
-                        Ok(None)
-                    }
-                })
-            })
-            .await?
-            .ok_or_else(provider_unavailable)?;
+            let view = PaymentView::of(record, &ctx.settings.transfer_account);
             Ok((
                 StatusCode::CREATED,
                 serde_json::to_value(view).map_err(ApiError::internal)?,
@@ -238,7 +126,7 @@ pub async fn pay_bureau(
         req,
         auth,
         region_code,
-        Target::Bureau(bureau_ref),
+        PaymentTarget::Bureau(bureau_ref),
         body.into_inner(),
     )
     .await
@@ -280,7 +168,7 @@ pub async fn pay_firm(
         req,
         auth,
         region_code,
-        Target::Firm(firm_ref),
+        PaymentTarget::Firm(firm_ref),
         body.into_inner(),
     )
     .await

@@ -3,19 +3,15 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{region_access, Money, RegionAccess};
-use crate::domain::states::PaymentStatus;
+use super::Money;
 use crate::{
     auth::extractor::Authenticated,
     config::TransferAccount,
     context::ApiContext,
-    db::{
-        attachments,
-        payments::Payment,
-        registry::{Bureau, Campaign, Firm},
-        DbConnection,
-    },
-    error::{ApiError, ErrorCode, Problem},
+    db::payments::Payment,
+    domain::states::PaymentStatus,
+    error::{ApiError, Problem},
+    flows::payments::{self as flow, PaymentPart, PaymentRecord},
     payments,
 };
 
@@ -94,26 +90,6 @@ pub struct PaymentView {
     pub receipt_url: Option<String>,
 }
 
-/// 404 `payment_not_found`.
-pub fn payment_not_found() -> ApiError {
-    ApiError::of(ErrorCode::PaymentNotFound)
-}
-
-/// A payment of the region whose every bureau the caller may see, or 404.
-pub fn visible_payment(
-    conn: &mut DbConnection,
-    access: &RegionAccess,
-    region_code: &str,
-    id: &str,
-) -> Result<Payment, ApiError> {
-    let payment = Payment::find_in_region(conn, id, region_code)?.ok_or_else(payment_not_found)?;
-    let bureaux = Payment::bureau_ids(conn, &payment.id)?;
-    if bureaux.is_empty() || !bureaux.iter().all(|b| access.visible.contains(b)) {
-        return Err(payment_not_found());
-    }
-    Ok(payment)
-}
-
 /// Where the PDF of a pending transfer's instructions is.
 pub fn transfer_instructions_url(payment: &Payment) -> String {
     format!(
@@ -138,65 +114,60 @@ pub fn transfer_instructions(
     })
 }
 
-/// The view of a payment.
-pub fn payment_view(
-    conn: &mut DbConnection,
-    payment: &Payment,
-    account: &TransferAccount,
-) -> Result<PaymentView, ApiError> {
-    let parts = payment.allocations(conn)?;
-    let bureau_ids: Vec<String> = parts.iter().map(|p| p.bureau_id.clone()).collect();
-    let refs: std::collections::HashMap<String, String> = Bureau::find_all(conn, &bureau_ids)?
-        .into_iter()
-        .map(|b| (b.id, b.bureau_ref))
-        .collect();
-    let person_ids: Vec<String> = parts
-        .iter()
-        .filter_map(|p| p.attachment_id.clone())
-        .collect();
-    let names = attachments::names(conn, &person_ids)?;
-    let firm = Firm::find(conn, &payment.firm_id)?.ok_or_else(payment_not_found)?;
-    let campaign = Campaign::find(conn, &payment.campaign_id)?.ok_or_else(payment_not_found)?;
-    let confirmed = payment.status == PaymentStatus::Confirmed;
-    Ok(PaymentView {
-        id: payment.id.clone(),
-        status: payment.status,
-        method: payment.method.clone(),
-        amount: Money::eur(payment.amount_cents.into()),
-        grouped: payment.bureau_id.is_none(),
-        firm_ref: firm.firm_ref,
-        firm_name: firm.name,
-        bureau_ref: payment
-            .bureau_id
-            .as_ref()
-            .and_then(|b| refs.get(b).cloned()),
-        region_code: payment.region_code.clone(),
-        campaign_year: campaign.year,
-        transfer_reference: payment.transfer_reference.clone(),
-        transfer_instructions: transfer_instructions(payment, account),
-        checkout_url: (payment.status == PaymentStatus::Pending)
-            .then(|| payment.checkout_url.clone())
-            .flatten(),
-        provider_reference: payments::provider_reference(payment).map(str::to_owned),
-        failure_reason: payment.failure_reason.clone(),
-        allocations: parts
-            .into_iter()
-            .map(|p| AllocationView {
-                bureau_ref: refs.get(&p.bureau_id).cloned().unwrap_or_default(),
-                person_name: p.attachment_id.as_ref().and_then(|a| names.get(a).cloned()),
-                person_id: p.attachment_id,
-                amount: Money::eur(p.amount_cents.into()),
-            })
-            .collect(),
-        created_at: payment.created_at.and_utc(),
-        confirmed_at: payment.confirmed_at.map(|t| t.and_utc()),
-        receipt_url: confirmed.then(|| {
-            format!(
-                "/v1/portal/regions/{}/payments/{}/receipt",
-                payment.region_code, payment.id
-            )
-        }),
-    })
+impl PaymentView {
+    /// The view of `record`; a pending transfer's instructions name `account`.
+    pub fn of(record: PaymentRecord, account: &TransferAccount) -> Self {
+        let PaymentRecord {
+            payment,
+            firm,
+            campaign,
+            bureau_ref,
+            parts,
+        } = record;
+        let confirmed = payment.status == PaymentStatus::Confirmed;
+        Self {
+            transfer_instructions: transfer_instructions(&payment, account),
+            provider_reference: payments::provider_reference(&payment).map(str::to_owned),
+            checkout_url: (payment.status == PaymentStatus::Pending)
+                .then(|| payment.checkout_url.clone())
+                .flatten(),
+            receipt_url: confirmed.then(|| {
+                format!(
+                    "/v1/portal/regions/{}/payments/{}/receipt",
+                    payment.region_code, payment.id
+                )
+            }),
+            amount: Money::eur(payment.amount_cents.into()),
+            grouped: payment.bureau_id.is_none(),
+            firm_ref: firm.firm_ref,
+            firm_name: firm.name,
+            bureau_ref,
+            campaign_year: campaign.year,
+            allocations: parts
+                .into_iter()
+                .map(
+                    |PaymentPart {
+                         allocation,
+                         bureau_ref,
+                         person_name,
+                     }| AllocationView {
+                        bureau_ref,
+                        person_name,
+                        person_id: allocation.attachment_id,
+                        amount: Money::eur(allocation.amount_cents.into()),
+                    },
+                )
+                .collect(),
+            created_at: payment.created_at.and_utc(),
+            confirmed_at: payment.confirmed_at.map(|t| t.and_utc()),
+            id: payment.id,
+            status: payment.status,
+            method: payment.method,
+            region_code: payment.region_code,
+            transfer_reference: payment.transfer_reference,
+            failure_reason: payment.failure_reason,
+        }
+    }
 }
 
 /// One payment: its status (poll it after a card checkout), what it settles, the transfer
@@ -219,14 +190,6 @@ pub async fn get_payment(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (region_code, id) = path.into_inner();
-    let access = region_access(&ctx, &auth, region_code.clone()).await?;
-    let settings = ctx.settings.clone();
-    let view = ctx
-        .db
-        .run(move |conn| {
-            let payment = visible_payment(conn, &access, &region_code, &id)?;
-            payment_view(conn, &payment, &settings.transfer_account)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+    let record = flow::get_payment(&ctx, &auth, region_code, id).await?;
+    Ok(HttpResponse::Ok().json(PaymentView::of(record, &ctx.settings.transfer_account)))
 }

@@ -2,13 +2,13 @@ use actix_web::{get, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{region_access, Money};
+use super::Money;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::portal::{self, BureauFigures},
-    error::{ApiError, FieldIssue, Problem},
-    i18n::Text,
+    db::{portal::BureauFigures, registry::Bureau},
+    error::{ApiError, Problem},
+    flows::bureaux::dashboard::{self as flow, Dashboard, FirmBureaux},
 };
 
 /// Pagination by firm.
@@ -140,17 +140,8 @@ pub async fn list_bureaux(
     query: web::Query<BureauPageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let BureauPageQuery { limit, cursor } = query.into_inner();
-    let limit = limit.unwrap_or(50) as usize;
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::validation(vec![FieldIssue::parameter(
-            "limit",
-            "range",
-            Text::new(
-                "limit doit être compris entre 1 et 100.",
-                "limit must be between 1 and 100.",
-            ),
-        )]));
-    }
+    // Checked before the cache, so that the cache only ever holds valid pages.
+    let limit = flow::page_size(limit)?;
     let region_code = code.into_inner();
     let view = format!(
         "bureaux/{region_code}?limit={limit}&cursor={}",
@@ -158,91 +149,66 @@ pub async fn list_bureaux(
     );
     let cache = ctx.read_cache.clone();
     cache
-        .json(&auth.account_id.clone(), view, || {
-            dashboard(ctx, auth, region_code, limit, cursor)
+        .json(&auth.account_id.clone(), view, || async move {
+            let page =
+                flow::dashboard(&ctx, &auth, region_code.clone(), Some(limit as u32), cursor)
+                    .await?;
+            Ok(RegionalDashboard::of(region_code, page))
         })
         .await
 }
 
-async fn dashboard(
-    ctx: web::Data<ApiContext>,
-    auth: Authenticated,
-    region_code: String,
-    limit: usize,
-    cursor: Option<String>,
-) -> Result<RegionalDashboard, ApiError> {
-    let access = region_access(&ctx, &auth, region_code.clone()).await?;
-    ctx.db
-        .run(move |conn| {
-            let rows = portal::visible_bureaux_in_region(conn, &access.visible, &region_code)?;
-            let figures = match &access.campaign {
-                Some(campaign) => {
-                    let ids: Vec<String> = rows.iter().map(|(b, _)| b.id.clone()).collect();
-                    portal::bureau_figures(conn, &campaign.id, &ids)?
-                }
-                None => Default::default(),
-            };
-            let mut overall = BureauFigures::default();
-            let mut groups: Vec<FirmGroup> = Vec::new();
-            let mut firm_totals: Vec<BureauFigures> = Vec::new();
-            for (bureau, firm) in &rows {
-                let f = figures.get(&bureau.id).copied().unwrap_or_default();
-                overall.add(&f);
-                if groups.last().is_none_or(|g| g.firm_ref != firm.firm_ref) {
-                    groups.push(FirmGroup {
-                        firm_ref: firm.firm_ref.clone(),
-                        firm_name: firm.name.clone(),
-                        grouped_amount: Money::eur(0),
-                        bureaux: Vec::new(),
-                        totals: Figures::of(&BureauFigures::default()),
-                    });
-                    firm_totals.push(BureauFigures::default());
-                }
-                if let (Some(group), Some(total)) = (groups.last_mut(), firm_totals.last_mut()) {
-                    total.add(&f);
-                    group.bureaux.push(BureauRow {
-                        r#ref: bureau.bureau_ref.clone(),
-                        inscription_type: bureau.inscription_type.clone(),
-                        address: format!(
-                            "{}, {} {}",
-                            bureau.address_line, bureau.postal_code, bureau.city
-                        ),
-                        remaining_pp: f.remaining_pp,
-                        remaining_pm: f.remaining_pm,
-                        total: Money::eur(f.total_cents),
-                        balance: Money::eur(f.balance_cents()),
-                        pending: Money::eur(f.pending_cents),
-                        payable: Money::eur(f.payable_cents()),
-                    });
-                }
-            }
-            let mut region_payable = 0;
-            for (group, total) in groups.iter_mut().zip(&firm_totals) {
-                // A grouped payment settles what the firm's bureaux still owe, credits included.
-                group.grouped_amount = Money::eur(total.balance_cents().max(0));
-                group.totals = Figures::of(total);
-                region_payable += total.payable_cents();
-            }
-            let mut totals = Figures::of(&overall);
-            totals.payable = Money::eur(region_payable);
-            let start = match &cursor {
-                Some(after) => groups
-                    .iter()
-                    .position(|g| g.firm_ref.as_str() > after.as_str())
-                    .unwrap_or(groups.len()),
-                None => 0,
-            };
-            let mut page: Vec<FirmGroup> = groups.into_iter().skip(start).collect();
-            let next_cursor = (page.len() > limit).then(|| page[limit - 1].firm_ref.clone());
-            page.truncate(limit);
-            Ok(RegionalDashboard {
-                region_code,
-                campaign_year: access.campaign.as_ref().map(|c| c.year),
-                campaign_open: access.campaign.as_ref().is_some_and(|c| c.is_open),
-                items: page,
-                totals,
-                next_cursor,
-            })
-        })
-        .await
+impl RegionalDashboard {
+    /// The view of a page of the dashboard of `region_code`.
+    fn of(region_code: String, page: Dashboard) -> Self {
+        let Dashboard {
+            campaign,
+            firms,
+            overall,
+            payable_cents,
+            next_cursor,
+        } = page;
+        let mut totals = Figures::of(&overall);
+        totals.payable = Money::eur(payable_cents);
+        Self {
+            region_code,
+            campaign_year: campaign.as_ref().map(|c| c.year),
+            campaign_open: campaign.as_ref().is_some_and(|c| c.is_open),
+            items: firms.into_iter().map(FirmGroup::of).collect(),
+            totals,
+            next_cursor,
+        }
+    }
+}
+
+impl FirmGroup {
+    fn of(firm: FirmBureaux) -> Self {
+        Self {
+            // A grouped payment settles what the firm's bureaux still owe, credits included.
+            grouped_amount: Money::eur(firm.totals.balance_cents().max(0)),
+            totals: Figures::of(&firm.totals),
+            bureaux: firm.bureaux.iter().map(BureauRow::of).collect(),
+            firm_ref: firm.firm_ref,
+            firm_name: firm.firm_name,
+        }
+    }
+}
+
+impl BureauRow {
+    fn of((bureau, f): &(Bureau, BureauFigures)) -> Self {
+        Self {
+            r#ref: bureau.bureau_ref.clone(),
+            inscription_type: bureau.inscription_type.clone(),
+            address: format!(
+                "{}, {} {}",
+                bureau.address_line, bureau.postal_code, bureau.city
+            ),
+            remaining_pp: f.remaining_pp,
+            remaining_pm: f.remaining_pm,
+            total: Money::eur(f.total_cents),
+            balance: Money::eur(f.balance_cents()),
+            pending: Money::eur(f.pending_cents),
+            payable: Money::eur(f.payable_cents()),
+        }
+    }
 }

@@ -1,26 +1,12 @@
 use actix_web::{get, web, HttpResponse};
 
-use super::{
-    documents::{payment_letterhead, payment_lines, pdf_response, render, PdfFile},
-    get_payment::visible_payment,
-    region_access,
-};
-use crate::domain::states::PaymentStatus;
+use super::documents::{pdf_response, PdfFile};
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    documents::{self, transfer::PendingTransfer},
-    error::{details, ApiError, ErrorCode, Problem},
-    payments::provider::PaymentMethod,
+    error::{ApiError, Problem},
+    flows::documents as flow,
 };
-
-fn not_a_transfer() -> ApiError {
-    ApiError::of(ErrorCode::TransferNotFound)
-}
-
-fn transfer_not_pending() -> ApiError {
-    ApiError::of(ErrorCode::PaymentNotPending).with_detail(details::TRANSFER_NOT_PENDING)
-}
 
 /// "Virement en attente": the instructions of a transfer the bank has not confirmed yet, as PDF:
 /// the account to credit, the amount, the reference to quote, and what it will settle. Readable
@@ -44,38 +30,6 @@ pub async fn transfer_instructions(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (region_code, id) = path.into_inner();
-    let access = region_access(&ctx, &auth, region_code.clone()).await?;
-    let settings = ctx.settings.clone();
-    let transfer = ctx
-        .db
-        .run(move |conn| {
-            let payment = visible_payment(conn, &access, &region_code, &id)?;
-            if payment.method != PaymentMethod::Transfer.as_str() {
-                return Err(not_a_transfer());
-            }
-            if payment.status != PaymentStatus::Pending {
-                return Err(transfer_not_pending());
-            }
-            let reference = payment
-                .transfer_reference
-                .clone()
-                .ok_or_else(not_a_transfer)?;
-            let account = &settings.transfer_account;
-            Ok(PendingTransfer {
-                letterhead: payment_letterhead(conn, &payment)?,
-                iban: account.iban.to_string(),
-                bic: account.bic.clone(),
-                beneficiary: account.beneficiary.clone(),
-                reference,
-                amount_cents: payment.amount_cents.into(),
-                created_at: payment.created_at,
-                lines: payment_lines(conn, &payment)?,
-                payment_id: payment.id,
-            })
-        })
-        .await?;
-    let filename = format!("virement-en-attente-{}.pdf", transfer.payment_id);
-    let bytes =
-        render(move |deadline| documents::transfer::pending_transfer(&transfer, deadline)).await?;
-    Ok(pdf_response(bytes, &filename))
+    let pdf = flow::transfer_instructions(&ctx, &auth, region_code, id).await?;
+    Ok(pdf_response(pdf))
 }
