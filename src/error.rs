@@ -186,6 +186,11 @@ impl ApiError {
         self.status
     }
 
+    /// The fields at fault, for `validation_failed` and `password_policy`.
+    pub fn field_issues(&self) -> &[FieldIssue] {
+        &self.errors
+    }
+
     /// 422 `validation_failed` listing every invalid field.
     pub fn validation(errors: Vec<FieldIssue>) -> Self {
         let mut e = Self::of(ErrorCode::ValidationFailed);

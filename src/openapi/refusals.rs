@@ -1,5 +1,5 @@
 //! The answers an operation gives before its handler runs, when actix's extractors refuse the
-//! request (worded in [`crate::routes::fallback`]): a body that is not JSON, too large or of the
+//! request (worded in `src/routes/fallback.rs`): a body that is not JSON, too large or of the
 //! wrong shape, a query string that does not parse. They are documented once, as shared
 //! responses, and referenced from every operation they apply to, so a new route is documented
 //! with them without anyone thinking of it.

@@ -20,6 +20,7 @@ pub const DEFAULT_PAGE_FIRMS: usize = 50;
 pub const MAX_PAGE_FIRMS: usize = 100;
 
 /// A firm and its bureaux in the region, with their figures.
+#[derive(Debug)]
 pub struct FirmBureaux {
     pub firm_ref: String,
     pub firm_name: String,
@@ -29,6 +30,7 @@ pub struct FirmBureaux {
 }
 
 /// A page of the dashboard.
+#[derive(Debug)]
 pub struct Dashboard {
     pub campaign: Option<Campaign>,
     /// The firms of this page, by reference.

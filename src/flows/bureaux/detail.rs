@@ -18,6 +18,7 @@ use crate::{
 };
 
 /// A bureau as its detail screen shows it.
+#[derive(Debug)]
 pub struct BureauDetail {
     pub bureau: Bureau,
     pub firm: Firm,

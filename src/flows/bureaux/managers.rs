@@ -17,6 +17,7 @@ use crate::{
 
 /// A manager of the bureau, with the identifier of the responsable who granted it (`None` when
 /// the regional council's import did).
+#[derive(Debug)]
 pub struct BureauManager {
     pub manager: Manager,
     pub granted_by_identifier: Option<String>,

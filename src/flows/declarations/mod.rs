@@ -29,6 +29,7 @@ pub mod save;
 pub mod submit;
 
 /// A person attached to a bureau, as the paths name it.
+#[derive(Debug)]
 pub struct PersonAt {
     pub region_code: String,
     pub bureau_ref: String,
@@ -155,6 +156,7 @@ impl DeclarationInput {
 
 /// One version of a declaration, with the identifiers of the accounts that wrote and
 /// submitted it.
+#[derive(Debug)]
 pub struct DeclarationVersion {
     pub declaration: Declaration,
     pub created_by: Option<String>,

@@ -35,12 +35,14 @@ use crate::{
 };
 
 /// A laid-out document and the name to save it under.
+#[derive(Debug)]
 pub struct Pdf {
     pub bytes: Vec<u8>,
     pub filename: String,
 }
 
 /// One document of a bureau's list.
+#[derive(Debug)]
 pub enum Document {
     /// The bureau's call for contributions of the campaign `year`.
     CallForContributions { year: i32, bureau_ref: String },

@@ -21,6 +21,7 @@ pub mod settle_event;
 
 /// A payment with what its views and documents show: its firm, its campaign, and each
 /// part with the bureau's reference and the person's name.
+#[derive(Debug)]
 pub struct PaymentRecord {
     pub payment: Payment,
     pub firm: Firm,
@@ -32,6 +33,7 @@ pub struct PaymentRecord {
 }
 
 /// One part of a payment: what it settles.
+#[derive(Debug)]
 pub struct PaymentPart {
     pub allocation: Allocation,
     pub bureau_ref: String,

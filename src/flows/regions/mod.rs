@@ -20,6 +20,7 @@ use crate::{
 };
 
 /// One region as the signed-in user sees it on "Choix région".
+#[derive(Debug)]
 pub struct RegionChoice {
     pub region: Region,
     /// The region's current campaign, if it has one.
@@ -62,6 +63,7 @@ pub async fn list_regions(
 }
 
 /// The two addresses while they differ, in full (the route masks them).
+#[derive(Debug)]
 pub struct EmailConflict {
     /// The ComptExpert account's address.
     pub account_email: String,

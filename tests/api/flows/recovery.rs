@@ -1,8 +1,25 @@
-//! `flows::recovery`: reading a password link.
+//! `flows::recovery`: asking for a link, reading it, and setting the password with it.
 
-use comptexpert::flows::recovery::inspect_link::inspect_link;
+use comptexpert::{
+    error::ErrorCode,
+    flows::{
+        recovery::{
+            inspect_link::inspect_link,
+            request_recovery::request_recovery,
+            set_password::{set_password, NewPassword},
+        },
+        Client,
+    },
+};
 
-use crate::helpers::spawn_app;
+use crate::{fixtures::token_from_link, helpers::spawn_app, mailbox::wait_for_email};
+
+fn new_password(password: &str) -> NewPassword {
+    NewPassword {
+        password: password.into(),
+        confirmation: password.into(),
+    }
+}
 
 #[actix_web::test]
 async fn a_malformed_or_unknown_link_is_link_invalid() {
@@ -13,4 +30,85 @@ async fn a_malformed_or_unknown_link_is_link_invalid() {
             .expect_err("refused");
         assert_eq!(refused.code().as_str(), "link_invalid", "{token}");
     }
+}
+
+#[actix_web::test]
+async fn the_emailed_link_resets_the_password_once_and_signs_every_session_out() {
+    let app = spawn_app().await;
+    let account = app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
+    let (_, refresh) = app.signed_in(&account).await;
+
+    request_recovery(
+        &app.context,
+        " Jeanne@Cabinet.fr ".into(),
+        Client::new("192.0.2.40", None),
+    )
+    .await
+    .expect("taken into account");
+    let token = token_from_link(wait_for_email(&app, "jeanne@cabinet.fr").await.link());
+
+    set_password(&app.context, token.clone(), new_password("Nouveau-2027!"))
+        .await
+        .expect("set");
+
+    assert_eq!(
+        app.sign_in("j.martin", "Nouveau-2027!", false)
+            .await
+            .status
+            .as_u16(),
+        201
+    );
+    assert_eq!(
+        app.sign_in("j.martin", "Rac-2026!", false)
+            .await
+            .status
+            .as_u16(),
+        401
+    );
+    assert_eq!(
+        app.refresh(&refresh).await.status.as_u16(),
+        401,
+        "a session survived the reset"
+    );
+    let spent = set_password(&app.context, token, new_password("Encore-2028!"))
+        .await
+        .expect_err("used once");
+    assert_eq!(spent.code(), ErrorCode::LinkInvalid);
+}
+
+#[actix_web::test]
+async fn a_password_against_the_policy_keeps_the_link_usable() {
+    let app = spawn_app().await;
+    app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
+    request_recovery(
+        &app.context,
+        "jeanne@cabinet.fr".into(),
+        Client::new("192.0.2.41", None),
+    )
+    .await
+    .expect("taken into account");
+    let token = token_from_link(wait_for_email(&app, "jeanne@cabinet.fr").await.link());
+
+    let weak = set_password(&app.context, token.clone(), new_password("j.martin1!"))
+        .await
+        .expect_err("refused");
+    assert_eq!(weak.code(), ErrorCode::PasswordPolicy);
+    assert!(!weak.field_issues().is_empty());
+
+    set_password(&app.context, token, new_password("Nouveau-2027!"))
+        .await
+        .expect("the link still works");
+}
+
+#[actix_web::test]
+async fn a_malformed_address_is_refused_before_anything_is_sent() {
+    let app = spawn_app().await;
+    let refused = request_recovery(
+        &app.context,
+        "pas-une-adresse".into(),
+        Client::new("192.0.2.42", None),
+    )
+    .await
+    .expect_err("refused");
+    assert_eq!(refused.code(), ErrorCode::ValidationFailed);
 }
