@@ -1,8 +1,11 @@
 //! Answers of the signed-in reads that front ends repeat on every screen (the profile, the regional
 //! dashboard), kept per account for [`TTL`]:
-//! - any write this process commits drops them all at once (see [`crate::db::data_changed`]; only
-//!   the sign-in bookkeeping of sessions, counters and rate limits leaves them), so someone who
-//!   changes a profile, declares or pays sees the change on the next read;
+//! - each answer names the parts of the data it is read from (the account, the region), and a
+//!   write this process commits drops the answers read from what it changed, at once (see
+//!   [`crate::db::versions`]): someone who changes a profile, declares or pays sees the change on
+//!   the next read, and a declaration in one region leaves every other answer in place. A write
+//!   that does not say what it changed drops them all; the sign-in bookkeeping of sessions,
+//!   counters and rate limits drops none;
 //! - a write made by another instance (or by an import) shows within [`TTL`], the same bound as
 //!   a session revoked elsewhere (see [`crate::auth::access_cache`]).
 //!
@@ -19,9 +22,12 @@ use actix_web::{http::header::ContentType, web::Bytes, HttpResponse};
 use quick_cache::{sync::Cache, Equivalent, Weighter};
 use serde::Serialize;
 
-use crate::{db, error::ApiError};
+use crate::{
+    db::versions::{Scope, Stamp},
+    error::ApiError,
+};
 
-/// How long an answer is reused when nothing was written in this process meanwhile.
+/// How long an answer is reused when nothing it is read from was written in this process meanwhile.
 pub const TTL: Duration = Duration::from_secs(2);
 /// Bytes of answers and their keys kept at most; past that the least used answers go first.
 const MAX_BYTES: u64 = 16 * 1024 * 1024;
@@ -47,7 +53,8 @@ impl Equivalent<AnswerKey> for BorrowedKey<'_> {
 #[derive(Clone)]
 struct Answer {
     stored_at: Instant,
-    data_version: u64,
+    /// The versions of what it was read from, when it was read.
+    stamp: Stamp,
     body: Bytes,
 }
 
@@ -80,44 +87,36 @@ impl Default for ReadCache {
 }
 
 impl ReadCache {
-    /// The kept answer of `view` for this account, if nothing was written since and it is recent.
+    /// The kept answer of `view` for this account, if nothing it was read from was written since
+    /// and it is recent.
     pub fn get(&self, account_id: &str, view: &str) -> Option<Bytes> {
-        self.get_at(account_id, view, db::data_version())
-    }
-
-    fn get_at(&self, account_id: &str, view: &str, version: u64) -> Option<Bytes> {
         self.answers
             .get(&BorrowedKey(account_id, view))
-            .filter(|a| a.data_version == version && a.stored_at.elapsed() < TTL)
+            .filter(|a| a.stored_at.elapsed() < TTL && a.stamp.holds())
             .map(|a| a.body)
     }
 
-    /// Keeps an answer worked out from data read at `data_version`, taken with `read_at` before the
+    /// Keeps an answer worked out from data read at `stamp`, taken with `read_at` before the
     /// read: a write racing with the read is never hidden, and the answer's age counts from it.
-    pub fn put(
-        &self,
-        account_id: &str,
-        view: String,
-        data_version: u64,
-        read_at: Instant,
-        body: Bytes,
-    ) {
+    pub fn put(&self, account_id: &str, view: String, stamp: Stamp, read_at: Instant, body: Bytes) {
         if view.len() > MAX_VIEW_LEN {
             return;
         }
         let answer = Answer {
             stored_at: read_at,
-            data_version,
+            stamp,
             body,
         };
         self.answers.insert((account_id.to_owned(), view), answer);
     }
 
-    /// A 200 JSON answer: the kept one, or `load`'s, which is then kept.
+    /// A 200 JSON answer: the kept one, or `load`'s, which is then kept as read from `scopes`
+    /// (besides the global version every answer depends on).
     pub async fn json<T, F, Fut>(
         &self,
         account_id: &str,
         view: String,
+        scopes: &[Scope<'_>],
         load: F,
     ) -> Result<HttpResponse, ApiError>
     where
@@ -143,9 +142,9 @@ impl ReadCache {
         if let Some(body) = self.get(account_id, &view) {
             return Ok(json_response(body));
         }
-        let (version, read_at) = (db::data_version(), Instant::now());
+        let (stamp, read_at) = (Stamp::now(scopes), Instant::now());
         let body = to_json(&load().await?)?;
-        self.put(account_id, view, version, read_at, body.clone());
+        self.put(account_id, view, stamp, read_at, body.clone());
         Ok(json_response(body))
     }
 }
@@ -197,37 +196,54 @@ fn json_response(body: Bytes) -> HttpResponse {
 mod tests {
     use super::*;
 
-    // Versions are passed explicitly: other tests of the crate move the process-wide one.
+    use crate::db::versions;
+
+    // Stamps blind to the global version: other tests of the crate move it as they write.
     #[test]
-    fn an_answer_is_served_for_its_account_view_and_version_only() {
+    fn an_answer_is_served_for_its_account_and_view_until_what_it_was_read_from_changes() {
         let cache = ReadCache::default();
-        cache.put(
-            "a1",
-            "me".into(),
-            7,
-            Instant::now(),
-            Bytes::from_static(b"{}"),
+        let scopes = [Scope::Account("rc-a1"), Scope::Region("rc-r1")];
+        let keep = |view: &str| {
+            cache.put(
+                "rc-a1",
+                view.into(),
+                Stamp::of_scopes_only(&scopes),
+                Instant::now(),
+                Bytes::from_static(b"{}"),
+            )
+        };
+        keep("me");
+        assert_eq!(cache.get("rc-a1", "me"), Some(Bytes::from_static(b"{}")));
+        assert_eq!(cache.get("rc-a1", "other"), None);
+        assert_eq!(cache.get("rc-a2", "me"), None);
+
+        versions::changed(Scope::Region("rc-r1"));
+        assert_eq!(
+            cache.get("rc-a1", "me"),
+            None,
+            "a write to its region is hidden"
         );
-        assert_eq!(cache.get_at("a1", "me", 7), Some(Bytes::from_static(b"{}")));
-        assert_eq!(cache.get_at("a1", "other", 7), None);
-        assert_eq!(cache.get_at("a2", "me", 7), None);
-        // Something was written since it was read.
-        assert_eq!(cache.get_at("a1", "me", 8), None);
+        keep("me");
+        versions::changed(Scope::Account("rc-a1"));
+        assert_eq!(
+            cache.get("rc-a1", "me"),
+            None,
+            "a write to its account is hidden"
+        );
     }
 
     #[test]
-    fn a_write_drops_what_was_kept() {
+    fn a_write_without_scope_drops_what_was_kept() {
         let cache = ReadCache::default();
-        let before = db::data_version();
         cache.put(
-            "a1",
+            "rc-a3",
             "me".into(),
-            before,
+            Stamp::now(&[Scope::Account("rc-a3")]),
             Instant::now(),
             Bytes::from_static(b"{}"),
         );
-        db::data_changed();
-        assert_eq!(cache.get("a1", "me"), None);
+        crate::db::data_changed();
+        assert_eq!(cache.get("rc-a3", "me"), None);
     }
 
     #[actix_web::test]
@@ -240,9 +256,10 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(20)).await;
             Ok::<_, ApiError>(serde_json::json!({"n": 1}))
         };
-        let answers =
-            futures_util::future::join_all((0..8).map(|_| cache.json("a1", "me".to_owned(), load)))
-                .await;
+        let answers = futures_util::future::join_all(
+            (0..8).map(|_| cache.json("a1", "me".to_owned(), &[], load)),
+        )
+        .await;
         assert!(answers
             .iter()
             .all(|a| a.as_ref().is_ok_and(|r| r.status() == 200)));
@@ -261,7 +278,7 @@ mod tests {
     #[actix_web::test]
     async fn an_abandoned_load_leaves_no_lock_and_long_views_are_not_kept() {
         let cache = ReadCache::default();
-        let pending = cache.json("a1", "me".to_owned(), || async {
+        let pending = cache.json("a1", "me".to_owned(), &[], || async {
             tokio::time::sleep(Duration::from_secs(60)).await;
             Ok::<_, ApiError>(serde_json::json!({}))
         });
@@ -273,7 +290,7 @@ mod tests {
 
         let long = "x".repeat(MAX_VIEW_LEN + 1);
         let answer = cache
-            .json("a1", long, || async {
+            .json("a1", long, &[], || async {
                 Ok::<_, ApiError>(serde_json::json!({}))
             })
             .await;
@@ -289,7 +306,7 @@ mod tests {
             cache.put(
                 &format!("a{n}"),
                 "me".into(),
-                1,
+                Stamp::of_scopes_only(&[]),
                 Instant::now(),
                 big.clone(),
             );
@@ -306,7 +323,13 @@ mod tests {
             cache.answers.len()
         );
         let held = cache.answers.weight();
-        cache.put("a99", "me".into(), 1, Instant::now(), big.clone());
+        cache.put(
+            "a99",
+            "me".into(),
+            Stamp::of_scopes_only(&[]),
+            Instant::now(),
+            big.clone(),
+        );
         assert_eq!(
             cache.answers.weight(),
             held,

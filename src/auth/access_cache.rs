@@ -2,16 +2,17 @@
 //! neither a signature verification nor a database round trip each time:
 //! - verified access tokens (a front end sends the same token for its 15 minutes), kept until
 //!   their own expiry;
-//! - sessions seen live, for [`SESSION_TTL`]. Any revocation in this process clears them at once
-//!   (see [`crate::db::sessions::revocation_epoch`]); one made by another instance reaches this one
-//!   within [`SESSION_TTL`]. Refresh tokens are always checked in the database.
+//! - sessions seen live, for [`SESSION_TTL`]. A revocation committed in this process drops the
+//!   account's at once, and only the account's (see [`crate::db::versions`]); one made by another
+//!   instance reaches this one within [`SESSION_TTL`]. Refresh tokens are always checked in the
+//!   database.
 
 use std::time::{Duration, Instant};
 
 use quick_cache::sync::Cache;
 
 use super::access::Claims;
-use crate::db::sessions::revocation_epoch;
+use crate::db::versions::{Scope, Stamp};
 
 /// How long a session seen live is trusted without asking the database again.
 pub const SESSION_TTL: Duration = Duration::from_secs(2);
@@ -21,7 +22,7 @@ const MAX_ENTRIES: usize = 20_000;
 /// See the module documentation.
 pub struct AccessCache {
     tokens: Cache<String, Claims>,
-    sessions: Cache<String, (Instant, u64)>,
+    sessions: Cache<String, (Instant, Stamp)>,
 }
 
 impl Default for AccessCache {
@@ -45,18 +46,23 @@ impl AccessCache {
         self.tokens.insert(token.to_owned(), claims.clone());
     }
 
-    /// True when the session was seen live recently and nothing was revoked since.
+    /// True when the session was seen live recently and none of its account's sessions was
+    /// revoked since.
     pub fn session_live(&self, session_id: &str) -> bool {
-        let epoch = revocation_epoch();
         self.sessions
             .get(session_id)
-            .is_some_and(|(seen, at_epoch)| at_epoch == epoch && seen.elapsed() < SESSION_TTL)
+            .is_some_and(|(seen, stamp)| seen.elapsed() < SESSION_TTL && stamp.holds())
     }
 
-    /// Remembers that the session was live at `epoch` (read before the database check, so that a
-    /// revocation racing with the check is never hidden).
-    pub fn remember_live(&self, session_id: &str, epoch: u64) {
+    /// The versions to check the session of `account_id` at: take them before the database
+    /// check, so that a revocation racing with the check is never hidden.
+    pub fn stamp(account_id: &str) -> Stamp {
+        Stamp::now(&[Scope::Sessions(account_id)])
+    }
+
+    /// Remembers that the session was live at `stamp` (see [`AccessCache::stamp`]).
+    pub fn remember_live(&self, session_id: &str, stamp: Stamp) {
         self.sessions
-            .insert(session_id.to_owned(), (Instant::now(), epoch));
+            .insert(session_id.to_owned(), (Instant::now(), stamp));
     }
 }

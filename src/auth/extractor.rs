@@ -116,10 +116,10 @@ impl FromRequest for Authenticated {
                     claims
                 }
             };
-            // Revocation takes effect at once in this process (the cache is cleared by every
-            // revocation) and within a couple of seconds across instances.
+            // Revocation takes effect at once in this process (a revocation drops the account's
+            // sessions from the cache) and within a couple of seconds across instances.
             if !ctx.access_cache.session_live(&claims.sid) {
-                let epoch = crate::db::sessions::revocation_epoch();
+                let stamp = crate::auth::access_cache::AccessCache::stamp(&claims.sub);
                 let (session_id, account_id) = (claims.sid.clone(), claims.sub.clone());
                 let live = ctx
                     .db
@@ -130,7 +130,7 @@ impl FromRequest for Authenticated {
                 if !live {
                     return Err(unauthorized(SignInRequired::Revoked));
                 }
-                ctx.access_cache.remember_live(&claims.sid, epoch);
+                ctx.access_cache.remember_live(&claims.sid, stamp);
             }
             Ok(Authenticated {
                 account_id: claims.sub,

@@ -96,12 +96,19 @@ pub fn sign_out_by_refresh_token(
     presented: &str,
     client_address: &str,
 ) -> diesel::QueryResult<()> {
-    db::session_write_transaction(conn, |conn| {
+    db::scoped_write_transaction(conn, |conn, touched| {
         let now = db::now();
         let Some(session) = Session::find_live_by_refresh_token(conn, presented, now)? else {
             return Ok(());
         };
-        if Session::revoke(conn, &session.id, now, "sign_out")? {
+        if Session::revoke(
+            conn,
+            touched,
+            &session.account_id,
+            &session.id,
+            now,
+            "sign_out",
+        )? {
             SecurityEvent::record(
                 conn,
                 NewEvent {

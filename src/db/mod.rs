@@ -27,6 +27,7 @@ pub mod security_events;
 pub mod sessions;
 pub mod signexpert_certificates;
 pub mod signexpert_challenges;
+pub mod versions;
 
 #[cfg(test)]
 mod state_columns_tests;
@@ -412,21 +413,11 @@ fn checkpoint_wal_past(conn: &mut DbConnection, restart_pages: i32) -> QueryResu
 /// How long a SQLite writer waits, for the lock of this process and then for SQLite's own.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Counts the write transactions this process committed, except the sign-in bookkeeping of
-/// [`session_write_transaction`]: cached answers compare it to know whether what they hold may have
-/// changed (see [`crate::read_cache`]).
-static DATA_VERSION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// The current data version (see [`DATA_VERSION`]).
-pub fn data_version() -> u64 {
-    DATA_VERSION.load(std::sync::atomic::Ordering::SeqCst)
-}
-
-/// Marks that data shown to users may have changed: every cached answer is dropped. Called by
-/// [`write_transaction`]; writes made outside one that change what a cached read shows call it
-/// themselves.
+/// Marks that data shown to users may have changed, without saying which: no cached answer is
+/// reused (see [`versions`]). Called by [`write_transaction`]; writes made outside one that change
+/// what a cached read shows call it themselves.
 pub fn data_changed() {
-    DATA_VERSION.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    versions::everything_changed();
 }
 
 /// [`write_transaction`] for what no cached read shows (sessions, refresh tokens, Expertpass and
@@ -447,8 +438,9 @@ where
 /// locked" when another writer got in between, instead of waiting for `busy_timeout`. Nested
 /// calls become savepoints, as with `Connection::transaction`.
 ///
-/// Any cached answer is dropped once it commits (see [`data_changed`]); sign-in bookkeeping uses
-/// [`session_write_transaction`] instead.
+/// Any cached answer is dropped once it commits (see [`data_changed`]): a write that can say
+/// what it changes uses [`scoped_write_transaction`], sign-in bookkeeping
+/// [`session_write_transaction`].
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -457,6 +449,21 @@ where
     let outcome = transaction_for_writes(conn, work);
     if outcome.is_ok() {
         data_changed();
+    }
+    outcome
+}
+
+/// [`write_transaction`] for a write that tells what it changes as it goes (an account, a
+/// region): once it commits, only the cached answers read from those parts are dropped.
+pub fn scoped_write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection, &mut versions::Touched) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    let mut touched = versions::Touched::default();
+    let outcome = transaction_for_writes(conn, |conn| work(conn, &mut touched));
+    if outcome.is_ok() {
+        touched.publish();
     }
     outcome
 }

@@ -4,6 +4,7 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::accounts::Account;
+use super::versions::Touched;
 use super::{
     schema::{refresh_tokens, sessions},
     security_events::{NewEvent, SecurityEvent},
@@ -11,19 +12,6 @@ use super::{
 };
 use crate::domain::states::SecurityEventKind;
 use crate::domain::tokens;
-
-/// Counts the revocations made by this process: caches of live sessions compare it to know
-/// whether what they saw still holds (see [`crate::auth::access_cache`]).
-static REVOCATION_EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// The current revocation epoch.
-pub fn revocation_epoch() -> u64 {
-    REVOCATION_EPOCH.load(std::sync::atomic::Ordering::SeqCst)
-}
-
-fn revoked() {
-    REVOCATION_EPOCH.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-}
 
 /// A sign-in session.
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
@@ -173,8 +161,8 @@ impl Session {
                 }
             }
         }
-        super::session_write_transaction(conn, |conn| {
-            Ok(match Self::rotate(conn, presented, now)? {
+        super::scoped_write_transaction(conn, |conn, touched| {
+            Ok(match Self::rotate(conn, touched, presented, now)? {
                 Rotation::Rotated {
                     session,
                     refresh_token,
@@ -237,6 +225,7 @@ impl Session {
     /// Exchanges a refresh token for a new one (rotation). Run inside a transaction.
     fn rotate(
         conn: &mut DbConnection,
+        touched: &mut Touched,
         presented: &str,
         now: NaiveDateTime,
     ) -> QueryResult<Rotation> {
@@ -257,7 +246,14 @@ impl Session {
             if now - rotated_at <= Duration::seconds(CONCURRENT_REFRESH_GRACE_SECS) {
                 return Ok(Rotation::Refused);
             }
-            Self::revoke(conn, &session.id, now, "refresh_token_reuse")?;
+            Self::revoke(
+                conn,
+                touched,
+                &session.account_id,
+                &session.id,
+                now,
+                "refresh_token_reuse",
+            )?;
             return Ok(Rotation::Reused { session });
         }
         // Only the request whose conditional update succeeds rotates: exactly one winner.
@@ -346,14 +342,18 @@ impl Session {
             .load(conn)
     }
 
-    /// Revokes one session; false when it was already revoked or does not exist.
+    /// Revokes one session of `account_id`; false when it was already revoked or does not exist.
+    /// `touched` carries the revocation to this process's caches of live sessions once the
+    /// transaction commits (see [`crate::auth::access_cache`]).
     pub fn revoke(
         conn: &mut DbConnection,
+        touched: &mut Touched,
+        account_id: &str,
         id: &str,
         now: NaiveDateTime,
         reason: &str,
     ) -> QueryResult<bool> {
-        revoked();
+        touched.sessions(account_id);
         let updated = diesel::update(
             sessions::table
                 .find(id)
@@ -370,12 +370,13 @@ impl Session {
     /// Revokes one of the account's sessions; false when it is not one of them or already revoked.
     pub fn revoke_owned(
         conn: &mut DbConnection,
+        touched: &mut Touched,
         account_id: &str,
         id: &str,
         now: NaiveDateTime,
         reason: &str,
     ) -> QueryResult<bool> {
-        revoked();
+        touched.sessions(account_id);
         let updated = diesel::update(
             sessions::table
                 .find(id)
@@ -393,12 +394,13 @@ impl Session {
     /// Revokes every live session of the account except `keep` (the caller's own, when it stays).
     pub fn revoke_all_for_account(
         conn: &mut DbConnection,
+        touched: &mut Touched,
         account_id: &str,
         keep: Option<&str>,
         now: NaiveDateTime,
         reason: &str,
     ) -> QueryResult<usize> {
-        revoked();
+        touched.sessions(account_id);
         let keep = keep.unwrap_or("");
         diesel::update(
             sessions::table

@@ -24,10 +24,11 @@ pub async fn confirm_email_change(ctx: &ApiContext, token: String) -> Result<Str
     let now = ctx.clock.now();
     ctx.db
         .run(move |conn| {
-            db::write_transaction(conn, |conn| {
+            db::scoped_write_transaction(conn, |conn, touched| {
                 let pending =
                     EmailVerification::consume(conn, &token, now)?.ok_or_else(link_invalid)?;
                 Account::set_email(conn, &pending.account_id, &pending.new_email, now)?;
+                touched.account(&pending.account_id);
                 SecurityEvent::record(
                     conn,
                     NewEvent {

@@ -62,8 +62,9 @@ pub async fn grant_manager(
     let now = ctx.clock.now();
     ctx.db
         .run(move |conn| {
-            db::write_transaction(conn, |conn| {
+            db::scoped_write_transaction(conn, |conn, touched| {
                 let bureau = responsable_bureau(conn, &access, &region_code, &bureau_ref)?;
+                touched.region(&region_code);
                 let grantee = Account::find_by_identifier(conn, &identifier)?
                     .filter(Account::is_active)
                     .ok_or_else(|| ApiError::of(ErrorCode::AccountNotFound))?;
@@ -94,8 +95,9 @@ pub async fn revoke_manager(
     let manager_not_found = || ApiError::of(ErrorCode::ManagerNotFound);
     ctx.db
         .run(move |conn| {
-            db::write_transaction(conn, |conn| {
+            db::scoped_write_transaction(conn, |conn, touched| {
                 let bureau = responsable_bureau(conn, &access, &region_code, &bureau_ref)?;
+                touched.region(&region_code);
                 let manager = Account::find_by_identifier(conn, &identifier)?
                     .ok_or_else(manager_not_found)?;
                 if !portal::revoke(conn, &bureau.id, &manager.id)? {

@@ -26,10 +26,11 @@ pub async fn attach_person(
     let now = ctx.clock.now();
     ctx.db
         .run(move |conn| {
-            db::write_transaction(conn, |conn| {
+            db::scoped_write_transaction(conn, |conn, touched| {
                 let (bureau, _) = bureau_of(conn, &access, &region_code, &bureau_ref)?;
                 let campaign = campaign_of(&access)?;
                 let attachment = persons::attach(conn, &campaign, &bureau.id, &person, now)?;
+                touched.region(&region_code);
                 portal::attached_persons(conn, &campaign.id, &bureau.id)?
                     .into_iter()
                     .find(|p| p.attachment_id == attachment.id)

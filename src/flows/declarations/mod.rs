@@ -219,8 +219,9 @@ async fn change_person<T: Send + 'static>(
     let access = region_access(ctx, auth, at.region_code.clone()).await?;
     ctx.db
         .run(move |conn| {
-            db::write_transaction(conn, |conn| {
+            db::scoped_write_transaction(conn, |conn, touched| {
                 let (campaign, person) = reach(conn, &access, &at)?;
+                touched.region(&at.region_code);
                 work(
                     conn,
                     InPerson {

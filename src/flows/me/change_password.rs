@@ -47,11 +47,13 @@ pub async fn change_password(
     let now = ctx.clock.now();
     ctx.db
         .run(move |conn| {
-            Ok(db::write_transaction(conn, |conn| {
+            Ok(db::scoped_write_transaction(conn, |conn, touched| {
                 Account::set_password(conn, &account.id, &new_hash, now)?;
+                touched.account(&account.id);
                 PasswordToken::consume_all_for_account(conn, &account.id, now)?;
                 Session::revoke_all_for_account(
                     conn,
+                    touched,
                     &account.id,
                     Some(&session_id),
                     now,

@@ -50,7 +50,7 @@ pub async fn request_email_change(
     let now = ctx.clock.now();
     ctx.db
         .run(move |conn| {
-            Ok(db::write_transaction(conn, |conn| {
+            Ok(db::scoped_write_transaction(conn, |conn, _| {
                 let token = EmailVerification::issue(conn, &account.id, &new_email, now)?;
                 outbox::enqueue(
                     conn,

@@ -36,8 +36,9 @@ pub async fn revoke_session(
     let now = ctx.clock.now();
     ctx.db
         .run(move |conn| {
-            db::session_write_transaction(conn, |conn| {
-                if !Session::revoke_owned(conn, &account_id, &id, now, "revoked_by_owner")? {
+            db::scoped_write_transaction(conn, |conn, touched| {
+                if !Session::revoke_owned(conn, touched, &account_id, &id, now, "revoked_by_owner")?
+                {
                     return Err(ApiError::not_found());
                 }
                 SecurityEvent::record(

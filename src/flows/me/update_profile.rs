@@ -42,10 +42,11 @@ pub async fn update_profile(
     let now = ctx.clock.now();
     ctx.db
         .run(move |conn| {
-            db::write_transaction(conn, |conn| {
+            db::scoped_write_transaction(conn, |conn, touched| {
                 let account = Account::find(conn, &account_id)?.ok_or_else(ApiError::not_found)?;
                 let changed = apply(&account, changes).map_err(ApiError::validation)?;
                 Account::update_profile(conn, &changed, now)?;
+                touched.account(&account.id);
                 SecurityEvent::record(
                     conn,
                     NewEvent {

@@ -61,8 +61,10 @@ pub async fn pay(
     let (mut payment, description, year) = ctx
         .db
         .run(move |conn| {
-            db::write_transaction(conn, |conn| {
+            db::scoped_write_transaction(conn, |conn, touched| {
                 let campaign = campaign_of(&access)?;
+                // What the payment reserves shows on the region's dashboards at once.
+                touched.region(&region_code);
                 let (firm, bureau_id, bureau_ids) = match target {
                     PaymentTarget::Bureau(bureau_ref) => {
                         let (bureau, firm) = bureau_of(conn, &access, &region_code, &bureau_ref)?;
@@ -117,15 +119,18 @@ pub async fn pay(
     let now = ctx.clock.now();
     ctx.db
         .run(move |conn| {
-            db::write_transaction(conn, |conn| match checkout {
-                Ok(checkout) => {
-                    payments::record_checkout(conn, &mut payment, &checkout, now)?;
-                    Ok(Some(PaymentRecord::load(conn, payment)?))
-                }
-                Err(error) => {
-                    tracing::warn!(%error, payment = %payment.id, "payment provider failed");
-                    payments::fail(conn, &payment, "payment provider unavailable", now)?;
-                    Ok(None)
+            db::scoped_write_transaction(conn, |conn, touched| {
+                touched.region(&payment.region_code);
+                match checkout {
+                    Ok(checkout) => {
+                        payments::record_checkout(conn, &mut payment, &checkout, now)?;
+                        Ok(Some(PaymentRecord::load(conn, payment)?))
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, payment = %payment.id, "payment provider failed");
+                        payments::fail(conn, &payment, "payment provider unavailable", now)?;
+                        Ok(None)
+                    }
                 }
             })
         })

@@ -61,7 +61,7 @@ pub async fn settle_event(
     let clock = ctx.clock;
     ctx.db
         .run(move |conn| {
-            db::write_transaction(conn, |conn| {
+            db::scoped_write_transaction(conn, |conn, touched| {
                 let found = Payment::find_by_provider_reference(
                     conn,
                     provider_name,
@@ -81,6 +81,7 @@ pub async fn settle_event(
                     &event.payment_reference,
                 )?
                 .ok_or_else(ApiError::not_found)?;
+                touched.region(&payment.region_code);
                 if !record_webhook_event(
                     conn,
                     provider_name,

@@ -48,16 +48,19 @@ pub async fn set_password(
     let now = ctx.clock.now();
     ctx.db
         .run(move |conn| {
-            db::write_transaction(conn, |conn| {
+            db::scoped_write_transaction(conn, |conn, touched| {
                 // The conditional update makes the link single use even when two requests race.
                 if !PasswordToken::consume(conn, &link.id, now)? {
                     return Err(link_invalid());
                 }
                 PasswordToken::consume_all_for_account(conn, &account.id, now)?;
                 Account::set_password(conn, &account.id, &password_hash, now)?;
+                // An activation makes the account active: its profile shows it.
+                touched.account(&account.id);
                 if link.purpose == purpose::RESET {
                     Session::revoke_all_for_account(
                         conn,
+                        touched,
                         &account.id,
                         None,
                         now,

@@ -107,13 +107,16 @@ pub async fn choose_email(
     let now = ctx.clock.now();
     ctx.db
         .run(move |conn| {
-            db::write_transaction(conn, |conn| {
+            db::scoped_write_transaction(conn, |conn, touched| {
                 let (account, viewer, conflict) = conflict_in(conn, &auth, &region_code)?;
                 let chosen = match choice {
                     EmailSource::Account => conflict.account_email,
                     EmailSource::File => conflict.file_email,
                 };
                 portal::set_regional_file_email(conn, &viewer, &region_code, &chosen, now)?;
+                // The region's gate opens for this account, and its address may change.
+                touched.region(&region_code);
+                touched.account(&account.id);
                 if chosen != account.email {
                     Account::set_email(conn, &account.id, &chosen, now)?;
                     outbox::enqueue(

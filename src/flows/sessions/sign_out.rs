@@ -26,8 +26,15 @@ pub async fn sign_out(
     let auth = auth.clone();
     ctx.db
         .run(move |conn| {
-            Ok(db::session_write_transaction(conn, |conn| {
-                if Session::revoke(conn, &auth.session_id, now, "sign_out")? {
+            Ok(db::scoped_write_transaction(conn, |conn, touched| {
+                if Session::revoke(
+                    conn,
+                    touched,
+                    &auth.account_id,
+                    &auth.session_id,
+                    now,
+                    "sign_out",
+                )? {
                     SecurityEvent::record(
                         conn,
                         NewEvent {

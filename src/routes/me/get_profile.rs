@@ -4,6 +4,7 @@ use super::AccountView;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
+    db::versions::Scope,
     error::{ApiError, Problem},
     flows::me::profile::profile,
 };
@@ -22,8 +23,9 @@ pub async fn get_profile(
     ctx: web::Data<ApiContext>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
+    let scopes = [Scope::Account(&auth.account_id)];
     ctx.read_cache
-        .json(&auth.account_id, "me".to_owned(), || async {
+        .json(&auth.account_id, "me".to_owned(), &scopes, || async {
             let account = profile(&ctx, &auth).await?;
             Ok(AccountView::from(&account))
         })

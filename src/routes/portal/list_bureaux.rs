@@ -6,7 +6,7 @@ use super::Money;
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::{portal::BureauFigures, registry::Bureau},
+    db::{portal::BureauFigures, registry::Bureau, versions::Scope},
     error::{ApiError, Problem},
     flows::bureaux::dashboard::{self as flow, Dashboard, FirmBureaux},
 };
@@ -148,8 +148,12 @@ pub async fn list_bureaux(
         cursor.as_deref().unwrap_or_default()
     );
     let cache = ctx.read_cache.clone();
+    let account_id = auth.account_id.clone();
+    // The caller's account gates the region (its email conflict); the region holds the rest.
+    let region = region_code.clone();
+    let scopes = [Scope::Account(&account_id), Scope::Region(&region)];
     cache
-        .json(&auth.account_id.clone(), view, || async move {
+        .json(&account_id, view, &scopes, || async move {
             let page =
                 flow::dashboard(&ctx, &auth, region_code.clone(), Some(limit as u32), cursor)
                     .await?;
