@@ -8,7 +8,6 @@ use crate::{
     db::{
         self,
         accounts::Account,
-        security_events::{NewEvent, SecurityEvent},
         sessions::{NewSession, Session},
     },
     error::ApiError,
@@ -101,26 +100,15 @@ pub fn sign_out_by_refresh_token(
         let Some(session) = Session::find_live_by_refresh_token(conn, presented, now)? else {
             return Ok(());
         };
-        if Session::revoke(
+        Session::sign_out(
             conn,
             touched,
             &session.account_id,
             &session.id,
+            &session.amr,
+            client_address,
             now,
-            "sign_out",
-        )? {
-            SecurityEvent::record(
-                conn,
-                NewEvent {
-                    account_id: &session.account_id,
-                    kind: SecurityEventKind::SignOut,
-                    method: Some(&session.amr),
-                    client_address: Some(client_address),
-                    session_id: Some(&session.id),
-                },
-                now,
-            )?;
-        }
+        )?;
         Ok(())
     })
 }

@@ -342,33 +342,10 @@ impl Session {
             .load(conn)
     }
 
-    /// Revokes one session of `account_id`; false when it was already revoked or does not exist.
-    /// `touched` carries the revocation to this process's caches of live sessions once the
-    /// transaction commits (see [`crate::auth::access_cache`]).
+    /// Revokes the session `id` of `account_id`; false when it is not one of the account's, does
+    /// not exist or is already revoked. `touched` carries the revocation to this process's caches
+    /// of live sessions once the transaction commits (see [`crate::auth::access_cache`]).
     pub fn revoke(
-        conn: &mut DbConnection,
-        touched: &mut Touched,
-        account_id: &str,
-        id: &str,
-        now: NaiveDateTime,
-        reason: &str,
-    ) -> QueryResult<bool> {
-        touched.sessions(account_id);
-        let updated = diesel::update(
-            sessions::table
-                .find(id)
-                .filter(sessions::revoked_at.is_null()),
-        )
-        .set((
-            sessions::revoked_at.eq(now),
-            sessions::revoked_reason.eq(reason),
-        ))
-        .execute(conn)?;
-        Ok(updated == 1)
-    }
-
-    /// Revokes one of the account's sessions; false when it is not one of them or already revoked.
-    pub fn revoke_owned(
         conn: &mut DbConnection,
         touched: &mut Touched,
         account_id: &str,
@@ -389,6 +366,35 @@ impl Session {
         ))
         .execute(conn)?;
         Ok(updated == 1)
+    }
+
+    /// Signs the session `id` of `account_id` out (a revocation recorded as `sign_out` in the
+    /// account's security history); false when it was not live.
+    #[allow(clippy::too_many_arguments)]
+    pub fn sign_out(
+        conn: &mut DbConnection,
+        touched: &mut Touched,
+        account_id: &str,
+        id: &str,
+        method: &str,
+        client_address: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<bool> {
+        if !Self::revoke(conn, touched, account_id, id, now, "sign_out")? {
+            return Ok(false);
+        }
+        SecurityEvent::record(
+            conn,
+            NewEvent {
+                account_id,
+                kind: SecurityEventKind::SignOut,
+                method: Some(method),
+                client_address: Some(client_address),
+                session_id: Some(id),
+            },
+            now,
+        )?;
+        Ok(true)
     }
 
     /// Revokes every live session of the account except `keep` (the caller's own, when it stays).

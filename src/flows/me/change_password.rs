@@ -17,7 +17,7 @@ use crate::{
     },
     domain::{password::NewPassword, states::SecurityEventKind},
     error::{ApiError, ErrorCode},
-    flows::Client,
+    flows::{recovery::hash_new_password, Client},
     mail::{outbox, templates::Template},
 };
 
@@ -33,15 +33,13 @@ pub async fn change_password(
     new: NewPassword,
 ) -> Result<(), ApiError> {
     let account = verify_current_password(ctx, auth, current).await?;
-    let issues = new.issues(
-        ctx.settings.password_min_length,
+    let new_hash = hash_new_password(
+        ctx,
+        new,
         &account.identifier,
         ("new_password", "new_password_confirmation"),
-    );
-    if !issues.is_empty() {
-        return Err(ApiError::password_policy(issues));
-    }
-    let new_hash = hashing::hash_async(new.password).await?;
+    )
+    .await?;
     let session_id = auth.session_id.clone();
     // The time of the write, after the hashing.
     let now = ctx.clock.now();

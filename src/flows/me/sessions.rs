@@ -37,8 +37,7 @@ pub async fn revoke_session(
     ctx.db
         .run(move |conn| {
             db::scoped_write_transaction(conn, |conn, touched| {
-                if !Session::revoke_owned(conn, touched, &account_id, &id, now, "revoked_by_owner")?
-                {
+                if !Session::revoke(conn, touched, &account_id, &id, now, "revoked_by_owner")? {
                     return Err(ApiError::not_found());
                 }
                 SecurityEvent::record(

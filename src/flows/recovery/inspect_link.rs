@@ -3,8 +3,8 @@
 
 use chrono::NaiveDateTime;
 
-use super::{check_shape, link_invalid};
-use crate::{context::ApiContext, db::password_tokens::PasswordToken, error::ApiError};
+use super::valid_link;
+use crate::{context::ApiContext, error::ApiError};
 
 /// What a valid link is for.
 #[derive(Debug)]
@@ -19,13 +19,7 @@ pub struct PasswordLink {
 
 /// The link `token` names, if it is still valid; refused with `link_invalid` otherwise.
 pub async fn inspect_link(ctx: &ApiContext, token: String) -> Result<PasswordLink, ApiError> {
-    check_shape(&token)?;
-    let now = ctx.clock.now();
-    let (link, account) = ctx
-        .db
-        .run(move |conn| Ok(PasswordToken::find_valid(conn, &token, now)?))
-        .await?
-        .ok_or_else(link_invalid)?;
+    let (link, account) = valid_link(ctx, token).await?;
     Ok(PasswordLink {
         purpose: link.purpose,
         identifier: account.identifier,

@@ -2,9 +2,8 @@
 //! replaces a forgotten password (reset, which also signs every session out and tells the owner).
 //! The link works once, even when two requests race.
 
-use super::{check_shape, link_invalid};
+use super::{hash_new_password, link_invalid, valid_link};
 use crate::{
-    auth::password as hashing,
     context::ApiContext,
     db::{
         self,
@@ -26,23 +25,14 @@ pub async fn set_password(
     token: String,
     new: NewPassword,
 ) -> Result<(), ApiError> {
-    check_shape(&token)?;
-    let now = ctx.clock.now();
-    let (link, account) = ctx
-        .db
-        .run(move |conn| Ok(PasswordToken::find_valid(conn, &token, now)?))
-        .await?
-        .ok_or_else(link_invalid)?;
-
-    let issues = new.issues(
-        ctx.settings.password_min_length,
+    let (link, account) = valid_link(ctx, token).await?;
+    let password_hash = hash_new_password(
+        ctx,
+        new,
         &account.identifier,
         ("password", "password_confirmation"),
-    );
-    if !issues.is_empty() {
-        return Err(ApiError::password_policy(issues));
-    }
-    let password_hash = hashing::hash_async(new.password).await?;
+    )
+    .await?;
 
     // The time of the write, after the hashing.
     let now = ctx.clock.now();

@@ -4,12 +4,8 @@
 use crate::{
     auth::{extractor::Authenticated, session_tokens},
     context::ApiContext,
-    db::{
-        self,
-        security_events::{NewEvent, SecurityEvent},
-        sessions::Session,
-    },
-    domain::{states::SecurityEventKind, tokens},
+    db::{self, sessions::Session},
+    domain::tokens,
     error::ApiError,
     flows::Client,
 };
@@ -27,26 +23,15 @@ pub async fn sign_out(
     ctx.db
         .run(move |conn| {
             Ok(db::scoped_write_transaction(conn, |conn, touched| {
-                if Session::revoke(
+                Session::sign_out(
                     conn,
                     touched,
                     &auth.account_id,
                     &auth.session_id,
+                    &auth.amr,
+                    &client.address,
                     now,
-                    "sign_out",
-                )? {
-                    SecurityEvent::record(
-                        conn,
-                        NewEvent {
-                            account_id: &auth.account_id,
-                            kind: SecurityEventKind::SignOut,
-                            method: Some(&auth.amr),
-                            client_address: Some(&client.address),
-                            session_id: Some(&auth.session_id),
-                        },
-                        now,
-                    )?;
-                }
+                )?;
                 diesel::QueryResult::Ok(())
             })?)
         })
