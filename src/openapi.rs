@@ -17,6 +17,21 @@ mod enums;
 pub mod problems;
 mod refusals;
 
+/// The operations of a path item this API can have (it defines no HEAD, OPTIONS or TRACE).
+fn operations_mut(
+    item: &mut utoipa::openapi::path::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.patch,
+        &mut item.delete,
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// Top-level document metadata; the paths come from [`routes::configure`].
 #[derive(OpenApi)]
 #[openapi(

@@ -110,22 +110,12 @@ pub fn register_member(
             Err(e) => return Err(e),
         }
     }
-    let token = PasswordToken::issue(
+    send_link(
         conn,
-        &account.id,
-        purpose::ACTIVATION,
-        Duration::hours(ACTIVATION_HOURS.into()),
+        &account,
+        LinkMail::MemberActivation,
+        frontend_url,
         now,
-    )?;
-    outbox::enqueue(
-        conn,
-        &account.email,
-        &Template::AccountActivation {
-            greeting_name: account.greeting_name(),
-            identifier: account.identifier.clone(),
-            link: password_link(frontend_url, &token),
-            valid_hours: ACTIVATION_HOURS,
-        },
     )?;
     Ok(MemberRegistration::Created)
 }
@@ -136,23 +126,64 @@ fn remind_existing(
     frontend_url: &str,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
+    send_link(conn, existing, LinkMail::AlreadyExists, frontend_url, now)
+}
+
+/// The emails of registration that carry a password link.
+#[derive(Debug, Clone, Copy)]
+enum LinkMail {
+    /// A member's new account: the link chooses its first password.
+    MemberActivation,
+    /// A RAC's new account: the same, in the words of the "Autre profil" form.
+    RacActivation,
+    /// A member registering again: the link resets the existing account's password.
+    AlreadyExists,
+}
+
+/// Issues the password link `mail` carries for `account` and queues the email to its address.
+fn send_link(
+    conn: &mut DbConnection,
+    account: &Account,
+    mail: LinkMail,
+    frontend_url: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let (link_purpose, valid_hours) = match mail {
+        LinkMail::MemberActivation | LinkMail::RacActivation => {
+            (purpose::ACTIVATION, ACTIVATION_HOURS)
+        }
+        LinkMail::AlreadyExists => (purpose::RESET, RESET_HOURS),
+    };
     let token = PasswordToken::issue(
         conn,
-        &existing.id,
-        purpose::RESET,
-        Duration::hours(RESET_HOURS.into()),
+        &account.id,
+        link_purpose,
+        Duration::hours(valid_hours.into()),
         now,
     )?;
-    outbox::enqueue(
-        conn,
-        &existing.email,
-        &Template::AccountAlreadyExists {
-            greeting_name: existing.greeting_name(),
-            identifier: existing.identifier.clone(),
-            reset_link: password_link(frontend_url, &token),
-            valid_hours: RESET_HOURS,
+    let (greeting_name, identifier) = (account.greeting_name(), account.identifier.clone());
+    let link = password_link(frontend_url, &token);
+    let template = match mail {
+        LinkMail::MemberActivation => Template::AccountActivation {
+            greeting_name,
+            identifier,
+            link,
+            valid_hours,
         },
-    )
+        LinkMail::RacActivation => Template::RacAccountCreated {
+            greeting_name,
+            identifier,
+            link,
+            valid_hours,
+        },
+        LinkMail::AlreadyExists => Template::AccountAlreadyExists {
+            greeting_name,
+            identifier,
+            reset_link: link,
+            valid_hours,
+        },
+    };
+    outbox::enqueue(conn, &account.email, &template)
 }
 
 /// The validated "Autre profil" form.
@@ -241,22 +272,6 @@ pub fn register_external(
         Err(e) if is_unique_violation(&e) => return Ok(ExternalRegistration::IdentifierTaken),
         Err(e) => return Err(e),
     }
-    let token = PasswordToken::issue(
-        conn,
-        &account.id,
-        purpose::ACTIVATION,
-        Duration::hours(ACTIVATION_HOURS.into()),
-        now,
-    )?;
-    outbox::enqueue(
-        conn,
-        &account.email,
-        &Template::RacAccountCreated {
-            greeting_name: account.greeting_name(),
-            identifier: account.identifier.clone(),
-            link: password_link(frontend_url, &token),
-            valid_hours: ACTIVATION_HOURS,
-        },
-    )?;
+    send_link(conn, &account, LinkMail::RacActivation, frontend_url, now)?;
     Ok(ExternalRegistration::Created)
 }

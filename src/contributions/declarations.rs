@@ -34,7 +34,7 @@ pub fn declared_of(declaration: &Declaration) -> Option<Declared> {
 }
 
 /// Refuses a closed campaign and takes the bureau's lock.
-fn open_and_lock(
+pub(super) fn open_and_lock(
     conn: &mut DbConnection,
     campaign: &Campaign,
     attachment: &Attachment,
@@ -99,7 +99,7 @@ fn amount_for(
 }
 
 /// The columns of a version declaring `declared`.
-fn columns(declared: &Declared) -> (Option<String>, Option<i32>, Option<i32>) {
+pub(crate) fn columns(declared: &Declared) -> (Option<String>, Option<i32>, Option<i32>) {
     match declared {
         Declared::Natural {
             category,

@@ -76,10 +76,7 @@ pub fn detach(
     campaign: &Campaign,
     attachment: &Attachment,
 ) -> Result<(), ContributionError> {
-    if !campaign.is_open {
-        return Err(ContributionError::CampaignClosed);
-    }
-    db::lock_for_update(conn, LockTarget::Bureau, &attachment.bureau_id)?;
+    super::declarations::open_and_lock(conn, campaign, attachment)?;
     if attachment.declaration_state == DeclarationState::Submitted
         || Attachment::has_bookings(conn, &attachment.id)?
     {

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::{schema::expertpass_devices, DbConnection};
+use super::{credentials::enrolled_credential, schema::expertpass_devices, DbConnection};
 
 /// An enrolled device.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -24,14 +24,6 @@ impl ExpertpassDevice {
     /// Most devices one account may enrol.
     pub const MAX_PER_ACCOUNT: i64 = 10;
 
-    /// Inserts a device; a key already enrolled anywhere is a unique violation.
-    pub fn insert(conn: &mut DbConnection, device: &ExpertpassDevice) -> QueryResult<()> {
-        diesel::insert_into(expertpass_devices::table)
-            .values(device)
-            .execute(conn)
-            .map(|_| ())
-    }
-
     /// One device by id, whoever owns it.
     pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Self>> {
         expertpass_devices::table
@@ -40,47 +32,6 @@ impl ExpertpassDevice {
             .first(conn)
             .optional()
     }
-
-    /// The account's devices, oldest first.
-    pub fn list(conn: &mut DbConnection, account_id: &str) -> QueryResult<Vec<Self>> {
-        expertpass_devices::table
-            .filter(expertpass_devices::account_id.eq(account_id))
-            .order((expertpass_devices::created_at, expertpass_devices::id))
-            .select(Self::as_select())
-            .load(conn)
-    }
-
-    /// How many devices the account has.
-    pub fn count(conn: &mut DbConnection, account_id: &str) -> QueryResult<i64> {
-        expertpass_devices::table
-            .filter(expertpass_devices::account_id.eq(account_id))
-            .count()
-            .get_result(conn)
-    }
-
-    /// Removes one of the account's devices and returns it; `None` when it is not one of them.
-    pub fn delete_owned(
-        conn: &mut DbConnection,
-        account_id: &str,
-        id: &str,
-    ) -> QueryResult<Option<Self>> {
-        let device = expertpass_devices::table
-            .find(id)
-            .filter(expertpass_devices::account_id.eq(account_id))
-            .select(Self::as_select())
-            .first(conn)
-            .optional()?;
-        if device.is_some() {
-            diesel::delete(expertpass_devices::table.find(id)).execute(conn)?;
-        }
-        Ok(device)
-    }
-
-    /// Records that the device just signed a decision.
-    pub fn touch(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<()> {
-        diesel::update(expertpass_devices::table.find(id))
-            .set(expertpass_devices::last_used_at.eq(now))
-            .execute(conn)
-            .map(|_| ())
-    }
 }
+
+enrolled_credential!(ExpertpassDevice, expertpass_devices, "device");

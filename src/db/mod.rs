@@ -8,6 +8,7 @@ pub mod schema;
 pub mod accounts;
 pub mod attachments;
 pub mod bulk;
+pub mod credentials;
 pub mod declarations;
 pub mod email_verifications;
 pub mod expertpass_challenges;

@@ -206,29 +206,36 @@ mod tests {
         )
     }
 
-    #[test]
-    fn a_message_is_claimed_once_until_its_lease_ends() {
+    /// A fresh database (alive as long as the directory) holding one queued message.
+    fn one_queued_message() -> (tempfile::TempDir, crate::db::PooledConnection, OutboxEmail) {
         let dir = tempfile::tempdir().expect("temporary directory");
         let mut conn = connection(dir.path());
         let email = message("marie@exemple.fr");
         email.insert(&mut conn).expect("insert");
+        (dir, conn, email)
+    }
+
+    fn claim(conn: &mut crate::db::PooledConnection, email: &OutboxEmail, lease: Duration) -> bool {
+        OutboxEmail::claim(conn, &email.id, lease).expect("claim")
+    }
+
+    #[test]
+    fn a_message_is_claimed_once_until_its_lease_ends() {
+        let (_dir, mut conn, email) = one_queued_message();
 
         assert_eq!(
             OutboxEmail::due(&mut conn, 10).expect("due"),
             vec![email.clone()]
         );
-        assert!(OutboxEmail::claim(&mut conn, &email.id, Duration::from_secs(60)).expect("claim"));
-        assert!(!OutboxEmail::claim(&mut conn, &email.id, Duration::from_secs(60)).expect("claim"));
+        assert!(claim(&mut conn, &email, Duration::from_secs(60)));
+        assert!(!claim(&mut conn, &email, Duration::from_secs(60)));
         assert!(OutboxEmail::due(&mut conn, 10).expect("due").is_empty());
     }
 
     #[test]
     fn a_failed_message_waits_for_its_backoff_and_keeps_a_short_error() {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let mut conn = connection(dir.path());
-        let email = message("marie@exemple.fr");
-        email.insert(&mut conn).expect("insert");
-        assert!(OutboxEmail::claim(&mut conn, &email.id, Duration::from_secs(60)).expect("claim"));
+        let (_dir, mut conn, email) = one_queued_message();
+        assert!(claim(&mut conn, &email, Duration::from_secs(60)));
 
         let long_error = "é".repeat(2 * LAST_ERROR_MAX_CHARS);
         OutboxEmail::mark_failed(&mut conn, &email.id, &long_error, Duration::from_secs(3600))
@@ -245,16 +252,13 @@ mod tests {
         );
         assert!(stored.next_attempt_at > email.next_attempt_at);
         assert!(OutboxEmail::due(&mut conn, 10).expect("due").is_empty());
-        assert!(!OutboxEmail::claim(&mut conn, &email.id, Duration::from_secs(60)).expect("claim"));
+        assert!(!claim(&mut conn, &email, Duration::from_secs(60)));
     }
 
     #[test]
     fn a_sent_message_forgets_its_bodies_and_is_never_due_again() {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let mut conn = connection(dir.path());
-        let email = message("marie@exemple.fr");
-        email.insert(&mut conn).expect("insert");
-        assert!(OutboxEmail::claim(&mut conn, &email.id, Duration::from_secs(60)).expect("claim"));
+        let (_dir, mut conn, email) = one_queued_message();
+        assert!(claim(&mut conn, &email, Duration::from_secs(60)));
 
         OutboxEmail::mark_sent(&mut conn, &email.id).expect("sent");
 
@@ -268,7 +272,7 @@ mod tests {
         );
         assert_eq!(stored.subject, "Sujet");
         assert!(OutboxEmail::due(&mut conn, 10).expect("due").is_empty());
-        assert!(!OutboxEmail::claim(&mut conn, &email.id, Duration::ZERO).expect("claim"));
+        assert!(!claim(&mut conn, &email, Duration::ZERO));
     }
 
     #[test]

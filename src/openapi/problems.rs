@@ -34,14 +34,7 @@ pub fn document(api: &mut OpenApi) {
         }
     }
     for item in api.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.patch,
-            &mut item.delete,
-        ];
-        for operation in operations.into_iter().flatten() {
+        for operation in super::operations_mut(item) {
             document_operation(operation);
         }
     }

@@ -64,14 +64,7 @@ pub fn document(api: &mut OpenApi) {
     }
     for (path, item) in api.paths.paths.iter_mut() {
         let uses_database = !WITHOUT_DATABASE.contains(&path.as_str());
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.patch,
-            &mut item.delete,
-        ];
-        for operation in operations.into_iter().flatten() {
+        for operation in super::operations_mut(item) {
             document_operation(operation);
             if uses_database {
                 document_unavailable(operation);

@@ -77,42 +77,25 @@ impl RacForm {
         let birth_year = person::parse_birth_year(self.birth_year)
             .map_err(|e| issues.push(e))
             .ok();
-        match (
-            identifier,
-            email,
-            civility,
-            last_name,
-            first_name,
-            phone,
-            address,
-            city,
-            postal_code,
-            birth_year,
-        ) {
-            (
-                Some(identifier),
-                Some(email),
-                Some(civility),
-                Some(last_name),
-                Some(first_name),
-                Some(phone),
-                Some(address),
-                Some(city),
-                Some(postal_code),
-                Some(birth_year),
-            ) if issues.is_empty() => Ok(ExternalProfile {
-                identifier,
-                email,
-                civility,
-                last_name,
-                first_name,
-                phone,
-                address,
-                city,
-                postal_code,
-                birth_year,
+        // Every field was read (and every issue noted) before this: the first missing one only
+        // tells that there were issues.
+        let profile = (|| {
+            Some(ExternalProfile {
+                identifier: identifier?,
+                email: email?,
+                civility: civility?,
+                last_name: last_name?,
+                first_name: first_name?,
+                phone: phone?,
+                address: address?,
+                city: city?,
+                postal_code: postal_code?,
+                birth_year: birth_year?,
                 accepts_communications: self.accepts_communications,
-            }),
+            })
+        })();
+        match profile {
+            Some(profile) if issues.is_empty() => Ok(profile),
             _ => Err(ApiError::validation(issues)),
         }
     }

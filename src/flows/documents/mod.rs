@@ -121,31 +121,27 @@ pub async fn payment_receipt(
     region_code: String,
     id: String,
 ) -> Result<Pdf, ApiError> {
-    let access = region_access(ctx, auth, region_code.clone()).await?;
-    let receipt = ctx
-        .db
-        .run(move |conn| {
-            let payment = visible_payment(conn, &access, &region_code, &id)?;
-            if payment.status != PaymentStatus::Confirmed {
-                return Err(ApiError::of(ErrorCode::PaymentNotConfirmed));
-            }
-            let (letterhead, lines, payment) = for_documents(conn, payment)?;
-            Ok(Receipt {
-                letterhead,
-                method_label: PaymentMethod::parse(&payment.method)
-                    .map(|m| m.label_fr().to_owned())
-                    .unwrap_or_else(|| payment.method.clone()),
-                reference: payment
-                    .transfer_reference
-                    .clone()
-                    .unwrap_or_else(|| payment.provider_reference.clone()),
-                confirmed_at: payment.confirmed_at.unwrap_or(payment.updated_at),
-                amount_cents: payment.amount_cents.into(),
-                lines,
-                payment_id: payment.id,
-            })
+    let receipt = visible_payment_document(ctx, auth, region_code, id, |conn, payment| {
+        if payment.status != PaymentStatus::Confirmed {
+            return Err(ApiError::of(ErrorCode::PaymentNotConfirmed));
+        }
+        let (letterhead, lines, payment) = for_documents(conn, payment)?;
+        Ok(Receipt {
+            letterhead,
+            method_label: PaymentMethod::parse(&payment.method)
+                .map(|m| m.label_fr().to_owned())
+                .unwrap_or_else(|| payment.method.clone()),
+            reference: payment
+                .transfer_reference
+                .clone()
+                .unwrap_or_else(|| payment.provider_reference.clone()),
+            confirmed_at: payment.confirmed_at.unwrap_or(payment.updated_at),
+            amount_cents: payment.amount_cents.into(),
+            lines,
+            payment_id: payment.id,
         })
-        .await?;
+    })
+    .await?;
     let filename = format!("recu-paiement-{}.pdf", receipt.payment_id);
     let bytes = render(move |deadline| documents::receipt(&receipt, deadline)).await?;
     Ok(Pdf { bytes, filename })
@@ -161,42 +157,56 @@ pub async fn transfer_instructions(
     region_code: String,
     id: String,
 ) -> Result<Pdf, ApiError> {
-    let access = region_access(ctx, auth, region_code.clone()).await?;
     let account = ctx.settings.transfer_account.clone();
     let not_a_transfer = || ApiError::of(ErrorCode::TransferNotFound);
-    let transfer = ctx
-        .db
-        .run(move |conn| {
-            let payment = visible_payment(conn, &access, &region_code, &id)?;
-            if payment.method != PaymentMethod::Transfer.as_str() {
-                return Err(not_a_transfer());
-            }
-            if payment.status != PaymentStatus::Pending {
-                return Err(ApiError::of(ErrorCode::PaymentNotPending)
-                    .with_detail(details::TRANSFER_NOT_PENDING));
-            }
-            let reference = payment
-                .transfer_reference
-                .clone()
-                .ok_or_else(not_a_transfer)?;
-            let (letterhead, lines, payment) = for_documents(conn, payment)?;
-            Ok(PendingTransfer {
-                letterhead,
-                iban: account.iban.to_string(),
-                bic: account.bic.clone(),
-                beneficiary: account.beneficiary.clone(),
-                reference,
-                amount_cents: payment.amount_cents.into(),
-                created_at: payment.created_at,
-                lines,
-                payment_id: payment.id,
-            })
+    let transfer = visible_payment_document(ctx, auth, region_code, id, move |conn, payment| {
+        if payment.method != PaymentMethod::Transfer.as_str() {
+            return Err(not_a_transfer());
+        }
+        if payment.status != PaymentStatus::Pending {
+            return Err(ApiError::of(ErrorCode::PaymentNotPending)
+                .with_detail(details::TRANSFER_NOT_PENDING));
+        }
+        let reference = payment
+            .transfer_reference
+            .clone()
+            .ok_or_else(not_a_transfer)?;
+        let (letterhead, lines, payment) = for_documents(conn, payment)?;
+        Ok(PendingTransfer {
+            letterhead,
+            iban: account.iban.to_string(),
+            bic: account.bic.clone(),
+            beneficiary: account.beneficiary.clone(),
+            reference,
+            amount_cents: payment.amount_cents.into(),
+            created_at: payment.created_at,
+            lines,
+            payment_id: payment.id,
         })
-        .await?;
+    })
+    .await?;
     let filename = format!("virement-en-attente-{}.pdf", transfer.payment_id);
     let bytes =
         render(move |deadline| documents::transfer::pending_transfer(&transfer, deadline)).await?;
     Ok(Pdf { bytes, filename })
+}
+
+/// What `build` makes of the payment `id` of `region_code`, read in one go once the caller may
+/// see it (`payment_not_found` otherwise, as for a payment that does not exist).
+async fn visible_payment_document<T: Send + 'static>(
+    ctx: &ApiContext,
+    auth: &Authenticated,
+    region_code: String,
+    id: String,
+    build: impl FnOnce(&mut DbConnection, Payment) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let access = region_access(ctx, auth, region_code.clone()).await?;
+    ctx.db
+        .run(move |conn| {
+            let payment = visible_payment(conn, &access, &region_code, &id)?;
+            build(conn, payment)
+        })
+        .await
 }
 
 /// True when the caller may see every bureau `payment` settles.

@@ -2,16 +2,16 @@
 //! key): it can then approve sign-ins to this account. Recorded (`device_enrolled`) and notified
 //! by email.
 
-use diesel::Connection;
-
-use crate::flows::me::notify::record_and_notify;
 use crate::{
     auth::{encoding, expertpass, extractor::Authenticated},
     context::ApiContext,
-    db::{self, accounts::Account, expertpass_devices::ExpertpassDevice},
+    db::expertpass_devices::ExpertpassDevice,
     domain::states::SecurityEventKind,
     error::{ApiError, ErrorCode, FieldIssue},
-    flows::Client,
+    flows::{
+        me::notify::{change_sign_in_method, enrolled, Notice},
+        Client,
+    },
     i18n::Text,
 };
 
@@ -71,50 +71,30 @@ pub async fn enrol_device(
         created_at: ctx.clock.now(),
         last_used_at: None,
     };
-    let row = device.clone();
-    let auth = auth.clone();
-    ctx.db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let account =
-                    Account::find(conn, &auth.account_id)?.ok_or_else(ApiError::not_found)?;
-                if ExpertpassDevice::count(conn, &account.id)? >= ExpertpassDevice::MAX_PER_ACCOUNT
-                {
-                    return Err(device_limit_reached());
-                }
-                // In a savepoint: on PostgreSQL a failed statement would abort the transaction.
-                match conn.transaction(|conn| ExpertpassDevice::insert(conn, &row)) {
-                    Err(e) if db::is_unique_violation(&e) => return Err(already_enrolled()),
-                    other => other?,
-                }
-                record_and_notify(
-                    conn,
-                    &account,
-                    &auth,
-                    &client.address,
-                    SecurityEventKind::DeviceEnrolled,
-                    format!(
-                        "L'appareil Expertpass « {} » a été associé à votre compte : il peut désormais valider vos connexions.",
-                        row.name
-                    ),
-                    format!(
-                        "The Expertpass device \"{}\" was enrolled on your account: it can now approve your sign-ins.",
-                        row.name
-                    ),
-                )?;
-                Ok(())
-            })
-        })
-        .await?;
-    Ok(device)
-}
-
-/// 409 `device_already_enrolled`: this key is enrolled already.
-fn already_enrolled() -> ApiError {
-    ApiError::of(ErrorCode::DeviceAlreadyEnrolled)
-}
-
-/// 409 `device_limit_reached`: the account has as many devices as it may.
-fn device_limit_reached() -> ApiError {
-    ApiError::of(ErrorCode::DeviceLimitReached)
+    let (kind, limit, taken) = (
+        SecurityEventKind::DeviceEnrolled,
+        ErrorCode::DeviceLimitReached,
+        ErrorCode::DeviceAlreadyEnrolled,
+    );
+    change_sign_in_method(
+        ctx,
+        auth,
+        client,
+        kind,
+        move |conn, _| {
+            enrolled(ExpertpassDevice::enrol(conn, &device)?, limit, taken)?;
+            let notice = Notice {
+                fr: format!(
+                    "L'appareil Expertpass « {} » a été associé à votre compte : il peut désormais valider vos connexions.",
+                    device.name
+                ),
+                en: format!(
+                    "The Expertpass device \"{}\" was enrolled on your account: it can now approve your sign-ins.",
+                    device.name
+                ),
+            };
+            Ok((device, notice))
+        },
+    )
+    .await
 }

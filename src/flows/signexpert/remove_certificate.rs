@@ -5,10 +5,13 @@
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::{self, accounts::Account, signexpert_certificates::SignexpertCertificate},
+    db::signexpert_certificates::SignexpertCertificate,
     domain::states::SecurityEventKind,
     error::ApiError,
-    flows::{me::notify::record_and_notify, Client},
+    flows::{
+        me::notify::{change_sign_in_method, Notice},
+        Client,
+    },
 };
 
 /// Removes the caller's certificate `certificate_id`; another account's certificate is 404,
@@ -19,32 +22,21 @@ pub async fn remove_certificate(
     certificate_id: String,
     client: Client,
 ) -> Result<(), ApiError> {
-    let auth = auth.clone();
-    ctx.db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let certificate =
-                    SignexpertCertificate::delete_owned(conn, &auth.account_id, &certificate_id)?
-                        .ok_or_else(ApiError::not_found)?;
-                let account =
-                    Account::find(conn, &auth.account_id)?.ok_or_else(ApiError::not_found)?;
-                record_and_notify(
-                    conn,
-                    &account,
-                    &auth,
-                    &client.address,
-                    SecurityEventKind::CertificateRemoved,
-                    format!(
-                        "Le certificat « {} » a été retiré de votre compte.",
-                        certificate.subject
-                    ),
-                    format!(
-                        "The certificate \"{}\" was removed from your account.",
-                        certificate.subject
-                    ),
-                )?;
-                Ok(())
-            })
-        })
-        .await
+    let kind = SecurityEventKind::CertificateRemoved;
+    change_sign_in_method(ctx, auth, client, kind, move |conn, account| {
+        let certificate = SignexpertCertificate::delete_owned(conn, &account.id, &certificate_id)?
+            .ok_or_else(ApiError::not_found)?;
+        let notice = Notice {
+            fr: format!(
+                "Le certificat « {} » a été retiré de votre compte.",
+                certificate.subject
+            ),
+            en: format!(
+                "The certificate \"{}\" was removed from your account.",
+                certificate.subject
+            ),
+        };
+        Ok(((), notice))
+    })
+    .await
 }

@@ -431,17 +431,8 @@ fn submitted_declaration(
     cents: i64,
     now: NaiveDateTime,
 ) -> Result<Declaration, DemoError> {
-    let (pp_category, new_member_year, headcount_hundredths) = match declared {
-        Declared::Natural {
-            category,
-            new_member,
-        } => (
-            Some(category.as_str().to_owned()),
-            new_member.map(NewMemberYear::number),
-            None,
-        ),
-        Declared::Legal { headcount } => (None, None, i32::try_from(headcount.hundredths()).ok()),
-    };
+    let (pp_category, new_member_year, headcount_hundredths) =
+        crate::contributions::declarations::columns(declared);
     Ok(Declaration {
         id,
         attachment_id: attachment_id.to_owned(),

@@ -56,8 +56,6 @@ impl From<&Account> for AccountView {
     }
 }
 
-pub use crate::flows::me::notify::record_and_notify;
-
 pub mod certificates;
 pub mod change_password;
 pub mod devices;
