@@ -93,6 +93,7 @@ impl Application {
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let server = run(listener, context.clone())?;
         mail::dispatcher::spawn(context.db.pool().clone(), context.settings.clone())?;
+        flows::recovery::request_recovery::spawn_sweeper(context.clone());
         spawn_wal_checkpoints(&context);
         Ok(Self {
             port,

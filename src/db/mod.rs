@@ -21,6 +21,7 @@ pub mod password_tokens;
 pub mod payments;
 pub mod portal;
 pub mod rate_limits;
+pub mod recovery_requests;
 pub mod reference;
 pub mod registry;
 pub mod scales;

@@ -130,6 +130,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    recovery_requests (id) {
+        id -> Text,
+        email -> Text,
+        requested_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     outbox_emails (id) {
         id -> Text,
         kind -> Text,
@@ -451,6 +459,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     password_tokens,
     outbox_emails,
+    recovery_requests,
     rate_limit_counters,
     idempotency_records,
     sessions,

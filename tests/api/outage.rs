@@ -142,6 +142,10 @@ async fn a_database_outage_answers_503_at_once_and_the_service_recovers_by_itsel
         );
     }
 
+    // Nothing is acknowledged that is not written: a recovery request is not lost behind a 202.
+    let recovery = app.recover("jeanne@cabinet.fr").await;
+    recovery.assert_problem(503, "service_unavailable");
+
     relay.restore();
     let deadline = Instant::now() + Duration::from_secs(15);
     while app.ready().await.status.as_u16() != 200 {

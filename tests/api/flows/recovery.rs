@@ -1,6 +1,7 @@
 //! `flows::recovery`: asking for a link, reading it, and setting the password with it.
 
 use comptexpert::{
+    db::recovery_requests::RecoveryRequest,
     error::ErrorCode,
     flows::{
         recovery::{
@@ -111,4 +112,36 @@ async fn a_malformed_address_is_refused_before_anything_is_sent() {
     .await
     .expect_err("refused");
     assert_eq!(refused.code(), ErrorCode::ValidationFailed);
+}
+
+/// Writes a request as an instance would have just before a crash: acknowledged, not carried out.
+fn left_behind(app: &crate::helpers::TestApp, email: &str) -> RecoveryRequest {
+    let pool = comptexpert::db::build_pool(&app.database_url).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    RecoveryRequest::insert(&mut conn, email, comptexpert::db::now()).expect("request")
+}
+
+fn still_pending(app: &crate::helpers::TestApp) -> Vec<RecoveryRequest> {
+    let pool = comptexpert::db::build_pool(&app.database_url).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    RecoveryRequest::pending(&mut conn, 10).expect("pending")
+}
+
+#[actix_web::test]
+async fn a_request_acknowledged_before_a_crash_is_carried_out_once_by_the_sweeper() {
+    let app = spawn_app().await;
+    app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
+    left_behind(&app, "jeanne@cabinet.fr");
+    left_behind(&app, "personne@inconnu.fr");
+
+    let email = wait_for_email(&app, "jeanne@cabinet.fr").await;
+
+    assert!(email.link().contains("token="), "{}", email.link());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !still_pending(&app).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "requests left");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(app.outbox_rows_to("jeanne@cabinet.fr").len(), 1, "once");
+    assert!(app.outbox_rows_to("personne@inconnu.fr").is_empty());
 }
