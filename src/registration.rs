@@ -7,11 +7,13 @@ use diesel::{Connection, QueryResult};
 
 use crate::{
     db::{
+        self,
         accounts::{status, Account},
         is_unique_violation,
+        outbox::OutboxEmail,
         password_tokens::{purpose, PasswordToken},
         registry::Member,
-        DbConnection,
+        DbConnection, LockTarget,
     },
     domain::{identifier, names},
     mail::{outbox, templates::Template},
@@ -126,7 +128,33 @@ fn remind_existing(
     frontend_url: &str,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
+    if recently_emailed(conn, existing, &MEMBER_ACCOUNT_EMAILS, now)? {
+        return Ok(());
+    }
     send_link(conn, existing, LinkMail::AlreadyExists, frontend_url, now)
+}
+
+/// How long after an account email of registration (activation, reminder, notice) no other of
+/// the kind goes to the same address: twenty simultaneous registrations of one member, or a
+/// form sent again at once, send one email, which is on its way.
+pub const ACCOUNT_EMAIL_WINDOW_MINUTES: i64 = 10;
+/// The emails a member's registration sends (template kinds).
+const MEMBER_ACCOUNT_EMAILS: [&str; 2] = ["account_activation", "account_already_exists"];
+/// The emails the "Autre profil" form sends.
+const EXTERNAL_ACCOUNT_EMAILS: [&str; 2] = ["rac_account_created", "email_already_used"];
+
+/// Whether one of `kinds` went to `account`'s address within the window. Takes the account's
+/// row lock first (PostgreSQL; SQLite's writer is one already), so that simultaneous
+/// registrations check in turn and each sees the email of the one before.
+fn recently_emailed(
+    conn: &mut DbConnection,
+    account: &Account,
+    kinds: &[&str],
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    db::lock_for_update(conn, LockTarget::Account, &account.id)?;
+    let since = now - Duration::minutes(ACCOUNT_EMAIL_WINDOW_MINUTES);
+    OutboxEmail::queued_since(conn, &account.email, kinds, since)
 }
 
 /// The emails of registration that carry a password link.
@@ -235,7 +263,10 @@ pub fn register_external(
         return Ok(ExternalRegistration::IdentifierTaken);
     }
     let existing = Account::find_by_email(conn, &profile.email)?;
-    if !existing.is_empty() {
+    if let Some(first) = existing.first() {
+        if recently_emailed(conn, first, &EXTERNAL_ACCOUNT_EMAILS, now)? {
+            return Ok(ExternalRegistration::EmailAlreadyUsed);
+        }
         outbox::enqueue(
             conn,
             &profile.email,

@@ -541,6 +541,8 @@ pub enum LockTarget {
     Bureau,
     /// A payment: its confirmation.
     Payment,
+    /// An account: the emails its registrations send (one per window).
+    Account,
 }
 
 /// Locks a row until the end of the current transaction. PostgreSQL takes a row lock
@@ -552,6 +554,7 @@ pub fn lock_for_update(conn: &mut DbConnection, target: LockTarget, id: &str) ->
         LockTarget::Firm => "firms",
         LockTarget::Bureau => "bureaux",
         LockTarget::Payment => "payments",
+        LockTarget::Account => "accounts",
     };
     if let DbConnection::Pg(pg) = conn {
         diesel::sql_query(format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"))

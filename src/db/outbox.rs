@@ -147,6 +147,22 @@ impl OutboxEmail {
         Ok(affected == 1)
     }
 
+    /// Whether a message of one of `kinds` was queued to `recipient` at or after `since`.
+    pub fn queued_since(
+        conn: &mut DbConnection,
+        recipient: &str,
+        kinds: &[&str],
+        since: NaiveDateTime,
+    ) -> QueryResult<bool> {
+        diesel::select(diesel::dsl::exists(
+            outbox_emails::table
+                .filter(outbox_emails::recipient.eq(recipient))
+                .filter(outbox_emails::kind.eq_any(kinds))
+                .filter(outbox_emails::created_at.ge(since)),
+        ))
+        .get_result(conn)
+    }
+
     /// Records delivery and blanks both bodies: they may hold one-time links, and a sent message
     /// has no reason to keep them (data minimisation). The subject and recipient stay for audit.
     pub fn mark_sent(conn: &mut DbConnection, id: &str) -> QueryResult<()> {

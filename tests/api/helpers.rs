@@ -316,6 +316,24 @@ impl TestApp {
             .collect()
     }
 
+    /// Moves every queued email `minutes` into the past, as if the time had passed since.
+    pub fn age_outbox(&self, minutes: i64) {
+        use comptexpert::db::schema::outbox_emails;
+        use diesel::prelude::*;
+        let pool = comptexpert::db::build_pool(&self.database_url).expect("pool");
+        let mut conn = pool.get().expect("a connection");
+        let rows = outbox_emails::table
+            .select((outbox_emails::id, outbox_emails::created_at))
+            .load::<(String, chrono::NaiveDateTime)>(&mut *conn)
+            .expect("the outbox is readable");
+        for (id, created_at) in rows {
+            diesel::update(outbox_emails::table.find(id))
+                .set(outbox_emails::created_at.eq(created_at - chrono::Duration::minutes(minutes)))
+                .execute(&mut *conn)
+                .expect("the outbox is writable");
+        }
+    }
+
     /// `GET /health`.
     pub async fn health(&self) -> TestResponse {
         self.get("/health").await

@@ -93,15 +93,30 @@ async fn a_rac_is_registered_pending_and_a_second_form_for_the_address_only_noti
     assert_eq!(first.email, "jeanne@cabinet.fr");
     assert_eq!(app.account_count(), 1);
 
-    let again = rac_form("j.martin2", "jeanne@cabinet.fr")
-        .validate()
-        .expect("a valid form");
-    let second = register_rac(&app.context, again, client())
+    let again = || {
+        rac_form("j.martin2", "jeanne@cabinet.fr")
+            .validate()
+            .expect("a valid form")
+    };
+    // At once: the activation email is on its way, nothing more is sent.
+    let second = register_rac(&app.context, again(), client())
         .await
         .expect("answered");
     assert_eq!(second.registration, ExternalRegistration::EmailAlreadyUsed);
+    assert_eq!(app.outbox_rows_to("jeanne@cabinet.fr").len(), 1);
+    // Past the window, the address is told it has an account.
+    app.age_outbox(comptexpert::registration::ACCOUNT_EMAIL_WINDOW_MINUTES + 1);
+    let third = register_rac(&app.context, again(), client())
+        .await
+        .expect("answered");
+    assert_eq!(third.registration, ExternalRegistration::EmailAlreadyUsed);
     assert_eq!(app.account_count(), 1, "a second account for one address");
-    assert_eq!(app.outbox_rows_to("jeanne@cabinet.fr").len(), 2);
+    let kinds: Vec<String> = app
+        .outbox_rows_to("jeanne@cabinet.fr")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, vec!["rac_account_created", "email_already_used"]);
 }
 
 #[actix_web::test]
