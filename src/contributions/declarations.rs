@@ -15,6 +15,7 @@ use crate::db::{
     DbConnection, LockTarget,
 };
 use crate::domain::amount::{declaration_amount, Declared, Headcount, NewMemberYear, PpCategory};
+use crate::domain::money::within_maximum;
 use crate::domain::states::{DeclarationState, DeclarationStatus, LedgerEntryKind};
 
 /// What a stored version declares.
@@ -87,9 +88,10 @@ fn amount_for(
     let scale = ScaleRow::find(conn, &campaign.region_code, campaign.year)?
         .ok_or(ContributionError::ScaleMissing)?;
     let amount = declaration_amount(&scale.scale(), declared);
-    // Amounts are stored as 32-bit cents: a headcount so large that its amount does not fit is
-    // refused here (422) rather than failing at the insert (500).
-    if i32::try_from(amount).is_err() {
+    // Every amount is at most one payment's maximum, so that each declaration can be paid in one:
+    // a headcount so large that its amount passes it is refused here (422). Only a legal person's
+    // amount can: a natural person's is at most a figure of the barème, which is bounded too.
+    if !within_maximum(amount) {
         return Err(ContributionError::Invalid {
             field: "average_headcount",
             code: "amount_too_large",
@@ -135,7 +137,7 @@ pub fn save_draft(
                 pp_category,
                 new_member_year,
                 headcount_hundredths,
-                amount_cents: db::cents_column(amount)?,
+                amount_cents: amount,
                 created_by: Some(actor.to_owned()),
                 updated_at: now,
                 ..draft
@@ -152,7 +154,7 @@ pub fn save_draft(
                 pp_category,
                 new_member_year,
                 headcount_hundredths,
-                amount_cents: db::cents_column(amount)?,
+                amount_cents: amount,
                 correction_reason: None,
                 created_by: Some(actor.to_owned()),
                 created_at: now,
@@ -185,7 +187,7 @@ fn book_charge(
             bureau_id: &attachment.bureau_id,
             attachment_id: Some(&attachment.id),
             kind: LedgerEntryKind::Charge,
-            amount_cents: declaration.amount_cents.into(),
+            amount_cents: declaration.amount_cents,
             reference: Some(&reference),
             declaration_id: Some(&declaration.id),
             payment_id: None,
@@ -223,7 +225,7 @@ pub fn submit(
     let (amount, scale) = amount_for(conn, campaign, attachment, &declared)?;
     let submitted = Declaration {
         status: DeclarationStatus::Submitted,
-        amount_cents: db::cents_column(amount)?,
+        amount_cents: amount,
         submitted_by: Some(actor.to_owned()),
         submitted_at: Some(now),
         updated_at: now,
@@ -262,7 +264,7 @@ pub fn correct(
             bureau_id: &attachment.bureau_id,
             attachment_id: Some(&attachment.id),
             kind: LedgerEntryKind::ChargeCancellation,
-            amount_cents: previous.amount_cents.into(),
+            amount_cents: previous.amount_cents,
             reference: Some(&reference),
             declaration_id: Some(&previous.id),
             payment_id: None,
@@ -278,7 +280,7 @@ pub fn correct(
         pp_category,
         new_member_year,
         headcount_hundredths,
-        amount_cents: db::cents_column(amount)?,
+        amount_cents: amount,
         correction_reason: Some(reason.to_owned()),
         created_by: Some(actor.to_owned()),
         created_at: now,

@@ -17,6 +17,7 @@ use crate::db::{
     schema::{bureaux, campaigns, regions},
     DbConnection,
 };
+use crate::domain::money::{within_maximum, MAX_PAYMENT_CENTS};
 
 /// An illustrative barème for every region of the reference data (the figures are examples,
 /// not the Ordre's). The demo applies each region's figures to the years of its campaigns; the
@@ -65,14 +66,16 @@ pub struct ScaleImport {
     pub fixed_parts_called: usize,
 }
 
-/// A whole number of cents, `0` to `i32::MAX`.
-fn cents(value: &str) -> Result<i32, String> {
+/// A whole number of cents, `0` to [`MAX_PAYMENT_CENTS`] (the largest amount of one payment).
+fn cents(value: &str) -> Result<i64, String> {
     value
         .trim()
-        .parse::<i32>()
+        .parse::<i64>()
         .ok()
-        .filter(|c| *c >= 0)
-        .ok_or_else(|| format!("{value:?} is not a whole number of cents"))
+        .filter(|c| within_maximum(*c))
+        .ok_or_else(|| {
+            format!("{value:?} is not a whole number of cents from 0 to {MAX_PAYMENT_CENTS}")
+        })
 }
 
 /// A percentage with at most two decimals (`70`, `12.5`, `12,50`), as basis points, 0 to 100 %.

@@ -17,7 +17,7 @@ pub struct Declaration {
     pub pp_category: Option<String>,
     pub new_member_year: Option<i32>,
     pub headcount_hundredths: Option<i32>,
-    pub amount_cents: i32,
+    pub amount_cents: i64,
     pub correction_reason: Option<String>,
     pub created_by: Option<String>,
     pub created_at: NaiveDateTime,

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::{cents_column, new_id, schema::ledger_entries, DbConnection};
+use super::{new_id, schema::ledger_entries, sum_cents, DbConnection};
 use crate::domain::states::LedgerEntryKind;
 
 /// The `reference` of the charges of a bureau's own fixed part.
@@ -37,7 +37,7 @@ pub fn book(conn: &mut DbConnection, entry: &NewEntry<'_>, now: NaiveDateTime) -
             ledger_entries::bureau_id.eq(entry.bureau_id),
             ledger_entries::attachment_id.eq(entry.attachment_id),
             ledger_entries::entry_kind.eq(entry.kind),
-            ledger_entries::amount_cents.eq(cents_column(entry.amount_cents)?),
+            ledger_entries::amount_cents.eq(entry.amount_cents),
             ledger_entries::reference.eq(entry.reference),
             ledger_entries::created_at.eq(now),
             ledger_entries::declaration_id.eq(entry.declaration_id),
@@ -61,18 +61,17 @@ pub fn bureau_fixed_part(
         .group_by(ledger_entries::entry_kind)
         .select((
             ledger_entries::entry_kind,
-            diesel::dsl::sum(ledger_entries::amount_cents),
+            sum_cents(ledger_entries::amount_cents),
         ))
         .load(conn)?;
     Ok(sums
         .into_iter()
-        .map(|(kind, sum)| match kind {
-            LedgerEntryKind::Charge => sum.unwrap_or(0),
-            LedgerEntryKind::ChargeCancellation => -sum.unwrap_or(0),
+        .fold(0, |called: i64, (kind, sum)| match kind {
+            LedgerEntryKind::Charge => called.saturating_add(sum.unwrap_or(0)),
+            LedgerEntryKind::ChargeCancellation => called.saturating_sub(sum.unwrap_or(0)),
             // Money moves settle the fixed part; they do not change what is called.
-            LedgerEntryKind::Payment | LedgerEntryKind::Refund => 0,
-        })
-        .sum())
+            LedgerEntryKind::Payment | LedgerEntryKind::Refund => called,
+        }))
 }
 
 /// Calls the bureau's fixed part at `amount_cents`: nothing when it already is, otherwise

@@ -572,9 +572,60 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-/// Cents as stored (INTEGER); amounts beyond it are refused before they get here.
-pub fn cents_column(cents: i64) -> QueryResult<i32> {
-    i32::try_from(cents).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
+/// `SUM` of a column of cents (`BIGINT`), as a `BIGINT` on both backends: SQLite sums integers
+/// into an integer (an error, never a wrapped value, past `i64`), PostgreSQL into a `NUMERIC`,
+/// which is cast back (an error past `i64` too). `NULL` over no rows, as `SUM` is. Diesel's own
+/// `sum` types a `BIGINT` sum as `NUMERIC`, which this crate does not read.
+pub fn sum_cents<E>(cents: E) -> SumCents<E>
+where
+    E: diesel::Expression<SqlType = diesel::sql_types::BigInt>,
+{
+    SumCents(cents)
+}
+
+/// The expression of [`sum_cents`]: `CAST(SUM(cents) AS BIGINT)`, an aggregate.
+#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId)]
+pub struct SumCents<E>(E);
+
+impl<E> diesel::Expression for SumCents<E>
+where
+    E: diesel::Expression<SqlType = diesel::sql_types::BigInt>,
+{
+    type SqlType = diesel::sql_types::Nullable<diesel::sql_types::BigInt>;
+}
+
+impl<E, DB> diesel::query_builder::QueryFragment<DB> for SumCents<E>
+where
+    DB: diesel::backend::Backend,
+    E: diesel::query_builder::QueryFragment<DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        out.push_sql("CAST(SUM(");
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql(") AS BIGINT)");
+        Ok(())
+    }
+}
+
+impl<E, GB> diesel::expression::ValidGrouping<GB> for SumCents<E> {
+    type IsAggregate = diesel::expression::is_aggregate::Yes;
+}
+
+impl<E, QS> diesel::AppearsOnTable<QS> for SumCents<E>
+where
+    E: diesel::AppearsOnTable<QS>,
+    Self: diesel::Expression,
+{
+}
+
+impl<E, QS> diesel::SelectableExpression<QS> for SumCents<E>
+where
+    E: diesel::SelectableExpression<QS>,
+    Self: diesel::AppearsOnTable<QS>,
+{
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use super::{
     is_unique_violation,
     schema::{ledger_entries, payment_allocations, payments, webhook_events},
-    DbConnection,
+    sum_cents, DbConnection,
 };
 use crate::{
     domain::allocation::Due,
@@ -29,7 +29,7 @@ pub struct Payment {
     /// `transfer`, `card` or `direct_debit`.
     pub method: String,
     pub status: PaymentStatus,
-    pub amount_cents: i32,
+    pub amount_cents: i64,
     pub transfer_reference: Option<String>,
     pub provider: String,
     pub provider_reference: String,
@@ -50,7 +50,7 @@ pub struct Allocation {
     pub position: i32,
     pub bureau_id: String,
     pub attachment_id: Option<String>,
-    pub amount_cents: i32,
+    pub amount_cents: i64,
 }
 
 impl Payment {
@@ -214,7 +214,7 @@ pub fn reserved_by_bureau(
         .group_by(payment_allocations::bureau_id)
         .select((
             payment_allocations::bureau_id,
-            diesel::dsl::sum(payment_allocations::amount_cents),
+            sum_cents(payment_allocations::amount_cents),
         ))
         .load(conn)?;
     Ok(rows
@@ -281,7 +281,7 @@ pub fn dues(
             ledger_entries::bureau_id,
             ledger_entries::attachment_id,
             ledger_entries::entry_kind,
-            diesel::dsl::sum(ledger_entries::amount_cents),
+            sum_cents(ledger_entries::amount_cents),
             diesel::dsl::min(ledger_entries::created_at),
         ))
         .load(conn)?;
@@ -291,12 +291,14 @@ pub fn dues(
         let sum = sum.unwrap_or(0);
         match kind {
             LedgerEntryKind::Charge => {
-                entry.0 += sum;
+                entry.0 = entry.0.saturating_add(sum);
                 entry.1 = first;
             }
-            LedgerEntryKind::ChargeCancellation | LedgerEntryKind::Payment => entry.0 -= sum,
+            LedgerEntryKind::ChargeCancellation | LedgerEntryKind::Payment => {
+                entry.0 = entry.0.saturating_sub(sum)
+            }
             // Money given back is owed again.
-            LedgerEntryKind::Refund => entry.0 += sum,
+            LedgerEntryKind::Refund => entry.0 = entry.0.saturating_add(sum),
         }
     }
     let reserved: Vec<(String, Option<String>, Option<i64>)> = payment_allocations::table
@@ -311,11 +313,12 @@ pub fn dues(
         .select((
             payment_allocations::bureau_id,
             payment_allocations::attachment_id,
-            diesel::dsl::sum(payment_allocations::amount_cents),
+            sum_cents(payment_allocations::amount_cents),
         ))
         .load(conn)?;
     for (bureau_id, attachment_id, sum) in reserved {
-        owed.entry((bureau_id, attachment_id)).or_default().0 -= sum.unwrap_or(0);
+        let entry = owed.entry((bureau_id, attachment_id)).or_default();
+        entry.0 = entry.0.saturating_sub(sum.unwrap_or(0));
     }
     let mut dues = Vec::with_capacity(owed.len());
     for bureau_id in bureau_ids {

@@ -230,24 +230,28 @@ pub struct BureauFigures {
 impl BureauFigures {
     /// What remains to pay: charges − payments + refunds (negative when overpaid).
     pub fn balance_cents(&self) -> i64 {
-        self.total_cents - self.paid_cents + self.refunded_cents
+        self.total_cents
+            .saturating_sub(self.paid_cents)
+            .saturating_add(self.refunded_cents)
     }
 
     /// What a payment may settle now: the balance less what pending payments reserve, never
     /// below zero: the rule of [`crate::domain::allocation::payable`], over these bureaux
     /// together (a credit of one counts against the debt of another).
     pub fn payable_cents(&self) -> i64 {
-        (self.balance_cents() - self.pending_cents).max(0)
+        self.balance_cents()
+            .saturating_sub(self.pending_cents)
+            .max(0)
     }
 
     /// Adds another bureau's figures (firm and overall totals).
     pub fn add(&mut self, other: &BureauFigures) {
         self.remaining_pp += other.remaining_pp;
         self.remaining_pm += other.remaining_pm;
-        self.total_cents += other.total_cents;
-        self.paid_cents += other.paid_cents;
-        self.refunded_cents += other.refunded_cents;
-        self.pending_cents += other.pending_cents;
+        self.total_cents = self.total_cents.saturating_add(other.total_cents);
+        self.paid_cents = self.paid_cents.saturating_add(other.paid_cents);
+        self.refunded_cents = self.refunded_cents.saturating_add(other.refunded_cents);
+        self.pending_cents = self.pending_cents.saturating_add(other.pending_cents);
     }
 }
 
@@ -288,17 +292,21 @@ pub fn bureau_figures(
         .select((
             ledger_entries::bureau_id,
             ledger_entries::entry_kind,
-            diesel::dsl::sum(ledger_entries::amount_cents),
+            super::sum_cents(ledger_entries::amount_cents),
         ))
         .load(conn)?;
     for (bureau_id, kind, sum) in sums {
         let entry = figures.entry(bureau_id).or_default();
         let sum = sum.unwrap_or(0);
         match kind {
-            LedgerEntryKind::Charge => entry.total_cents += sum,
-            LedgerEntryKind::ChargeCancellation => entry.total_cents -= sum,
-            LedgerEntryKind::Payment => entry.paid_cents += sum,
-            LedgerEntryKind::Refund => entry.refunded_cents += sum,
+            LedgerEntryKind::Charge => entry.total_cents = entry.total_cents.saturating_add(sum),
+            LedgerEntryKind::ChargeCancellation => {
+                entry.total_cents = entry.total_cents.saturating_sub(sum)
+            }
+            LedgerEntryKind::Payment => entry.paid_cents = entry.paid_cents.saturating_add(sum),
+            LedgerEntryKind::Refund => {
+                entry.refunded_cents = entry.refunded_cents.saturating_add(sum)
+            }
         }
     }
     for (bureau_id, reserved) in super::payments::reserved_by_bureau(conn, campaign_id, bureau_ids)?
@@ -361,7 +369,7 @@ pub fn attached_persons(
         .select((
             ledger_entries::attachment_id,
             ledger_entries::entry_kind,
-            diesel::dsl::sum(ledger_entries::amount_cents),
+            super::sum_cents(ledger_entries::amount_cents),
         ))
         .load(conn)?;
     let mut amounts: HashMap<String, (i64, i64)> = HashMap::new();
@@ -369,12 +377,13 @@ pub fn attached_persons(
         let Some(attachment_id) = attachment_id else {
             continue;
         };
-        let entry = amounts.entry(attachment_id).or_default();
+        let (called, paid) = amounts.entry(attachment_id).or_default();
+        let sum = sum.unwrap_or(0);
         match kind {
-            LedgerEntryKind::Charge => entry.0 += sum.unwrap_or(0),
-            LedgerEntryKind::ChargeCancellation => entry.0 -= sum.unwrap_or(0),
-            LedgerEntryKind::Payment => entry.1 += sum.unwrap_or(0),
-            LedgerEntryKind::Refund => entry.1 -= sum.unwrap_or(0),
+            LedgerEntryKind::Charge => *called = called.saturating_add(sum),
+            LedgerEntryKind::ChargeCancellation => *called = called.saturating_sub(sum),
+            LedgerEntryKind::Payment => *paid = paid.saturating_add(sum),
+            LedgerEntryKind::Refund => *paid = paid.saturating_sub(sum),
         }
     }
     let mut persons = Vec::with_capacity(pp.len() + pm.len());

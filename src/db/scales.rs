@@ -23,15 +23,15 @@ pub enum Upserted {
 pub struct ScaleRow {
     pub region_code: String,
     pub campaign_year: i32,
-    pub pp_independant_cents: i32,
-    pub pp_salarie_cents: i32,
+    pub pp_independant_cents: i64,
+    pub pp_salarie_cents: i64,
     pub pp_83ter_rate_bp: i32,
     pub pp_83quater_rate_bp: i32,
     pub new_member_year1_reduction_bp: i32,
     pub new_member_year2_reduction_bp: i32,
-    pub bureau_fixed_cents: i32,
-    pub pm_fixed_cents: i32,
-    pub pm_per_head_cents: i32,
+    pub bureau_fixed_cents: i64,
+    pub pm_fixed_cents: i64,
+    pub pm_per_head_cents: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -53,17 +53,21 @@ impl ScaleRow {
     /// Whether the stored barème `other` holds the same figures as this one.
     fn same_figures(&self, other: &Self) -> bool {
         let figures = |r: &Self| {
-            [
-                r.pp_independant_cents,
-                r.pp_salarie_cents,
-                r.pp_83ter_rate_bp,
-                r.pp_83quater_rate_bp,
-                r.new_member_year1_reduction_bp,
-                r.new_member_year2_reduction_bp,
-                r.bureau_fixed_cents,
-                r.pm_fixed_cents,
-                r.pm_per_head_cents,
-            ]
+            (
+                [
+                    r.pp_independant_cents,
+                    r.pp_salarie_cents,
+                    r.bureau_fixed_cents,
+                    r.pm_fixed_cents,
+                    r.pm_per_head_cents,
+                ],
+                [
+                    r.pp_83ter_rate_bp,
+                    r.pp_83quater_rate_bp,
+                    r.new_member_year1_reduction_bp,
+                    r.new_member_year2_reduction_bp,
+                ],
+            )
         };
         figures(self) == figures(other)
     }
@@ -103,15 +107,15 @@ impl ScaleRow {
     /// The amounts, for the computation.
     pub fn scale(&self) -> Scale {
         Scale {
-            pp_independant_cents: self.pp_independant_cents.into(),
-            pp_salarie_cents: self.pp_salarie_cents.into(),
+            pp_independant_cents: self.pp_independant_cents,
+            pp_salarie_cents: self.pp_salarie_cents,
             pp_83ter_rate_bp: self.pp_83ter_rate_bp.into(),
             pp_83quater_rate_bp: self.pp_83quater_rate_bp.into(),
             new_member_year1_reduction_bp: self.new_member_year1_reduction_bp.into(),
             new_member_year2_reduction_bp: self.new_member_year2_reduction_bp.into(),
-            bureau_fixed_cents: self.bureau_fixed_cents.into(),
-            pm_fixed_cents: self.pm_fixed_cents.into(),
-            pm_per_head_cents: self.pm_per_head_cents.into(),
+            bureau_fixed_cents: self.bureau_fixed_cents,
+            pm_fixed_cents: self.pm_fixed_cents,
+            pm_per_head_cents: self.pm_per_head_cents,
         }
     }
 }

@@ -28,7 +28,7 @@ pub struct Part {
 /// What one payment over `dues` may settle at most: the net amount still owed, credits of one
 /// item counted against debts of another (as "Montant regroupé" does), never below zero.
 pub fn payable(dues: &[Due]) -> i64 {
-    dues.iter().map(|d| d.due_cents).sum::<i64>().max(0)
+    super::money::saturating_sum(dues.iter().map(|d| d.due_cents)).max(0)
 }
 
 /// Splits `amount_cents` over the items that owe something, in order. `None` when the amount

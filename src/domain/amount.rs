@@ -188,7 +188,9 @@ pub enum Declared {
     Legal { headcount: Headcount },
 }
 
-/// `value × numerator / denominator`, rounded half up (values are never negative here).
+/// `value × numerator / denominator`, rounded half up (values are never negative here), computed
+/// in 128 bits and saturated at `i64::MAX` (above any amount accepted: callers compare the result
+/// with [`crate::domain::money::MAX_PAYMENT_CENTS`]).
 fn mul_div_half_up(value: i64, numerator: i128, denominator: i128) -> i64 {
     let product = i128::from(value) * numerator;
     let rounded = (2 * product + denominator) / (2 * denominator);
@@ -226,14 +228,11 @@ pub fn declaration_amount(scale: &Scale, declared: &Declared) -> i64 {
                 i128::from(FULL_BP) * i128::from(FULL_BP),
             )
         }
-        Declared::Legal { headcount } => {
-            scale.pm_fixed_cents
-                + mul_div_half_up(
-                    scale.pm_per_head_cents,
-                    i128::from(headcount.hundredths()),
-                    100,
-                )
-        }
+        Declared::Legal { headcount } => scale.pm_fixed_cents.saturating_add(mul_div_half_up(
+            scale.pm_per_head_cents,
+            i128::from(headcount.hundredths()),
+            100,
+        )),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod amount;
 pub mod email;
 pub mod iban;
 pub mod identifier;
+pub mod money;
 pub mod names;
 pub mod password;
 pub mod person;

@@ -93,6 +93,15 @@ error_codes! {
             "The amount received differs from the payment's: nothing is booked, the regional council handles this case.",
         ),
     }
+    AmountTooLarge {
+        code: "amount_too_large",
+        status: UNPROCESSABLE_ENTITY,
+        title: ("Montant trop élevé", "Amount too large"),
+        detail: (
+            "Le montant dépasse le maximum d'un paiement : réglez-le en plusieurs paiements.",
+            "The amount exceeds the maximum of one payment: pay it in several payments.",
+        ),
+    }
     BureauNotFound {
         code: "bureau_not_found",
         status: NOT_FOUND,

@@ -3,7 +3,8 @@
 //!
 //! - What may be paid is what the ledger says is owed, less what pending payments already
 //!   reserve; more is refused as an overpayment, less is a partial payment allocated in the
-//!   order of [`crate::domain::allocation`].
+//!   order of [`crate::domain::allocation`]. One payment is at most
+//!   [`MAX_PAYMENT_CENTS`]: a larger balance is paid in several.
 //! - Confirmation books one ledger `payment` entry per allocated part: the entries of a payment
 //!   add up to its amount, to the cent.
 //! - A failed payment books nothing and releases what it reserved.
@@ -22,7 +23,7 @@ use crate::{
         registry::Campaign,
         DbConnection, LockTarget,
     },
-    domain::allocation,
+    domain::{allocation, money::MAX_PAYMENT_CENTS},
 };
 use provider::{Checkout, PaymentMethod};
 
@@ -48,6 +49,9 @@ pub enum PaymentError {
     /// More than what is owed.
     #[error("overpayment: at most {payable_cents} cents may be paid")]
     Overpayment { payable_cents: i64 },
+    /// More than [`MAX_PAYMENT_CENTS`], given or as everything that remains to pay.
+    #[error("a payment is at most {MAX_PAYMENT_CENTS} cents")]
+    AmountTooLarge,
     /// The database failed.
     #[error(transparent)]
     Database(#[from] diesel::result::Error),
@@ -70,9 +74,9 @@ pub struct PaymentOrder<'a> {
     pub actor: &'a str,
 }
 
-/// Reserves a payment: checks the amount against what is payable, allocates it, and stores it
-/// pending with its parts. Runs in the caller's write transaction, under the firm's lock, so two
-/// payments never reserve the same debt.
+/// Reserves a payment: checks the amount against the maximum of one payment and what is
+/// payable, allocates it, and stores it pending with its parts. Runs in the caller's write
+/// transaction, under the firm's lock, so two payments never reserve the same debt.
 pub fn reserve(
     conn: &mut DbConnection,
     order: &PaymentOrder<'_>,
@@ -88,6 +92,9 @@ pub fn reserve(
         return Err(PaymentError::NothingToPay);
     }
     let amount = order.amount_cents.unwrap_or(payable_cents);
+    if amount > MAX_PAYMENT_CENTS {
+        return Err(PaymentError::AmountTooLarge);
+    }
     if amount > payable_cents {
         return Err(PaymentError::Overpayment { payable_cents });
     }
@@ -102,7 +109,7 @@ pub fn reserve(
         bureau_id: order.bureau_id.map(str::to_owned),
         method: order.method.as_str().to_owned(),
         status: PaymentStatus::Pending,
-        amount_cents: db::cents_column(amount)?,
+        amount_cents: amount,
         transfer_reference: None,
         provider: order.provider.to_owned(),
         // Until the provider names it: unique, and never a reference the provider could send.
@@ -121,7 +128,7 @@ pub fn reserve(
             position: i32::try_from(position).unwrap_or(i32::MAX),
             bureau_id: part.bureau_id,
             attachment_id: part.attachment_id,
-            amount_cents: db::cents_column(part.amount_cents)?,
+            amount_cents: part.amount_cents,
         });
     }
     payment.insert(conn, &allocations)?;
@@ -171,7 +178,7 @@ pub fn confirm(
                 bureau_id: &part.bureau_id,
                 attachment_id: part.attachment_id.as_deref(),
                 kind: LedgerEntryKind::Payment,
-                amount_cents: part.amount_cents.into(),
+                amount_cents: part.amount_cents,
                 reference: Some(&reference),
                 declaration_id: None,
                 payment_id: Some(&payment.id),

@@ -154,8 +154,8 @@ async fn fields_must_fit_the_person_and_the_register() {
 #[actix_web::test]
 async fn a_headcount_whose_amount_cannot_be_called_is_a_422_and_writes_nothing() {
     let w = world().await;
-    // A barème at 5,000 € a head: a million heads (the largest headcount accepted) is past what
-    // an amount can hold.
+    // A barème at 5,000 € a head: a million heads (the largest headcount accepted) is
+    // 5 000 000 000,00 €, past the maximum of one payment (each declaration must fit in one).
     Portal::of(&w.app).load_scales(&crate::payments_world::SCALES.replace(",1250\n", ",500000\n"));
     let body = w
         .save("B-001", &w.firm_b1, json!({"average_headcount": "1000000"}))

@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use comptexpert::db::{self, DbConnection};
 use diesel::{
-    sql_types::{Bool, Integer, Nullable, Text},
+    connection::SimpleConnection,
+    sql_types::{BigInt, Bool, Integer, Nullable, Text},
     PgConnection, QueryableByName, RunQueryDsl, SqliteConnection,
 };
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
@@ -431,6 +432,175 @@ fn both_backends_have_the_same_schema_and_every_postgres_down_migration_runs() {
         eprintln!(
             "skipped: the migration parity with PostgreSQL needs {TEST_DATABASE_URL} (CI sets it)"
         );
+    }
+}
+
+/// Reverts the newest migration.
+fn revert_last(conn: &mut DbConnection) -> diesel::migration::Result<String> {
+    match conn {
+        DbConnection::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS),
+        DbConnection::Pg(c) => c.revert_last_migration(PG_MIGRATIONS),
+    }
+    .map(|version| version.to_string())
+}
+
+/// Rows of every table whose amounts migration 000011 widens, and rows that reference them
+/// (a webhook event names the payment, ledger entries name the declaration and the payment).
+const MONEY_ROWS: &str = "
+INSERT INTO campaigns VALUES ('c1', 'bretagne', 2026, TRUE, '2026-01-01 00:00:00', '2026-01-01 00:00:00');
+INSERT INTO firms VALUES ('f1', 'F-1', 'Cabinet', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
+INSERT INTO bureaux VALUES ('b1', 'B-1', 'f1', 'bretagne', 'PRINCIPAL', '1 rue', '35000', 'Rennes',
+    '2026-01-01 00:00:00', '2026-01-01 00:00:00');
+INSERT INTO attachments VALUES ('a1', 'c1', 'b1', 'PM', NULL, 'f1', 'submitted',
+    '2026-01-01 00:00:00', '2026-01-01 00:00:00');
+INSERT INTO contribution_scales VALUES ('bretagne', 2026, 45000, 38000, 7000, 5000, 5000, 2500,
+    30000, 20000, 1250, '2026-01-01 00:00:00', '2026-01-01 00:00:00');
+INSERT INTO declarations (id, attachment_id, version, status, headcount_hundredths, amount_cents,
+    created_at, updated_at, submitted_at)
+    VALUES ('d1', 'a1', 1, 'submitted', 1250, 2000000000, '2026-01-01 00:00:00',
+    '2026-01-01 00:00:00', '2026-01-01 00:00:01');
+INSERT INTO payments (id, campaign_id, region_code, firm_id, bureau_id, method, status, amount_cents,
+    transfer_reference, provider, provider_reference, created_at, updated_at)
+    VALUES ('p1', 'c1', 'bretagne', 'f1', 'b1', 'transfer', 'pending', 2000030000, 'CE-2026-AAAA-BBBB',
+    'bank', 'CE-2026-AAAA-BBBB', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
+INSERT INTO payment_allocations VALUES ('p1', 0, 'b1', NULL, 30000);
+INSERT INTO payment_allocations VALUES ('p1', 1, 'b1', 'a1', 2000000000);
+INSERT INTO webhook_events VALUES ('bank', 'e1', 'payment.succeeded', 'p1', '2026-01-02 00:00:00');
+INSERT INTO ledger_entries (id, campaign_id, bureau_id, attachment_id, entry_kind, amount_cents,
+    reference, created_at, declaration_id, payment_id)
+    VALUES ('l1', 'c1', 'b1', NULL, 'charge', 30000, 'bureau_fixed_part', '2026-01-01 00:00:00',
+    NULL, NULL);
+INSERT INTO ledger_entries (id, campaign_id, bureau_id, attachment_id, entry_kind, amount_cents,
+    reference, created_at, declaration_id, payment_id)
+    VALUES ('l2', 'c1', 'b1', 'a1', 'charge', 2000000000, 'declaration v1', '2026-01-01 00:00:00',
+    'd1', NULL);
+INSERT INTO ledger_entries (id, campaign_id, bureau_id, attachment_id, entry_kind, amount_cents,
+    reference, created_at, declaration_id, payment_id)
+    VALUES ('l3', 'c1', 'b1', 'a1', 'payment', 2000000000, 'CE-2026-AAAA-BBBB', '2026-01-02 00:00:00',
+    NULL, 'p1');
+";
+
+#[derive(QueryableByName, Debug, PartialEq, Eq)]
+struct MoneyRow {
+    #[diesel(sql_type = Text)]
+    what: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    reference: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    cents: i64,
+}
+
+/// Every amount of [`MONEY_ROWS`] with what it belongs to, in one order, read as 64-bit.
+fn money_rows(conn: &mut DbConnection) -> Vec<MoneyRow> {
+    diesel::sql_query(
+        "SELECT 'scale' AS what, region_code AS reference,
+                CAST(pp_independant_cents + pp_salarie_cents + bureau_fixed_cents + pm_fixed_cents
+                     + pm_per_head_cents AS BIGINT) AS cents FROM contribution_scales
+         UNION ALL SELECT 'declaration ' || id, attachment_id, CAST(amount_cents AS BIGINT)
+           FROM declarations
+         UNION ALL SELECT 'payment ' || id, transfer_reference, CAST(amount_cents AS BIGINT)
+           FROM payments
+         UNION ALL SELECT 'part ' || payment_id || ' ' || CAST(position AS TEXT), attachment_id,
+                CAST(amount_cents AS BIGINT) FROM payment_allocations
+         UNION ALL SELECT 'entry ' || id, COALESCE(declaration_id, payment_id),
+                CAST(amount_cents AS BIGINT) FROM ledger_entries
+         UNION ALL SELECT 'event ' || event_id, payment_id, CAST(0 AS BIGINT) FROM webhook_events
+         ORDER BY 1",
+    )
+    .load(conn)
+    .expect("the money rows")
+}
+
+/// SQLite's check of every foreign key (PostgreSQL checks them at each statement).
+fn dangling_references(conn: &mut DbConnection) -> usize {
+    #[derive(QueryableByName)]
+    struct Violation {
+        #[diesel(sql_type = Text)]
+        #[allow(dead_code, reason = "only counted")]
+        table: String,
+    }
+    match conn {
+        DbConnection::Sqlite(c) => diesel::sql_query("PRAGMA foreign_key_check")
+            .load::<Violation>(c)
+            .expect("foreign key check")
+            .len(),
+        DbConnection::Pg(_) => 0,
+    }
+}
+
+#[test]
+fn the_money_migration_keeps_every_row_and_reference_and_takes_64_bit_amounts() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = isolated_database(dir.path());
+    let _schema = TestSchema::of(&url);
+    let pool = db::build_pool(&url).expect("pool");
+    let mut conn = pool.get().expect("a connection");
+    db::run_migrations(&mut conn).expect("the migrations run");
+    // Back to 32-bit amounts (the later migrations first), with rows written then.
+    let reverted = revert_through(&mut conn, MONEY_MIGRATION);
+    conn.batch_execute(MONEY_ROWS)
+        .expect("rows of 32-bit amounts");
+    let before = money_rows(&mut conn);
+    assert_eq!(before.len(), 9, "{before:#?}");
+
+    let applied = db::run_migrations(&mut conn).expect("000011 up");
+    assert_eq!(applied.len(), reverted.len(), "{applied:?}");
+    assert_eq!(
+        money_rows(&mut conn),
+        before,
+        "every row and reference kept"
+    );
+    assert_eq!(dangling_references(&mut conn), 0);
+
+    // Past 21 474 836,47 €, read back to the cent.
+    conn.batch_execute(
+        "UPDATE ledger_entries SET amount_cents = 6000000000 WHERE id = 'l2';
+         UPDATE declarations SET amount_cents = 6000000000 WHERE id = 'd1';",
+    )
+    .expect("a 64-bit amount");
+    let after = money_rows(&mut conn);
+    let cents_of = |rows: &[MoneyRow], what: &str| {
+        rows.iter()
+            .find(|r| r.what == what)
+            .map(|r| r.cents)
+            .expect("the row")
+    };
+    assert_eq!(cents_of(&after, "entry l2"), 6_000_000_000);
+    assert_eq!(cents_of(&after, "declaration d1"), 6_000_000_000);
+
+    if matches!(*conn, DbConnection::Sqlite(_)) {
+        // The same storage either way: going down truncates nothing.
+        revert_through(&mut conn, MONEY_MIGRATION);
+        assert_eq!(money_rows(&mut conn), after);
+        assert_eq!(dangling_references(&mut conn), 0);
+    } else {
+        // An amount past INTEGER stops the way down, which changes nothing.
+        let later = reverted.len() - 1;
+        for _ in 0..later {
+            revert_last(&mut conn).expect("a later migration down");
+        }
+        assert!(revert_last(&mut conn).is_err(), "INTEGER cannot hold it");
+        assert_eq!(money_rows(&mut conn), after);
+        assert_eq!(db::run_migrations(&mut conn).expect("up").len(), later);
+        assert!(db::migrations_up_to_date(&mut conn).expect("migrations"));
+    }
+}
+
+/// The version of the migration to 64-bit money.
+const MONEY_MIGRATION: &str = "20261127000011";
+
+/// Reverts the migrations from the last one down to `version` included; their versions, last
+/// first.
+fn revert_through(conn: &mut DbConnection, version: &str) -> Vec<String> {
+    let mut reverted = Vec::new();
+    loop {
+        let last = revert_last(conn).expect("a migration down");
+        let done = last.replace('-', "") == version;
+        reverted.push(last);
+        if done {
+            return reverted;
+        }
+        assert!(reverted.len() < 20, "{version} not found: {reverted:?}");
     }
 }
 

@@ -141,7 +141,7 @@ impl WorldBuilder {
         bureau_ref: &str,
         attachment: Option<&str>,
         kind: &str,
-        cents: i32,
+        cents: i64,
     ) {
         let campaign = self.campaign_id(campaign);
         let bureau = self.bureau_id(bureau_ref);
@@ -293,7 +293,7 @@ impl Portal {
         bureau: &str,
         attachment: Option<&str>,
         kind: &str,
-        cents: i32,
+        cents: i64,
     ) {
         diesel::insert_into(ledger_entries::table)
             .values((
@@ -376,7 +376,7 @@ impl Portal {
     /// the entries, independently of the API's queries.
     pub fn ledger_figures(&mut self, campaign: &str, bureau_ref: &str) -> (i64, i64) {
         use diesel::QueryDsl;
-        let rows: Vec<(String, i32)> = ledger_entries::table
+        let rows: Vec<(String, i64)> = ledger_entries::table
             .inner_join(bureaux::table)
             .filter(ledger_entries::campaign_id.eq(campaign))
             .filter(bureaux::bureau_ref.eq(bureau_ref))
@@ -385,7 +385,6 @@ impl Portal {
             .expect("ledger");
         let (mut total, mut paid) = (0i64, 0i64);
         for (kind, cents) in rows {
-            let cents = i64::from(cents);
             match kind.as_str() {
                 "charge" => total += cents,
                 "charge_cancellation" => total -= cents,
@@ -408,10 +407,9 @@ impl Portal {
             .filter(payments::status.eq("pending"))
             .filter(bureaux::bureau_ref.eq(bureau_ref))
             .select(payment_allocations::amount_cents)
-            .load::<i32>(self.conn())
+            .load::<i64>(self.conn())
             .expect("parts")
             .into_iter()
-            .map(i64::from)
             .sum()
     }
 
@@ -423,11 +421,8 @@ impl Portal {
             .filter(ledger_entries::entry_kind.eq(kind))
             .order(ledger_entries::created_at)
             .select(ledger_entries::amount_cents)
-            .load::<i32>(self.conn())
+            .load::<i64>(self.conn())
             .expect("entries")
-            .into_iter()
-            .map(i64::from)
-            .collect()
     }
 
     /// The sum of the ledger `payment` entries booked for a payment.
@@ -437,10 +432,9 @@ impl Portal {
             .filter(ledger_entries::payment_id.eq(payment))
             .filter(ledger_entries::entry_kind.eq("payment"))
             .select(ledger_entries::amount_cents)
-            .load::<i32>(self.conn())
+            .load::<i64>(self.conn())
             .expect("entries")
             .into_iter()
-            .map(i64::from)
             .sum()
     }
 

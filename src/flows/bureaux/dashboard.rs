@@ -9,6 +9,7 @@ use crate::{
         portal::{self, BureauFigures},
         registry::{Bureau, Campaign},
     },
+    domain::money::saturating_sum,
     error::{ApiError, FieldIssue},
     flows::portal::region_access,
     i18n::Text,
@@ -84,7 +85,7 @@ pub async fn dashboard(
                     group.bureaux.push((bureau, f));
                 }
             }
-            let payable_cents = firms.iter().map(|g| g.totals.payable_cents()).sum();
+            let payable_cents = saturating_sum(firms.iter().map(|g| g.totals.payable_cents()));
             let start = match &cursor {
                 Some(after) => firms
                     .iter()

@@ -24,6 +24,7 @@ use crate::{
     },
     domain::{
         amount::{Declared, PpCategory},
+        money::saturating_sum,
         states::{DeclarationStatus, PaymentStatus},
     },
     error::{details, ApiError, ErrorCode},
@@ -136,7 +137,7 @@ pub async fn payment_receipt(
                 .clone()
                 .unwrap_or_else(|| payment.provider_reference.clone()),
             confirmed_at: payment.confirmed_at.unwrap_or(payment.updated_at),
-            amount_cents: payment.amount_cents.into(),
+            amount_cents: payment.amount_cents,
             lines,
             payment_id: payment.id,
         })
@@ -178,7 +179,7 @@ pub async fn transfer_instructions(
             bic: account.bic.clone(),
             beneficiary: account.beneficiary.clone(),
             reference,
-            amount_cents: payment.amount_cents.into(),
+            amount_cents: payment.amount_cents,
             created_at: payment.created_at,
             lines,
             payment_id: payment.id,
@@ -285,7 +286,7 @@ fn for_documents(
                 Some(_) => part.person_name.unwrap_or_default(),
                 None => "Part fixe du bureau".to_owned(),
             },
-            amount_cents: part.allocation.amount_cents.into(),
+            amount_cents: part.allocation.amount_cents,
         })
         .collect();
     Ok((letterhead, lines, record.payment))
@@ -324,7 +325,7 @@ fn call_for(
     let figures = portal::bureau_figures(conn, &campaign.id, std::slice::from_ref(&bureau.id))?
         .remove(&bureau.id)
         .unwrap_or_default();
-    let persons_called: i64 = persons.iter().map(|p| p.called_cents).sum();
+    let persons_called = saturating_sum(persons.iter().map(|p| p.called_cents));
     let lines = persons
         .into_iter()
         .map(|p| {
@@ -350,7 +351,7 @@ fn call_for(
         ),
         issued_on,
         // Whatever the ledger charges the bureau itself (its fixed part), so lines add up to the total.
-        fixed_part_cents: figures.total_cents - persons_called,
+        fixed_part_cents: figures.total_cents.saturating_sub(persons_called),
         lines,
         total_cents: figures.total_cents,
         paid_cents: figures.paid_cents - figures.refunded_cents,

@@ -6,10 +6,11 @@ use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
     db::{self, portal},
+    domain::money::MAX_PAYMENT_CENTS,
     error::{details, ApiError, ErrorCode, FieldIssue},
     flows::{
         payments::PaymentRecord,
-        portal::{bureau_of, campaign_of, region_access},
+        portal::{amount_too_large, bureau_of, campaign_of, region_access},
     },
     i18n::Text,
     payments::{
@@ -30,7 +31,8 @@ pub enum PaymentTarget {
 
 /// Pays `target` in `region_code` by `method`: `amount_cents`, or everything that remains to pay
 /// when absent. Returns the pending payment (its transfer reference or checkout URL set).
-/// Refused with `validation_failed` for an amount that is not positive, `firm_not_found`,
+/// Refused with `validation_failed` for an amount that is not positive, `amount_too_large` for
+/// one above [`MAX_PAYMENT_CENTS`] (given, or everything that remains), `firm_not_found`,
 /// `payment_method_unavailable`, `campaign_closed`, `overpayment` or `nothing_to_pay`, and
 /// `payment_provider_unavailable` when the provider fails (nothing is charged then).
 pub async fn pay(
@@ -50,6 +52,10 @@ pub async fn pay(
                 "The amount must be positive.",
             ),
         )]));
+    }
+    // Before anything is read: no amount past the maximum goes further.
+    if amount_cents.is_some_and(|a| a > MAX_PAYMENT_CENTS) {
+        return Err(amount_too_large());
     }
     let access = region_access(ctx, auth, region_code.clone()).await?;
     let provider = ctx
@@ -103,7 +109,7 @@ pub async fn pay(
             })
         })
         .await?;
-    let (payment_id, amount) = (payment.id.clone(), i64::from(payment.amount_cents));
+    let (payment_id, amount) = (payment.id.clone(), payment.amount_cents);
     let checkout = actix_web::web::block(move || {
         provider.start(&CheckoutRequest {
             payment_id: &payment_id,

@@ -95,7 +95,7 @@ pub async fn settle_event(
                 let not_pending = || ApiError::of(ErrorCode::PaymentNotPending);
                 match (event.kind, payment.status) {
                     (EventKind::Succeeded, PaymentStatus::Pending) => {
-                        if event.amount_cents != i64::from(payment.amount_cents) {
+                        if event.amount_cents != payment.amount_cents {
                             return Err(ApiError::of(ErrorCode::AmountMismatch));
                         }
                         payments::confirm(conn, &payment, now)?;

@@ -15,6 +15,8 @@ use crate::{
         registry::{Bureau, Campaign, Firm},
         DbConnection,
     },
+    documents::format_eur,
+    domain::money::MAX_PAYMENT_CENTS,
     error::{details, ApiError, ErrorCode, FieldIssue},
     i18n::Text,
     payments::PaymentError,
@@ -145,6 +147,23 @@ pub fn person_not_found() -> ApiError {
     ApiError::of(ErrorCode::PersonNotFound)
 }
 
+/// 422 `amount_too_large`: a payment above [`MAX_PAYMENT_CENTS`], given or as everything that
+/// remains to pay; the detail names the maximum.
+pub fn amount_too_large() -> ApiError {
+    let fr = format_eur(MAX_PAYMENT_CENTS);
+    // `1 000 000 000,00 €` → `€1,000,000,000.00`.
+    let en = format!(
+        "€{}",
+        fr.trim_end_matches("\u{a0}€")
+            .replace(',', ".")
+            .replace('\u{a0}', ",")
+    );
+    ApiError::of(ErrorCode::AmountTooLarge).with_detail(Text::owned(
+        format!("Un paiement ne peut dépasser {MAX_PAYMENT_CENTS} centimes ({fr}) : réglez le solde en plusieurs paiements."),
+        format!("A payment cannot exceed {MAX_PAYMENT_CENTS} cents ({en}): pay the balance in several payments."),
+    ))
+}
+
 impl From<ContributionError> for ApiError {
     fn from(error: ContributionError) -> Self {
         match error {
@@ -194,6 +213,7 @@ impl From<PaymentError> for ApiError {
                     format!("The amount exceeds what remains to be paid: at most {payable_cents} cents (pending payments deducted)."),
                 ))
             .with_payable_cents(payable_cents),
+            PaymentError::AmountTooLarge => amount_too_large(),
             PaymentError::Database(e) => e.into(),
         }
     }

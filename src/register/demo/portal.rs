@@ -60,7 +60,7 @@ struct NewEntry {
     bureau_id: String,
     attachment_id: Option<String>,
     entry_kind: LedgerEntryKind,
-    amount_cents: i32,
+    amount_cents: i64,
     reference: Option<String>,
     created_at: NaiveDateTime,
     declaration_id: Option<String>,
@@ -309,7 +309,7 @@ pub fn seed(
             LedgerEntryKind::Charge,
             scale.bureau_fixed_cents,
             now,
-        )?);
+        ));
         let mut persons: Vec<(Option<String>, Option<String>, Declared)> = people
             .into_iter()
             .map(|id| {
@@ -361,7 +361,7 @@ pub fn seed(
                 &declared,
                 cents,
                 now,
-            )?;
+            );
             // An exempt honoraire owes nothing: nothing to book, as the portal does.
             if cents > 0 {
                 entries.push(entry(
@@ -373,7 +373,7 @@ pub fn seed(
                     LedgerEntryKind::Charge,
                     cents,
                     now,
-                )?);
+                ));
             }
             declaration_rows.push(declaration);
             due += cents;
@@ -393,7 +393,7 @@ pub fn seed(
                 LedgerEntryKind::Payment,
                 paid,
                 now,
-            )?);
+            ));
         }
     }
 
@@ -430,10 +430,10 @@ fn submitted_declaration(
     declared: &Declared,
     cents: i64,
     now: NaiveDateTime,
-) -> Result<Declaration, DemoError> {
+) -> Declaration {
     let (pp_category, new_member_year, headcount_hundredths) =
         crate::contributions::declarations::columns(declared);
-    Ok(Declaration {
+    Declaration {
         id,
         attachment_id: attachment_id.to_owned(),
         version: 1,
@@ -441,7 +441,7 @@ fn submitted_declaration(
         pp_category,
         new_member_year,
         headcount_hundredths,
-        amount_cents: demo_cents(cents)?,
+        amount_cents: cents,
         correction_reason: None,
         created_by: None,
         created_at: now,
@@ -449,12 +449,7 @@ fn submitted_declaration(
         submitted_by: None,
         submitted_at: Some(now),
         superseded_at: None,
-    })
-}
-
-/// Demo amounts are a few thousand euros at most: they always fit the stored cents.
-fn demo_cents(cents: i64) -> Result<i32, DemoError> {
-    i32::try_from(cents).map_err(|_| DemoError::MissingReference("demo amounts that fit".into()))
+    }
 }
 
 #[expect(
@@ -470,7 +465,7 @@ fn entry(
     kind: LedgerEntryKind,
     cents: i64,
     now: NaiveDateTime,
-) -> Result<NewEntry, DemoError> {
+) -> NewEntry {
     let reference = match (kind, &declaration_id, &attachment_id) {
         (LedgerEntryKind::Payment, _, _) => Some(format!("DEMO-{n:06}")),
         // The portal's own reference of a submitted version's charge.
@@ -481,15 +476,15 @@ fn entry(
         }
         _ => None,
     };
-    Ok(NewEntry {
+    NewEntry {
         id: stable_id("ledger", n),
         campaign_id: campaign.to_owned(),
         bureau_id: bureau_id.to_owned(),
         attachment_id,
         entry_kind: kind,
-        amount_cents: demo_cents(cents)?,
+        amount_cents: cents,
         reference,
         created_at: now,
         declaration_id,
-    })
+    }
 }

@@ -68,7 +68,7 @@ impl From<DeclarationVersion> for DeclarationView {
             category: d.pp_category,
             new_member_year: d.new_member_year,
             average_headcount: headcount,
-            amount: Money::eur(d.amount_cents.into()),
+            amount: Money::eur(d.amount_cents),
             correction_reason: d.correction_reason,
             created_at: d.created_at.and_utc(),
             submitted_at: d.submitted_at.map(|t| t.and_utc()),

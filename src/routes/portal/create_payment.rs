@@ -40,8 +40,10 @@ impl From<Method> for PaymentMethod {
 pub struct PaymentRequest {
     pub method: Method,
     /// Euros in cents. Absent: everything that remains to pay. Less is a partial payment;
-    /// more than what remains (pending payments deducted) is refused (`overpayment`).
-    #[schema(example = 94050)]
+    /// more than what remains (pending payments deducted) is refused (`overpayment`). One
+    /// payment is at most 100000000000 cents (1 000 000 000,00 €): more, given or as everything
+    /// that remains, is refused (`amount_too_large`) and a larger balance is paid in several.
+    #[schema(example = 94050, minimum = 1, maximum = 100_000_000_000.0)]
     pub amount_cents: Option<i64>,
 }
 
@@ -107,7 +109,7 @@ async fn create(
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`region_not_found`, `bureau_not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`campaign_closed`, `idempotency_in_progress`, `email_conflict` until the address is chosen; its `Link` header gives `rel=\"email-conflict\"` (GET the two addresses) and `rel=\"email-choice\"` (PUT the choice)", body = Problem, content_type = "application/problem+json", headers(("Link" = String, description = "With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel=\"email-conflict\", </v1/portal/regions/{code}/email-choice>; rel=\"email-choice\"`"))),
-        (status = 422, description = "`overpayment` (its `payable_cents` gives the most that may be paid now), `nothing_to_pay`, `payment_method_unavailable`, `idempotency_key_reused`, `validation_failed`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`overpayment` (its `payable_cents` gives the most that may be paid now), `amount_too_large` (more than one payment's maximum, 100000000000 cents), `nothing_to_pay`, `payment_method_unavailable`, `idempotency_key_reused`, `validation_failed`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "`idempotency_key_required`", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "`payment_provider_unavailable`: nothing was charged", body = Problem, content_type = "application/problem+json"),
     )
@@ -149,7 +151,7 @@ pub async fn pay_bureau(
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`region_not_found`, `firm_not_found` (no bureau of the firm that the user manages here)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`campaign_closed`, `idempotency_in_progress`, `email_conflict` until the address is chosen; its `Link` header gives `rel=\"email-conflict\"` (GET the two addresses) and `rel=\"email-choice\"` (PUT the choice)", body = Problem, content_type = "application/problem+json", headers(("Link" = String, description = "With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel=\"email-conflict\", </v1/portal/regions/{code}/email-choice>; rel=\"email-choice\"`"))),
-        (status = 422, description = "`overpayment` (its `payable_cents` gives the most that may be paid now), `nothing_to_pay`, `payment_method_unavailable`, `idempotency_key_reused`, `validation_failed`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`overpayment` (its `payable_cents` gives the most that may be paid now), `amount_too_large` (more than one payment's maximum, 100000000000 cents), `nothing_to_pay`, `payment_method_unavailable`, `idempotency_key_reused`, `validation_failed`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "`idempotency_key_required`", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "`payment_provider_unavailable`: nothing was charged", body = Problem, content_type = "application/problem+json"),
     )
@@ -172,4 +174,23 @@ pub async fn pay_firm(
         body.into_inner(),
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::PartialSchema;
+
+    use super::PaymentRequest;
+    use crate::domain::money::MAX_PAYMENT_CENTS;
+
+    #[test]
+    fn the_documented_maximum_is_the_one_enforced() {
+        let schema = serde_json::to_value(PaymentRequest::schema()).expect("JSON");
+        let amount = &schema["properties"]["amount_cents"];
+        assert_eq!(
+            amount["maximum"].as_f64(),
+            Some(MAX_PAYMENT_CENTS as f64),
+            "{amount}"
+        );
+    }
 }

@@ -76,7 +76,7 @@ impl DocumentLink {
                         "/v1/portal/regions/{region_code}/payments/{}/receipt",
                         payment.id
                     ),
-                    amount: Some(Money::eur(payment.amount_cents.into())),
+                    amount: Some(Money::eur(payment.amount_cents)),
                     confirmed_at: Some(confirmed_at.and_utc()),
                     payment_id: Some(payment.id),
                 }
@@ -88,7 +88,7 @@ impl DocumentLink {
                     payment.created_at.format("%d/%m/%Y")
                 ),
                 href: transfer_instructions_url(&payment),
-                amount: Some(Money::eur(payment.amount_cents.into())),
+                amount: Some(Money::eur(payment.amount_cents)),
                 confirmed_at: None,
                 payment_id: Some(payment.id),
             },

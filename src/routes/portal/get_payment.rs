@@ -109,7 +109,7 @@ pub fn transfer_instructions(
         bic: account.bic.clone(),
         beneficiary: account.beneficiary.clone(),
         reference_to_quote: reference.clone(),
-        amount: Money::eur(payment.amount_cents.into()),
+        amount: Money::eur(payment.amount_cents),
         document_url: transfer_instructions_url(payment),
     })
 }
@@ -137,7 +137,7 @@ impl PaymentView {
                     payment.region_code, payment.id
                 )
             }),
-            amount: Money::eur(payment.amount_cents.into()),
+            amount: Money::eur(payment.amount_cents),
             grouped: payment.bureau_id.is_none(),
             firm_ref: firm.firm_ref,
             firm_name: firm.name,
@@ -154,7 +154,7 @@ impl PaymentView {
                         bureau_ref,
                         person_name,
                         person_id: allocation.attachment_id,
-                        amount: Money::eur(allocation.amount_cents.into()),
+                        amount: Money::eur(allocation.amount_cents),
                     },
                 )
                 .collect(),

@@ -68,7 +68,7 @@ async fn a_draft_charges_nothing_and_its_submission_charges_the_bureau_once() {
         .await
         .expect("saved");
     assert_eq!(draft.declaration.status, DeclarationStatus::Draft);
-    assert_eq!(i64::from(draft.declaration.amount_cents), 45_000);
+    assert_eq!(draft.declaration.amount_cents, 45_000);
     assert_eq!(draft.created_by.as_deref(), Some("rac.pay"));
     assert_eq!(called(&w, "B-001").await, 30_000);
 
@@ -76,7 +76,7 @@ async fn a_draft_charges_nothing_and_its_submission_charges_the_bureau_once() {
     let draft = save_declaration(ctx, &auth, at("B-001", &w.marie), category("salarie"))
         .await
         .expect("saved again");
-    assert_eq!(i64::from(draft.declaration.amount_cents), 38_000);
+    assert_eq!(draft.declaration.amount_cents, 38_000);
 
     let submitted = submit_declaration(ctx, &auth, at("B-001", &w.marie))
         .await
@@ -204,7 +204,7 @@ async fn a_correction_supersedes_the_submitted_version_and_the_charge_follows() 
             (
                 v.declaration.version,
                 v.declaration.status,
-                i64::from(v.declaration.amount_cents),
+                v.declaration.amount_cents,
             )
         })
         .collect();

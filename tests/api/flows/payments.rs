@@ -74,11 +74,7 @@ pub(super) async fn figures(w: &World, bureau_ref: &str) -> (i64, i64) {
 }
 
 fn parts_sum(record: &PaymentRecord) -> i64 {
-    record
-        .parts
-        .iter()
-        .map(|p| i64::from(p.allocation.amount_cents))
-        .sum()
+    record.parts.iter().map(|p| p.allocation.amount_cents).sum()
 }
 
 /// A notification from the test card provider about `record`, as its body.
@@ -123,7 +119,7 @@ async fn a_transfer_reserves_what_the_bureau_owes_until_nothing_is_left_to_pay()
         .expect("paid");
 
     assert_eq!(record.payment.status, PaymentStatus::Pending);
-    assert_eq!(i64::from(record.payment.amount_cents), 72_750);
+    assert_eq!(record.payment.amount_cents, 72_750);
     assert!(record.payment.transfer_reference.is_some());
     assert_eq!(record.bureau_ref.as_deref(), Some("B-002"));
     assert_eq!(parts_sum(&record), 72_750);

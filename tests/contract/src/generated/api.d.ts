@@ -1978,7 +1978,9 @@ export interface components {
             /**
              * Format: int64
              * @description Euros in cents. Absent: everything that remains to pay. Less is a partial payment;
-             *     more than what remains (pending payments deducted) is refused (`overpayment`).
+             *     more than what remains (pending payments deducted) is refused (`overpayment`). One
+             *     payment is at most 100000000000 cents (1 000 000 000,00 €): more, given or as everything
+             *     that remains, is refused (`amount_too_large`) and a larger balance is paid in several.
              * @example 94050
              */
             amount_cents?: number | null;
@@ -2104,7 +2106,7 @@ export interface components {
              * @description Stable machine-readable code: branch on this, never on the text.
              * @enum {string}
              */
-            code: "account_not_found" | "already_attached" | "amount_mismatch" | "bureau_not_found" | "campaign_closed" | "campaign_not_found" | "certificate_already_enrolled" | "certificate_expired" | "certificate_limit_reached" | "certificate_not_linked" | "certificate_not_yet_valid" | "certificate_revoked" | "certificate_untrusted" | "certificate_usage" | "challenge_already_decided" | "challenge_consumed" | "challenge_expired" | "cors_headers_not_allowed" | "cors_method_not_allowed" | "cors_origin_not_allowed" | "cors_refused" | "current_password_incorrect" | "declaration_locked" | "declaration_not_submitted" | "device_already_enrolled" | "device_limit_reached" | "document_unavailable" | "email_conflict" | "firm_not_found" | "front_end_page" | "idempotency_in_progress" | "idempotency_key_required" | "idempotency_key_reused" | "identifier_taken" | "internal_error" | "invalid_body" | "invalid_certificate_chain" | "invalid_challenge" | "invalid_credentials" | "invalid_event" | "invalid_parameter" | "invalid_poll_token" | "invalid_refresh_token" | "invalid_signature" | "link_invalid" | "malformed_json" | "manager_not_found" | "member_not_found" | "method_not_allowed" | "no_draft" | "no_email_conflict" | "no_match" | "not_found" | "not_ready" | "not_responsable" | "nothing_to_pay" | "number_mismatch" | "outdated_app" | "overpayment" | "password_policy" | "payload_too_large" | "payment_method_unavailable" | "payment_not_confirmed" | "payment_not_found" | "payment_not_pending" | "payment_provider_unavailable" | "person_declared" | "person_not_found" | "provider_not_found" | "quality_mismatch" | "rate_limited" | "region_not_found" | "request_refused" | "route_not_found" | "scale_missing" | "service_unavailable" | "signature_expired" | "signexpert_unavailable" | "stale_timestamp" | "token_expired" | "token_invalid" | "token_missing" | "token_revoked" | "transfer_not_found" | "unknown_device" | "unsupported_media_type" | "validation_failed" | "webhook_replayed" | "webhooks_disabled";
+            code: "account_not_found" | "already_attached" | "amount_mismatch" | "amount_too_large" | "bureau_not_found" | "campaign_closed" | "campaign_not_found" | "certificate_already_enrolled" | "certificate_expired" | "certificate_limit_reached" | "certificate_not_linked" | "certificate_not_yet_valid" | "certificate_revoked" | "certificate_untrusted" | "certificate_usage" | "challenge_already_decided" | "challenge_consumed" | "challenge_expired" | "cors_headers_not_allowed" | "cors_method_not_allowed" | "cors_origin_not_allowed" | "cors_refused" | "current_password_incorrect" | "declaration_locked" | "declaration_not_submitted" | "device_already_enrolled" | "device_limit_reached" | "document_unavailable" | "email_conflict" | "firm_not_found" | "front_end_page" | "idempotency_in_progress" | "idempotency_key_required" | "idempotency_key_reused" | "identifier_taken" | "internal_error" | "invalid_body" | "invalid_certificate_chain" | "invalid_challenge" | "invalid_credentials" | "invalid_event" | "invalid_parameter" | "invalid_poll_token" | "invalid_refresh_token" | "invalid_signature" | "link_invalid" | "malformed_json" | "manager_not_found" | "member_not_found" | "method_not_allowed" | "no_draft" | "no_email_conflict" | "no_match" | "not_found" | "not_ready" | "not_responsable" | "nothing_to_pay" | "number_mismatch" | "outdated_app" | "overpayment" | "password_policy" | "payload_too_large" | "payment_method_unavailable" | "payment_not_confirmed" | "payment_not_found" | "payment_not_pending" | "payment_provider_unavailable" | "person_declared" | "person_not_found" | "provider_not_found" | "quality_mismatch" | "rate_limited" | "region_not_found" | "request_refused" | "route_not_found" | "scale_missing" | "service_unavailable" | "signature_expired" | "signexpert_unavailable" | "stale_timestamp" | "token_expired" | "token_invalid" | "token_missing" | "token_revoked" | "transfer_not_found" | "unknown_device" | "unsupported_media_type" | "validation_failed" | "webhook_replayed" | "webhooks_disabled";
             /** @description Explanation of this occurrence, in the response's language. */
             detail: string;
             /** @description For validation problems, every invalid field. */
@@ -5288,7 +5290,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description `overpayment` (its `payable_cents` gives the most that may be paid now), `nothing_to_pay`, `payment_method_unavailable`, `idempotency_key_reused`, `validation_failed`, `invalid_body` */
+            /** @description `overpayment` (its `payable_cents` gives the most that may be paid now), `amount_too_large` (more than one payment's maximum, 100000000000 cents), `nothing_to_pay`, `payment_method_unavailable`, `idempotency_key_reused`, `validation_failed`, `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6172,7 +6174,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description `overpayment` (its `payable_cents` gives the most that may be paid now), `nothing_to_pay`, `payment_method_unavailable`, `idempotency_key_reused`, `validation_failed`, `invalid_body` */
+            /** @description `overpayment` (its `payable_cents` gives the most that may be paid now), `amount_too_large` (more than one payment's maximum, 100000000000 cents), `nothing_to_pay`, `payment_method_unavailable`, `idempotency_key_reused`, `validation_failed`, `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
