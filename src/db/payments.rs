@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     domain::allocation::Due,
-    domain::states::{LedgerEntryKind, PaymentStatus},
+    domain::states::{LedgerEntryKind, PaymentStatus, WebhookOutcome},
 };
 
 /// A payment.
@@ -223,31 +223,55 @@ pub fn reserved_by_bureau(
         .collect())
 }
 
-/// Records a provider notification; false when that event was already recorded (a replay).
-pub fn record_webhook_event(
-    conn: &mut DbConnection,
-    provider: &str,
-    event_id: &str,
-    event_type: &str,
-    payment_id: Option<&str>,
-    now: NaiveDateTime,
-) -> QueryResult<bool> {
-    // A savepoint, so that the unique violation of a replay leaves the caller's transaction usable.
-    let inserted = conn.transaction(|conn| {
-        diesel::insert_into(webhook_events::table)
-            .values((
-                webhook_events::provider.eq(provider),
-                webhook_events::event_id.eq(event_id),
-                webhook_events::event_type.eq(event_type),
-                webhook_events::payment_id.eq(payment_id),
-                webhook_events::received_at.eq(now),
-            ))
-            .execute(conn)
-    });
-    match inserted {
-        Ok(_) => Ok(true),
-        Err(e) if is_unique_violation(&e) => Ok(false),
-        Err(e) => Err(e),
+/// A verified notification, as kept.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_events)]
+pub struct WebhookEvent {
+    pub provider: String,
+    /// The provider's id of the event: each is processed once.
+    pub event_id: String,
+    /// `payment.succeeded` or `payment.failed`.
+    pub event_type: String,
+    /// The payment it named, when one has its reference.
+    pub payment_id: Option<String>,
+    pub received_at: NaiveDateTime,
+    pub outcome: WebhookOutcome,
+    /// The reference it named (kept also when no payment has it).
+    pub payment_reference: Option<String>,
+    /// Why it was refused, for the regional council (amounts, states).
+    pub detail: Option<String>,
+}
+
+impl WebhookEvent {
+    /// Keeps the event; false when that event was already kept (a replay).
+    pub fn record(&self, conn: &mut DbConnection) -> QueryResult<bool> {
+        // A savepoint, so that the unique violation of a replay leaves the caller's transaction
+        // usable.
+        let inserted = conn.transaction(|conn| {
+            diesel::insert_into(webhook_events::table)
+                .values(self)
+                .execute(conn)
+        });
+        match inserted {
+            Ok(_) => Ok(true),
+            Err(e) if is_unique_violation(&e) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The refused events (amount mismatch, not pending, unknown payment), newest first: what
+    /// the regional council has to look at.
+    pub fn refused(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Self>> {
+        webhook_events::table
+            .filter(webhook_events::outcome.eq_any([
+                WebhookOutcome::AmountMismatch,
+                WebhookOutcome::NotPending,
+                WebhookOutcome::UnknownPayment,
+            ]))
+            .order((webhook_events::received_at.desc(), webhook_events::event_id))
+            .limit(limit)
+            .select(Self::as_select())
+            .load(conn)
     }
 }
 

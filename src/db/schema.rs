@@ -362,6 +362,9 @@ diesel::table! {
         event_type -> Text,
         payment_id -> Nullable<Text>,
         received_at -> Timestamp,
+        outcome -> Text,
+        payment_reference -> Nullable<Text>,
+        detail -> Nullable<Text>,
     }
 }
 

@@ -7,7 +7,7 @@ use diesel::{prelude::*, result::Error as DieselError};
 use super::{build_pool, expertpass_challenges::ExpertpassChallenge, now, run_migrations, Pool};
 use crate::domain::states::{
     DeclarationState, DeclarationStatus, ExpertpassChallengeStatus, LedgerEntryKind, PaymentStatus,
-    SecurityEventKind,
+    SecurityEventKind, WebhookOutcome,
 };
 
 diesel::table! {
@@ -125,6 +125,7 @@ fn every_state_and_kind_survives_a_round_trip_and_a_stray_value_is_an_error() {
         round_trip!(&backend, SecurityEventKind);
         round_trip!(&backend, DeclarationStatus);
         round_trip!(&backend, DeclarationState);
+        round_trip!(&backend, WebhookOutcome);
     }
 }
 

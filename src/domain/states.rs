@@ -188,6 +188,23 @@ stored_enum! {
 }
 
 stored_enum! {
+    /// What a verified payment notification did, as kept with it.
+    WebhookOutcome, "webhook outcome" {
+        /// It confirmed or failed its pending payment.
+        Applied => "applied",
+        /// Its payment was already in the state it reports: nothing changed.
+        Unchanged => "unchanged",
+        /// A success for another amount than the payment's: refused, the payment stays pending.
+        AmountMismatch => "amount_mismatch",
+        /// A success for a failed payment or a failure for a confirmed one: refused, for the
+        /// regional council to handle.
+        NotPending => "not_pending",
+        /// No payment of this provider has its reference.
+        UnknownPayment => "unknown_payment",
+    }
+}
+
+stored_enum! {
     /// Where one version of a person's declaration stands.
     DeclarationStatus, "declaration status" {
         /// Saved, editable, not charged.
@@ -255,6 +272,11 @@ mod tests {
             DeclarationState::ALL,
             DeclarationState::as_str,
             DeclarationState::parse,
+        );
+        check(
+            WebhookOutcome::ALL,
+            WebhookOutcome::as_str,
+            WebhookOutcome::parse,
         );
     }
 

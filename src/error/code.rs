@@ -84,15 +84,6 @@ error_codes! {
             "This person is already attached to this bureau for the campaign.",
         ),
     }
-    AmountMismatch {
-        code: "amount_mismatch",
-        status: UNPROCESSABLE_ENTITY,
-        title: ("Montant différent", "Amount mismatch"),
-        detail: (
-            "Le montant reçu diffère de celui du paiement : rien n'est comptabilisé, le conseil régional traite ce cas.",
-            "The amount received differs from the payment's: nothing is booked, the regional council handles this case.",
-        ),
-    }
     AmountTooLarge {
         code: "amount_too_large",
         status: UNPROCESSABLE_ENTITY,
@@ -890,12 +881,6 @@ pub mod details {
     pub const NO_MANAGED_BUREAU_OF_FIRM: Text = Text::new(
         "Vous ne gérez aucun bureau de cette société dans cette région.",
         "You manage no bureau of this firm in this region.",
-    );
-
-    /// `payment_not_found` of a notification whose reference no payment has.
-    pub const NO_PAYMENT_WITH_PROVIDER_REFERENCE: Text = Text::new(
-        "Aucun paiement ne porte cette référence chez ce prestataire.",
-        "No payment has this reference with this provider.",
     );
 
     /// `payment_not_pending` of the instructions of a transfer received or failed.

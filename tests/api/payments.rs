@@ -310,6 +310,8 @@ async fn webhooks_need_a_valid_signature_and_are_processed_once() {
     let accepted = w.webhook_raw("test", &event, Some(&signature)).await;
     assert_eq!(accepted.status.as_u16(), 200, "{}", accepted.json());
     assert_eq!(accepted.json()["status"], "confirmed");
+    assert_eq!(accepted.json()["outcome"], "applied");
+    assert_eq!(accepted.json()["event_id"], "evt_001");
     w.webhook_raw("test", &event, Some(&signature))
         .await
         .assert_problem(409, "webhook_replayed");
@@ -351,8 +353,10 @@ async fn webhooks_need_a_valid_signature_and_are_processed_once() {
                    "amount_cents": 137_225, "currency": "EUR"}),
         )
         .await;
-    let not_pending = late_success.assert_problem(409, "payment_not_pending");
-    assert_eq!(not_pending["title"], "Paiement plus en attente");
+    // Refused but answered 200, so that the provider stops sending it; kept for the council.
+    assert_eq!(late_success.status.as_u16(), 200);
+    assert_eq!(late_success.json()["outcome"], "not_pending");
+    assert_eq!(late_success.json()["status"], "failed");
     assert_eq!(cents(&w.row("B-001").await["balance"]), 137_225);
     let retried = w
         .pay(
@@ -369,7 +373,52 @@ async fn webhooks_need_a_valid_signature_and_are_processed_once() {
                    "payment_reference": retried.json()["transfer_reference"], "amount_cents": 100, "currency": "EUR"}),
         )
         .await;
-    mismatch.assert_problem(422, "amount_mismatch");
+    assert_eq!(mismatch.status.as_u16(), 200);
+    assert_eq!(mismatch.json()["outcome"], "amount_mismatch");
+    assert_eq!(mismatch.json()["status"], "pending", "nothing booked");
+    let unknown = w
+        .webhook(
+            "bank",
+            json!({"id": "bank-2", "type": "payment.succeeded",
+                   "payment_reference": "CE-NOBODY", "amount_cents": 100, "currency": "EUR"}),
+        )
+        .await;
+    assert_eq!(unknown.status.as_u16(), 200);
+    assert_eq!(unknown.json()["outcome"], "unknown_payment");
+    assert_eq!(unknown.json()["payment_id"], serde_json::Value::Null);
+    // Each refusal is kept, with what the council needs to handle it; none is lost with its own
+    // rollback any more.
+    let pool = comptexpert::db::build_pool(&w.app.database_url).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    let refused = comptexpert::db::payments::WebhookEvent::refused(&mut conn, 10).expect("kept");
+    let mut kept: Vec<(&str, &str)> = refused
+        .iter()
+        .map(|e| (e.event_id.as_str(), e.outcome.as_str()))
+        .collect();
+    kept.sort();
+    assert_eq!(
+        kept,
+        vec![
+            ("bank-1", "amount_mismatch"),
+            ("bank-2", "unknown_payment"),
+            ("evt_004", "not_pending"),
+        ]
+    );
+    let mismatch_record = refused
+        .iter()
+        .find(|e| e.event_id == "bank-1")
+        .expect("kept");
+    assert_eq!(
+        mismatch_record.detail.as_deref(),
+        Some("100 cents received for a payment of 137225 cents")
+    );
+    assert_eq!(
+        mismatch_record.payment_reference.as_ref(),
+        retried.json()["transfer_reference"]
+            .as_str()
+            .map(str::to_owned)
+            .as_ref()
+    );
     w.assert_ledger_agrees().await;
 }
 

@@ -7,33 +7,43 @@ use actix_web::http::header;
 
 use crate::{
     context::ApiContext,
+    context::Clock,
     db::{
         self,
-        payments::{record_webhook_event, Payment},
-        LockTarget,
+        payments::{Payment, WebhookEvent},
+        versions::Touched,
+        DbConnection, LockTarget,
     },
-    domain::states::PaymentStatus,
+    domain::states::{PaymentStatus, WebhookOutcome},
     error::{details, ApiError, ErrorCode},
     i18n::Text,
     payments::{
         self,
-        webhook::{EventKind, WebhookError, SIGNATURE_HEADER},
+        webhook::{EventKind, WebhookError, WebhookEvent as VerifiedEvent, SIGNATURE_HEADER},
     },
 };
 
-/// The payment a notification settled, and its status after it.
+/// What a verified notification did: kept with its outcome, applied or refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settled {
-    pub payment_id: String,
-    pub status: PaymentStatus,
+    /// The provider's id of the event.
+    pub event_id: String,
+    pub outcome: WebhookOutcome,
+    /// The payment it named, unless no payment has its reference.
+    pub payment_id: Option<String>,
+    /// The reference it named.
+    pub payment_reference: String,
+    /// The payment's status after it.
+    pub status: Option<PaymentStatus>,
 }
 
 /// Reads the notification `body` that `provider_name` signed with `signature` and settles its
 /// payment. Refused with `webhooks_disabled` without a secret, `provider_not_found`,
 /// `invalid_signature`, `signature_expired` or `invalid_event` for a notification that cannot be
-/// trusted or read, `payment_not_found`, `webhook_replayed` for an event already processed,
-/// `amount_mismatch`, and `payment_not_pending` for a success after a failure or the reverse
-/// (the regional council handles those).
+/// trusted or read, and `webhook_replayed` for an event already processed. A verified event is
+/// always kept with its [`WebhookOutcome`] and answered: one refused for its amount, for a
+/// payment no longer pending or for an unknown reference changes no payment, and its provider
+/// has nothing to retry (the regional council handles it).
 pub async fn settle_event(
     ctx: &ApiContext,
     provider_name: &str,
@@ -59,72 +69,120 @@ pub async fn settle_event(
         .map_err(|e| signature_problem(&e))?;
     let provider_name = provider.name();
     let clock = ctx.clock;
-    ctx.db
+    let settled = ctx
+        .db
         .run(move |conn| {
             db::scoped_write_transaction(conn, |conn, touched| {
-                let found = Payment::find_by_provider_reference(
-                    conn,
-                    provider_name,
-                    &event.payment_reference,
-                )?;
-                let Some(found) = found else {
-                    return Err(ApiError::of(ErrorCode::PaymentNotFound)
-                        .with_detail(details::NO_PAYMENT_WITH_PROVIDER_REFERENCE));
-                };
-                db::lock_for_update(conn, LockTarget::Payment, &found.id)?;
-                // The time of the settlement is read once the lock is held.
-                let now = clock.now();
-                // Read again under the lock: a concurrent notification may have settled it.
-                let payment = Payment::find_by_provider_reference(
-                    conn,
-                    provider_name,
-                    &event.payment_reference,
-                )?
-                .ok_or_else(ApiError::not_found)?;
-                touched.region(&payment.region_code);
-                if !record_webhook_event(
-                    conn,
-                    provider_name,
-                    &event.id,
-                    event.kind.as_str(),
-                    Some(&payment.id),
-                    now,
-                )? {
-                    return Err(ApiError::of(ErrorCode::WebhookReplayed));
-                }
-                let not_pending = || ApiError::of(ErrorCode::PaymentNotPending);
-                match (event.kind, payment.status) {
-                    (EventKind::Succeeded, PaymentStatus::Pending) => {
-                        if event.amount_cents != payment.amount_cents {
-                            return Err(ApiError::of(ErrorCode::AmountMismatch));
-                        }
-                        payments::confirm(conn, &payment, now)?;
-                    }
-                    (EventKind::Failed, PaymentStatus::Pending) => {
-                        let reason = event
-                            .failure_reason
-                            .as_deref()
-                            .unwrap_or("refused by the provider");
-                        payments::fail(conn, &payment, reason, now)?;
-                    }
-                    (EventKind::Succeeded, PaymentStatus::Confirmed)
-                    | (EventKind::Failed, PaymentStatus::Failed) => {}
-                    (EventKind::Succeeded, PaymentStatus::Failed)
-                    | (EventKind::Failed, PaymentStatus::Confirmed) => return Err(not_pending()),
-                }
-                let settled = Payment::find_by_provider_reference(
-                    conn,
-                    provider_name,
-                    &event.payment_reference,
-                )?
-                .ok_or_else(ApiError::not_found)?;
-                Ok(Settled {
-                    payment_id: settled.id,
-                    status: settled.status,
-                })
+                settle(conn, touched, provider_name, &event, clock)
             })
         })
-        .await
+        .await?;
+    // Logged with the reference the provider named, so that an operator finds it either way.
+    match settled.outcome {
+        WebhookOutcome::Applied | WebhookOutcome::Unchanged => tracing::info!(
+            provider = provider_name,
+            reference = %settled.payment_reference,
+            outcome = %settled.outcome,
+            "payment notification processed"
+        ),
+        refused => tracing::warn!(
+            provider = provider_name,
+            reference = %settled.payment_reference,
+            outcome = %refused,
+            "payment notification refused, kept for the regional council"
+        ),
+    }
+    Ok(settled)
+}
+
+/// Settles `event` in the caller's transaction. A refused event (wrong amount, payment no longer
+/// pending, unknown reference) changes no payment, but is kept with its outcome, and the
+/// transaction commits that record alone: it no longer rolls back with the refusal.
+fn settle(
+    conn: &mut DbConnection,
+    touched: &mut Touched,
+    provider_name: &str,
+    event: &VerifiedEvent,
+    clock: Clock,
+) -> Result<Settled, ApiError> {
+    let found = Payment::find_by_provider_reference(conn, provider_name, &event.payment_reference)?;
+    let payment = match found {
+        Some(found) => {
+            db::lock_for_update(conn, LockTarget::Payment, &found.id)?;
+            // Read again under the lock: a concurrent notification may have settled it.
+            Payment::find_by_provider_reference(conn, provider_name, &event.payment_reference)?
+        }
+        None => None,
+    };
+    // The time of the settlement is read once the lock is held.
+    let now = clock.now();
+    let (outcome, detail) = match &payment {
+        None => (WebhookOutcome::UnknownPayment, None),
+        Some(payment) => judge(event, payment),
+    };
+    let record = WebhookEvent {
+        provider: provider_name.to_owned(),
+        event_id: event.id.clone(),
+        event_type: event.kind.as_str().to_owned(),
+        payment_id: payment.as_ref().map(|p| p.id.clone()),
+        received_at: now,
+        outcome,
+        payment_reference: Some(event.payment_reference.clone()),
+        detail,
+    };
+    if !record.record(conn)? {
+        return Err(ApiError::of(ErrorCode::WebhookReplayed));
+    }
+    let mut status = payment.as_ref().map(|p| p.status);
+    if let (WebhookOutcome::Applied, Some(payment)) = (outcome, &payment) {
+        touched.region(&payment.region_code);
+        status = Some(match event.kind {
+            EventKind::Succeeded => {
+                payments::confirm(conn, payment, now)?;
+                PaymentStatus::Confirmed
+            }
+            EventKind::Failed => {
+                let reason = event
+                    .failure_reason
+                    .as_deref()
+                    .unwrap_or("refused by the provider");
+                payments::fail(conn, payment, reason, now)?;
+                PaymentStatus::Failed
+            }
+        });
+    }
+    Ok(Settled {
+        event_id: event.id.clone(),
+        outcome,
+        payment_id: payment.map(|p| p.id),
+        payment_reference: event.payment_reference.clone(),
+        status,
+    })
+}
+
+/// What `event` does to `payment`, and why when it is refused.
+fn judge(event: &VerifiedEvent, payment: &Payment) -> (WebhookOutcome, Option<String>) {
+    match (event.kind, payment.status) {
+        (EventKind::Succeeded, PaymentStatus::Pending)
+            if event.amount_cents != payment.amount_cents =>
+        {
+            let detail = format!(
+                "{} cents received for a payment of {} cents",
+                event.amount_cents, payment.amount_cents
+            );
+            (WebhookOutcome::AmountMismatch, Some(detail))
+        }
+        (EventKind::Succeeded | EventKind::Failed, PaymentStatus::Pending) => {
+            (WebhookOutcome::Applied, None)
+        }
+        (EventKind::Succeeded, PaymentStatus::Confirmed)
+        | (EventKind::Failed, PaymentStatus::Failed) => (WebhookOutcome::Unchanged, None),
+        (EventKind::Succeeded, PaymentStatus::Failed)
+        | (EventKind::Failed, PaymentStatus::Confirmed) => {
+            let detail = format!("{} for a payment {}", event.kind.as_str(), payment.status);
+            (WebhookOutcome::NotPending, Some(detail))
+        }
+    }
 }
 
 fn signature_problem(error: &WebhookError) -> ApiError {

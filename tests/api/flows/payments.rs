@@ -4,7 +4,7 @@
 
 use comptexpert::{
     auth::extractor::Authenticated,
-    domain::states::PaymentStatus,
+    domain::states::{PaymentStatus, WebhookOutcome},
     error::ErrorCode,
     flows::{
         bureaux::detail::bureau_detail,
@@ -262,8 +262,9 @@ async fn a_signed_success_confirms_once_and_an_untrusted_one_changes_nothing() {
     let settled = settle_event(ctx, "test", Some(&signature), &event)
         .await
         .expect("settled");
-    assert_eq!(settled.payment_id, record.payment.id);
-    assert_eq!(settled.status, PaymentStatus::Confirmed);
+    assert_eq!(settled.payment_id.as_ref(), Some(&record.payment.id));
+    assert_eq!(settled.status, Some(PaymentStatus::Confirmed));
+    assert_eq!(settled.outcome, WebhookOutcome::Applied);
     assert_eq!(figures(&w, "B-002").await, (0, 0));
     let replayed = settle_event(ctx, "test", Some(&signature), &event)
         .await
@@ -274,12 +275,13 @@ async fn a_signed_success_confirms_once_and_an_untrusted_one_changes_nothing() {
     let again = settle_event(ctx, "test", Some(&signed_now(&repeat)), &repeat)
         .await
         .expect("acknowledged");
-    assert_eq!(again.status, PaymentStatus::Confirmed);
+    assert_eq!(again.status, Some(PaymentStatus::Confirmed));
+    assert_eq!(again.outcome, WebhookOutcome::Unchanged);
     assert_eq!(figures(&w, "B-002").await, (0, 0));
 }
 
 #[actix_web::test]
-async fn a_failure_frees_the_reservation_and_a_wrong_amount_confirms_nothing() {
+async fn a_failure_frees_the_reservation_and_a_wrong_amount_or_a_late_success_is_kept_refused() {
     let w = declared_world().await;
     let ctx = &w.app.context;
     let card = pay_in_paris(&w, bureau("B-001"), PaymentMethod::Card, None)
@@ -289,20 +291,22 @@ async fn a_failure_frees_the_reservation_and_a_wrong_amount_confirms_nothing() {
     let wrong = card_event("evt_flow_3", "payment.succeeded", &card, 100);
     let mismatch = settle_event(ctx, "test", Some(&signed_now(&wrong)), &wrong)
         .await
-        .expect_err("not the amount asked");
-    assert_eq!(mismatch.code(), ErrorCode::AmountMismatch);
+        .expect("kept and answered");
+    assert_eq!(mismatch.outcome, WebhookOutcome::AmountMismatch);
+    assert_eq!(mismatch.status, Some(PaymentStatus::Pending));
     assert_eq!(figures(&w, "B-001").await, (137_225, 137_225));
 
     let failure = card_event("evt_flow_4", "payment.failed", &card, 137_225);
     let failed = settle_event(ctx, "test", Some(&signed_now(&failure)), &failure)
         .await
         .expect("settled as failed");
-    assert_eq!(failed.status, PaymentStatus::Failed);
+    assert_eq!(failed.status, Some(PaymentStatus::Failed));
     assert_eq!(figures(&w, "B-001").await, (137_225, 0));
     let late = card_event("evt_flow_5", "payment.succeeded", &card, 137_225);
     let late = settle_event(ctx, "test", Some(&signed_now(&late)), &late)
         .await
-        .expect_err("a success after the failure");
-    assert_eq!(late.code(), ErrorCode::PaymentNotPending);
+        .expect("kept and answered");
+    assert_eq!(late.outcome, WebhookOutcome::NotPending);
+    assert_eq!(late.status, Some(PaymentStatus::Failed));
     assert_eq!(figures(&w, "B-001").await, (137_225, 0));
 }

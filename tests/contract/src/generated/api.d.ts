@@ -485,7 +485,10 @@ export interface paths {
          *     key `PAYMENT_WEBHOOK_SECRET`; body `{"id", "type": "payment.succeeded" | "payment.failed",
          *     "payment_reference", "amount_cents", "currency": "EUR", "failure_reason"?}`. A success books
          *     the payment's parts in the ledger; a failure releases them. Each event id is processed once:
-         *     a replay is refused. No bearer token: the signature authenticates the sender.
+         *     a replay is refused. A verified event is answered 200 even when it is refused (another amount,
+         *     a payment no longer pending, an unknown reference: see `outcome`), so that the provider stops
+         *     sending it; it is kept for the regional council. No bearer token: the signature authenticates
+         *     the sender.
          */
         post: operations["receive_webhook"];
         delete?: never;
@@ -2106,7 +2109,7 @@ export interface components {
              * @description Stable machine-readable code: branch on this, never on the text.
              * @enum {string}
              */
-            code: "account_not_found" | "already_attached" | "amount_mismatch" | "amount_too_large" | "bureau_not_found" | "campaign_closed" | "campaign_not_found" | "certificate_already_enrolled" | "certificate_expired" | "certificate_limit_reached" | "certificate_not_linked" | "certificate_not_yet_valid" | "certificate_revoked" | "certificate_untrusted" | "certificate_usage" | "challenge_already_decided" | "challenge_consumed" | "challenge_expired" | "cors_headers_not_allowed" | "cors_method_not_allowed" | "cors_origin_not_allowed" | "cors_refused" | "current_password_incorrect" | "declaration_locked" | "declaration_not_submitted" | "device_already_enrolled" | "device_limit_reached" | "document_unavailable" | "email_conflict" | "firm_not_found" | "front_end_page" | "idempotency_in_progress" | "idempotency_key_required" | "idempotency_key_reused" | "identifier_taken" | "internal_error" | "invalid_body" | "invalid_certificate_chain" | "invalid_challenge" | "invalid_credentials" | "invalid_event" | "invalid_parameter" | "invalid_poll_token" | "invalid_refresh_token" | "invalid_signature" | "link_invalid" | "malformed_json" | "manager_not_found" | "member_not_found" | "method_not_allowed" | "no_draft" | "no_email_conflict" | "no_match" | "not_found" | "not_ready" | "not_responsable" | "nothing_to_pay" | "number_mismatch" | "outdated_app" | "overpayment" | "password_policy" | "payload_too_large" | "payment_method_unavailable" | "payment_not_confirmed" | "payment_not_found" | "payment_not_pending" | "payment_provider_unavailable" | "person_declared" | "person_not_found" | "provider_not_found" | "quality_mismatch" | "rate_limited" | "region_not_found" | "request_refused" | "route_not_found" | "scale_missing" | "service_unavailable" | "signature_expired" | "signexpert_unavailable" | "stale_timestamp" | "token_expired" | "token_invalid" | "token_missing" | "token_revoked" | "transfer_not_found" | "unknown_device" | "unsupported_media_type" | "validation_failed" | "webhook_replayed" | "webhooks_disabled";
+            code: "account_not_found" | "already_attached" | "amount_too_large" | "bureau_not_found" | "campaign_closed" | "campaign_not_found" | "certificate_already_enrolled" | "certificate_expired" | "certificate_limit_reached" | "certificate_not_linked" | "certificate_not_yet_valid" | "certificate_revoked" | "certificate_untrusted" | "certificate_usage" | "challenge_already_decided" | "challenge_consumed" | "challenge_expired" | "cors_headers_not_allowed" | "cors_method_not_allowed" | "cors_origin_not_allowed" | "cors_refused" | "current_password_incorrect" | "declaration_locked" | "declaration_not_submitted" | "device_already_enrolled" | "device_limit_reached" | "document_unavailable" | "email_conflict" | "firm_not_found" | "front_end_page" | "idempotency_in_progress" | "idempotency_key_required" | "idempotency_key_reused" | "identifier_taken" | "internal_error" | "invalid_body" | "invalid_certificate_chain" | "invalid_challenge" | "invalid_credentials" | "invalid_event" | "invalid_parameter" | "invalid_poll_token" | "invalid_refresh_token" | "invalid_signature" | "link_invalid" | "malformed_json" | "manager_not_found" | "member_not_found" | "method_not_allowed" | "no_draft" | "no_email_conflict" | "no_match" | "not_found" | "not_ready" | "not_responsable" | "nothing_to_pay" | "number_mismatch" | "outdated_app" | "overpayment" | "password_policy" | "payload_too_large" | "payment_method_unavailable" | "payment_not_confirmed" | "payment_not_found" | "payment_not_pending" | "payment_provider_unavailable" | "person_declared" | "person_not_found" | "provider_not_found" | "quality_mismatch" | "rate_limited" | "region_not_found" | "request_refused" | "route_not_found" | "scale_missing" | "service_unavailable" | "signature_expired" | "signexpert_unavailable" | "stale_timestamp" | "token_expired" | "token_invalid" | "token_missing" | "token_revoked" | "transfer_not_found" | "unknown_device" | "unsupported_media_type" | "validation_failed" | "webhook_replayed" | "webhooks_disabled";
             /** @description Explanation of this occurrence, in the response's language. */
             detail: string;
             /** @description For validation problems, every invalid field. */
@@ -2509,14 +2512,32 @@ export interface components {
             /** @description 5 digits. */
             postal_code?: string | null;
         };
-        /** @description What a notification did. */
+        /**
+         * @description What a notification did. Every verified event is kept with its outcome; a refused one
+         *     changes no payment and is listed for the regional council.
+         */
         WebhookOutcome: {
-            payment_id: string;
             /**
-             * @description The payment's status after the notification.
+             * @description The provider's id of the event.
+             * @example evt_0001
+             */
+            event_id: string;
+            /**
+             * @description `applied` (the payment is confirmed or failed), `unchanged` (it already was), or why it
+             *     was refused: `amount_mismatch` (another amount than the payment's), `not_pending` (a
+             *     success for a failed payment or a failure for a confirmed one), `unknown_payment` (no
+             *     payment has this reference).
+             * @example applied
+             * @enum {string}
+             */
+            outcome: "amount_mismatch" | "not_pending" | "unknown_payment";
+            /** @description The payment the event named; null for `unknown_payment`. */
+            payment_id?: string | null;
+            /**
+             * @description The payment's status after the notification; null for `unknown_payment`.
              * @example confirmed
              */
-            status: string;
+            status?: string | null;
         };
     };
     responses: {
@@ -4374,7 +4395,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Processed */
+            /** @description Verified and kept: applied, unchanged or refused (see `outcome`) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4402,7 +4423,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `provider_not_found`, `payment_not_found` */
+            /** @description `provider_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4420,7 +4441,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `webhook_replayed` (event already processed), `payment_not_pending` (a success for a failed payment or a failure for a confirmed one: handled by the regional council) */
+            /** @description `webhook_replayed` (event already processed) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4440,7 +4461,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description `invalid_event`, `amount_mismatch`; or `invalid_body`: the JSON does not match the request schema */
+            /** @description `invalid_event`; or `invalid_body`: the JSON does not match the request schema */
             422: {
                 headers: {
                     [name: string]: unknown;
