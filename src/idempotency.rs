@@ -16,6 +16,10 @@ use crate::{
 /// The header.
 pub const HEADER: &str = "Idempotency-Key";
 
+/// How long a request holding a key is taken for alive: longer than any operation behind a key
+/// takes (a payment waits at most its provider's timeout). Past it, a retry takes the key over.
+pub const LEASE: chrono::Duration = chrono::Duration::seconds(30);
+
 /// The key of a request, if it sent one; refused when malformed.
 pub fn key_of(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(HEADER) else {
@@ -33,6 +37,13 @@ pub fn key_of(req: &HttpRequest) -> Result<Option<String>, ApiError> {
         )]));
     }
     Ok(Some(key.to_owned()))
+}
+
+/// The key of an anonymous caller, scoped to the address it comes from: two callers who chose the
+/// same key never replay (or block) each other's answer. Signed-in callers' keys are scoped to
+/// their account instead.
+pub fn of_client(key: Option<String>, client_address: &str) -> Option<String> {
+    key.map(|key| format!("{client_address} {key}"))
 }
 
 /// Runs `operation` at most once per key. `operation` returns the status and JSON body of success.
@@ -55,7 +66,16 @@ where
     let reservation = {
         let (key, hash) = (key.clone(), request_hash.clone());
         ctx.db
-            .run(move |conn| Ok(idempotency::reserve(conn, scope, &key, &hash, db::now())?))
+            .run(move |conn| {
+                Ok(idempotency::reserve(
+                    conn,
+                    scope,
+                    &key,
+                    &hash,
+                    db::now(),
+                    LEASE,
+                )?)
+            })
             .await?
     };
     if let idempotency::Reservation::Existing(record) = reservation {
@@ -100,5 +120,22 @@ where
                 .await?;
             Err(error)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::of_client;
+
+    #[test]
+    fn two_anonymous_callers_with_the_same_key_hold_two_keys() {
+        let (one, other) = (
+            of_client(Some("inscription-1".into()), "192.0.2.1"),
+            of_client(Some("inscription-1".into()), "192.0.2.2"),
+        );
+        assert!(one.is_some() && other.is_some());
+        assert_ne!(one, other);
+        assert_eq!(one, of_client(Some("inscription-1".into()), "192.0.2.1"));
+        assert_eq!(of_client(None, "192.0.2.1"), None);
     }
 }

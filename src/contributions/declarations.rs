@@ -171,6 +171,33 @@ pub fn save_draft(
     Ok(declaration)
 }
 
+/// Books the amount of the version `declaration` of the attachment's person as `kind` (its charge,
+/// or the cancellation of that charge when a correction supersedes it), tied to the version.
+fn book_version(
+    conn: &mut DbConnection,
+    attachment: &Attachment,
+    declaration: &Declaration,
+    kind: LedgerEntryKind,
+    reference: &str,
+    now: NaiveDateTime,
+) -> Result<(), ContributionError> {
+    ledger::book(
+        conn,
+        &NewEntry {
+            campaign_id: &attachment.campaign_id,
+            bureau_id: &attachment.bureau_id,
+            attachment_id: Some(&attachment.id),
+            kind,
+            amount_cents: declaration.amount_cents,
+            reference: Some(reference),
+            declaration_id: Some(&declaration.id),
+            payment_id: None,
+        },
+        now,
+    )?;
+    Ok(())
+}
+
 /// Books the charge of a submitted version, and calls the bureau's fixed part if it is not yet.
 fn book_charge(
     conn: &mut DbConnection,
@@ -180,18 +207,12 @@ fn book_charge(
     now: NaiveDateTime,
 ) -> Result<(), ContributionError> {
     let reference = format!("declaration v{}", declaration.version);
-    ledger::book(
+    book_version(
         conn,
-        &NewEntry {
-            campaign_id: &attachment.campaign_id,
-            bureau_id: &attachment.bureau_id,
-            attachment_id: Some(&attachment.id),
-            kind: LedgerEntryKind::Charge,
-            amount_cents: declaration.amount_cents,
-            reference: Some(&reference),
-            declaration_id: Some(&declaration.id),
-            payment_id: None,
-        },
+        attachment,
+        declaration,
+        LedgerEntryKind::Charge,
+        &reference,
         now,
     )?;
     ledger::call_bureau_fixed_part(
@@ -257,20 +278,8 @@ pub fn correct(
     let (amount, scale) = amount_for(conn, campaign, attachment, declared)?;
     Declaration::mark_superseded(conn, &previous.id, now)?;
     let reference = format!("correction of declaration v{}", previous.version);
-    ledger::book(
-        conn,
-        &NewEntry {
-            campaign_id: &attachment.campaign_id,
-            bureau_id: &attachment.bureau_id,
-            attachment_id: Some(&attachment.id),
-            kind: LedgerEntryKind::ChargeCancellation,
-            amount_cents: previous.amount_cents,
-            reference: Some(&reference),
-            declaration_id: Some(&previous.id),
-            payment_id: None,
-        },
-        now,
-    )?;
+    let cancellation = LedgerEntryKind::ChargeCancellation;
+    book_version(conn, attachment, &previous, cancellation, &reference, now)?;
     let (pp_category, new_member_year, headcount_hundredths) = columns(declared);
     let corrected = Declaration {
         id: db::new_id(),

@@ -21,23 +21,32 @@ pub struct IdempotencyRecord {
     pub status: i32,
     pub body: String,
     pub created_at: NaiveDateTime,
+    /// Until when the request that holds the key is taken for alive; `None` once answered (and
+    /// for reservations made before leases existed, which count as expired).
+    pub locked_until: Option<NaiveDateTime>,
 }
 
 /// What a new request with a key should do.
 pub enum Reservation {
     /// First time: run the operation, then [`complete`] or [`release`].
     Reserved,
+    /// The request that held the key stopped answering past its lease (a process killed between
+    /// the reservation and the answer): this one holds it now and runs the operation, which
+    /// completes or replays what the first did.
+    TakenOver,
     /// Seen before: here is the record.
     Existing(IdempotencyRecord),
 }
 
-/// Reserves `key` for this request, or returns the record of an earlier one.
+/// Reserves `key` for this request for `lease`, or takes over a reservation of the same request
+/// whose lease has run out, or returns the record of an earlier one.
 pub fn reserve(
     conn: &mut DbConnection,
     scope: &str,
     key: &str,
     request_hash: &str,
     now: NaiveDateTime,
+    lease: chrono::Duration,
 ) -> QueryResult<Reservation> {
     let record = IdempotencyRecord {
         scope: scope.to_owned(),
@@ -46,21 +55,41 @@ pub fn reserve(
         status: IN_PROGRESS,
         body: String::new(),
         created_at: now,
+        locked_until: Some(now + lease),
     };
-    match diesel::insert_into(idempotency_records::table)
-        .values(&record)
-        .execute(conn)
-    {
-        Ok(_) => Ok(Reservation::Reserved),
-        Err(e) if is_unique_violation(&e) => {
-            let existing = idempotency_records::table
-                .find((scope, key))
-                .select(IdempotencyRecord::as_select())
-                .first(conn)?;
-            Ok(Reservation::Existing(existing))
-        }
-        Err(e) => Err(e),
+    // A savepoint: on PostgreSQL the refused insert would abort the caller's transaction.
+    let inserted = conn.transaction(|conn| {
+        diesel::insert_into(idempotency_records::table)
+            .values(&record)
+            .execute(conn)
+    });
+    match inserted {
+        Ok(_) => return Ok(Reservation::Reserved),
+        Err(e) if is_unique_violation(&e) => {}
+        Err(e) => return Err(e),
     }
+    // One statement decides who takes an expired reservation over, whoever else tries at once.
+    let taken = diesel::update(
+        idempotency_records::table
+            .find((scope, key))
+            .filter(idempotency_records::status.eq(IN_PROGRESS))
+            .filter(idempotency_records::request_hash.eq(request_hash))
+            .filter(
+                idempotency_records::locked_until
+                    .is_null()
+                    .or(idempotency_records::locked_until.le(now)),
+            ),
+    )
+    .set(idempotency_records::locked_until.eq(now + lease))
+    .execute(conn)?;
+    if taken == 1 {
+        return Ok(Reservation::TakenOver);
+    }
+    let existing = idempotency_records::table
+        .find((scope, key))
+        .select(IdempotencyRecord::as_select())
+        .first(conn)?;
+    Ok(Reservation::Existing(existing))
 }
 
 /// Stores the answer to replay.
@@ -75,6 +104,7 @@ pub fn complete(
         .set((
             idempotency_records::status.eq(status),
             idempotency_records::body.eq(body),
+            idempotency_records::locked_until.eq(None::<NaiveDateTime>),
         ))
         .execute(conn)
         .map(|_| ())

@@ -112,12 +112,11 @@ impl ManageConnection for ConnectionManager {
             BackendKind::Sqlite => {
                 let mut conn = SqliteConnection::establish(sqlite_path(&self.url))?;
                 // Per connection: wait for a writer instead of failing, enforce foreign keys, and the
-                // log's bounds (see WAL_AUTOCHECKPOINT_PAGES). `synchronous = FULL`: every commit
-                // waits for the write-ahead log to reach the disk, so an acknowledged payment,
-                // password or session survives a power loss, not only a crash of the process
-                // (NORMAL could lose the last commits); its cost is in the README's benchmark.
+                // log's bounds (see WAL_AUTOCHECKPOINT_PAGES). `synchronous = NORMAL` for sign-in
+                // bookkeeping; the writes that must survive a power loss raise it to FULL for
+                // their commit (see Durability).
                 conn.batch_execute(&format!(
-                    "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; \
+                    "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
                      PRAGMA wal_autocheckpoint = {}; PRAGMA journal_size_limit = {};",
                     SQLITE_BUSY_TIMEOUT.as_millis(),
                     WAL_AUTOCHECKPOINT_PAGES,
@@ -430,12 +429,39 @@ pub fn data_changed() {
 /// rate limits, password links and their emails): it leaves the cached answers in place, so that
 /// sign-ins, refreshes and recoveries, the busiest writes and some open to anyone, do not empty
 /// the cache for everyone.
+///
+/// On SQLite its commit does not wait for the disk ([`Durability::Process`]): a crash of the
+/// process loses nothing, a power loss may lose the last sign-ins and refreshes (their users sign
+/// in again). Refreshes are the busiest writes; waiting for the disk at each cost them ~4× (see
+/// the README's benchmark).
 pub fn session_write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    transaction_for_writes(conn, work)
+    transaction_for_writes(conn, Durability::Process, work)
+}
+
+/// [`session_write_transaction`] for a write answered as a promise that outlives a power loss
+/// on SQLite too ([`Durability::PowerLoss`]): a recovery request acknowledged with a 202 and the
+/// email it queues. Rare writes, so waiting for the disk costs nothing that shows.
+pub fn durable_session_write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    transaction_for_writes(conn, Durability::PowerLoss, work)
+}
+
+/// What a committed SQLite write survives. PostgreSQL commits to the disk either way (its
+/// defaults, `synchronous_commit = on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    /// A crash of the process, not a power loss: WAL with `synchronous = NORMAL`.
+    Process,
+    /// A power loss too: `synchronous = FULL` for the commit, which waits for the write-ahead
+    /// log to reach the disk. Money, credentials, registrations, declarations.
+    PowerLoss,
 }
 
 /// A transaction that will write. On SQLite it starts with `BEGIN IMMEDIATE`, taking the write
@@ -451,7 +477,7 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    let outcome = transaction_for_writes(conn, work);
+    let outcome = transaction_for_writes(conn, Durability::PowerLoss, work);
     if outcome.is_ok() {
         data_changed();
     }
@@ -466,14 +492,19 @@ where
     E: From<diesel::result::Error>,
 {
     let mut touched = versions::Touched::default();
-    let outcome = transaction_for_writes(conn, |conn| work(conn, &mut touched));
+    let outcome =
+        transaction_for_writes(conn, Durability::PowerLoss, |conn| work(conn, &mut touched));
     if outcome.is_ok() {
         touched.publish();
     }
     outcome
 }
 
-fn transaction_for_writes<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+fn transaction_for_writes<T, E, F>(
+    conn: &mut DbConnection,
+    durability: Durability,
+    work: F,
+) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
@@ -503,13 +534,38 @@ where
         )));
     };
     match ACTIVE_WRITER.with(|w| w.borrow().clone()) {
-        Some(writer) => writer.with_connection(|dedicated| immediate_transaction(dedicated, work)),
-        None => immediate_transaction(conn, work),
+        Some(writer) => {
+            writer.with_connection(|dedicated| immediate_transaction(dedicated, durability, work))
+        }
+        None => immediate_transaction(conn, durability, work),
     }
 }
 
 /// `BEGIN IMMEDIATE` … `COMMIT` (or `ROLLBACK` when `work` fails) on a SQLite connection.
-fn immediate_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+fn immediate_transaction<T, E, F>(
+    conn: &mut DbConnection,
+    durability: Durability,
+    work: F,
+) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    let full = durability == Durability::PowerLoss;
+    if full {
+        // Set outside the transaction (SQLite reads it at the commit), back to NORMAL after.
+        conn.batch_execute("PRAGMA synchronous = FULL")?;
+    }
+    let outcome = immediate_transaction_at(conn, work);
+    if full {
+        if let Err(error) = conn.batch_execute("PRAGMA synchronous = NORMAL") {
+            tracing::warn!(%error, "cannot set synchronous back to NORMAL");
+        }
+    }
+    outcome
+}
+
+fn immediate_transaction_at<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
@@ -663,24 +719,41 @@ mod tests {
     }
 
     #[test]
-    fn every_sqlite_connection_commits_to_the_disk_before_answering() {
+    fn money_and_credential_writes_wait_for_the_disk_and_sign_in_bookkeeping_does_not() {
         #[derive(diesel::QueryableByName)]
         struct Synchronous {
             #[diesel(sql_type = diesel::sql_types::Integer)]
             synchronous: i32,
         }
+        fn level(conn: &mut DbConnection) -> QueryResult<i32> {
+            diesel::sql_query("PRAGMA synchronous")
+                .get_result::<Synchronous>(conn)
+                .map(|s| s.synchronous)
+        }
         let dir = tempfile::tempdir().expect("temporary directory");
         let pool = build_pool(&sqlite_url(&dir)).expect("pool");
-        // Two connections at once: each one of the pool, not only the first, is set.
-        let mut first = pool.get().expect("connection");
-        let mut second = pool.get().expect("connection");
-        for conn in [&mut first, &mut second] {
-            let level = diesel::sql_query("PRAGMA synchronous")
-                .get_result::<Synchronous>(&mut **conn)
-                .expect("synchronous")
-                .synchronous;
-            assert_eq!(level, 2, "FULL (2), not NORMAL (1)");
-        }
+        let mut conn = pool.get().expect("connection");
+        // FULL (2) while a write that must survive a power loss commits, NORMAL (1) otherwise.
+        assert_eq!(write_transaction(&mut conn, level).expect("write"), 2);
+        assert_eq!(
+            scoped_write_transaction(&mut conn, |conn, _| level(conn)).expect("write"),
+            2
+        );
+        assert_eq!(
+            durable_session_write_transaction(&mut conn, level).expect("write"),
+            2
+        );
+        assert_eq!(
+            session_write_transaction(&mut conn, level).expect("write"),
+            1
+        );
+        assert_eq!(level(&mut conn).expect("after"), 1, "back to NORMAL");
+        // Also after a write that failed.
+        let failed: QueryResult<()> = write_transaction(&mut conn, |_| {
+            Err(diesel::result::Error::RollbackTransaction)
+        });
+        assert!(failed.is_err());
+        assert_eq!(level(&mut conn).expect("after"), 1);
     }
 
     #[test]

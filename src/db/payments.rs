@@ -39,6 +39,8 @@ pub struct Payment {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub confirmed_at: Option<NaiveDateTime>,
+    /// The payer's `Idempotency-Key` (scoped to the payer), so that a retry finds this payment.
+    pub idempotency_key: Option<String>,
 }
 
 /// One part of a payment.
@@ -66,6 +68,21 @@ impl Payment {
                 .execute(conn)?;
         }
         Ok(())
+    }
+
+    /// The live (pending or confirmed) payment `actor` made with `key`, if any.
+    pub fn find_by_idempotency_key(
+        conn: &mut DbConnection,
+        actor: &str,
+        key: &str,
+    ) -> QueryResult<Option<Self>> {
+        payments::table
+            .filter(payments::created_by.eq(actor))
+            .filter(payments::idempotency_key.eq(key))
+            .filter(payments::status.ne(PaymentStatus::Failed))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
     }
 
     /// One payment of a region.
@@ -156,16 +173,7 @@ impl Payment {
         campaign_id: &str,
         bureau_id: &str,
     ) -> QueryResult<Vec<Self>> {
-        let ids = payment_allocations::table
-            .filter(payment_allocations::bureau_id.eq(bureau_id))
-            .select(payment_allocations::payment_id);
-        payments::table
-            .filter(payments::id.eq_any(ids))
-            .filter(payments::campaign_id.eq(campaign_id))
-            .filter(payments::status.eq(PaymentStatus::Confirmed))
-            .order(payments::confirmed_at)
-            .select(Self::as_select())
-            .load(conn)
+        Self::with_part_for(conn, campaign_id, bureau_id, PaymentStatus::Confirmed)
     }
 
     /// Pending transfers of a campaign with a part for the bureau, oldest first.
@@ -174,15 +182,29 @@ impl Payment {
         campaign_id: &str,
         bureau_id: &str,
     ) -> QueryResult<Vec<Self>> {
+        let pending = Self::with_part_for(conn, campaign_id, bureau_id, PaymentStatus::Pending)?;
+        Ok(pending
+            .into_iter()
+            .filter(|p| p.method == "transfer")
+            .collect())
+    }
+
+    /// The payments of a campaign in `status` with a part for the bureau, by confirmation then
+    /// creation (a pending payment has no confirmation yet).
+    fn with_part_for(
+        conn: &mut DbConnection,
+        campaign_id: &str,
+        bureau_id: &str,
+        status: PaymentStatus,
+    ) -> QueryResult<Vec<Self>> {
         let ids = payment_allocations::table
             .filter(payment_allocations::bureau_id.eq(bureau_id))
             .select(payment_allocations::payment_id);
         payments::table
             .filter(payments::id.eq_any(ids))
             .filter(payments::campaign_id.eq(campaign_id))
-            .filter(payments::status.eq(PaymentStatus::Pending))
-            .filter(payments::method.eq("transfer"))
-            .order(payments::created_at)
+            .filter(payments::status.eq(status))
+            .order((payments::confirmed_at, payments::created_at, payments::id))
             .select(Self::as_select())
             .load(conn)
     }

@@ -170,6 +170,7 @@ diesel::table! {
         status -> Integer,
         body -> Text,
         created_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
     }
 }
 
@@ -342,6 +343,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         confirmed_at -> Nullable<Timestamp>,
+        idempotency_key -> Nullable<Text>,
     }
 }
 

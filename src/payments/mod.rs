@@ -72,6 +72,8 @@ pub struct PaymentOrder<'a> {
     /// `None`: everything that is payable.
     pub amount_cents: Option<i64>,
     pub actor: &'a str,
+    /// The payer's `Idempotency-Key`, kept with the payment.
+    pub idempotency_key: Option<&'a str>,
 }
 
 /// Reserves a payment: checks the amount against the maximum of one payment and what is
@@ -120,6 +122,7 @@ pub fn reserve(
         created_at: now,
         updated_at: now,
         confirmed_at: None,
+        idempotency_key: order.idempotency_key.map(str::to_owned),
     };
     let mut allocations = Vec::with_capacity(parts.len());
     for (position, part) in parts.into_iter().enumerate() {

@@ -687,3 +687,52 @@ async fn a_pending_transfer_reserves_its_amount_and_gives_its_instructions_until
     assert_eq!(confirmed["provider_reference"], reference.as_str());
     w.assert_ledger_agrees().await;
 }
+
+#[actix_web::test]
+async fn a_payment_whose_process_died_before_answering_is_completed_or_replayed_not_paid_twice() {
+    let w = world().await;
+    w.declare_everyone().await;
+    let path = w.bureau_payments("B-002");
+    let first = w
+        .pay(&path, Some("lease-1"), json!({"method": "transfer"}))
+        .await;
+    assert_eq!(first.status.as_u16(), 201, "{}", first.json());
+    let id = first.json()["id"].as_str().expect("id").to_owned();
+    let mut p = Portal::of(&w.app);
+
+    // Killed after the payment, before its answer was kept; the lease still runs: wait.
+    p.as_if_killed("lease-1", false);
+    w.pay(&path, Some("lease-1"), json!({"method": "transfer"}))
+        .await
+        .assert_problem(409, "idempotency_in_progress");
+
+    // Past the lease, the retry takes the key over and answers with the payment made.
+    p.as_if_killed("lease-1", true);
+    let replayed = w
+        .pay(&path, Some("lease-1"), json!({"method": "transfer"}))
+        .await;
+    assert_eq!(replayed.status.as_u16(), 201, "{}", replayed.json());
+    assert_eq!(replayed.json()["id"], id.as_str());
+    assert_eq!(
+        replayed.json()["transfer_reference"],
+        first.json()["transfer_reference"]
+    );
+    assert_eq!(p.payment_count(), 1, "paid once");
+
+    // Killed before the provider answered: the retry starts the provider for that payment.
+    p.as_if_provider_never_answered(&id);
+    p.as_if_killed("lease-1", true);
+    let completed = w
+        .pay(&path, Some("lease-1"), json!({"method": "transfer"}))
+        .await;
+    assert_eq!(completed.status.as_u16(), 201, "{}", completed.json());
+    assert_eq!(completed.json()["id"], id.as_str());
+    assert!(completed.json()["transfer_reference"].is_string());
+    assert_eq!(p.payment_count(), 1, "paid once");
+    // And from then on the answer is kept: a retry replays it.
+    let again = w
+        .pay(&path, Some("lease-1"), json!({"method": "transfer"}))
+        .await;
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    w.assert_ledger_agrees().await;
+}

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use comptexpert::db::{self, schema::*, DbConnection, PooledConnection};
-use diesel::{ExpressionMethods, RunQueryDsl};
+use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl, TextExpressionMethods};
 use serde_json::Value;
 
 use crate::{
@@ -445,5 +445,42 @@ impl Portal {
             .count()
             .get_result(self.conn())
             .expect("count")
+    }
+
+    /// Leaves the reservation of every key ending in `key_suffix` as a process killed between
+    /// the operation and its answer leaves it: in progress, no answer kept, its lease run out
+    /// (`expired`) or still running.
+    pub fn as_if_killed(&mut self, key_suffix: &str, expired: bool) {
+        use comptexpert::db::schema::idempotency_records;
+        let lease_end = if expired {
+            db::now() - chrono::Duration::minutes(1)
+        } else {
+            db::now() + chrono::Duration::minutes(1)
+        };
+        let updated = diesel::update(
+            idempotency_records::table
+                .filter(idempotency_records::idempotency_key.like(format!("%{key_suffix}"))),
+        )
+        .set((
+            idempotency_records::status.eq(comptexpert::db::idempotency::IN_PROGRESS),
+            idempotency_records::body.eq(""),
+            idempotency_records::locked_until.eq(Some(lease_end)),
+        ))
+        .execute(self.conn())
+        .expect("reservation");
+        assert_eq!(updated, 1, "one reservation for {key_suffix}");
+    }
+
+    /// Leaves the payment as if its process was killed before the provider answered: no
+    /// provider reference, no checkout, no transfer reference.
+    pub fn as_if_provider_never_answered(&mut self, payment: &str) {
+        diesel::update(payments::table.find(payment))
+            .set((
+                payments::provider_reference.eq(format!("pending:{payment}")),
+                payments::checkout_url.eq(None::<String>),
+                payments::transfer_reference.eq(None::<String>),
+            ))
+            .execute(self.conn())
+            .expect("payment");
     }
 }

@@ -408,3 +408,39 @@ async fn simultaneous_rac_registrations_with_one_identifier_create_one_account()
     assert_eq!((accepted, taken), (1, 5), "{responses:?}");
     assert_eq!(app.account_count(), 1);
 }
+
+#[actix_web::test]
+async fn a_registration_whose_process_died_before_answering_is_answered_by_a_retry_past_the_lease()
+{
+    let app = spawn_app().await;
+    let member_ref = app.add_member(MemberSpec::default());
+    let send = || async {
+        app.send(
+            app.request(awc::http::Method::POST, "/v1/accounts")
+                .insert_header(("Idempotency-Key", "inscription-1")),
+            Some(serde_json::json!({"quality": QUALITY, "member_ref": member_ref})),
+        )
+        .await
+    };
+    let first = send().await;
+    assert_eq!(first.status.as_u16(), 202, "{}", first.json());
+    let mut p = crate::portal_fixtures::Portal::of(&app);
+
+    p.as_if_killed("inscription-1", false);
+    send().await.assert_problem(409, "idempotency_in_progress");
+    p.as_if_killed("inscription-1", true);
+    let retried = send().await;
+    assert_eq!(retried.status.as_u16(), 202, "{}", retried.json());
+    assert_eq!(retried.json(), first.json());
+    assert_eq!(app.account_count(), 1);
+    assert_eq!(
+        app.outbox_rows_to("marie.durand@cabinet-durand.fr").len(),
+        1,
+        "one activation email"
+    );
+    let replayed = send().await;
+    assert_eq!(
+        replayed.header("idempotent-replayed").as_deref(),
+        Some("true")
+    );
+}

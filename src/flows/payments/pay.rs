@@ -5,7 +5,7 @@
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::{self, portal},
+    db::{self, payments::Payment, portal},
     domain::money::MAX_PAYMENT_CENTS,
     error::{details, ApiError, ErrorCode, FieldIssue},
     flows::{
@@ -16,7 +16,7 @@ use crate::{
     payments::{
         self,
         provider::{CheckoutRequest, PaymentMethod},
-        PaymentOrder,
+        PaymentError, PaymentOrder,
     },
 };
 
@@ -42,6 +42,7 @@ pub async fn pay(
     target: PaymentTarget,
     method: PaymentMethod,
     amount_cents: Option<i64>,
+    idempotency_key: Option<String>,
 ) -> Result<PaymentRecord, ApiError> {
     if amount_cents.is_some_and(|a| a <= 0) {
         return Err(ApiError::validation(vec![FieldIssue::new(
@@ -64,11 +65,25 @@ pub async fn pay(
         .ok_or_else(|| ApiError::of(ErrorCode::PaymentMethodUnavailable))?;
     let provider_name = provider.name();
     let now = ctx.clock.now();
-    let (mut payment, description, year) = ctx
+    let begun = ctx
         .db
         .run(move |conn| {
             db::scoped_write_transaction(conn, |conn, touched| {
                 let campaign = campaign_of(&access)?;
+                // A retry of a payment whose first attempt never answered (see
+                // `crate::idempotency`): the payment it made, not a second one.
+                if let Some(key) = &idempotency_key {
+                    if let Some(earlier) =
+                        Payment::find_by_idempotency_key(conn, &access.account.id, key)?
+                    {
+                        let record = PaymentRecord::load(conn, earlier)?;
+                        let description = format!(
+                            "Cotisations {} – {}",
+                            record.campaign.year, record.firm.name
+                        );
+                        return Ok(Begun::Earlier(Box::new(record), description));
+                    }
+                }
                 // What the payment reserves shows on the region's dashboards at once.
                 touched.region(&region_code);
                 let (firm, bureau_id, bureau_ids) = match target {
@@ -90,7 +105,7 @@ pub async fn pay(
                         (firm, None, mine.into_iter().map(|(b, _)| b.id).collect())
                     }
                 };
-                let (payment, _) = payments::reserve(
+                let reserved = payments::reserve(
                     conn,
                     &PaymentOrder {
                         campaign: &campaign,
@@ -101,14 +116,34 @@ pub async fn pay(
                         provider: provider_name,
                         amount_cents,
                         actor: &access.account.id,
+                        idempotency_key: idempotency_key.as_deref(),
                     },
                     now,
-                )?;
+                );
+                let payment = match reserved {
+                    Ok((payment, _)) => payment,
+                    // Another attempt with this key, still running past its lease, got there
+                    // first: its answer will be the one.
+                    Err(PaymentError::Database(e)) if db::is_unique_violation(&e) => {
+                        return Err(ApiError::of(ErrorCode::IdempotencyInProgress)
+                            .with_header(actix_web::http::header::RETRY_AFTER, "1"))
+                    }
+                    Err(e) => return Err(e.into()),
+                };
                 let description = format!("Cotisations {} – {}", campaign.year, firm.name);
-                Ok((payment, description, campaign.year))
+                Ok(Begun::New(Box::new(payment), description, campaign.year))
             })
         })
         .await?;
+    let (mut payment, description, year) = match begun {
+        Begun::New(payment, description, year) => (*payment, description, year),
+        // Its provider had answered: the same answer again.
+        Begun::Earlier(record, _) if payments::provider_reference(&record.payment).is_some() => {
+            return Ok(*record)
+        }
+        // The first attempt stopped before its provider answered: start it now.
+        Begun::Earlier(record, description) => (record.payment, description, record.campaign.year),
+    };
     let (payment_id, amount) = (payment.id.clone(), payment.amount_cents);
     let checkout = actix_web::web::block(move || {
         provider.start(&CheckoutRequest {
@@ -142,6 +177,14 @@ pub async fn pay(
         })
         .await?
         .ok_or_else(|| ApiError::of(ErrorCode::PaymentProviderUnavailable))
+}
+
+/// Where a payment stands once its reservation is committed.
+enum Begun {
+    /// Reserved now, with its checkout's description and the campaign's year.
+    New(Box<Payment>, String, i32),
+    /// Made by an earlier attempt with the same key, with the description.
+    Earlier(Box<PaymentRecord>, String),
 }
 
 /// 404 `firm_not_found`: no bureau of the firm that the caller manages in the region.

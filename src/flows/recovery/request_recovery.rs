@@ -48,7 +48,7 @@ pub async fn request_recovery(
     let request = ctx
         .db
         .run(move |conn| {
-            Ok(db::session_write_transaction(conn, |conn| {
+            Ok(db::durable_session_write_transaction(conn, |conn| {
                 RecoveryRequest::insert(conn, &email, now)
             })?)
         })
@@ -100,7 +100,7 @@ async fn carry_out(ctx: &ApiContext, request: RecoveryRequest) -> Result<(), Api
     let clock = ctx.clock;
     ctx.db
         .run(move |conn| {
-            Ok(db::session_write_transaction(conn, |conn| {
+            Ok(db::durable_session_write_transaction(conn, |conn| {
                 if !RecoveryRequest::take(conn, &request.id)? {
                     return diesel::QueryResult::Ok(());
                 }

@@ -70,6 +70,7 @@ pub async fn create_external_account(
     let fingerprint = serde_json::to_vec(&request).unwrap_or_default();
     let profile = RacForm::from(request).validate()?;
     let client = Client::of_request(&req);
+    let key = idempotency::of_client(key, &client.address);
     idempotency::once(
         &ctx,
         "POST /v1/accounts/external",

@@ -54,6 +54,7 @@ pub async fn create_member_account(
         member_ref,
     } = request;
     let client = Client::of_request(&req);
+    let key = idempotency::of_client(key, &client.address);
     idempotency::once(&ctx, "POST /v1/accounts", key, &fingerprint, || async {
         let registered = register_member(
             &ctx,

@@ -61,12 +61,12 @@ async fn create(
         .ok_or_else(|| ApiError::of(ErrorCode::IdempotencyKeyRequired))?;
     let fingerprint = serde_json::to_vec(&(req.path(), &request)).unwrap_or_default();
     // Keys are the client's: scoped to the account, one caller's key never replays another's answer.
-    let key = format!("{}:{key}", auth.account_id);
+    let scoped_key = format!("{}:{key}", auth.account_id);
     let shared = ctx.clone();
     idempotency::once(
         &shared,
         "POST /v1/portal/payments",
-        Some(key),
+        Some(scoped_key),
         &fingerprint,
         || async move {
             let method = PaymentMethod::from(request.method);
@@ -77,6 +77,7 @@ async fn create(
                 target,
                 method,
                 request.amount_cents,
+                Some(key),
             )
             .await?;
             let view = PaymentView::of(record, &ctx.settings.transfer_account);

@@ -56,6 +56,7 @@ pub(super) async fn pay_in_paris(
         target,
         method,
         amount_cents,
+        None,
     )
     .await
 }
@@ -191,6 +192,7 @@ async fn a_grouped_payment_is_split_in_order_and_never_exceeds_what_the_firm_owe
         bureau("B-004"),
         PaymentMethod::Transfer,
         None,
+        None,
     )
     .await
     .expect_err("Bretagne's campaign is closed");
@@ -309,4 +311,37 @@ async fn a_failure_frees_the_reservation_and_a_wrong_amount_or_a_late_success_is
     assert_eq!(late.outcome, WebhookOutcome::NotPending);
     assert_eq!(late.status, Some(PaymentStatus::Failed));
     assert_eq!(figures(&w, "B-001").await, (137_225, 0));
+}
+
+#[actix_web::test]
+async fn a_second_payment_under_the_same_key_is_the_first_one_not_another() {
+    let w = declared_world().await;
+    let payer = caller(&w.rac);
+    let with_key = |method| {
+        pay(
+            &w.app.context,
+            &payer,
+            PARIS.into(),
+            bureau("B-001"),
+            method,
+            Some(10_000),
+            Some("retry-after-a-crash".into()),
+        )
+    };
+
+    let first = with_key(PaymentMethod::Transfer).await.expect("paid");
+    let again = with_key(PaymentMethod::Transfer).await.expect("the same");
+
+    assert_eq!(again.payment.id, first.payment.id);
+    assert_eq!(
+        again.payment.transfer_reference,
+        first.payment.transfer_reference
+    );
+    assert_eq!(figures(&w, "B-001").await.1, 10_000, "reserved once");
+    // Another key is another payment.
+    let other = pay_in_paris(&w, bureau("B-001"), PaymentMethod::Transfer, Some(10_000))
+        .await
+        .expect("another");
+    assert_ne!(other.payment.id, first.payment.id);
+    assert_eq!(figures(&w, "B-001").await.1, 20_000);
 }
