@@ -54,6 +54,59 @@ pub struct Settings {
     pub payment_provider: String,
     /// The account payers transfer their contributions to.
     pub transfer_account: TransferAccount,
+    /// How long a pending payment of each method reserves what it pays before it expires.
+    pub payment_expiry: PaymentExpiry,
+}
+
+/// How long a payment may stay pending, per method (`PAYMENT_EXPIRY_HOURS_TRANSFER`,
+/// `…_CARD`, `…_DIRECT_DEBIT`): past it the sweeper fails it and what it reserved may be paid
+/// again, by any method. A transfer takes days to be sent and arrive; a card checkout is over in
+/// minutes; a direct debit is collected within the SEPA delays.
+#[derive(Debug, Clone, Copy)]
+pub struct PaymentExpiry {
+    pub transfer: chrono::Duration,
+    pub card: chrono::Duration,
+    pub direct_debit: chrono::Duration,
+}
+
+impl PaymentExpiry {
+    /// Thirty days for a transfer, two hours for a card, fourteen days for a direct debit.
+    pub const DEFAULT: Self = Self {
+        transfer: chrono::Duration::hours(30 * 24),
+        card: chrono::Duration::hours(2),
+        direct_debit: chrono::Duration::hours(14 * 24),
+    };
+
+    /// The delay of `method`.
+    pub fn of(&self, method: crate::payments::provider::PaymentMethod) -> chrono::Duration {
+        use crate::payments::provider::PaymentMethod;
+        match method {
+            PaymentMethod::Transfer => self.transfer,
+            PaymentMethod::Card => self.card,
+            PaymentMethod::DirectDebit => self.direct_debit,
+        }
+    }
+
+    fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let hours = |name: &str, default: chrono::Duration| match var(name) {
+            Some(v) => v
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|h| (1..=24 * 366).contains(h))
+                .map(chrono::Duration::hours)
+                .ok_or_else(|| format!("{name}: {v:?} is not a number of hours from 1 to 8784")),
+            None => Ok(default),
+        };
+        Ok(Self {
+            transfer: hours("PAYMENT_EXPIRY_HOURS_TRANSFER", Self::DEFAULT.transfer)?,
+            card: hours("PAYMENT_EXPIRY_HOURS_CARD", Self::DEFAULT.card)?,
+            direct_debit: hours(
+                "PAYMENT_EXPIRY_HOURS_DIRECT_DEBIT",
+                Self::DEFAULT.direct_debit,
+            )?,
+        })
+    }
 }
 
 /// The bank account of the transfer instructions (`TRANSFER_IBAN`, `TRANSFER_BIC`,
@@ -184,6 +237,7 @@ impl Settings {
             payment_webhook_secret: var("PAYMENT_WEBHOOK_SECRET"),
             payment_provider: var("PAYMENT_PROVIDER").unwrap_or_else(|| "none".into()),
             transfer_account: TransferAccount::from_env(var)?,
+            payment_expiry: PaymentExpiry::from_env(var)?,
         })
     }
 }
@@ -210,6 +264,7 @@ impl fmt::Debug for Settings {
             .field("mail_retry_base", &self.mail_retry_base)
             .field("db_checkout_timeout", &self.db_checkout_timeout)
             .field("request_rate_limits", &self.request_rate_limits)
+            .field("payment_expiry", &self.payment_expiry)
             .field("frontend_url", &self.frontend_url)
             .field("jwt_key_file", &self.jwt_key_file)
             .field("signexpert_ca_file", &self.signexpert_ca_file)
@@ -237,6 +292,42 @@ mod tests {
             "postgres://app:***@db:5432/ce"
         );
         assert_eq!(redact_url("sqlite://var/ce.db"), "sqlite://var/ce.db");
+    }
+
+    #[test]
+    fn each_method_has_its_expiry_delay_in_hours_and_nonsense_is_refused() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let default = PaymentExpiry::from_env(env(&[])).expect("defaults");
+        assert_eq!(default.transfer, chrono::Duration::days(30));
+        assert_eq!(default.card, chrono::Duration::hours(2));
+        assert_eq!(default.direct_debit, chrono::Duration::days(14));
+        let set = PaymentExpiry::from_env(env(&[
+            ("PAYMENT_EXPIRY_HOURS_TRANSFER", "240"),
+            ("PAYMENT_EXPIRY_HOURS_CARD", " 1 "),
+        ]))
+        .expect("configured");
+        assert_eq!(
+            set.of(crate::payments::provider::PaymentMethod::Transfer),
+            chrono::Duration::hours(240)
+        );
+        assert_eq!(
+            set.of(crate::payments::provider::PaymentMethod::Card),
+            chrono::Duration::hours(1)
+        );
+        assert_eq!(set.direct_debit, default.direct_debit);
+        for wrong in ["0", "-3", "two", "9000"] {
+            let pairs: &'static [(&'static str, &'static str)] =
+                Box::leak(Box::new([("PAYMENT_EXPIRY_HOURS_CARD", wrong)]));
+            let error = PaymentExpiry::from_env(env(pairs)).expect_err(wrong);
+            assert!(error.starts_with("PAYMENT_EXPIRY_HOURS_CARD"), "{error}");
+        }
     }
 
     #[test]

@@ -94,6 +94,7 @@ impl Application {
         let server = run(listener, context.clone())?;
         mail::dispatcher::spawn(context.db.pool().clone(), context.settings.clone())?;
         flows::recovery::request_recovery::spawn_sweeper(context.clone());
+        flows::payments::expire::spawn_sweeper(context.clone());
         spawn_wal_checkpoints(&context);
         Ok(Self {
             port,

@@ -41,6 +41,8 @@ pub struct Payment {
     pub confirmed_at: Option<NaiveDateTime>,
     /// The payer's `Idempotency-Key` (scoped to the payer), so that a retry finds this payment.
     pub idempotency_key: Option<String>,
+    /// While pending: when it stops reserving what it pays (see [`crate::config::PaymentExpiry`]).
+    pub expires_at: Option<NaiveDateTime>,
 }
 
 /// One part of a payment.
@@ -80,6 +82,37 @@ impl Payment {
             .filter(payments::created_by.eq(actor))
             .filter(payments::idempotency_key.eq(key))
             .filter(payments::status.ne(PaymentStatus::Failed))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Pending payments past their expiry, the oldest first, at most `limit`; only those of
+    /// `firm_id` when given.
+    pub fn expired(
+        conn: &mut DbConnection,
+        firm_id: Option<&str>,
+        now: NaiveDateTime,
+        limit: i64,
+    ) -> QueryResult<Vec<Self>> {
+        let mut query = payments::table
+            .filter(payments::status.eq(PaymentStatus::Pending))
+            .filter(payments::expires_at.le(now))
+            // One order for every instance's sweeper: their locks never cross.
+            .order((payments::expires_at, payments::id))
+            .limit(limit)
+            .select(Self::as_select())
+            .into_boxed();
+        if let Some(firm_id) = firm_id {
+            query = query.filter(payments::firm_id.eq(firm_id));
+        }
+        query.load(conn)
+    }
+
+    /// One payment.
+    pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Self>> {
+        payments::table
+            .find(id)
             .select(Self::as_select())
             .first(conn)
             .optional()

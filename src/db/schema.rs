@@ -344,6 +344,7 @@ diesel::table! {
         updated_at -> Timestamp,
         confirmed_at -> Nullable<Timestamp>,
         idempotency_key -> Nullable<Text>,
+        expires_at -> Nullable<Timestamp>,
     }
 }
 

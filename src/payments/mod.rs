@@ -7,7 +7,9 @@
 //!   [`MAX_PAYMENT_CENTS`]: a larger balance is paid in several.
 //! - Confirmation books one ledger `payment` entry per allocated part: the entries of a payment
 //!   add up to its amount, to the cent.
-//! - A failed payment books nothing and releases what it reserved.
+//! - A failed payment books nothing and releases what it reserved. A pending payment fails
+//!   when its provider says so, when its payer cancels it ([`CANCELLED`]), or when it expires
+//!   ([`EXPIRED`]): each method has its delay ([`crate::config::PaymentExpiry`]).
 
 pub mod provider;
 pub mod webhook;
@@ -29,6 +31,11 @@ use provider::{Checkout, PaymentMethod};
 
 /// Prefix of the reference a payment holds until its provider names it.
 const PROVISIONAL_REFERENCE: &str = "pending:";
+
+/// The `failure_reason` of a payment its payer cancelled.
+pub const CANCELLED: &str = "cancelled";
+/// The `failure_reason` of a payment still pending at its `expires_at`.
+pub const EXPIRED: &str = "expired";
 
 /// How the provider names the payment; `None` while (or when, after a provider failure) it has
 /// not named it.
@@ -74,6 +81,8 @@ pub struct PaymentOrder<'a> {
     pub actor: &'a str,
     /// The payer's `Idempotency-Key`, kept with the payment.
     pub idempotency_key: Option<&'a str>,
+    /// How long it may stay pending (its method's delay).
+    pub expires_after: chrono::Duration,
 }
 
 /// Reserves a payment: checks the amount against the maximum of one payment and what is
@@ -88,6 +97,8 @@ pub fn reserve(
         return Err(PaymentError::CampaignClosed);
     }
     db::lock_for_update(conn, LockTarget::Firm, order.firm_id)?;
+    // What expired stops reserving now, not at the sweeper's next pass.
+    expire_overdue(conn, Some(order.firm_id), now, i64::MAX)?;
     let owed = dues(conn, &order.campaign.id, order.bureau_ids)?;
     let payable_cents = allocation::payable(&owed);
     if payable_cents == 0 {
@@ -123,6 +134,7 @@ pub fn reserve(
         updated_at: now,
         confirmed_at: None,
         idempotency_key: order.idempotency_key.map(str::to_owned),
+        expires_at: Some(now + order.expires_after),
     };
     let mut allocations = Vec::with_capacity(parts.len());
     for (position, part) in parts.into_iter().enumerate() {
@@ -202,4 +214,46 @@ pub fn fail(
 ) -> Result<(), PaymentError> {
     Payment::settle(conn, &payment.id, PaymentStatus::Failed, Some(reason), now)?;
     Ok(())
+}
+
+/// Fails the pending payments past their expiry (those of `firm_id` when given, at most
+/// `limit`), each under its own lock and read again under it, so that a confirmation that got
+/// there first wins. Returns those it failed.
+pub fn expire_overdue(
+    conn: &mut DbConnection,
+    firm_id: Option<&str>,
+    now: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<Payment>, PaymentError> {
+    let mut expired = Vec::new();
+    for payment in Payment::expired(conn, firm_id, now, limit)? {
+        if let Some(payment) = lock_pending(conn, &payment.id)? {
+            fail(conn, &payment, EXPIRED, now)?;
+            expired.push(payment);
+        }
+    }
+    Ok(expired)
+}
+
+/// Cancels a pending payment for its payer; `None` when it is no longer pending (confirmed,
+/// failed or expired meanwhile). What it reserved may be paid again at once.
+pub fn cancel(
+    conn: &mut DbConnection,
+    payment_id: &str,
+    now: NaiveDateTime,
+) -> Result<Option<Payment>, PaymentError> {
+    let Some(payment) = lock_pending(conn, payment_id)? else {
+        return Ok(None);
+    };
+    fail(conn, &payment, CANCELLED, now)?;
+    Ok(Some(payment))
+}
+
+/// The payment under its lock, if it is still pending once the lock is held.
+fn lock_pending(
+    conn: &mut DbConnection,
+    payment_id: &str,
+) -> Result<Option<Payment>, PaymentError> {
+    db::lock_for_update(conn, LockTarget::Payment, payment_id)?;
+    Ok(Payment::find(conn, payment_id)?.filter(|p| p.status == PaymentStatus::Pending))
 }

@@ -78,6 +78,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(portal::create_payment::pay_bureau)
                 .service(portal::create_payment::pay_firm)
                 .service(portal::get_payment::get_payment)
+                .service(portal::cancel_payment::cancel_payment)
                 .service(portal::documents::list_documents)
                 .service(portal::documents::call_for_contributions)
                 .service(portal::documents::payment_receipt)

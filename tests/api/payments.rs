@@ -736,3 +736,100 @@ async fn a_payment_whose_process_died_before_answering_is_completed_or_replayed_
     assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
     w.assert_ledger_agrees().await;
 }
+
+#[actix_web::test]
+async fn a_pending_payment_can_be_cancelled_or_expire_and_the_dashboard_frees_its_amount() {
+    let w = world_with(|settings| settings.payment_expiry.card = chrono::Duration::hours(1)).await;
+    w.declare_everyone().await;
+    let transfer = w
+        .pay(
+            &w.bureau_payments("B-001"),
+            Some("to-cancel"),
+            json!({"method": "transfer", "amount_cents": 50_000}),
+        )
+        .await;
+    assert_eq!(transfer.status.as_u16(), 201, "{}", transfer.json());
+    let transfer = transfer.json();
+    let created =
+        chrono::DateTime::parse_from_rfc3339(transfer["created_at"].as_str().expect("created"))
+            .expect("a time");
+    let expires =
+        chrono::DateTime::parse_from_rfc3339(transfer["expires_at"].as_str().expect("expires"))
+            .expect("a time");
+    assert_eq!(expires - created, chrono::Duration::days(30));
+    assert_eq!(cents(&w.row("B-001").await["pending"]), 50_000);
+
+    let w = &w;
+    let cancel = |id: String| async move {
+        let path = format!("/v1/portal/regions/{PARIS}/payments/{id}/cancel");
+        w.app
+            .send(w.app.authed(Method::POST, &path, &w.token), None)
+            .await
+    };
+    let id = transfer["id"].as_str().expect("id");
+    let outsider = w
+        .app
+        .send(
+            w.app.authed(
+                Method::POST,
+                &format!("/v1/portal/regions/{PARIS}/payments/{id}/cancel"),
+                &w.outsider_token,
+            ),
+            None,
+        )
+        .await;
+    outsider.assert_problem(404, "payment_not_found");
+    let cancelled = cancel(id.to_owned()).await;
+    assert_eq!(cancelled.status.as_u16(), 200, "{}", cancelled.json());
+    let cancelled = cancelled.json();
+    assert_eq!(cancelled["status"], "failed");
+    assert_eq!(cancelled["failure_reason"], "cancelled");
+    assert!(cancelled["expires_at"].is_null());
+    assert!(cancelled["transfer_instructions"].is_null());
+    let row = w.row("B-001").await;
+    assert_eq!(
+        (cents(&row["pending"]), cents(&row["payable"])),
+        (0, 137_225)
+    );
+    cancel(id.to_owned())
+        .await
+        .assert_problem(409, "payment_not_pending");
+
+    // A card checkout left unfinished: the sweeper fails it once its delay has run out.
+    let card = w
+        .pay(
+            &w.bureau_payments("B-002"),
+            Some("left-unfinished"),
+            json!({"method": "card"}),
+        )
+        .await
+        .json();
+    let card_id = card["id"].as_str().expect("id").to_owned();
+    let at = |field: &str| {
+        chrono::DateTime::parse_from_rfc3339(card[field].as_str().expect(field)).expect("a time")
+    };
+    assert_eq!(
+        at("expires_at") - at("created_at"),
+        chrono::Duration::hours(1),
+        "as configured"
+    );
+    assert_eq!(cents(&w.row("B-002").await["pending"]), 72_750);
+    Portal::of(&w.app).as_if_overdue(&card_id);
+    let path = format!("/v1/portal/regions/{PARIS}/payments/{card_id}");
+    let mut swept = Value::Null;
+    for _ in 0..100 {
+        swept = w.get(&path).await.json();
+        if swept["status"] != "pending" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(swept["status"], "failed", "{swept}");
+    assert_eq!(swept["failure_reason"], "expired");
+    let row = w.row("B-002").await;
+    assert_eq!(
+        (cents(&row["pending"]), cents(&row["payable"])),
+        (0, 72_750)
+    );
+    w.assert_ledger_agrees().await;
+}

@@ -483,4 +483,13 @@ impl Portal {
             .execute(self.conn())
             .expect("payment");
     }
+
+    /// Moves the payment's expiry into the past, as if its delay had run out.
+    pub fn as_if_overdue(&mut self, payment: &str) {
+        let updated = diesel::update(payments::table.find(payment))
+            .set(payments::expires_at.eq(Some(db::now() - chrono::Duration::minutes(1))))
+            .execute(self.conn())
+            .expect("payment");
+        assert_eq!(updated, 1, "payment {payment}");
+    }
 }

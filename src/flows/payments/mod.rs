@@ -16,6 +16,8 @@ use crate::{
     flows::portal::{region_access, RegionAccess},
 };
 
+pub mod cancel;
+pub mod expire;
 pub mod pay;
 pub mod settle_event;
 

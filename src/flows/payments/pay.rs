@@ -65,6 +65,7 @@ pub async fn pay(
         .ok_or_else(|| ApiError::of(ErrorCode::PaymentMethodUnavailable))?;
     let provider_name = provider.name();
     let now = ctx.clock.now();
+    let expires_after = ctx.settings.payment_expiry.of(method);
     let begun = ctx
         .db
         .run(move |conn| {
@@ -117,6 +118,7 @@ pub async fn pay(
                         amount_cents,
                         actor: &access.account.id,
                         idempotency_key: idempotency_key.as_deref(),
+                        expires_after,
                     },
                     now,
                 );

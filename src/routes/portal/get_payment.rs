@@ -81,7 +81,13 @@ pub struct PaymentView {
     /// transfer, the reference to quote. Absent when no checkout could be opened.
     #[schema(example = "CE-2026-K7Q4-M2ZP")]
     pub provider_reference: Option<String>,
+    /// Why it failed: `cancelled` (by its payer), `expired` (still pending at `expires_at`), or
+    /// the provider's reason (for example `card declined`).
+    #[schema(example = "expired")]
     pub failure_reason: Option<String>,
+    /// While pending: when it expires if no money has come (a delay per method, see the README),
+    /// after which what it reserves may be paid again. Absent once it is settled.
+    pub expires_at: Option<DateTime<Utc>>,
     /// What the payment settles, in allocation order; the parts add up to `amount`.
     pub allocations: Vec<AllocationView>,
     pub created_at: DateTime<Utc>,
@@ -166,6 +172,10 @@ impl PaymentView {
             region_code: payment.region_code,
             transfer_reference: payment.transfer_reference,
             failure_reason: payment.failure_reason,
+            expires_at: payment
+                .expires_at
+                .filter(|_| payment.status == PaymentStatus::Pending)
+                .map(|t| t.and_utc()),
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod attach_person;
 pub mod bureau_detail;
+pub mod cancel_payment;
 pub mod contributions;
 pub mod correct_declaration;
 pub mod create_payment;

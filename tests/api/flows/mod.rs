@@ -8,6 +8,7 @@ mod declarations;
 mod documents;
 mod expertpass;
 mod me;
+mod payment_endings;
 mod payments;
 mod recovery;
 mod reference;

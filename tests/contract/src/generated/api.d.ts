@@ -872,6 +872,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/portal/regions/{code}/payments/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * "Annuler le paiement": gives up a pending payment (a transfer that will not be sent, a card
+         *     checkout left unfinished). It ends `failed` with `failure_reason` `cancelled`, books nothing,
+         *     and what it reserved may be paid again at once, by any method. Open to those who may see every
+         *     bureau it settles. Money that still arrives for it afterwards (a transfer sent anyway) is not
+         *     lost: its notification is kept, refused as `not_pending`, for the regional council to book.
+         */
+        post: operations["cancel_payment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/portal/regions/{code}/payments/{id}/receipt": {
         parameters: {
             query?: never;
@@ -2004,6 +2027,17 @@ export interface components {
             confirmed_at?: string | null;
             /** Format: date-time */
             created_at: string;
+            /**
+             * Format: date-time
+             * @description While pending: when it expires if no money has come (a delay per method, see the README),
+             *     after which what it reserves may be paid again. Absent once it is settled.
+             */
+            expires_at?: string | null;
+            /**
+             * @description Why it failed: `cancelled` (by its payer), `expired` (still pending at `expires_at`), or
+             *     the provider's reason (for example `card declined`).
+             * @example expired
+             */
             failure_reason?: string | null;
             firm_name: string;
             firm_ref: string;
@@ -6328,6 +6362,90 @@ export interface operations {
                      *       "status": 409,
                      *       "title": "Conflit",
                      *       "type": "https://comptexpert.experts-comptables.fr/problems/email_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancel_payment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Region code */
+                code: string;
+                /** @description Payment id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment, cancelled (`status` `failed`, `failure_reason` `cancelled`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentView"];
+                };
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `region_not_found`, `payment_not_found` (also for a payment of bureaux the user may not see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "region_not_found",
+                     *       "detail": "Le texte de ce cas (`region_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/region_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payment_not_pending` (confirmed, failed, expired or already cancelled), `email_conflict` until the address is chosen; its `Link` header gives `rel="email-conflict"` (GET the two addresses) and `rel="email-choice"` (PUT the choice) */
+            409: {
+                headers: {
+                    /** @description With `email_conflict`: `</v1/portal/regions/{code}/email-conflict>; rel="email-conflict", </v1/portal/regions/{code}/email-choice>; rel="email-choice"` */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payment_not_pending",
+                     *       "detail": "Le texte de ce cas (`payment_not_pending`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/payment_not_pending"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -1,0 +1,11 @@
+-- A pending payment reserves what it pays until it is confirmed, fails, is cancelled by its
+-- payer, or expires: past `expires_at` the sweeper fails it and the amount may be paid again.
+-- Payments pending before this migration get the default delay of their method, counted from
+-- their creation; settled payments keep none.
+ALTER TABLE payments ADD COLUMN expires_at TIMESTAMP;
+UPDATE payments SET expires_at = created_at + CASE method
+        WHEN 'card' THEN interval '2 hours'
+        WHEN 'direct_debit' THEN interval '336 hours'
+        ELSE interval '720 hours' END
+    WHERE status = 'pending';
+CREATE INDEX payments_pending_expiry ON payments (expires_at) WHERE status = 'pending';
