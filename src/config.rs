@@ -285,6 +285,18 @@ impl fmt::Debug for Settings {
 mod tests {
     use super::*;
 
+    /// An environment of `pairs` only.
+    fn env(
+        pairs: &'static [(&'static str, &'static str)],
+    ) -> impl Fn(&str) -> Option<String> + Copy {
+        move |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
     #[test]
     fn redacts_the_password_of_a_database_url() {
         assert_eq!(
@@ -296,14 +308,6 @@ mod tests {
 
     #[test]
     fn each_method_has_its_expiry_delay_in_hours_and_nonsense_is_refused() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| (*v).to_owned())
-            }
-        };
         let default = PaymentExpiry::from_env(env(&[])).expect("defaults");
         assert_eq!(default.transfer, chrono::Duration::days(30));
         assert_eq!(default.card, chrono::Duration::hours(2));
@@ -332,14 +336,6 @@ mod tests {
 
     #[test]
     fn the_transfer_account_is_the_demos_until_all_three_are_set_and_a_typo_is_refused() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| (*v).to_owned())
-            }
-        };
         let demo = TransferAccount::from_env(env(&[])).expect("demo account");
         assert!(demo.is_demo);
         assert_eq!(demo.iban.to_string(), DEMO_TRANSFER_IBAN);
