@@ -235,17 +235,21 @@ pub fn expire_overdue(
     Ok(expired)
 }
 
-/// Cancels a pending payment for its payer; `None` when it is no longer pending (confirmed,
-/// failed or expired meanwhile). What it reserved may be paid again at once.
+/// Cancels a pending payment for its payer and returns it cancelled; `None` when it is no
+/// longer pending (confirmed, failed or expired meanwhile). What it reserved may be paid again
+/// at once.
 pub fn cancel(
     conn: &mut DbConnection,
     payment_id: &str,
     now: NaiveDateTime,
 ) -> Result<Option<Payment>, PaymentError> {
-    let Some(payment) = lock_pending(conn, payment_id)? else {
+    let Some(mut payment) = lock_pending(conn, payment_id)? else {
         return Ok(None);
     };
     fail(conn, &payment, CANCELLED, now)?;
+    payment.status = PaymentStatus::Failed;
+    payment.failure_reason = Some(CANCELLED.to_owned());
+    payment.updated_at = now;
     Ok(Some(payment))
 }
 

@@ -4,14 +4,14 @@
 use crate::{
     auth::extractor::Authenticated,
     context::ApiContext,
-    db::{self, payments::Payment},
+    db,
     error::{ApiError, ErrorCode},
     flows::portal::region_access,
     i18n::Text,
     payments,
 };
 
-use super::{payment_not_found, visible_payment, PaymentRecord};
+use super::{visible_payment, PaymentRecord};
 
 /// Cancels the pending payment `id` of `region_code` for someone who may see every bureau it
 /// settles: it fails with `failure_reason` [`payments::CANCELLED`], books nothing and reserves
@@ -30,11 +30,9 @@ pub async fn cancel_payment(
             db::scoped_write_transaction(conn, |conn, touched| {
                 let payment = visible_payment(conn, &access, &region_code, &id)?;
                 // Read under the payment's lock: a confirmation that got there first wins.
-                if payments::cancel(conn, &payment.id, clock.now())?.is_none() {
-                    return Err(not_pending());
-                }
-                touched.region(&payment.region_code);
-                let cancelled = Payment::find(conn, &payment.id)?.ok_or_else(payment_not_found)?;
+                let cancelled =
+                    payments::cancel(conn, &payment.id, clock.now())?.ok_or_else(not_pending)?;
+                touched.region(&cancelled.region_code);
                 PaymentRecord::load(conn, cancelled)
             })
         })

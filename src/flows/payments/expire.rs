@@ -22,6 +22,15 @@ pub async fn expire_overdue_payments(ctx: &ApiContext) -> Result<Vec<Payment>, A
     let mut expired = Vec::new();
     loop {
         let now = ctx.clock.now();
+        // A plain indexed read first: most passes find nothing and then take no write lock (on
+        // SQLite, the one writer every other write queues behind).
+        let due = ctx
+            .db
+            .run(move |conn| Ok(!Payment::expired(conn, None, now, 1)?.is_empty()))
+            .await?;
+        if !due {
+            return Ok(expired);
+        }
         let batch = ctx
             .db
             .run(move |conn| {
