@@ -43,6 +43,9 @@ pub struct Application {
     port: u16,
     server: Server,
     context: ApiContext,
+    /// The outbox dispatcher, stopped while the runtime still runs: its SMTP pool closes its
+    /// connections on the runtime as it drops, and dropping it after the runtime panicked.
+    dispatcher: actix_web::rt::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -92,7 +95,8 @@ impl Application {
             .map_err(|e| format!("cannot bind {}: {e}", context.settings.bind_addr))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let server = run(listener, context.clone())?;
-        mail::dispatcher::spawn(context.db.pool().clone(), context.settings.clone())?;
+        let dispatcher =
+            mail::dispatcher::spawn(context.db.pool().clone(), context.settings.clone())?;
         flows::recovery::request_recovery::spawn_sweeper(context.clone());
         flows::payments::expire::spawn_sweeper(context.clone());
         spawn_wal_checkpoints(&context);
@@ -100,6 +104,7 @@ impl Application {
             port,
             server,
             context,
+            dispatcher,
         })
     }
 
@@ -115,7 +120,12 @@ impl Application {
 
     /// Serves until SIGTERM/SIGINT; in-flight requests are allowed to finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.dispatcher.abort();
+        // Cancelled or not, it is gone once awaited; an email it was sending is sent again
+        // after its lease (at least once).
+        let _ = self.dispatcher.await;
+        served
     }
 }
 

@@ -29,7 +29,8 @@ const MIN_POLL_INTERVAL: Duration = Duration::from_millis(10);
 
 /// Starts the dispatcher on the current actix runtime. Fails when the transport cannot be
 /// configured (an unreadable `SMTP_URL` or `MAIL_FROM`), so that a bad setting stops the start.
-pub fn spawn(pool: Pool, settings: Arc<Settings>) -> Result<(), String> {
+/// The handle stops it (`abort`) before the runtime ends.
+pub fn spawn(pool: Pool, settings: Arc<Settings>) -> Result<rt::task::JoinHandle<()>, String> {
     let transport = Transport::from_settings(&settings)?;
     match &settings.smtp_url {
         Some(_) => tracing::info!("outbox dispatcher started, delivering through SMTP"),
@@ -43,7 +44,7 @@ pub fn spawn(pool: Pool, settings: Arc<Settings>) -> Result<(), String> {
         retry_base: settings.mail_retry_base,
     };
     let period = settings.mail_poll_interval.max(MIN_POLL_INTERVAL);
-    rt::spawn(async move {
+    Ok(rt::spawn(async move {
         let mut ticker = tokio::time::interval(period);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         // Deliveries whose outcome could not be written yet: recorded before anything else.
@@ -53,8 +54,7 @@ pub fn spawn(pool: Pool, settings: Arc<Settings>) -> Result<(), String> {
             dispatcher.record_pending(&mut unrecorded).await;
             while dispatcher.deliver_due(&mut unrecorded).await == BATCH_SIZE {}
         }
-    });
-    Ok(())
+    }))
 }
 
 /// The wait before retrying a message that has already failed `failures` times (this failure

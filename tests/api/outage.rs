@@ -122,6 +122,11 @@ async fn a_database_outage_answers_503_at_once_and_the_service_recovers_by_itsel
     );
     for probe in &probes {
         probe.assert_problem(503, "not_ready");
+        assert_eq!(
+            probe.header("retry-after").as_deref(),
+            Some("1"),
+            "a load balancer is told when to look again"
+        );
     }
 
     let started = Instant::now();

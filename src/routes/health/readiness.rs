@@ -25,7 +25,7 @@ pub struct Readiness {
     tag = "health",
     responses(
         (status = 200, description = "Ready to serve", body = Readiness),
-        (status = 503, description = "`not_ready`: database unreachable or migrations pending", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`not_ready`: database unreachable or migrations pending (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/ready")]
@@ -33,7 +33,10 @@ pub async fn ready(ctx: web::Data<ApiContext>) -> Result<HttpResponse, ApiError>
     let database = match health::readiness(&ctx).await? {
         InstanceState::Ready(BackendKind::Sqlite) => "sqlite",
         InstanceState::Ready(BackendKind::Postgres) => "postgres",
-        InstanceState::NotReady => return Err(ApiError::of(ErrorCode::NotReady)),
+        InstanceState::NotReady => {
+            return Err(ApiError::of(ErrorCode::NotReady)
+                .with_header(actix_web::http::header::RETRY_AFTER, "1"))
+        }
     };
     Ok(HttpResponse::Ok().json(Readiness {
         status: "ready",

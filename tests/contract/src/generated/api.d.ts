@@ -2731,7 +2731,7 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
-            /** @description `not_ready`: database unreachable or migrations pending; or `service_unavailable`: the database cannot be reached, retry after `Retry-After` seconds */
+            /** @description `not_ready`: database unreachable or migrations pending (with `Retry-After`); or `service_unavailable`: the database cannot be reached, retry after `Retry-After` seconds */
             503: {
                 headers: {
                     [name: string]: unknown;
