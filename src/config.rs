@@ -56,6 +56,9 @@ pub struct Settings {
     pub transfer_account: TransferAccount,
     /// How long a pending payment of each method reserves what it pays before it expires.
     pub payment_expiry: PaymentExpiry,
+    /// Reverse proxies whose forwarding header gives the client's address (`TRUSTED_PROXIES`,
+    /// `TRUSTED_PROXY_HEADER`); none by default.
+    pub trusted_proxies: crate::proxies::TrustedProxies,
 }
 
 /// How long a payment may stay pending, per method (`PAYMENT_EXPIRY_HOURS_TRANSFER`,
@@ -238,8 +241,24 @@ impl Settings {
             payment_provider: var("PAYMENT_PROVIDER").unwrap_or_else(|| "none".into()),
             transfer_account: TransferAccount::from_env(var)?,
             payment_expiry: PaymentExpiry::from_env(var)?,
+            trusted_proxies: trusted_proxies(var)?,
         })
     }
+}
+
+/// `TRUSTED_PROXIES` (addresses and CIDR ranges, comma-separated) and the header they write,
+/// `TRUSTED_PROXY_HEADER` (`X-Forwarded-For`, the default, or `Forwarded`).
+fn trusted_proxies(
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<crate::proxies::TrustedProxies, String> {
+    let header = match var("TRUSTED_PROXY_HEADER") {
+        Some(name) => name
+            .parse()
+            .map_err(|e| format!("TRUSTED_PROXY_HEADER: {e}"))?,
+        None => crate::proxies::ForwardedHeader::XForwardedFor,
+    };
+    crate::proxies::TrustedProxies::parse(&var("TRUSTED_PROXIES").unwrap_or_default(), header)
+        .map_err(|e| format!("TRUSTED_PROXIES: {e}"))
 }
 
 /// Hides the password of a `scheme://user:password@host/…` URL.
@@ -277,6 +296,7 @@ impl fmt::Debug for Settings {
             )
             .field("payment_provider", &self.payment_provider)
             .field("transfer_account", &self.transfer_account)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish_non_exhaustive()
     }
 }

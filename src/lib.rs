@@ -18,6 +18,7 @@ pub mod mail;
 pub mod middleware;
 pub mod openapi;
 pub mod payments;
+pub mod proxies;
 pub mod read_cache;
 pub mod register;
 pub mod registration;

@@ -1,8 +1,6 @@
 //! Rate limits per client address and per target, counted in the database (see
 //! [`crate::db::rate_limits`]) so that they hold across instances.
 
-use actix_web::HttpRequest;
-
 use crate::{context::ApiContext, db, error::ApiError};
 
 /// A limit: at most `limit` hits per `window_secs` seconds.
@@ -77,13 +75,6 @@ pub const RECOVERY_PER_EMAIL: Limit = Limit {
     window_secs: 3600,
     limit: 5,
 };
-
-/// The client's address as seen by this server. Forwarded headers are not trusted: anyone can set them.
-pub fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
-}
 
 /// Counts a hit for `subject` and refuses with 429 + `Retry-After` once over the limit.
 pub async fn enforce(ctx: &ApiContext, limit: Limit, subject: &str) -> Result<(), ApiError> {

@@ -52,6 +52,7 @@ pub async fn request_context(
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let method = req.method().clone();
+    let client = crate::routes::client::client_address(req.request());
     let origin = req
         .headers()
         .get(header::ORIGIN)
@@ -104,7 +105,7 @@ pub async fn request_context(
                 }
             };
             add_security_headers(rendered.headers_mut(), &request_id);
-            tracing::info!(%request_id, %method, status = rendered.status().as_u16(), "request refused by middleware");
+            tracing::info!(%request_id, %method, %client, status = rendered.status().as_u16(), "request refused by middleware");
             return Err(InternalError::from_response(error.to_string(), rendered).into());
         }
     };
@@ -127,11 +128,11 @@ pub async fn request_context(
     let latency_ms = format!("{:.2}", started.elapsed().as_secs_f64() * 1000.0);
     // 503 is a documented state (a dependency or a feature is unavailable), not a fault of ours.
     if status >= 500 && status != 503 {
-        tracing::error!(%request_id, %method, %route, status, %latency_ms, "request");
+        tracing::error!(%request_id, %method, %route, status, %latency_ms, %client, "request");
     } else if status == 503 {
-        tracing::warn!(%request_id, %method, %route, status, %latency_ms, "request");
+        tracing::warn!(%request_id, %method, %route, status, %latency_ms, %client, "request");
     } else {
-        tracing::info!(%request_id, %method, %route, status, %latency_ms, "request");
+        tracing::info!(%request_id, %method, %route, status, %latency_ms, %client, "request");
     }
     Ok(response)
 }

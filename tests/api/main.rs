@@ -24,6 +24,7 @@ mod payments;
 mod payments_world;
 mod portal;
 mod portal_fixtures;
+mod proxies;
 mod reference;
 mod registration;
 mod registry;
