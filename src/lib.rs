@@ -101,6 +101,9 @@ impl Application {
         flows::recovery::request_recovery::spawn_sweeper(context.clone());
         flows::payments::expire::spawn_sweeper(context.clone());
         spawn_wal_checkpoints(&context);
+        if db::BackendKind::of(&context.settings.database_url) == db::BackendKind::Postgres {
+            db::notify::spawn_listener(context.settings.database_url.clone());
+        }
         Ok(Self {
             port,
             server,

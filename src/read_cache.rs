@@ -6,8 +6,9 @@
 //!   the next read, and a declaration in one region leaves every other answer in place. A write
 //!   that does not say what it changed drops them all; the sign-in bookkeeping of sessions,
 //!   counters and rate limits drops none;
-//! - a write made by another instance (or by an import) shows within [`TTL`], the same bound as
-//!   a session revoked elsewhere (see [`crate::auth::access_cache`]).
+//! - a write made by another instance on PostgreSQL drops the same answers when its notification
+//!   arrives ([`crate::db::notify`]); an import, or anything while notifications are down, shows
+//!   within [`TTL`].
 //!
 //! Only successful answers are kept: an error is worked out again each time.
 

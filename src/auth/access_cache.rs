@@ -4,8 +4,9 @@
 //!   their own expiry;
 //! - sessions seen live, for [`SESSION_TTL`]. A revocation committed in this process drops the
 //!   account's at once, and only the account's (see [`crate::db::versions`]); one made by another
-//!   instance reaches this one within [`SESSION_TTL`]. Refresh tokens are always checked in the
-//!   database.
+//!   instance on PostgreSQL arrives as a notification within milliseconds ([`crate::db::notify`]),
+//!   and within [`SESSION_TTL`] while notifications are down. Refresh tokens are always checked
+//!   in the database.
 
 use std::time::{Duration, Instant};
 

@@ -16,6 +16,7 @@ pub mod expertpass_devices;
 pub mod idempotency;
 pub mod ledger;
 pub mod login_throttles;
+pub mod notify;
 pub mod outbox;
 pub mod password_tokens;
 pub mod payments;
@@ -477,7 +478,14 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    let outcome = transaction_for_writes(conn, Durability::PowerLoss, work);
+    let outcome = transaction_for_writes(conn, Durability::PowerLoss, |conn| {
+        let done = work(conn)?;
+        // Other instances hear it when (and only if) this commits.
+        if let DbConnection::Pg(pg) = conn {
+            notify::send_everything(pg)?;
+        }
+        Ok(done)
+    });
     if outcome.is_ok() {
         data_changed();
     }
@@ -492,8 +500,13 @@ where
     E: From<diesel::result::Error>,
 {
     let mut touched = versions::Touched::default();
-    let outcome =
-        transaction_for_writes(conn, Durability::PowerLoss, |conn| work(conn, &mut touched));
+    let outcome = transaction_for_writes(conn, Durability::PowerLoss, |conn| {
+        let done = work(conn, &mut touched)?;
+        if let DbConnection::Pg(pg) = conn {
+            notify::send_touched(pg, &touched)?;
+        }
+        Ok(done)
+    });
     if outcome.is_ok() {
         touched.publish();
     }

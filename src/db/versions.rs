@@ -120,6 +120,14 @@ impl Touched {
         self.sessions.push(id.to_owned());
     }
 
+    /// What was touched, as (`a` account, `r` region, `s` sessions of an account, id) pairs.
+    pub(crate) fn parts(&self) -> impl Iterator<Item = (char, &str)> {
+        let accounts = self.accounts.iter().map(|id| ('a', id.as_str()));
+        let regions = self.regions.iter().map(|code| ('r', code.as_str()));
+        let sessions = self.sessions.iter().map(|id| ('s', id.as_str()));
+        accounts.chain(regions).chain(sessions)
+    }
+
     /// Moves the versions of everything touched (after the commit).
     pub(crate) fn publish(self) {
         for id in &self.accounts {

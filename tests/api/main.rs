@@ -14,6 +14,7 @@ mod errors;
 mod expertpass;
 mod health;
 mod import;
+mod instances;
 mod large_amounts;
 mod mail;
 mod mailbox;
