@@ -59,6 +59,9 @@ pub struct Settings {
     /// Reverse proxies whose forwarding header gives the client's address (`TRUSTED_PROXIES`,
     /// `TRUSTED_PROXY_HEADER`); none by default.
     pub trusted_proxies: crate::proxies::TrustedProxies,
+    /// The address clients reach this service at (`PUBLIC_URL`, through its proxy), when known:
+    /// `https://…` turns on `Strict-Transport-Security`.
+    pub public_url: Option<String>,
 }
 
 /// How long a payment may stay pending, per method (`PAYMENT_EXPIRY_HOURS_TRANSFER`,
@@ -172,6 +175,13 @@ impl TransferAccount {
 pub const PASSWORD_MIN_LENGTH_FLOOR: usize = 6;
 
 impl Settings {
+    /// True when clients reach the service over HTTPS (`PUBLIC_URL`).
+    pub fn serves_https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"))
+    }
+
     /// Reads the environment (see the README's configuration table).
     pub fn from_env() -> Result<Self, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
@@ -242,6 +252,17 @@ impl Settings {
             transfer_account: TransferAccount::from_env(var)?,
             payment_expiry: PaymentExpiry::from_env(var)?,
             trusted_proxies: trusted_proxies(var)?,
+            public_url: match var("PUBLIC_URL") {
+                Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+                    Some(url.trim_end_matches('/').to_owned())
+                }
+                Some(url) => {
+                    return Err(format!(
+                        "PUBLIC_URL: {url:?} is not an http:// or https:// address"
+                    ))
+                }
+                None => None,
+            },
         })
     }
 }
@@ -297,6 +318,7 @@ impl fmt::Debug for Settings {
             .field("payment_provider", &self.payment_provider)
             .field("transfer_account", &self.transfer_account)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("public_url", &self.public_url)
             .finish_non_exhaustive()
     }
 }

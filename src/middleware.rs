@@ -53,6 +53,7 @@ pub async fn request_context(
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let method = req.method().clone();
     let client = crate::routes::client::client_address(req.request());
+    let marking = Marking::of(&req);
     let origin = req
         .headers()
         .get(header::ORIGIN)
@@ -104,7 +105,7 @@ pub async fn request_context(
                     i18n::scope(lang, async { api_error.error_response() }).await
                 }
             };
-            add_security_headers(rendered.headers_mut(), &request_id);
+            add_security_headers(rendered.headers_mut(), &request_id, marking);
             tracing::info!(%request_id, %method, %client, status = rendered.status().as_u16(), "request refused by middleware");
             return Err(InternalError::from_response(error.to_string(), rendered).into());
         }
@@ -112,7 +113,7 @@ pub async fn request_context(
 
     let is_api = response.request().path().starts_with("/v1/");
     let headers = response.headers_mut();
-    add_security_headers(headers, &request_id);
+    add_security_headers(headers, &request_id, marking);
     // Personal data and tokens must never sit in a shared cache: API answers are not stored
     // unless a handler says otherwise (public reference data does).
     if is_api && !headers.contains_key(header::CACHE_CONTROL) {
@@ -159,7 +160,37 @@ fn cors_refusal(error: &CorsError, origin: Option<&str>) -> ApiError {
     }
 }
 
-fn add_security_headers(headers: &mut HeaderMap, request_id: &str) {
+/// What the browser may do with an answer: no framing anywhere (clickjacking), and for the API's
+/// answers nothing to load or run at all.
+const API_POLICY: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+/// Swagger UI's pages: its own scripts, styles and images from this origin (it sets inline
+/// styles and draws icons as `data:` images), and calls to this origin for "Try it out".
+const SWAGGER_UI_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+/// A year, the usual span for HSTS once a deployment is on HTTPS for good.
+const HSTS: &str = "max-age=31536000";
+
+/// How a response is marked, worked out from its request.
+#[derive(Clone, Copy)]
+struct Marking {
+    swagger_ui: bool,
+    /// `PUBLIC_URL` is `https://…`: browsers are told to keep to HTTPS.
+    https: bool,
+}
+
+impl Marking {
+    fn of(req: &ServiceRequest) -> Self {
+        Marking {
+            swagger_ui: req.path().starts_with("/swagger-ui"),
+            https: req
+                .app_data::<actix_web::web::Data<crate::context::ApiContext>>()
+                .is_some_and(|ctx| ctx.settings.serves_https()),
+        }
+    }
+}
+
+fn add_security_headers(headers: &mut HeaderMap, request_id: &str, marking: Marking) {
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -168,6 +199,22 @@ fn add_security_headers(headers: &mut HeaderMap, request_id: &str) {
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    let policy = if marking.swagger_ui {
+        SWAGGER_UI_POLICY
+    } else {
+        API_POLICY
+    };
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(policy),
+    );
+    if marking.https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     if let Ok(value) = HeaderValue::from_str(request_id) {
         headers.insert(REQUEST_ID, value);
     }

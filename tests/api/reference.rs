@@ -1,4 +1,4 @@
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with};
 
 #[actix_web::test]
 async fn qualities_list_the_guide_profiles_with_their_registration_path() {
@@ -47,5 +47,37 @@ async fn every_response_carries_the_security_headers() {
             Some("no-referrer")
         );
         assert!(response.header("x-request-id").is_some());
+        assert_eq!(response.header("x-frame-options").as_deref(), Some("DENY"));
+        let policy = response
+            .header("content-security-policy")
+            .unwrap_or_default();
+        assert!(
+            policy.contains("default-src 'none'") && policy.contains("frame-ancestors 'none'"),
+            "{policy}"
+        );
+        assert!(
+            response.header("strict-transport-security").is_none(),
+            "no HSTS without an https PUBLIC_URL"
+        );
+    }
+    // Swagger UI runs its own scripts, from this origin only.
+    let page = app.get("/swagger-ui/").await;
+    assert_eq!(page.status.as_u16(), 200);
+    let policy = page.header("content-security-policy").unwrap_or_default();
+    assert!(policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'"));
+    assert!(!policy.contains("unsafe-eval"), "{policy}");
+}
+
+#[actix_web::test]
+async fn behind_https_browsers_are_told_to_keep_to_it() {
+    let app = spawn_app_with(|settings| {
+        settings.public_url = Some("https://api.comptexpert.test".into());
+    })
+    .await;
+    for response in [app.regions().await, app.get("/v1/does-not-exist").await] {
+        assert_eq!(
+            response.header("strict-transport-security").as_deref(),
+            Some("max-age=31536000")
+        );
     }
 }
