@@ -62,6 +62,9 @@ pub struct Settings {
     /// The address clients reach this service at (`PUBLIC_URL`, through its proxy), when known:
     /// `https://…` turns on `Strict-Transport-Security`.
     pub public_url: Option<String>,
+    /// Where `GET /metrics` (Prometheus) is served (`METRICS_ADDR`), apart from the API; unset
+    /// serves no metrics.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// How long a payment may stay pending, per method (`PAYMENT_EXPIRY_HOURS_TRANSFER`,
@@ -252,6 +255,9 @@ impl Settings {
             transfer_account: TransferAccount::from_env(var)?,
             payment_expiry: PaymentExpiry::from_env(var)?,
             trusted_proxies: trusted_proxies(var)?,
+            metrics_addr: var("METRICS_ADDR")
+                .map(|v| v.parse().map_err(|e| format!("METRICS_ADDR: {e}")))
+                .transpose()?,
             public_url: match var("PUBLIC_URL") {
                 Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
                     Some(url.trim_end_matches('/').to_owned())
@@ -319,6 +325,7 @@ impl fmt::Debug for Settings {
             .field("transfer_account", &self.transfer_account)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("public_url", &self.public_url)
+            .field("metrics_addr", &self.metrics_addr)
             .finish_non_exhaustive()
     }
 }

@@ -64,10 +64,13 @@ impl Db {
         let writer = self.writer.clone();
         web::block(move || {
             let _scope = writer.as_ref().map(|writer| writer.enter());
-            let mut conn = match checkout {
-                Some(wait) => pool.get_timeout(wait)?,
-                None => pool.get()?,
+            let waiting = crate::measures::Queued::enter(crate::measures::DB_CHECKOUTS_WAITING);
+            let checked_out = match checkout {
+                Some(wait) => pool.get_timeout(wait),
+                None => pool.get(),
             };
+            drop(waiting);
+            let mut conn = checked_out.inspect_err(|_| crate::measures::db_checkout_timeout())?;
             work(&mut conn)
         })
         .await?

@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod idempotency;
 pub mod limits;
 pub mod mail;
+pub mod measures;
 pub mod middleware;
 pub mod openapi;
 pub mod payments;
@@ -42,6 +43,8 @@ use crate::{
 /// A built application: bound to its port, ready to run.
 pub struct Application {
     port: u16,
+    /// The port of `/metrics`, when `METRICS_ADDR` is set.
+    metrics_port: Option<u16>,
     server: Server,
     context: ApiContext,
     /// The outbox dispatcher, stopped while the runtime still runs: its SMTP pool closes its
@@ -95,7 +98,18 @@ impl Application {
         let listener = TcpListener::bind(context.settings.bind_addr)
             .map_err(|e| format!("cannot bind {}: {e}", context.settings.bind_addr))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        let metrics = measures::install()?;
         let server = run(listener, context.clone())?;
+        let metrics_port = match context.settings.metrics_addr {
+            Some(addr) => {
+                let listener = TcpListener::bind(addr)
+                    .map_err(|e| format!("cannot bind METRICS_ADDR {addr}: {e}"))?;
+                let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+                actix_web::rt::spawn(run_metrics(listener, context.clone(), metrics)?);
+                Some(port)
+            }
+            None => None,
+        };
         let dispatcher =
             mail::dispatcher::spawn(context.db.pool().clone(), context.settings.clone())?;
         flows::recovery::request_recovery::spawn_sweeper(context.clone());
@@ -106,6 +120,7 @@ impl Application {
         }
         Ok(Self {
             port,
+            metrics_port,
             server,
             context,
             dispatcher,
@@ -115,6 +130,11 @@ impl Application {
     /// The port actually bound.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of `/metrics`, when `METRICS_ADDR` is set (0 there picks a free one).
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
     }
 
     /// The shared state (tests and workers use its pool).
@@ -180,6 +200,39 @@ fn cors(settings: &Settings) -> Cors {
         cors = cors.allowed_origin(origin);
     }
     cors
+}
+
+/// `GET /metrics` in Prometheus' text format, alone on its listener (`METRICS_ADDR`): one worker,
+/// nothing else routed there.
+fn run_metrics(
+    listener: TcpListener,
+    context: ApiContext,
+    handle: metrics_exporter_prometheus::PrometheusHandle,
+) -> Result<Server, String> {
+    let state = web::Data::new((context, handle));
+    let server =
+        HttpServer::new(move || {
+            App::new().app_data(state.clone()).route(
+                "/metrics",
+                web::get().to(
+                    |state: web::Data<(
+                        ApiContext,
+                        metrics_exporter_prometheus::PrometheusHandle,
+                    )>| async move {
+                        flows::health::scrape(&state.0).await;
+                        actix_web::HttpResponse::Ok()
+                            .content_type("text/plain; version=0.0.4; charset=utf-8")
+                            .body(state.1.render())
+                    },
+                ),
+            )
+        })
+        .workers(1)
+        .disable_signals()
+        .listen(listener)
+        .map_err(|e| e.to_string())?
+        .run();
+    Ok(server)
 }
 
 fn run(listener: TcpListener, context: ApiContext) -> Result<Server, String> {

@@ -106,6 +106,12 @@ pub async fn request_context(
                 }
             };
             add_security_headers(rendered.headers_mut(), &request_id, marking);
+            crate::measures::request(
+                method.as_str(),
+                "-",
+                rendered.status().as_u16(),
+                started.elapsed().as_secs_f64(),
+            );
             tracing::info!(%request_id, %method, %client, status = rendered.status().as_u16(), "request refused by middleware");
             return Err(InternalError::from_response(error.to_string(), rendered).into());
         }
@@ -127,6 +133,12 @@ pub async fn request_context(
         .unwrap_or_else(|| "-".to_owned());
     let status = response.status().as_u16();
     let latency_ms = format!("{:.2}", started.elapsed().as_secs_f64() * 1000.0);
+    crate::measures::request(
+        method.as_str(),
+        &route,
+        status,
+        started.elapsed().as_secs_f64(),
+    );
     // 503 is a documented state (a dependency or a feature is unavailable), not a fault of ours.
     if status >= 500 && status != 503 {
         tracing::error!(%request_id, %method, %route, status, %latency_ms, %client, "request");

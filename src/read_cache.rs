@@ -91,10 +91,13 @@ impl ReadCache {
     /// The kept answer of `view` for this account, if nothing it was read from was written since
     /// and it is recent.
     pub fn get(&self, account_id: &str, view: &str) -> Option<Bytes> {
-        self.answers
+        let body = self
+            .answers
             .get(&BorrowedKey(account_id, view))
             .filter(|a| a.stored_at.elapsed() < TTL && a.stamp.holds())
-            .map(|a| a.body)
+            .map(|a| a.body);
+        crate::measures::cache_lookup("answer", body.is_some());
+        body
     }
 
     /// Keeps an answer worked out from data read at `stamp`, taken with `read_at` before the

@@ -42,10 +42,13 @@ impl Default for SearchCache {
 impl SearchCache {
     /// A fresh answer for this query, if one is kept.
     pub fn get(&self, key: &SearchKey) -> Option<Bytes> {
-        self.answers
+        let body = self
+            .answers
             .get(key)
             .filter(|(at, _)| at.elapsed() < TTL)
-            .map(|(_, body)| body)
+            .map(|(_, body)| body);
+        crate::measures::cache_lookup("search", body.is_some());
+        body
     }
 
     /// Keeps an answer.

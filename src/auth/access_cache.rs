@@ -39,7 +39,9 @@ impl AccessCache {
     /// The claims of a token verified before and not yet expired.
     pub fn claims(&self, token: &str) -> Option<Claims> {
         let now = chrono::Utc::now().timestamp();
-        self.tokens.get(token).filter(|c| c.exp > now)
+        let claims = self.tokens.get(token).filter(|c| c.exp > now);
+        crate::measures::cache_lookup("access_token", claims.is_some());
+        claims
     }
 
     /// Remembers a verified token.
@@ -50,9 +52,12 @@ impl AccessCache {
     /// True when the session was seen live recently and none of its account's sessions was
     /// revoked since.
     pub fn session_live(&self, session_id: &str) -> bool {
-        self.sessions
+        let live = self
+            .sessions
             .get(session_id)
-            .is_some_and(|(seen, stamp)| seen.elapsed() < SESSION_TTL && stamp.holds())
+            .is_some_and(|(seen, stamp)| seen.elapsed() < SESSION_TTL && stamp.holds());
+        crate::measures::cache_lookup("session", live);
+        live
     }
 
     /// The versions to check the session of `account_id` at: take them before the database

@@ -219,11 +219,18 @@ fn hashing_pool() -> &'static std::sync::Mutex<std::sync::mpsc::Sender<HashJob>>
 async fn run_bounded<T: Send + 'static>(
     job: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, HashingError> {
-    let place = admit(&QUEUED, queue_bound(hashing_cores())).ok_or(HashingError::Busy)?;
+    let Some(place) = admit(&QUEUED, queue_bound(hashing_cores())) else {
+        crate::measures::hash_refused();
+        return Err(HashingError::Busy);
+    };
+    let queued = crate::measures::Queued::enter(crate::measures::HASH_QUEUE);
+    let submitted = std::time::Instant::now();
     let (reply, result) = tokio::sync::oneshot::channel();
     let boxed: HashJob = Box::new(move || {
+        crate::measures::hash_waited(submitted.elapsed().as_secs_f64());
         let _ = reply.send(job());
         drop(place);
+        drop(queued);
     });
     hashing_pool()
         .lock()

@@ -43,6 +43,7 @@ pub async fn open(
     account: Account,
     sign_in: SignInContext,
 ) -> Result<SignedIn, ApiError> {
+    crate::measures::sign_in(sign_in.amr, "signed_in");
     let account_id = account.id.clone();
     let (session, refresh_token) = ctx
         .db

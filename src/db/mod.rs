@@ -540,7 +540,10 @@ where
     // Other processes on the same file still wait on `busy_timeout` as before.
     // Bounded like SQLite's own wait: writers queued behind one stuck on another process's lock
     // (an import) give up with "database is locked" (a 503) instead of queueing without end.
-    let Some(_writer) = SQLITE_WRITER.try_lock_for(SQLITE_BUSY_TIMEOUT) else {
+    let waiting = crate::measures::Queued::enter(crate::measures::SQLITE_WRITERS_WAITING);
+    let writer = SQLITE_WRITER.try_lock_for(SQLITE_BUSY_TIMEOUT);
+    drop(waiting);
+    let Some(_writer) = writer else {
         return Err(E::from(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::Unknown,
             Box::new("database is locked (writers of this process queued too long)".to_owned()),

@@ -178,6 +178,19 @@ impl OutboxEmail {
             .map(drop)
     }
 
+    /// How many emails wait to be sent and how many were sent (the metrics' scrape).
+    pub fn counts(conn: &mut DbConnection) -> QueryResult<(i64, i64)> {
+        let pending = outbox_emails::table
+            .filter(outbox_emails::sent_at.is_null())
+            .count()
+            .get_result(conn)?;
+        let sent = outbox_emails::table
+            .filter(outbox_emails::sent_at.is_not_null())
+            .count()
+            .get_result(conn)?;
+        Ok((pending, sent))
+    }
+
     /// Records a failed attempt and releases the message until `retry_in` from now.
     pub fn mark_failed(
         conn: &mut DbConnection,

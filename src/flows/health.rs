@@ -37,3 +37,26 @@ pub async fn readiness(ctx: &ApiContext) -> Result<InstanceState, ApiError> {
         Err(error) => return Err(error),
     })
 }
+
+/// Brings the figures read at scrape time up to date (pool connections, outbox), before
+/// `/metrics` renders them. A database that does not answer leaves the outbox figures as they
+/// were: the scrape still answers, with the pool showing why.
+pub async fn scrape(ctx: &ApiContext) {
+    let state = ctx.db.pool().state();
+    let outbox = ctx
+        .db
+        .run_within(READY_CHECKOUT, |conn| {
+            Ok(db::outbox::OutboxEmail::counts(conn)?)
+        })
+        .await;
+    let in_use = state.connections.saturating_sub(state.idle_connections);
+    match outbox {
+        Ok((pending, sent)) => {
+            crate::measures::scraped(in_use, state.idle_connections, Some((pending, sent)))
+        }
+        Err(error) => {
+            tracing::warn!(%error, "metrics: cannot count the outbox");
+            crate::measures::scraped(in_use, state.idle_connections, None)
+        }
+    }
+}

@@ -132,6 +132,7 @@ impl Dispatcher {
         let to = log_form(&email.recipient);
         match self.transport.send(&email).await {
             Ok(()) => {
+                crate::measures::outbox_delivery("sent");
                 tracing::info!(id = %email.id, kind = %email.kind, to = %to, attempts = email.attempts + 1, "email sent");
                 let id = email.id.clone();
                 if let Err(error) = self.db(move |c| OutboxEmail::mark_sent(c, &id)).await {
@@ -140,6 +141,7 @@ impl Dispatcher {
                 }
             }
             Err(send_error) => {
+                crate::measures::outbox_delivery("failed");
                 let retry_in = backoff(self.retry_base, email.attempts);
                 tracing::warn!(
                     id = %email.id,

@@ -19,6 +19,8 @@ pub struct TestApp {
     pub client: awc::Client,
     pub mail_dir: PathBuf,
     pub database_url: String,
+    /// `http://127.0.0.1:<port>` of `/metrics`, when the settings gave a `METRICS_ADDR`.
+    pub metrics_address: Option<String>,
     /// The running application's shared state: tests of a use case (`comptexpert::flows`) call it
     /// directly with this, on the same database as the HTTP requests.
     pub context: comptexpert::context::ApiContext,
@@ -200,6 +202,9 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
         .expect("the application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let context = app.context().clone();
+    let metrics_address = app
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}"));
     actix_web::rt::spawn(app.run_until_stopped());
     let client = awc::Client::builder().disable_redirects().finish();
     TestApp {
@@ -208,6 +213,7 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
         mail_dir,
         _schema: schema,
         database_url,
+        metrics_address,
         context,
         _dir: dir,
     }

@@ -18,6 +18,7 @@ mod instances;
 mod large_amounts;
 mod mail;
 mod mailbox;
+mod metrics;
 mod migrations;
 mod openapi;
 mod outage;

@@ -77,6 +77,7 @@ pub async fn settle_event(
             })
         })
         .await?;
+    crate::measures::webhook_event(settled.outcome.as_str());
     // Logged with the reference the provider named, so that an operator finds it either way.
     match settled.outcome {
         WebhookOutcome::Applied | WebhookOutcome::Unchanged => tracing::info!(

@@ -27,12 +27,19 @@ pub async fn refresh(ctx: &ApiContext, presented: String) -> Result<SignedIn, Ap
             account,
             session,
             refresh_token,
-        } => session_tokens::issue(ctx, *account, session, refresh_token),
+        } => {
+            crate::measures::refresh("rotated");
+            session_tokens::issue(ctx, *account, session, refresh_token)
+        }
         Refresh::Reused { session } => {
+            crate::measures::refresh("reuse_detected");
             tracing::warn!(session = %session.id, "refresh token reused: session revoked");
             Err(invalid_refresh_token())
         }
-        Refresh::Refused => Err(invalid_refresh_token()),
+        Refresh::Refused => {
+            crate::measures::refresh("refused");
+            Err(invalid_refresh_token())
+        }
     }
 }
 

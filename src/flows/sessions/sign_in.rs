@@ -73,6 +73,7 @@ pub async fn sign_in(
         })
         .await?;
     if let Some(seconds) = throttle.locked_for {
+        crate::measures::sign_in("pwd", "locked");
         return Ok(SignIn::Locked {
             retry_after_seconds: u64::try_from(seconds).unwrap_or(1),
         });
@@ -88,6 +89,7 @@ pub async fn sign_in(
     let known_account_id = account.as_ref().map(|a| a.id.clone());
     let Some(account) = account.filter(|_| verification != Verification::Mismatch) else {
         record_failure(ctx, identifier, known_account_id, client.address).await?;
+        crate::measures::sign_in("pwd", "denied");
         return Ok(SignIn::Denied);
     };
     if verification == Verification::MatchNeedsRehash {
@@ -153,6 +155,10 @@ async fn record_failure(
         .run(move |conn| {
             Ok(db::session_write_transaction(conn, |conn| {
                 let lock = login_throttles::record_failure(conn, &identifier, now)?;
+                if lock.is_some() {
+                    // Counted even if the commit then fails: a rare overcount, never a miss.
+                    crate::measures::lockout();
+                }
                 if let Some(account_id) = &account_id {
                     let kind = if lock.is_some() {
                         SecurityEventKind::AccountLocked
