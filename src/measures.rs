@@ -90,7 +90,7 @@ fn describe() {
     );
     describe_counter!(
         SIGN_INS,
-        "Sign-ins, by method (pwd, expertpass, signexpert) and outcome."
+        "Sign-ins, by method (pwd, qr, x509, as in amr) and outcome."
     );
     describe_counter!(
         LOCKOUTS,
@@ -125,7 +125,7 @@ pub fn request(method: &str, route: &str, status: u16, seconds: f64) {
     histogram!(HTTP_DURATION, "route" => route.to_owned()).record(seconds);
 }
 
-/// A sign-in ended: `method` as in `amr` (`pwd`, `expertpass`, `signexpert`).
+/// A sign-in ended: `method` as in `amr` (`pwd`, `qr`, `x509`).
 pub fn sign_in(method: &'static str, outcome: &'static str) {
     counter!(SIGN_INS, "method" => method, "outcome" => outcome).increment(1);
 }

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
@@ -106,6 +107,60 @@ class Proxy:
 
     def call(self, method, path, body=None, headers=None, source=BALANCER):
         return call(self.port, method, path, body, headers, source=source, tls=self.tls)
+
+
+class Prometheus:
+    """A real Prometheus (Debian's package) scraping each instance's METRICS_ADDR every second."""
+
+    def __init__(self, root, targets):
+        self.root = os.path.join(root, "prometheus")
+        os.makedirs(self.root, exist_ok=True)
+        self.port = free_port()
+        self.conf = os.path.join(self.root, "prometheus.yml")
+        listed = ", ".join(f"'127.0.0.1:{port}'" for port in targets)
+        with open(self.conf, "w") as conf:
+            conf.write("global:\n  scrape_interval: 1s\n"
+                       "scrape_configs:\n  - job_name: comptexpert\n"
+                       f"    static_configs:\n      - targets: [{listed}]\n")
+        self.targets = len(targets)
+        self.process = None
+
+    def start(self):
+        with open(os.path.join(self.root, "prometheus.log"), "ab") as log:
+            self.process = subprocess.Popen([
+                "prometheus", f"--config.file={self.conf}", f"--storage.tsdb.path={self.root}/data",
+                f"--web.listen-address=127.0.0.1:{self.port}",
+            ], stdout=log, stderr=subprocess.STDOUT)
+        # Every instance scraped at least once.
+        if not self.wait_for("sum(up{job='comptexpert'})", lambda v: v == self.targets, 60):
+            with open(os.path.join(self.root, "prometheus.log"), errors="replace") as log:
+                print(log.read()[-3000:], file=sys.stderr)
+            sys.exit("deploy: Prometheus does not scrape both instances")
+
+    def query(self, promql):
+        """The scalar value of an instant PromQL query (None while it has no result)."""
+        reply = call(self.port, "GET", "/api/v1/query?query=" + urllib.parse.quote(promql))
+        if reply.status != 200:
+            return None
+        result = reply.json()["data"]["result"]
+        return float(result[0]["value"][1]) if result else None
+
+    def wait_for(self, promql, condition, seconds):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            value = self.query(promql)
+            if value is not None and condition(value):
+                return value
+            time.sleep(0.5)
+        return None
+
+    def stop(self):
+        if self.process:
+            self.process.terminate()
+            self.process.wait(30)
+
+
+SIGN_INS = "sum(comptexpert_sign_ins_total{method='pwd',outcome='signed_in'})"
 
 
 def bearer(token):
@@ -224,6 +279,7 @@ def main():
     cluster = Cluster()
     instances = []
     proxy = None
+    prometheus = None
     sink = Sink(free_port())
     started = time.monotonic()
     try:
@@ -231,6 +287,7 @@ def main():
         url = cluster.create_database("comptexpert")
         sink.start()
         ports = [free_port(), free_port()]
+        metrics_ports = [free_port(), free_port()]
         settings = {
             "TRUSTED_PROXIES": f"{PROXY_ADDRESS}, {BALANCER}",
             "RATE_LIMITS": "on",
@@ -238,8 +295,9 @@ def main():
             "MAIL_POLL_INTERVAL_MS": 100,
             "FRONTEND_URL": "https://comptexpert.example",
         }
-        instances = [Service(args.binary, f"instance-{n}", url, root, port=port, **settings)
-                     for n, port in enumerate(ports, start=1)]
+        instances = [Service(args.binary, f"instance-{n}", url, root, port=port,
+                             METRICS_ADDR=f"127.0.0.1:{metrics_port}", **settings)
+                     for n, (port, metrics_port) in enumerate(zip(ports, metrics_ports), start=1)]
         # One key file for both: a token signed by one instance is valid on the other.
         keys = os.path.join(root, "jwt-keys.pem")
         for instance in instances:
@@ -251,10 +309,20 @@ def main():
         proxy.start()
         print(f"== two instances ({', '.join(map(str, ports))}) behind nginx (https://127.0.0.1:{proxy.port}) "
               f"on one PostgreSQL database", flush=True)
+        prometheus = Prometheus(root, metrics_ports)
+        prometheus.start()
+        before = prometheus.query(SIGN_INS) or 0.0
         sessions_across_instances(proxy, instances)
         client_addresses(proxy)
         emails_once(proxy, instances, sink)
+        print("== Prometheus scrapes both instances' METRICS_ADDR", flush=True)
+        # Twelve password sign-ins through the proxy above, spread over both instances.
+        after = prometheus.wait_for(SIGN_INS, lambda v: v >= before + 12, 20)
+        print(f"   {SIGN_INS}: {before:.0f} before the checks, {after} after", flush=True)
+        check(after is not None, "Prometheus did not see the sign-in counter move by the twelve sign-ins")
     finally:
+        if prometheus:
+            prometheus.stop()
         if proxy:
             proxy.stop()
         for instance in instances:
