@@ -62,7 +62,10 @@ impl Db {
     {
         let pool = self.pool.clone();
         let writer = self.writer.clone();
+        // The caller's span (its request) follows the work onto the blocking thread.
+        let span = tracing::Span::current();
         web::block(move || {
+            let _in_caller = span.enter();
             let _scope = writer.as_ref().map(|writer| writer.enter());
             let waiting = crate::measures::Queued::enter(crate::measures::DB_CHECKOUTS_WAITING);
             let checked_out = match checkout {

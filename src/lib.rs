@@ -210,29 +210,28 @@ fn run_metrics(
     handle: metrics_exporter_prometheus::PrometheusHandle,
 ) -> Result<Server, String> {
     let state = web::Data::new((context, handle));
-    let server =
-        HttpServer::new(move || {
-            App::new().app_data(state.clone()).route(
-                "/metrics",
-                web::get().to(
-                    |state: web::Data<(
-                        ApiContext,
-                        metrics_exporter_prometheus::PrometheusHandle,
-                    )>| async move {
-                        flows::health::scrape(&state.0).await;
-                        actix_web::HttpResponse::Ok()
-                            .content_type("text/plain; version=0.0.4; charset=utf-8")
-                            .body(state.1.render())
-                    },
-                ),
-            )
-        })
-        .workers(1)
-        .disable_signals()
-        .listen(listener)
-        .map_err(|e| e.to_string())?
-        .run();
+    let server = HttpServer::new(move || {
+        let metrics = web::get().to(render_metrics); // not the API: METRICS_ADDR only
+        App::new()
+            .app_data(state.clone())
+            .route("/metrics", metrics) // not the API
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .map_err(|e| e.to_string())?
+    .run();
     Ok(server)
+}
+
+/// Prometheus' scrape: the figures read at scrape time first, then everything recorded.
+async fn render_metrics(
+    state: web::Data<(ApiContext, metrics_exporter_prometheus::PrometheusHandle)>,
+) -> actix_web::HttpResponse {
+    flows::health::scrape(&state.0).await;
+    actix_web::HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.1.render())
 }
 
 fn run(listener: TcpListener, context: ApiContext) -> Result<Server, String> {

@@ -60,7 +60,17 @@ pub async fn request_context(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
 
-    let outcome = i18n::scope(lang, next.call(req)).await;
+    // Every line logged while the request is handled (its errors included, and the database
+    // work and hashing it waits for, which carry the span along) names the request it serves.
+    // The route is known once routing has run, and recorded then.
+    let span = tracing::info_span!(
+        "request",
+        %request_id,
+        %method,
+        route = tracing::field::Empty
+    );
+    let outcome =
+        tracing::Instrument::instrument(i18n::scope(lang, next.call(req)), span.clone()).await;
     let mut response = match outcome {
         Ok(response) => {
             let response = response.map_into_boxed_body();
@@ -112,6 +122,7 @@ pub async fn request_context(
                 rendered.status().as_u16(),
                 started.elapsed().as_secs_f64(),
             );
+            let _in_request = span.enter();
             tracing::info!(%request_id, %method, %client, status = rendered.status().as_u16(), "request refused by middleware");
             return Err(InternalError::from_response(error.to_string(), rendered).into());
         }
@@ -139,6 +150,8 @@ pub async fn request_context(
         status,
         started.elapsed().as_secs_f64(),
     );
+    span.record("route", route.as_str());
+    let _in_request = span.enter();
     // 503 is a documented state (a dependency or a feature is unavailable), not a fault of ours.
     if status >= 500 && status != 503 {
         tracing::error!(%request_id, %method, %route, status, %latency_ms, %client, "request");

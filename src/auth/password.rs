@@ -225,8 +225,10 @@ async fn run_bounded<T: Send + 'static>(
     };
     let queued = crate::measures::Queued::enter(crate::measures::HASH_QUEUE);
     let submitted = std::time::Instant::now();
+    let span = tracing::Span::current();
     let (reply, result) = tokio::sync::oneshot::channel();
     let boxed: HashJob = Box::new(move || {
+        let _in_caller = span.enter();
         crate::measures::hash_waited(submitted.elapsed().as_secs_f64());
         let _ = reply.send(job());
         drop(place);

@@ -129,6 +129,11 @@ impl Dispatcher {
 
     /// Sends one claimed message and records the outcome.
     async fn deliver(&self, email: OutboxEmail, unrecorded: &mut Vec<String>) {
+        let span = tracing::info_span!("outbox", id = %email.id, kind = %email.kind);
+        tracing::Instrument::instrument(self.deliver_in_span(email, unrecorded), span).await
+    }
+
+    async fn deliver_in_span(&self, email: OutboxEmail, unrecorded: &mut Vec<String>) {
         let to = log_form(&email.recipient);
         match self.transport.send(&email).await {
             Ok(()) => {

@@ -3,76 +3,39 @@
 //! would accept it for up to 2 s. The second instance is the real binary in a process of its
 //! own: instances in one process would share their caches' versions and prove nothing.
 
-use std::{
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use awc::http::Method;
 
-use crate::helpers::{spawn_app, TestApp, TEST_DATABASE_URL};
+use crate::{
+    helpers::{spawn_app, TestApp, TEST_DATABASE_URL},
+    service_process::ServiceProcess,
+};
 
 /// The target: a revocation is refused elsewhere within this (p99).
 const TARGET: Duration = Duration::from_millis(100);
 const REVOCATIONS: usize = 40;
 
-/// The binary serving on the test app's database, killed when dropped.
-struct OtherInstance {
-    child: Child,
-    address: String,
-    _dir: tempfile::TempDir,
+async fn start_other_instance(app: &TestApp) -> ServiceProcess {
+    ServiceProcess::start(
+        &app.client,
+        &[
+            ("DATABASE_URL", app.database_url.as_str()),
+            // The same signing keys: a token of one instance is valid on the other.
+            (
+                "JWT_KEY_FILE",
+                app.context
+                    .settings
+                    .jwt_key_file
+                    .to_str()
+                    .expect("a UTF-8 path"),
+            ),
+        ],
+    )
+    .await
 }
 
-impl Drop for OtherInstance {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn start_other_instance(app: &TestApp) -> OtherInstance {
-    let dir = tempfile::tempdir().expect("a directory");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_comptexpert"))
-        .arg("serve")
-        .env("DATABASE_URL", &app.database_url)
-        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-        // The same signing keys: a token of one instance is valid on the other.
-        .env("JWT_KEY_FILE", &app.context.settings.jwt_key_file)
-        .env("MAIL_DIR", dir.path().join("mail"))
-        .env("RUST_LOG", "warn")
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the binary starts");
-    let other = OtherInstance {
-        child,
-        address: format!("http://127.0.0.1:{port}"),
-        _dir: dir,
-    };
-    let started = Instant::now();
-    loop {
-        let ready = app
-            .client
-            .get(format!("{}/ready", other.address))
-            .send()
-            .await;
-        if ready.is_ok_and(|r| r.status().as_u16() == 200) {
-            return other;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the second instance is not ready"
-        );
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn me_on(app: &TestApp, other: &OtherInstance, access: &str) -> u16 {
+async fn me_on(app: &TestApp, other: &ServiceProcess, access: &str) -> u16 {
     app.client
         .get(format!("{}/v1/me", other.address))
         .bearer_auth(access)
