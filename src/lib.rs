@@ -98,10 +98,10 @@ impl Application {
         let listener = TcpListener::bind(context.settings.bind_addr)
             .map_err(|e| format!("cannot bind {}: {e}", context.settings.bind_addr))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-        let metrics = measures::install()?;
         let server = run(listener, context.clone())?;
         let metrics_port = match context.settings.metrics_addr {
             Some(addr) => {
+                let metrics = measures::install()?;
                 let listener = TcpListener::bind(addr)
                     .map_err(|e| format!("cannot bind METRICS_ADDR {addr}: {e}"))?;
                 let port = listener.local_addr().map_err(|e| e.to_string())?.port();
