@@ -10,7 +10,6 @@ X-Forwarded-For must change nothing.
 
 import argparse
 import os
-import shutil
 import ssl
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 from harness import (  # noqa: E402
-    DEMO_PASSWORD, Cluster, Service, Sink, call, check, failures, free_port,
+    DEMO_PASSWORD, Cluster, Service, Sink, bearer, call, check, conclude, failures, free_port, leave,
 )
 
 PROXY_ADDRESS = "127.0.0.2"
@@ -161,10 +160,6 @@ class Prometheus:
 
 
 SIGN_INS = "sum(comptexpert_sign_ins_total{method='pwd',outcome='signed_in'})"
-
-
-def bearer(token):
-    return {"Authorization": f"Bearer {token}"}
 
 
 def sessions_across_instances(proxy, instances):
@@ -331,18 +326,8 @@ def main():
                 instance.tail()
         sink.stop()
         cluster.destroy()
-        if args.keep:
-            print(f"deploy: working directory kept at {root}")
-        else:
-            shutil.rmtree(root, ignore_errors=True)
-    took = time.monotonic() - started
-    if failures:
-        print(f"== deployment checks FAILED ({len(failures)}) in {took:.0f} s", flush=True)
-        for failure in failures:
-            print(f"   - {failure}")
-        sys.exit(1)
-    print(f"== deployment checks passed in {took:.0f} s", flush=True)
-
+        leave(root, args.keep, "deploy")
+    conclude("deployment checks", started)
 
 if __name__ == "__main__":
     main()

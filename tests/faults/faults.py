@@ -13,7 +13,6 @@ stopping it touches nothing else on the machine.
 
 import argparse
 import os
-import shutil
 import sys
 import tempfile
 import threading
@@ -23,7 +22,8 @@ from dataclasses import dataclass, field
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 from harness import (  # noqa: E402
-    DEMO_PASSWORD, Cluster, Service, Sink, bearer, call, check, failures, free_port, sign_in,
+    DEMO_PASSWORD, Cluster, Service, Sink, bearer, call, check, conclude, failures, free_port, leave,
+    sign_in,
 )
 
 MARIE_EMAIL = "marie.durand@cabinet-durand.example"
@@ -334,18 +334,8 @@ def main():
             smtp_outage(args.binary, root, "PostgreSQL", cluster.create_database("smtp"))
     finally:
         cluster.destroy()
-        if args.keep:
-            print(f"faults: working directory kept at {root}")
-        else:
-            shutil.rmtree(root, ignore_errors=True)
-    took = time.monotonic() - started
-    if failures:
-        print(f"== fault checks FAILED ({len(failures)}) in {took:.0f} s", flush=True)
-        for failure in failures:
-            print(f"   - {failure}")
-        sys.exit(1)
-    print(f"== fault checks passed in {took:.0f} s", flush=True)
-
+        leave(root, args.keep, "faults")
+    conclude("fault checks", started)
 
 if __name__ == "__main__":
     main()

@@ -238,3 +238,20 @@ class Sink:
         self.controller.stop()
 
 
+def leave(root, keep, what):
+    """Removes the working directory `root`, or says where it is kept (`--keep`)."""
+    if keep:
+        print(f"{what}: working directory kept at {root}")
+    else:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def conclude(what, started):
+    """Prints the verdict of the checks named `what` and exits 1 when any failed."""
+    took = time.monotonic() - started
+    if failures:
+        print(f"== {what} FAILED ({len(failures)}) in {took:.0f} s", flush=True)
+        for failure in failures:
+            print(f"   - {failure}")
+        sys.exit(1)
+    print(f"== {what} passed in {took:.0f} s", flush=True)
