@@ -52,7 +52,7 @@ pub async fn request_context(
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let method = req.method().clone();
-    let client = crate::routes::client::client_address(req.request());
+    let client = crate::proxies::client_address(req.request());
     let marking = Marking::of(&req);
     let origin = req
         .headers()

@@ -216,6 +216,22 @@ fn parse_node(node: &str) -> Option<IpAddr> {
     host.parse::<IpAddr>().ok().map(canonical)
 }
 
+/// The client's address: the peer's, or behind a proxy of `TRUSTED_PROXIES` the one its header gives.
+pub fn client_address(req: &actix_web::HttpRequest) -> String {
+    let Some(peer) = req.peer_addr() else {
+        return "unknown".to_owned();
+    };
+    let ctx = req.app_data::<actix_web::web::Data<crate::context::ApiContext>>();
+    let Some((proxies, name)) = ctx.and_then(|ctx| {
+        let proxies = &ctx.settings.trusted_proxies;
+        proxies.header().map(|header| (proxies, header.name()))
+    }) else {
+        return peer.ip().to_string();
+    };
+    let values = req.headers().get_all(name).filter_map(|v| v.to_str().ok());
+    proxies.client_address(peer.ip(), values).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

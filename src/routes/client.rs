@@ -3,25 +3,9 @@
 
 use std::future::{ready, Ready};
 
-use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use actix_web::{dev::Payload, http::header, FromRequest, HttpRequest};
 
-use crate::{context::ApiContext, error::ApiError, flows::Client};
-
-/// The client's address: the peer's, or behind a proxy of `TRUSTED_PROXIES` the one its header gives.
-pub fn client_address(req: &HttpRequest) -> String {
-    let Some(peer) = req.peer_addr() else {
-        return "unknown".to_owned();
-    };
-    let ctx = req.app_data::<web::Data<ApiContext>>();
-    let Some((proxies, name)) = ctx.and_then(|ctx| {
-        let proxies = &ctx.settings.trusted_proxies;
-        proxies.header().map(|header| (proxies, header.name()))
-    }) else {
-        return peer.ip().to_string();
-    };
-    let values = req.headers().get_all(name).filter_map(|v| v.to_str().ok());
-    proxies.client_address(peer.ip(), values).to_string()
-}
+use crate::{error::ApiError, flows::Client, proxies::client_address};
 
 impl Client {
     /// Where `req` comes from.

@@ -1,7 +1,7 @@
 //! HTTP only: extract, call one use case ([`crate::flows`]), map its outcome to a response. Every route of the API is visible here.
 
 pub mod accounts;
-pub(crate) mod client;
+mod client;
 pub mod decode_errors;
 pub mod email_verifications;
 pub mod expertpass;
