@@ -247,19 +247,10 @@ def emails_once(proxy, instances, sink):
         }, {"X-Forwarded-For": f"203.0.113.{100 + n}"})
         if check(reply.status == 202, f"registration {n} answered {reply.status}"):
             expected.append(email)
-    store = instances[0].store
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if store.value(f"SELECT COUNT(*) FROM outbox_emails WHERE recipient LIKE 'deploiement.{tag}.%' "
-                       "AND sent_at IS NULL") == 0:
-            break
-        time.sleep(0.2)
-    time.sleep(2)  # time for a duplicate to show up, if one were coming
-    received = {}
-    for recipients, _ in sink.received:
-        for recipient in recipients:
-            if recipient.startswith(f"deploiement.{tag}."):
-                received[recipient] = received.get(recipient, 0) + 1
+    received = sink.per_recipient_once_drained(
+        instances[0].store,
+        f"SELECT COUNT(*) FROM outbox_emails WHERE recipient LIKE 'deploiement.{tag}.%' AND sent_at IS NULL",
+        prefix=f"deploiement.{tag}.")
     print(f"   {sum(received.values())} emails received for {len(expected)} registrations", flush=True)
     check(all(received.get(e) == 1 for e in expected),
           f"not exactly once: {[(e, received.get(e, 0)) for e in expected if received.get(e) != 1][:3]}")

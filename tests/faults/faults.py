@@ -289,16 +289,8 @@ def smtp_outage(binary, root, backend, url):
         check(tried == len(expected), f"{tried} of {len(expected)} emails tried while the server was down")
         sink = Sink(smtp_port)
         sink.start()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if service.store.value("SELECT COUNT(*) FROM outbox_emails WHERE sent_at IS NULL") == 0:
-                break
-            time.sleep(0.2)
-        time.sleep(2)  # time for a duplicate to show up, if one were coming
-        per_address = {}
-        for recipients, _ in sink.received:
-            for recipient in recipients:
-                per_address[recipient] = per_address.get(recipient, 0) + 1
+        per_address = sink.per_recipient_once_drained(
+            service.store, "SELECT COUNT(*) FROM outbox_emails WHERE sent_at IS NULL")
         missing = [e for e in expected if e not in per_address]
         twice = {e: n for e, n in per_address.items() if n > 1}
         print(f"   after the server came back: {len(sink.received)} emails received", flush=True)

@@ -234,6 +234,21 @@ class Sink:
     def start(self):
         self.controller.start()
 
+    def per_recipient_once_drained(self, store, pending_query, prefix=""):
+        """Waits (30 s at most) until `pending_query` counts no email left to send, then 2 s more
+        for a duplicate to show up if one were coming; returns how many times each recipient
+        starting with `prefix` received one."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and store.value(pending_query) != 0:
+            time.sleep(0.2)
+        time.sleep(2)
+        received = {}
+        for recipients, _ in self.received:
+            for recipient in recipients:
+                if recipient.startswith(prefix):
+                    received[recipient] = received.get(recipient, 0) + 1
+        return received
+
     def stop(self):
         self.controller.stop()
 
