@@ -65,7 +65,76 @@ pub struct Settings {
     /// Where `GET /metrics` (Prometheus) is served (`METRICS_ADDR`), apart from the API; unset
     /// serves no metrics.
     pub metrics_addr: Option<SocketAddr>,
+    /// The absolute lifetime of sessions, besides the sliding one of their refresh tokens.
+    pub session_lifetimes: SessionLifetimes,
+    /// Delivery attempts after which an email is given up (dead), when no attempt was refused
+    /// for good first (`MAIL_MAX_ATTEMPTS`).
+    pub mail_max_attempts: i32,
+    /// How often an instance tries to run the maintenance task (`MAINTENANCE_INTERVAL_MINUTES`);
+    /// one instance at a time runs it, under a lease.
+    pub maintenance_interval: std::time::Duration,
 }
+
+/// How long a session may last whatever its use. Each refresh pushes a session's expiry back by
+/// its sliding lifetime (30 days with "Garder ma session active", 12 hours without), never past
+/// its opening plus the cap of its kind: after that, whoever holds it signs in again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLifetimes {
+    /// The cap with "Garder ma session active" (`SESSION_MAX_DAYS_KEPT_ACTIVE`).
+    pub kept_active_max: chrono::Duration,
+    /// The cap without it (`SESSION_MAX_HOURS`).
+    pub short_max: chrono::Duration,
+}
+
+impl SessionLifetimes {
+    /// Ninety days kept active (three sliding months), a day otherwise (a working day's session
+    /// refreshed into the evening, not into the next week).
+    pub const DEFAULT: Self = Self {
+        kept_active_max: chrono::Duration::days(90),
+        short_max: chrono::Duration::hours(24),
+    };
+
+    /// The cap of a session opened with or without "Garder ma session active".
+    pub fn max(&self, keep_active: bool) -> chrono::Duration {
+        if keep_active {
+            self.kept_active_max
+        } else {
+            self.short_max
+        }
+    }
+
+    fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let number = |name: &str, range: std::ops::RangeInclusive<i64>| {
+            var(name)
+                .map(|v| {
+                    v.trim()
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|n| range.contains(n))
+                        .ok_or_else(|| {
+                            format!(
+                                "{name}: {v:?} is not a whole number from {} to {}",
+                                range.start(),
+                                range.end()
+                            )
+                        })
+                })
+                .transpose()
+        };
+        Ok(Self {
+            kept_active_max: number("SESSION_MAX_DAYS_KEPT_ACTIVE", 1..=366)?
+                .map(chrono::Duration::days)
+                .unwrap_or(Self::DEFAULT.kept_active_max),
+            short_max: number("SESSION_MAX_HOURS", 1..=24 * 31)?
+                .map(chrono::Duration::hours)
+                .unwrap_or(Self::DEFAULT.short_max),
+        })
+    }
+}
+
+/// Attempts after which an email is dead by default: with the backoff doubling from 5 s up to an
+/// hour, about 21 hours of trying.
+pub const DEFAULT_MAIL_MAX_ATTEMPTS: i32 = 30;
 
 /// How long a payment may stay pending, per method (`PAYMENT_EXPIRY_HOURS_TRANSFER`,
 /// `…_CARD`, `…_DIRECT_DEBIT`): past it the sweeper fails it and what it reserved may be paid
@@ -258,6 +327,32 @@ impl Settings {
             metrics_addr: var("METRICS_ADDR")
                 .map(|v| v.parse().map_err(|e| format!("METRICS_ADDR: {e}")))
                 .transpose()?,
+            session_lifetimes: SessionLifetimes::from_env(var)?,
+            mail_max_attempts: match var("MAIL_MAX_ATTEMPTS") {
+                Some(v) => v
+                    .trim()
+                    .parse::<i32>()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| {
+                        format!("MAIL_MAX_ATTEMPTS: {v:?} is not a whole number from 1 to 1000")
+                    })?,
+                None => DEFAULT_MAIL_MAX_ATTEMPTS,
+            },
+            maintenance_interval: match var("MAINTENANCE_INTERVAL_MINUTES") {
+                Some(v) => v
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| (1..=7 * 24 * 60).contains(n))
+                    .map(|minutes| std::time::Duration::from_secs(minutes * 60))
+                    .ok_or_else(|| {
+                        format!(
+                            "MAINTENANCE_INTERVAL_MINUTES: {v:?} is not a whole number from 1 to 10080"
+                        )
+                    })?,
+                None => std::time::Duration::from_secs(3600),
+            },
             public_url: match var("PUBLIC_URL") {
                 Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
                     Some(url.trim_end_matches('/').to_owned())
@@ -326,6 +421,9 @@ impl fmt::Debug for Settings {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("public_url", &self.public_url)
             .field("metrics_addr", &self.metrics_addr)
+            .field("session_lifetimes", &self.session_lifetimes)
+            .field("mail_max_attempts", &self.mail_max_attempts)
+            .field("maintenance_interval", &self.maintenance_interval)
             .finish_non_exhaustive()
     }
 }
@@ -380,6 +478,26 @@ mod tests {
                 Box::leak(Box::new([("PAYMENT_EXPIRY_HOURS_CARD", wrong)]));
             let error = PaymentExpiry::from_env(env(pairs)).expect_err(wrong);
             assert!(error.starts_with("PAYMENT_EXPIRY_HOURS_CARD"), "{error}");
+        }
+    }
+
+    #[test]
+    fn sessions_last_ninety_days_kept_active_and_a_day_otherwise_unless_configured() {
+        let default = SessionLifetimes::from_env(env(&[])).expect("defaults");
+        assert_eq!(default.max(true), chrono::Duration::days(90));
+        assert_eq!(default.max(false), chrono::Duration::hours(24));
+        let set = SessionLifetimes::from_env(env(&[
+            ("SESSION_MAX_DAYS_KEPT_ACTIVE", "45"),
+            ("SESSION_MAX_HOURS", " 8 "),
+        ]))
+        .expect("configured");
+        assert_eq!(set.max(true), chrono::Duration::days(45));
+        assert_eq!(set.max(false), chrono::Duration::hours(8));
+        for wrong in ["0", "-1", "ninety", "400"] {
+            let pairs: &'static [(&'static str, &'static str)] =
+                Box::leak(Box::new([("SESSION_MAX_DAYS_KEPT_ACTIVE", wrong)]));
+            let error = SessionLifetimes::from_env(env(pairs)).expect_err(wrong);
+            assert!(error.starts_with("SESSION_MAX_DAYS_KEPT_ACTIVE"), "{error}");
         }
     }
 

@@ -115,11 +115,11 @@ fn describe() {
     );
     describe_gauge!(
         OUTBOX_EMAILS,
-        "Emails in the outbox, by state (pending, sent), read at scrape time."
+        "Emails in the outbox, by state (pending, sent, dead), read at scrape time."
     );
     describe_counter!(
         OUTBOX_DELIVERIES,
-        "Delivery attempts, by outcome (sent, failed)."
+        "Delivery attempts, by outcome (sent, failed and retried later, dead: failed and given up)."
     );
     describe_counter!(
         WEBHOOK_EVENTS,
@@ -241,11 +241,12 @@ pub fn hash_refused() {
 }
 
 /// The figures read at scrape time rather than counted as they change.
-pub fn scraped(in_use: u32, idle: u32, outbox: Option<(i64, i64)>) {
+pub fn scraped(in_use: u32, idle: u32, outbox: Option<crate::db::outbox::OutboxCounts>) {
     gauge!(DB_CONNECTIONS, "state" => "in_use").set(f64::from(in_use));
     gauge!(DB_CONNECTIONS, "state" => "idle").set(f64::from(idle));
-    if let Some((pending, sent)) = outbox {
-        gauge!(OUTBOX_EMAILS, "state" => "pending").set(pending as f64);
-        gauge!(OUTBOX_EMAILS, "state" => "sent").set(sent as f64);
+    if let Some(counts) = outbox {
+        gauge!(OUTBOX_EMAILS, "state" => "pending").set(counts.pending as f64);
+        gauge!(OUTBOX_EMAILS, "state" => "sent").set(counts.sent as f64);
+        gauge!(OUTBOX_EMAILS, "state" => "dead").set(counts.dead as f64);
     }
 }

@@ -45,6 +45,7 @@ pub async fn open(
 ) -> Result<SignedIn, ApiError> {
     crate::measures::sign_in(sign_in.amr, "signed_in");
     let account_id = account.id.clone();
+    let lifetimes = ctx.settings.session_lifetimes;
     let (session, refresh_token) = ctx
         .db
         .run(move |conn| {
@@ -59,6 +60,7 @@ pub async fn open(
                 },
                 SecurityEventKind::SignIn,
                 db::now(),
+                &lifetimes,
             )?)
         })
         .await?;

@@ -12,6 +12,17 @@ use diesel::prelude::*;
 
 use super::{now, schema::outbox_emails, DbConnection};
 
+/// The outbox at a glance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OutboxCounts {
+    /// Still to send (first attempt or retries).
+    pub pending: i64,
+    /// Delivered.
+    pub sent: i64,
+    /// Given up (`dead_at` set).
+    pub dead: i64,
+}
+
 /// The longest error text kept in `last_error` (SMTP answers can be long; only the gist matters).
 pub const LAST_ERROR_MAX_CHARS: usize = 500;
 
@@ -43,6 +54,9 @@ pub struct OutboxEmail {
     pub sent_at: Option<NaiveDateTime>,
     /// Why the last attempt failed, truncated to [`LAST_ERROR_MAX_CHARS`].
     pub last_error: Option<String>,
+    /// When the message was given up: refused for good by the mail server, or out of attempts.
+    /// A dead message is never tried again unless an operator queues it again ([`Self::revive`]).
+    pub dead_at: Option<NaiveDateTime>,
 }
 
 /// `now + duration`, rounded up to the whole second: stored instants are truncated to the second
@@ -89,6 +103,7 @@ impl OutboxEmail {
             locked_until: None,
             sent_at: None,
             last_error: None,
+            dead_at: None,
         }
     }
 
@@ -114,6 +129,7 @@ impl OutboxEmail {
         let now = now();
         outbox_emails::table
             .filter(outbox_emails::sent_at.is_null())
+            .filter(outbox_emails::dead_at.is_null())
             .filter(outbox_emails::next_attempt_at.le(now))
             .filter(
                 outbox_emails::locked_until
@@ -136,6 +152,7 @@ impl OutboxEmail {
         let now = now();
         let affected = diesel::update(outbox_emails::table.find(id))
             .filter(outbox_emails::sent_at.is_null())
+            .filter(outbox_emails::dead_at.is_null())
             .filter(outbox_emails::next_attempt_at.le(now))
             .filter(
                 outbox_emails::locked_until
@@ -178,17 +195,69 @@ impl OutboxEmail {
             .map(drop)
     }
 
-    /// How many emails wait to be sent and how many were sent (the metrics' scrape).
-    pub fn counts(conn: &mut DbConnection) -> QueryResult<(i64, i64)> {
+    /// How many emails wait to be sent, were sent, and were given up (the metrics' scrape).
+    pub fn counts(conn: &mut DbConnection) -> QueryResult<OutboxCounts> {
         let pending = outbox_emails::table
             .filter(outbox_emails::sent_at.is_null())
+            .filter(outbox_emails::dead_at.is_null())
             .count()
             .get_result(conn)?;
         let sent = outbox_emails::table
             .filter(outbox_emails::sent_at.is_not_null())
             .count()
             .get_result(conn)?;
-        Ok((pending, sent))
+        let dead = outbox_emails::table
+            .filter(outbox_emails::dead_at.is_not_null())
+            .count()
+            .get_result(conn)?;
+        Ok(OutboxCounts {
+            pending,
+            sent,
+            dead,
+        })
+    }
+
+    /// Records a last failed attempt and gives the message up: it is never tried again unless
+    /// [`Self::revive`]d. Its bodies are kept, so that it can be.
+    pub fn mark_dead(conn: &mut DbConnection, id: &str, error: &str) -> QueryResult<()> {
+        diesel::update(outbox_emails::table.find(id))
+            .filter(outbox_emails::sent_at.is_null())
+            .set((
+                outbox_emails::attempts.eq(outbox_emails::attempts + 1),
+                outbox_emails::last_error.eq(truncate_chars(error, LAST_ERROR_MAX_CHARS)),
+                outbox_emails::dead_at.eq(now()),
+                outbox_emails::locked_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// The dead messages, most recently given up first, at most `limit`.
+    pub fn dead(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Self>> {
+        outbox_emails::table
+            .filter(outbox_emails::dead_at.is_not_null())
+            .filter(outbox_emails::sent_at.is_null())
+            .order((outbox_emails::dead_at.desc(), outbox_emails::id.desc()))
+            .limit(limit)
+            .select(Self::as_select())
+            .load(conn)
+    }
+
+    /// Queues a dead message again, due now with a fresh count of attempts (its last error stays
+    /// until the next attempt). `false` when `id` is no dead message.
+    pub fn revive(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
+        let now = now();
+        let revived = diesel::update(outbox_emails::table.find(id))
+            .filter(outbox_emails::dead_at.is_not_null())
+            .filter(outbox_emails::sent_at.is_null())
+            .set((
+                outbox_emails::dead_at.eq(None::<NaiveDateTime>),
+                outbox_emails::attempts.eq(0),
+                outbox_emails::next_attempt_at.eq(now),
+                outbox_emails::locked_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?;
+        Ok(revived == 1)
     }
 
     /// Records a failed attempt and releases the message until `retry_in` from now.
@@ -302,6 +371,49 @@ mod tests {
         assert_eq!(stored.subject, "Sujet");
         assert!(OutboxEmail::due(&mut conn, 10).expect("due").is_empty());
         assert!(!claim(&mut conn, &email, Duration::ZERO));
+    }
+
+    #[test]
+    fn a_dead_message_is_never_due_until_revived_and_is_counted_apart() {
+        let (_dir, mut conn, email) = one_queued_message();
+        assert!(claim(&mut conn, &email, Duration::from_secs(60)));
+
+        OutboxEmail::mark_dead(&mut conn, &email.id, "550 5.1.1 no such user").expect("dead");
+
+        let stored = OutboxEmail::find(&mut conn, &email.id)
+            .expect("find")
+            .expect("stored");
+        assert!(stored.dead_at.is_some());
+        assert_eq!(stored.attempts, 1);
+        assert_eq!(
+            stored.text_body, "texte",
+            "kept, so that it can be sent again"
+        );
+        assert!(OutboxEmail::due(&mut conn, 10).expect("due").is_empty());
+        assert!(!claim(&mut conn, &email, Duration::ZERO));
+        assert_eq!(
+            OutboxEmail::counts(&mut conn).expect("counts"),
+            OutboxCounts {
+                pending: 0,
+                sent: 0,
+                dead: 1
+            }
+        );
+        assert_eq!(
+            OutboxEmail::dead(&mut conn, 10)
+                .expect("dead")
+                .iter()
+                .map(|e| e.id.as_str())
+                .collect::<Vec<_>>(),
+            vec![email.id.as_str()]
+        );
+
+        assert!(OutboxEmail::revive(&mut conn, &email.id).expect("revive"));
+        assert!(!OutboxEmail::revive(&mut conn, &email.id).expect("twice"));
+        let due = OutboxEmail::due(&mut conn, 10).expect("due");
+        assert_eq!(due.len(), 1);
+        assert_eq!((due[0].attempts, due[0].dead_at), (0, None));
+        assert_eq!(OutboxEmail::counts(&mut conn).expect("counts").pending, 1);
     }
 
     #[test]

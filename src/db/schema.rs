@@ -151,6 +151,15 @@ diesel::table! {
         locked_until -> Nullable<Timestamp>,
         sent_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        dead_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    leases (name) {
+        name -> Text,
+        holder -> Text,
+        expires_at -> Timestamp,
     }
 }
 
@@ -487,4 +496,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     payments,
     payment_allocations,
     webhook_events,
+    leases,
 );

@@ -10,6 +10,7 @@ use super::{
     security_events::{NewEvent, SecurityEvent},
     DbConnection,
 };
+use crate::config::SessionLifetimes;
 use crate::domain::states::SecurityEventKind;
 use crate::domain::tokens;
 
@@ -31,13 +32,25 @@ pub struct Session {
     pub revoked_reason: Option<String>,
 }
 
-/// How long a session's refresh token lives.
+/// How long a session's refresh token lives: each refresh pushes the session's expiry back by
+/// this much, up to its absolute cap ([`expiry`]).
 pub fn refresh_lifetime(keep_active: bool) -> Duration {
     if keep_active {
         Duration::days(30)
     } else {
         Duration::hours(12)
     }
+}
+
+/// When a session opened at `created_at` expires if refreshed at `now`: a sliding lifetime
+/// from now, never past the absolute cap of its kind.
+pub fn expiry(
+    lifetimes: &SessionLifetimes,
+    keep_active: bool,
+    created_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> NaiveDateTime {
+    (now + refresh_lifetime(keep_active)).min(created_at + lifetimes.max(keep_active))
 }
 
 /// A presented refresh token within this many seconds of its rotation is taken for a client's
@@ -97,6 +110,7 @@ impl Session {
         new: NewSession<'_>,
         event_kind: SecurityEventKind,
         now: NaiveDateTime,
+        lifetimes: &SessionLifetimes,
     ) -> QueryResult<(Session, String)> {
         let session = Session {
             id: uuid::Uuid::now_v7().to_string(),
@@ -107,7 +121,7 @@ impl Session {
             user_agent: new.user_agent,
             created_at: now,
             last_used_at: now,
-            expires_at: now + refresh_lifetime(new.keep_active),
+            expires_at: expiry(lifetimes, new.keep_active, now, now),
             revoked_at: None,
             revoked_reason: None,
         };
@@ -148,11 +162,14 @@ impl Session {
         conn: &mut DbConnection,
         presented: &str,
         now: NaiveDateTime,
+        lifetimes: &SessionLifetimes,
     ) -> QueryResult<Refresh> {
         if matches!(conn, DbConnection::Pg(_)) {
             let hash = tokens::digest(presented);
             if let Some(account) = Account::find_by_refresh_token(conn, &hash)? {
-                if let Some((session, refresh_token)) = Self::rotate_at_once(conn, &hash, now)? {
+                if let Some((session, refresh_token)) =
+                    Self::rotate_at_once(conn, &hash, now, lifetimes)?
+                {
                     return Ok(Refresh::Rotated {
                         account: Box::new(account),
                         session,
@@ -162,35 +179,37 @@ impl Session {
             }
         }
         super::scoped_write_transaction(conn, |conn, touched| {
-            Ok(match Self::rotate(conn, touched, presented, now)? {
-                Rotation::Rotated {
-                    session,
-                    refresh_token,
-                } => {
-                    let account = Account::find(conn, &session.account_id)?
-                        .ok_or(diesel::result::Error::NotFound)?;
-                    Refresh::Rotated {
-                        account: Box::new(account),
+            Ok(
+                match Self::rotate(conn, touched, presented, now, lifetimes)? {
+                    Rotation::Rotated {
                         session,
                         refresh_token,
+                    } => {
+                        let account = Account::find(conn, &session.account_id)?
+                            .ok_or(diesel::result::Error::NotFound)?;
+                        Refresh::Rotated {
+                            account: Box::new(account),
+                            session,
+                            refresh_token,
+                        }
                     }
-                }
-                Rotation::Reused { session } => {
-                    SecurityEvent::record(
-                        conn,
-                        NewEvent {
-                            account_id: &session.account_id,
-                            kind: SecurityEventKind::RefreshTokenReused,
-                            method: None,
-                            client_address: None,
-                            session_id: Some(&session.id),
-                        },
-                        now,
-                    )?;
-                    Refresh::Reused { session }
-                }
-                Rotation::Refused => Refresh::Refused,
-            })
+                    Rotation::Reused { session } => {
+                        SecurityEvent::record(
+                            conn,
+                            NewEvent {
+                                account_id: &session.account_id,
+                                kind: SecurityEventKind::RefreshTokenReused,
+                                method: None,
+                                client_address: None,
+                                session_id: Some(&session.id),
+                            },
+                            now,
+                        )?;
+                        Refresh::Reused { session }
+                    }
+                    Rotation::Refused => Refresh::Refused,
+                },
+            )
         })
     }
 
@@ -205,6 +224,7 @@ impl Session {
         conn: &mut DbConnection,
         presented_hash: &str,
         now: NaiveDateTime,
+        lifetimes: &SessionLifetimes,
     ) -> QueryResult<Option<(Session, String)>> {
         let DbConnection::Pg(pg) = conn else {
             return Ok(None);
@@ -215,6 +235,8 @@ impl Session {
             moment: now,
             kept_until: now + refresh_lifetime(true),
             short_until: now + refresh_lifetime(false),
+            kept_cap_seconds: lifetimes.max(true).num_seconds(),
+            short_cap_seconds: lifetimes.max(false).num_seconds(),
             new_hash: tokens::digest(&token),
         }
         .get_result::<Session>(pg)
@@ -228,6 +250,7 @@ impl Session {
         touched: &mut Touched,
         presented: &str,
         now: NaiveDateTime,
+        lifetimes: &SessionLifetimes,
     ) -> QueryResult<Rotation> {
         let hash = tokens::digest(presented);
         let found = refresh_tokens::table
@@ -267,7 +290,7 @@ impl Session {
         if claimed != 1 {
             return Ok(Rotation::Refused);
         }
-        let expires_at = now + refresh_lifetime(session.keep_active);
+        let expires_at = expiry(lifetimes, session.keep_active, session.created_at, now);
         diesel::update(sessions::table.find(&session.id))
             .set((
                 sessions::last_used_at.eq(now),
@@ -442,6 +465,8 @@ struct RotateRefreshToken {
     moment: NaiveDateTime,
     kept_until: NaiveDateTime,
     short_until: NaiveDateTime,
+    kept_cap_seconds: i64,
+    short_cap_seconds: i64,
     new_hash: String,
 }
 
@@ -450,7 +475,7 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for RotateRefreshToken
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
     ) -> QueryResult<()> {
-        use diesel::sql_types::{Text, Timestamp};
+        use diesel::sql_types::{BigInt, Text, Timestamp};
         // Columns named, not `*`: a prepared statement kept by a connection fails once the shape
         // of its result changes, and a later migration adding a column to `sessions` would change
         // `*` under the instances still running.
@@ -463,6 +488,8 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for RotateRefreshToken
             Timestamp => &self.moment,
             Timestamp => &self.kept_until,
             Timestamp => &self.short_until,
+            BigInt => &self.kept_cap_seconds,
+            BigInt => &self.short_cap_seconds,
             Text => &self.new_hash);
         out.push_sql(")");
         Ok(())

@@ -51,9 +51,7 @@ pub async fn scrape(ctx: &ApiContext) {
         .await;
     let in_use = state.connections.saturating_sub(state.idle_connections);
     match outbox {
-        Ok((pending, sent)) => {
-            crate::measures::scraped(in_use, state.idle_connections, Some((pending, sent)))
-        }
+        Ok(counts) => crate::measures::scraped(in_use, state.idle_connections, Some(counts)),
         Err(error) => {
             tracing::warn!(%error, "metrics: cannot count the outbox");
             crate::measures::scraped(in_use, state.idle_connections, None)

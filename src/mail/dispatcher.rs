@@ -42,6 +42,7 @@ pub fn spawn(pool: Pool, settings: Arc<Settings>) -> Result<rt::task::JoinHandle
         pool,
         transport,
         retry_base: settings.mail_retry_base,
+        max_attempts: settings.mail_max_attempts.max(1),
     };
     let period = settings.mail_poll_interval.max(MIN_POLL_INTERVAL);
     Ok(rt::spawn(async move {
@@ -68,6 +69,8 @@ struct Dispatcher {
     pool: Pool,
     transport: Transport,
     retry_base: Duration,
+    /// Attempts after which a message is given up (`MAIL_MAX_ATTEMPTS`).
+    max_attempts: i32,
 }
 
 impl Dispatcher {
@@ -145,6 +148,27 @@ impl Dispatcher {
                     unrecorded.push(email.id);
                 }
             }
+            Err(send_error) if gives_up(&send_error, email.attempts, self.max_attempts) => {
+                crate::measures::outbox_delivery("dead");
+                tracing::error!(
+                    id = %email.id,
+                    kind = %email.kind,
+                    to = %to,
+                    attempt = email.attempts + 1,
+                    permanent = send_error.is_permanent(),
+                    error = %send_error,
+                    "email given up: `comptexpert emails dead` lists it, `emails retry` queues it again"
+                );
+                let id = email.id.clone();
+                let message = send_error.to_string();
+                if let Err(error) = self
+                    .db(move |c| OutboxEmail::mark_dead(c, &id, &message))
+                    .await
+                {
+                    // The lease expires on its own; the next attempt decides again.
+                    tracing::error!(id = %email.id, %error, "outbox: cannot record a dead email");
+                }
+            }
             Err(send_error) => {
                 crate::measures::outbox_delivery("failed");
                 let retry_in = backoff(self.retry_base, email.attempts);
@@ -171,9 +195,27 @@ impl Dispatcher {
     }
 }
 
+/// Whether a failed attempt, after `failures` earlier ones, ends the message: a refusal for good,
+/// or the last of `max_attempts`.
+fn gives_up(error: &super::transport::SendError, failures: i32, max_attempts: i32) -> bool {
+    error.is_permanent() || failures.saturating_add(1) >= max_attempts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_for_good_ends_at_once_and_a_temporary_failure_at_the_last_attempt() {
+        use super::super::transport::SendError;
+        let refused = SendError::refused("", "550 5.1.1 no such user");
+        let down = SendError::about("", "connection refused");
+        assert!(gives_up(&refused, 0, 30));
+        assert!(!gives_up(&down, 0, 30));
+        assert!(!gives_up(&down, 28, 30));
+        assert!(gives_up(&down, 29, 30), "the thirtieth attempt is the last");
+        assert!(gives_up(&down, i32::MAX, 30));
+    }
 
     #[test]
     fn backoff_doubles_from_the_base_and_stops_at_an_hour() {

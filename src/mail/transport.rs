@@ -24,17 +24,41 @@ pub const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 /// Why a message could not be delivered. The text never holds the full recipient address, so it
 /// can be logged and stored as the message's `last_error`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct SendError(String);
+#[error("{text}")]
+pub struct SendError {
+    text: String,
+    /// Trying again cannot help: the mail server refused the message for good (an SMTP 5xx,
+    /// RFC 5321 §4.2.1), or the message cannot be written (an invalid address).
+    permanent: bool,
+}
 
 impl SendError {
-    /// An error about the message to `recipient`, with the address reduced to its domain.
-    fn about(recipient: &str, error: impl std::fmt::Display) -> Self {
+    /// A temporary error about the message to `recipient`, with the address reduced to its domain.
+    pub(crate) fn about(recipient: &str, error: impl std::fmt::Display) -> Self {
         let text = error.to_string();
         if recipient.is_empty() {
-            return Self(text);
+            return Self {
+                text,
+                permanent: false,
+            };
         }
-        Self(text.replace(recipient, &log_form(recipient)))
+        Self {
+            text: text.replace(recipient, &log_form(recipient)),
+            permanent: false,
+        }
+    }
+
+    /// [`SendError::about`], refused for good.
+    pub(crate) fn refused(recipient: &str, error: impl std::fmt::Display) -> Self {
+        Self {
+            permanent: true,
+            ..Self::about(recipient, error)
+        }
+    }
+
+    /// Whether a later attempt is pointless (the email is then given up at once).
+    pub fn is_permanent(&self) -> bool {
+        self.permanent
     }
 }
 
@@ -84,11 +108,13 @@ impl Transport {
             Self::Smtp { client, from } => {
                 // Quoted-printable for SMTP: not every relay announces 8BITMIME.
                 let message = build_message(from, email, false)?;
-                client
-                    .send(message)
-                    .await
-                    .map(drop)
-                    .map_err(|e| SendError::about(&email.recipient, e))
+                client.send(message).await.map(drop).map_err(|e| {
+                    if e.is_permanent() {
+                        SendError::refused(&email.recipient, e)
+                    } else {
+                        SendError::about(&email.recipient, e)
+                    }
+                })
             }
             Self::Files { dir, from } => {
                 // 8bit on disk, so the file reads as plain French in any editor.
@@ -130,7 +156,7 @@ pub fn build_message(
     eight_bit: bool,
 ) -> Result<Message, SendError> {
     let to: Mailbox = email.recipient.parse().map_err(|e| {
-        SendError::about(&email.recipient, format!("invalid recipient address: {e}"))
+        SendError::refused(&email.recipient, format!("invalid recipient address: {e}"))
     })?;
     // Derived from the outbox id, so a message retried after a lost acknowledgement carries the
     // same Message-ID and the receiving side can recognise the duplicate.
@@ -262,5 +288,6 @@ mod tests {
         email.recipient = "not an address".into();
         let error = build_message(&from(), &email, true).expect_err("invalid");
         assert!(!error.to_string().contains("not an address"), "{error}");
+        assert!(error.is_permanent(), "no retry makes it an address");
     }
 }

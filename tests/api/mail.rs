@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use crate::{
     helpers::{spawn_app, spawn_app_with, TestApp},
     mailbox::{all_emails, emails_to, wait_for_email, ReceivedEmail},
+    metrics::{scrape, value},
     smtp_sink::SmtpSink,
 };
 
@@ -249,6 +250,91 @@ async fn emails_wait_out_an_smtp_outage_and_are_then_delivered_exactly_once() {
     let mut expected: Vec<_> = recipients.iter().map(|r| (*r).to_owned()).collect();
     expected.sort();
     assert_eq!(delivered, expected, "each email is delivered exactly once");
+}
+
+#[actix_web::test]
+async fn an_address_refused_for_good_is_given_up_at_once_and_counted_while_others_go_out() {
+    // Arrange: a server that refuses one mailbox with a 550.
+    let sink = SmtpSink::start().await;
+    let port = sink.port();
+    let app = spawn_app_with(|s| {
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        s.metrics_addr = Some("127.0.0.1:0".parse().expect("an address"));
+    })
+    .await;
+    let pool = pool_of(&app);
+
+    // Act
+    queue(&pool, "inconnu@exemple.fr", activation("perdu")).await;
+    queue(&pool, "marie.durand@exemple.fr", activation("mdurand")).await;
+
+    // Assert: one attempt for the refused address, then never again; the other one is sent.
+    let rows = wait_for_outbox(&pool, "one sent, one dead", |rows| {
+        rows.len() == 2
+            && rows
+                .iter()
+                .all(|r| r.sent_at.is_some() || r.dead_at.is_some())
+    })
+    .await;
+    let dead = rows
+        .iter()
+        .find(|r| r.recipient == "inconnu@exemple.fr")
+        .expect("the refused email");
+    assert!(dead.dead_at.is_some() && dead.sent_at.is_none());
+    assert_eq!(dead.attempts, 1, "a 5xx is not retried");
+    assert!(
+        dead.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("550")),
+        "{:?}",
+        dead.last_error
+    );
+    assert!(
+        !dead.text_body.is_empty(),
+        "kept, so that it can be retried"
+    );
+    let metrics = scrape(&app).await;
+    assert_eq!(
+        value(&metrics, r#"comptexpert_outbox_emails{state="dead"}"#),
+        Some(1.0),
+        "{metrics}"
+    );
+    assert!(value(
+        &metrics,
+        r#"comptexpert_outbox_deliveries_total{outcome="dead"}"#
+    )
+    .is_some_and(|n| n >= 1.0));
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    let again = outbox(&pool).await;
+    let still = again
+        .iter()
+        .find(|r| r.recipient == "inconnu@exemple.fr")
+        .expect("still there");
+    assert_eq!(still.attempts, 1, "a dead email is not tried again");
+    assert_eq!(sink.messages().len(), 1);
+}
+
+#[actix_web::test]
+async fn an_email_is_given_up_after_mail_max_attempts_while_the_server_stays_down() {
+    // Arrange: no server at all, and three attempts allowed.
+    let port = unused_port();
+    let app = spawn_app_with(|s| {
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        s.mail_max_attempts = 3;
+    })
+    .await;
+    let pool = pool_of(&app);
+
+    // Act
+    queue(&pool, "marie.durand@exemple.fr", activation("mdurand")).await;
+
+    // Assert: temporary failures, retried, until the third.
+    let rows = wait_for_outbox(&pool, "the email dead", |rows| {
+        rows.iter().all(|r| r.dead_at.is_some())
+    })
+    .await;
+    assert_eq!(rows[0].attempts, 3);
+    assert!(rows[0].sent_at.is_none());
 }
 
 #[actix_web::test]

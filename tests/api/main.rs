@@ -34,6 +34,7 @@ mod registry;
 mod request_errors;
 mod service_process;
 mod session_checks;
+mod session_lifetime;
 mod sessions;
 mod signexpert;
 mod smtp_sink;

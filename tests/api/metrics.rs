@@ -3,7 +3,7 @@
 
 use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 
-async fn scrape(app: &TestApp) -> String {
+pub async fn scrape(app: &TestApp) -> String {
     let address = app.metrics_address.as_deref().expect("METRICS_ADDR is set");
     let mut response = app
         .client
@@ -26,7 +26,7 @@ async fn scrape(app: &TestApp) -> String {
 }
 
 /// The value of the series `series` (name and labels, as rendered), if present.
-fn value(text: &str, series: &str) -> Option<f64> {
+pub fn value(text: &str, series: &str) -> Option<f64> {
     text.lines()
         .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
 }

@@ -1,5 +1,7 @@
 //! A small SMTP server for tests: accepts every message and keeps it in memory, so a test can
 //! check what a real SMTP client (lettre) delivered. Plain SMTP only (no STARTTLS, no AUTH).
+//! Recipients whose address starts with [`REFUSED_PREFIX`] are refused for good (550), as a
+//! real server refuses a mailbox that does not exist.
 
 use std::{
     sync::{Arc, Mutex},
@@ -11,6 +13,9 @@ use tokio::{
     net::{TcpListener, TcpStream},
     sync::watch,
 };
+
+/// The sink answers `550 5.1.1` to recipients whose address starts with this.
+pub const REFUSED_PREFIX: &str = "inconnu";
 
 /// One message as the sink received it.
 #[derive(Debug, Clone)]
@@ -163,8 +168,11 @@ async fn serve(
                 reply!("250 2.1.0 OK\r\n");
             }
             "RCPT" if line.to_ascii_uppercase().starts_with("RCPT TO:") => {
+                let recipient = path_argument(&line["RCPT TO:".len()..]);
                 if mail_from.is_none() {
                     reply!("503 5.5.1 MAIL first\r\n");
+                } else if recipient.starts_with(REFUSED_PREFIX) {
+                    reply!("550 5.1.1 No such user here\r\n");
                 } else {
                     recipients.push(path_argument(&line["RCPT TO:".len()..]));
                     reply!("250 2.1.5 OK\r\n");

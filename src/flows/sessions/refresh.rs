@@ -18,9 +18,10 @@ pub async fn refresh(ctx: &ApiContext, presented: String) -> Result<SignedIn, Ap
         return Err(invalid_refresh_token());
     }
     let now = ctx.clock.now();
+    let lifetimes = ctx.settings.session_lifetimes;
     let refreshed = ctx
         .db
-        .run(move |conn| Ok(Session::refresh(conn, &presented, now)?))
+        .run(move |conn| Ok(Session::refresh(conn, &presented, now, &lifetimes)?))
         .await?;
     match refreshed {
         Refresh::Rotated {

@@ -11,7 +11,6 @@ use utoipa::ToSchema;
 use super::me::AccountView;
 use crate::{
     auth::{access, session_tokens::SignedIn},
-    db::sessions::refresh_lifetime,
     error::{ApiError, ErrorCode},
 };
 
@@ -34,7 +33,9 @@ pub struct TokenResponse {
     pub expires_in: i64,
     /// Opaque, single use: exchange it at `POST /v1/sessions/refresh` for a new pair.
     pub refresh_token: String,
-    /// Refresh-token lifetime in seconds: 30 days with "Garder ma session active", else 12 hours.
+    /// Seconds until the refresh token expires: 30 days with "Garder ma session active", else 12
+    /// hours, or less once the session nears its absolute end (by default 90 days and 24 hours
+    /// after it was opened), when its holder must sign in again.
     #[schema(example = 43200)]
     pub refresh_expires_in: i64,
     /// The session id (the `sid` claim), as listed by `GET /v1/me/sessions`.
@@ -50,7 +51,10 @@ impl From<SignedIn> for TokenResponse {
             token_type: "Bearer",
             expires_in: access::ACCESS_TOKEN_SECONDS,
             refresh_token: signed_in.refresh_token,
-            refresh_expires_in: refresh_lifetime(signed_in.session.keep_active).num_seconds(),
+            // Opening and each refresh set `last_used_at` to now: what is left until the session's
+            // expiry, the sliding lifetime or less once the absolute cap comes nearer.
+            refresh_expires_in: (signed_in.session.expires_at - signed_in.session.last_used_at)
+                .num_seconds(),
             session_id: signed_in.session.id,
             account: AccountView::from(&signed_in.account),
         }
