@@ -114,6 +114,7 @@ impl Application {
             mail::dispatcher::spawn(context.db.pool().clone(), context.settings.clone())?;
         flows::recovery::request_recovery::spawn_sweeper(context.clone());
         flows::payments::expire::spawn_sweeper(context.clone());
+        flows::maintenance::spawn(context.clone());
         spawn_wal_checkpoints(&context);
         if db::BackendKind::of(&context.settings.database_url) == db::BackendKind::Postgres {
             db::notify::spawn_listener(context.settings.database_url.clone());

@@ -25,6 +25,7 @@ pub mod rate_limits;
 pub mod recovery_requests;
 pub mod reference;
 pub mod registry;
+pub mod retention;
 pub mod scales;
 pub mod security_events;
 pub mod sessions;

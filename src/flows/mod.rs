@@ -24,6 +24,7 @@ pub mod declarations;
 pub mod documents;
 pub mod expertpass;
 pub mod health;
+pub mod maintenance;
 pub mod me;
 pub mod payments;
 pub mod portal;

@@ -19,6 +19,7 @@ mod large_amounts;
 mod logs;
 mod mail;
 mod mailbox;
+mod maintenance;
 mod metrics;
 mod migrations;
 mod openapi;
