@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Duration};
 use actix_web::web;
 
 use crate::{
-    auth::{keys::SigningKeys, signexpert::TrustStore},
+    auth::{keys::KeyRing, signexpert::TrustStore},
     config::Settings,
     db::{DbConnection, Pool, SqliteWriter},
     error::ApiError,
@@ -107,8 +107,8 @@ pub struct ApiContext {
     pub settings: Arc<Settings>,
     /// The database.
     pub db: Db,
-    /// Access-token signing and verifying keys.
-    pub keys: Arc<SigningKeys>,
+    /// Access-token signing and verifying keys, following the key file.
+    pub keys: Arc<KeyRing>,
     /// Recent answers of the name pre-fill.
     pub search_cache: Arc<crate::search_cache::SearchCache>,
     /// Verified tokens and live sessions, remembered briefly (see [`crate::auth::access_cache`]).

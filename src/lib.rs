@@ -66,7 +66,7 @@ impl Application {
         if !applied.is_empty() {
             tracing::info!(count = applied.len(), "migrations applied");
         }
-        let keys = auth::keys::SigningKeys::load_or_generate(&settings.jwt_key_file)?;
+        let keys = auth::keys::KeyRing::load_or_generate(&settings.jwt_key_file)?;
         let signexpert = auth::signexpert::TrustStore::from_settings(&settings)?.map(Arc::new);
         let providers = payments::provider::Providers::from_name(
             &settings.payment_provider,

@@ -4,7 +4,7 @@
 use jsonwebtoken::{Algorithm, Validation};
 use serde::{Deserialize, Serialize};
 
-use super::keys::SigningKeys;
+use super::keys::{KeyRing, SigningKeys};
 
 /// Lifetime of an access token, in seconds.
 pub const ACCESS_TOKEN_SECONDS: i64 = 15 * 60;
@@ -26,7 +26,7 @@ pub struct Claims {
     pub jti: String,
 }
 
-/// Signs an access token for a session.
+/// Signs an access token for a session (with [`KeyRing::current`]'s keys, in the service).
 pub fn issue(
     keys: &SigningKeys,
     issuer: &str,
@@ -65,8 +65,9 @@ const CLOCK_LEEWAY_SECONDS: u64 = 5;
 /// Verifies signature (EdDSA only: `alg: none` and algorithm confusion are refused), key id,
 /// issuer, audience, expiry, and that the token is not dated in the future (`iat`, `nbf`). Only an expired but otherwise valid token is told apart, so that
 /// a client knows a refresh will help; every other failure is [`Refusal::Invalid`].
+/// A `kid` the ring does not know makes it look at the key file first (see [`KeyRing::knowing`]).
 pub fn verify(
-    keys: &SigningKeys,
+    keys: &KeyRing,
     issuer: &str,
     audience: &str,
     token: &str,
@@ -75,11 +76,10 @@ pub fn verify(
     if header.alg != Algorithm::EdDSA {
         return Err(Refusal::Invalid);
     }
-    let key = header
-        .kid
-        .as_deref()
-        .and_then(|kid| keys.decoding_key(kid))
-        .ok_or(Refusal::Invalid)?;
+    let kid = header.kid.as_deref().ok_or(Refusal::Invalid)?;
+    // Held for the decoding below: a reload may replace the ring's keys meanwhile.
+    let keys = keys.knowing(kid).ok_or(Refusal::Invalid)?;
+    let key = keys.decoding_key(kid).ok_or(Refusal::Invalid)?;
     let mut validation = Validation::new(Algorithm::EdDSA);
     validation.set_issuer(&[issuer]);
     validation.set_audience(&[audience]);

@@ -75,7 +75,7 @@ pub fn issue(
     refresh_token: String,
 ) -> Result<SignedIn, ApiError> {
     let access_token = access::issue(
-        &ctx.keys,
+        &ctx.keys.current(),
         &ctx.settings.jwt_issuer,
         &ctx.settings.jwt_audience,
         &account.id,

@@ -501,3 +501,53 @@ async fn a_token_of_the_services_key_is_refused_for_another_accounts_session_or_
     assert_eq!(app.me(&honest).await.status.as_u16(), 200);
     assert_eq!(app.me(&paul_access).await.status.as_u16(), 200);
 }
+
+#[actix_web::test]
+async fn after_a_key_rotation_new_tokens_carry_the_new_kid_and_tokens_of_both_keys_are_accepted() {
+    let app = spawn_app().await;
+    let account = app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
+    let key_file = app.context.settings.jwt_key_file.clone();
+    // Not shown to `/v1/me` before the rotation: its acceptance below is a verification with the
+    // keys after the rotation, not a memory of an earlier one.
+    let (before, _) = app.signed_in(&account).await;
+    let before_claims = crate::session_checks::claims_of(&before);
+    let kid_of = |token: &str| {
+        jsonwebtoken::decode_header(token)
+            .expect("header")
+            .kid
+            .expect("kid")
+    };
+
+    let rotation =
+        comptexpert::auth::keys::rotate_file(&key_file, chrono::Utc::now()).expect("rotated");
+    assert_eq!(rotation.retired, [kid_of(&before)]);
+
+    // Another instance that saw the new file first signs with the new key: this one accepts its
+    // token at once rather than at its next look at the file.
+    let elsewhere =
+        comptexpert::auth::keys::SigningKeys::load_or_generate(&key_file).expect("keys");
+    let now = chrono::Utc::now().timestamp();
+    let from_elsewhere = elsewhere.sign_compact(
+        json!({
+            "sub": before_claims["sub"], "sid": before_claims["sid"], "amr": ["pwd"],
+            "iss": before_claims["iss"], "aud": before_claims["aud"],
+            "iat": now, "exp": now + 600, "jti": "from-another-instance",
+        })
+        .to_string()
+        .as_bytes(),
+    );
+    assert_eq!(app.me(&from_elsewhere).await.status.as_u16(), 200);
+
+    let (after, _) = app.signed_in(&account).await;
+    assert_eq!(kid_of(&after), rotation.new_kid);
+    assert_eq!(app.me(&after).await.status.as_u16(), 200);
+    assert_eq!(app.me(&before).await.status.as_u16(), 200);
+    let jwks = app.get("/.well-known/jwks.json").await.json();
+    let published: Vec<&str> = jwks["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .filter_map(|key| key["kid"].as_str())
+        .collect();
+    assert_eq!(published, [rotation.new_kid.as_str(), &kid_of(&before)]);
+}

@@ -9,5 +9,5 @@ use crate::{auth::keys::Jwks, context::ApiContext};
 pub async fn jwks(ctx: web::Data<ApiContext>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(("Cache-Control", "public, max-age=300"))
-        .json(ctx.keys.jwks())
+        .json(ctx.keys.current().jwks())
 }
