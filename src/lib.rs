@@ -55,6 +55,13 @@ pub struct Application {
 impl Application {
     /// Connects to the database, applies migrations, binds the port (0 picks a free one).
     pub async fn build(settings: Settings) -> Result<Self, String> {
+        let context = Self::prepare(settings).await?;
+        Self::serve(context).await
+    }
+
+    /// What the handlers share, on a migrated database, without serving anything: the
+    /// server's start and the operator commands (`comptexpert account …`) both begin here.
+    pub async fn prepare(settings: Settings) -> Result<ApiContext, String> {
         let pool = db::build_pool_with(&settings.database_url, settings.db_checkout_timeout)?;
         let migrate_pool = pool.clone();
         let applied = web::block(move || {
@@ -78,13 +85,8 @@ impl Application {
                 settings.payment_provider
             )
         })?;
-        if settings.transfer_account.is_demo {
-            tracing::warn!(
-                "TRANSFER_IBAN, TRANSFER_BIC or TRANSFER_BENEFICIARY unset: transfer instructions give the demo's account"
-            );
-        }
         let db = Db::new(pool, &settings.database_url);
-        let context = ApiContext {
+        Ok(ApiContext {
             clock: context::Clock::default(),
             settings: Arc::new(settings),
             db,
@@ -94,7 +96,15 @@ impl Application {
             search_cache: Arc::default(),
             signexpert,
             providers,
-        };
+        })
+    }
+
+    async fn serve(context: ApiContext) -> Result<Self, String> {
+        if context.settings.transfer_account.is_demo {
+            tracing::warn!(
+                "TRANSFER_IBAN, TRANSFER_BIC or TRANSFER_BENEFICIARY unset: transfer instructions give the demo's account"
+            );
+        }
         let listener = TcpListener::bind(context.settings.bind_addr)
             .map_err(|e| format!("cannot bind {}: {e}", context.settings.bind_addr))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();

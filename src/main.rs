@@ -1,5 +1,6 @@
 //! `comptexpert`: serve the API (default), apply migrations, print the OpenAPI document, load the
-//! register from CSV extracts or with demo data.
+//! register from CSV extracts or with demo data, and the operator commands (accounts, signing
+//! keys, maintenance, dead emails).
 
 use std::{path::PathBuf, time::Instant};
 
@@ -49,6 +50,63 @@ enum Command {
         #[arg(long, default_value_t = DemoSpec::FULL_SIZE)]
         members: usize,
     },
+    /// The support desk's actions on one account, each recorded in its security history.
+    Account {
+        #[command(subcommand)]
+        action: AccountAction,
+    },
+    /// The keys that sign access tokens (`JWT_KEY_FILE`).
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+    /// Runs the maintenance task now (the retention of each table), then exits.
+    Maintenance,
+    /// Emails the outbox gave up (dead).
+    Emails {
+        #[command(subcommand)]
+        action: EmailsAction,
+    },
+}
+
+/// An account is named by its identifier, an email address or a SUPRA number.
+#[derive(Subcommand)]
+enum AccountAction {
+    /// Shows the accounts the query names: profile, status, sign-in lock, live sessions.
+    Show { query: String },
+    /// Lifts the sign-in lock of the account's identifier and forgets its failures.
+    Unlock { query: String },
+    /// Closes every live session of the account.
+    RevokeSessions { query: String },
+    /// Sends a new activation link to a pending account.
+    ResendActivation { query: String },
+    /// Sends a password reset link to an active account.
+    SendReset { query: String },
+}
+
+#[derive(Subcommand)]
+enum KeysAction {
+    /// Lists the keys of the file: which signs, which only verify and until when.
+    List,
+    /// Adds a key that signs from now on; the previous one verifies until the tokens it signed
+    /// have expired, then a later rotation removes it. Running instances follow within seconds.
+    Rotate,
+}
+
+#[derive(Subcommand)]
+enum EmailsAction {
+    /// Lists the dead emails, most recent first.
+    Dead {
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Queues dead emails again, with a fresh count of attempts.
+    Retry {
+        /// The email's id (as listed); all dead emails with --all.
+        id: Option<String>,
+        #[arg(long, conflicts_with = "id")]
+        all: bool,
+    },
 }
 
 /// Fixes glibc's mmap threshold at 1 MiB. By default it rises to the size of the largest block
@@ -73,8 +131,25 @@ async fn run_cli() -> std::process::ExitCode {
         print!("{}", openapi::document_json());
         return std::process::ExitCode::SUCCESS;
     }
+    let command = cli.command.unwrap_or(Command::Serve { demo: false });
+    if matches!(
+        command,
+        Command::Account { .. }
+            | Command::Keys { .. }
+            | Command::Maintenance
+            | Command::Emails { .. }
+    ) {
+        telemetry::init_on_stderr();
+        return match operator::run(command).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("comptexpert: {message}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     telemetry::init();
-    match run(cli.command.unwrap_or(Command::Serve { demo: false })).await {
+    match run(command).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(message) => {
             tracing::error!("{message}");
@@ -116,6 +191,10 @@ async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Openapi => Ok(()),
+        Command::Account { .. }
+        | Command::Keys { .. }
+        | Command::Maintenance
+        | Command::Emails { .. } => operator::run(command).await,
         Command::Import { dir } => {
             let url = settings.database_url.clone();
             let summary = blocking(move || {
@@ -143,6 +222,190 @@ async fn run(command: Command) -> Result<(), String> {
                 )),
             }
         }
+    }
+}
+
+mod operator {
+    //! The operator commands: each prints what it did; those about an account are recorded in
+    //! its security history (`comptexpert::flows::support`).
+
+    use super::{AccountAction, Command, EmailsAction, KeysAction};
+    use comptexpert::{
+        auth::keys,
+        config::Settings,
+        db::outbox::OutboxEmail,
+        flows::{
+            maintenance,
+            support::{self, AccountQuery},
+        },
+        Application,
+    };
+
+    pub async fn run(command: Command) -> Result<(), String> {
+        let settings = Settings::from_env()?;
+        if let Command::Keys { action } = command {
+            return run_keys(&settings, action);
+        }
+        let ctx = Application::prepare(settings).await?;
+        match command {
+            Command::Account { action } => run_account(&ctx, action).await,
+            Command::Maintenance => {
+                let purged = maintenance::run_now(&ctx)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("maintenance: {purged}");
+                Ok(())
+            }
+            Command::Emails { action } => run_emails(&ctx, action).await,
+            _ => Err("not an operator command".into()),
+        }
+    }
+
+    fn run_keys(settings: &Settings, action: KeysAction) -> Result<(), String> {
+        let path = &settings.jwt_key_file;
+        let now = chrono::Utc::now();
+        match action {
+            KeysAction::List => {
+                for key in keys::describe_file(path, now)? {
+                    println!("{key}");
+                }
+            }
+            KeysAction::Rotate => {
+                let rotation = keys::rotate_file(path, now)?;
+                tracing::info!(file = %path.display(), new_kid = %rotation.new_kid, "operator: signing keys rotated");
+                println!("{rotation}");
+            }
+        }
+        Ok(())
+    }
+
+    async fn run_account(
+        ctx: &comptexpert::context::ApiContext,
+        action: AccountAction,
+    ) -> Result<(), String> {
+        let text = |e: support::SupportError| e.to_string();
+        match action {
+            AccountAction::Show { query } => {
+                let summaries = support::look_up(ctx, AccountQuery::parse(&query))
+                    .await
+                    .map_err(text)?;
+                let shown: Vec<String> = summaries.iter().map(ToString::to_string).collect();
+                println!("{}", shown.join("\n\n"));
+            }
+            AccountAction::Unlock { query } => {
+                let (account, was_locked) = support::unlock(ctx, AccountQuery::parse(&query))
+                    .await
+                    .map_err(text)?;
+                tracing::info!(account = %account.id, "operator: sign-in unlocked");
+                if was_locked {
+                    println!("{}: sign-in lock lifted", account.identifier);
+                } else {
+                    println!(
+                        "{}: was not locked; failure count cleared",
+                        account.identifier
+                    );
+                }
+            }
+            AccountAction::RevokeSessions { query } => {
+                let (account, count) = support::revoke_sessions(ctx, AccountQuery::parse(&query))
+                    .await
+                    .map_err(text)?;
+                tracing::info!(account = %account.id, count, "operator: sessions revoked");
+                println!("{}: {count} session(s) closed", account.identifier);
+            }
+            AccountAction::ResendActivation { query } => {
+                let account = support::resend_activation(ctx, AccountQuery::parse(&query))
+                    .await
+                    .map_err(text)?;
+                tracing::info!(account = %account.id, "operator: activation link sent");
+                println!(
+                    "{}: activation link queued to {}",
+                    account.identifier, account.email
+                );
+            }
+            AccountAction::SendReset { query } => {
+                let account = support::send_reset(ctx, AccountQuery::parse(&query))
+                    .await
+                    .map_err(text)?;
+                tracing::info!(account = %account.id, "operator: reset link sent");
+                println!(
+                    "{}: reset link queued to {}",
+                    account.identifier, account.email
+                );
+            }
+        }
+        Ok(())
+    }
+
+    async fn run_emails(
+        ctx: &comptexpert::context::ApiContext,
+        action: EmailsAction,
+    ) -> Result<(), String> {
+        match action {
+            EmailsAction::Dead { limit } => {
+                let limit = limit.clamp(1, 10_000);
+                let dead = ctx
+                    .db
+                    .run(move |conn| Ok(OutboxEmail::dead(conn, limit)?))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if dead.is_empty() {
+                    println!("no dead email");
+                }
+                for email in dead {
+                    println!(
+                        "{}  {}  {}  to {}  after {} attempt(s): {}",
+                        email.id,
+                        email
+                            .dead_at
+                            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                            .unwrap_or_default(),
+                        email.kind,
+                        email.recipient,
+                        email.attempts,
+                        email.last_error.unwrap_or_default()
+                    );
+                }
+            }
+            EmailsAction::Retry { id, all } => {
+                let ids = match (id, all) {
+                    (Some(id), _) => vec![id],
+                    (None, true) => ctx
+                        .db
+                        .run(|conn| Ok(OutboxEmail::dead(conn, i64::MAX)?))
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .into_iter()
+                        .map(|e| e.id)
+                        .collect(),
+                    (None, false) => return Err("name an email id, or --all".into()),
+                };
+                if all && ids.is_empty() {
+                    println!("no dead email");
+                    return Ok(());
+                }
+                let mut queued = 0;
+                for id in ids {
+                    let revived = id.clone();
+                    if ctx
+                        .db
+                        .run(move |conn| Ok(OutboxEmail::revive(conn, &revived)?))
+                        .await
+                        .map_err(|e| e.to_string())?
+                    {
+                        queued += 1;
+                        tracing::info!(%id, "operator: dead email queued again");
+                        println!("{id}: queued again");
+                    } else {
+                        println!("{id}: no dead email has this id");
+                    }
+                }
+                if queued == 0 {
+                    return Err("no email queued".into());
+                }
+            }
+        }
+        Ok(())
     }
 }
 

@@ -214,6 +214,49 @@ fn send_link(
     outbox::enqueue(conn, &account.email, &template)
 }
 
+/// Sends `account` (still pending) a new activation link, in the words of its registration
+/// path; the earlier links keep working until they expire.
+pub fn resend_activation(
+    conn: &mut DbConnection,
+    account: &Account,
+    frontend_url: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let mail = if account.member_id.is_some() {
+        LinkMail::MemberActivation
+    } else {
+        LinkMail::RacActivation
+    };
+    send_link(conn, account, mail, frontend_url, now)
+}
+
+/// Sends `account` a password reset link, as a lost-password request would.
+pub fn send_reset(
+    conn: &mut DbConnection,
+    account: &Account,
+    frontend_url: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let token = PasswordToken::issue(
+        conn,
+        &account.id,
+        purpose::RESET,
+        Duration::hours(RESET_HOURS.into()),
+        now,
+    )?;
+    outbox::enqueue(
+        conn,
+        &account.email,
+        &Template::PasswordReset {
+            accounts: vec![(
+                account.identifier.clone(),
+                password_link(frontend_url, &token),
+            )],
+            valid_hours: RESET_HOURS,
+        },
+    )
+}
+
 /// The validated "Autre profil" form.
 #[derive(Debug, Clone)]
 pub struct ExternalProfile {

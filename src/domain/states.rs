@@ -184,6 +184,16 @@ stored_enum! {
         CertificateEnrolled => "certificate_enrolled",
         /// A Signexpert certificate was removed.
         CertificateRemoved => "certificate_removed",
+        /// The Ordre's support looked the account up (`comptexpert account show`).
+        ViewedBySupport => "viewed_by_support",
+        /// The support lifted a sign-in lock (`comptexpert account unlock`).
+        SignInUnlockedBySupport => "sign_in_unlocked_by_support",
+        /// The support closed every session (`comptexpert account revoke-sessions`).
+        SessionsRevokedBySupport => "sessions_revoked_by_support",
+        /// The support sent a new activation link (`comptexpert account resend-activation`).
+        ActivationLinkResent => "activation_link_resent",
+        /// The support sent a password reset link (`comptexpert account send-reset`).
+        ResetLinkSentBySupport => "reset_link_sent_by_support",
     }
 }
 

@@ -335,6 +335,22 @@ async fn an_email_is_given_up_after_mail_max_attempts_while_the_server_stays_dow
     .await;
     assert_eq!(rows[0].attempts, 3);
     assert!(rows[0].sent_at.is_none());
+
+    // Act 2: the server is back, and the operator queues the dead email again.
+    let sink = SmtpSink::start_on(port).await;
+    let id = rows[0].id.clone();
+    let revived = actix_web::web::block({
+        let pool = pool.clone();
+        move || OutboxEmail::revive(&mut pool.get().expect("a connection"), &id)
+    })
+    .await
+    .expect("the blocking task runs")
+    .expect("revived");
+
+    // Assert 2: sent once.
+    assert!(revived);
+    wait_for_outbox(&pool, "sent", all_sent).await;
+    assert_eq!(sink.wait_for(1, STATE_TIMEOUT).await.len(), 1);
 }
 
 #[actix_web::test]

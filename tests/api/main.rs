@@ -39,4 +39,5 @@ mod session_lifetime;
 mod sessions;
 mod signexpert;
 mod smtp_sink;
+mod support;
 mod where_things_are;
