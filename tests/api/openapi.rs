@@ -271,3 +271,21 @@ async fn bodies_that_refuse_unknown_fields_declare_it() {
         .await;
     assert_eq!(accepted.status.as_u16(), 202);
 }
+
+#[test]
+fn the_security_history_documents_every_kind_it_can_hold() {
+    let document: serde_json::Value =
+        serde_json::from_str(&comptexpert::openapi::document_json()).expect("valid JSON");
+    let documented: Vec<&str> = document["components"]["schemas"]["SecurityEventView"]
+        ["properties"]["kind"]["enum"]
+        .as_array()
+        .expect("an enum")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    let stored: Vec<&str> = comptexpert::domain::states::SecurityEventKind::ALL
+        .iter()
+        .map(|kind| kind.as_str())
+        .collect();
+    assert_eq!(documented, stored);
+}

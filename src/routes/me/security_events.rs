@@ -28,9 +28,9 @@ pub struct SecurityEventView {
     /// `sign_in`, `sign_in_failed`, `account_locked`, `sign_out`, `session_revoked`,
     /// `refresh_token_reused`, `password_set`, `password_changed`, `password_reset`,
     /// `email_change_requested`, `email_changed`, `profile_updated`, `device_enrolled`,
-    /// `device_removed`, `certificate_enrolled`, `certificate_removed`, or one of the support
-    /// desk's actions: `viewed_by_support`, `sign_in_unlocked_by_support`,
-    /// `sessions_revoked_by_support`, `activation_link_resent`, `reset_link_sent_by_support`.
+    /// `device_removed`, `certificate_enrolled`, `certificate_removed`, `viewed_by_support`
+    /// (from here on, the support desk's actions), `sign_in_unlocked_by_support`,
+    /// `sessions_revoked_by_support`, `activation_link_resent` or `reset_link_sent_by_support`.
     #[schema(value_type = String, example = "sign_in")]
     pub kind: SecurityEventKind,
     /// Sign-in method where it applies: `pwd`, `qr`, `x509`.

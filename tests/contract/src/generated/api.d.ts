@@ -2342,11 +2342,13 @@ export interface components {
              * @description `sign_in`, `sign_in_failed`, `account_locked`, `sign_out`, `session_revoked`,
              *     `refresh_token_reused`, `password_set`, `password_changed`, `password_reset`,
              *     `email_change_requested`, `email_changed`, `profile_updated`, `device_enrolled`,
-             *     `device_removed`, `certificate_enrolled` or `certificate_removed`.
+             *     `device_removed`, `certificate_enrolled`, `certificate_removed`, `viewed_by_support`
+             *     (from here on, the support desk's actions), `sign_in_unlocked_by_support`,
+             *     `sessions_revoked_by_support`, `activation_link_resent` or `reset_link_sent_by_support`.
              * @example sign_in
              * @enum {string}
              */
-            kind: "sign_in" | "sign_in_failed" | "account_locked" | "sign_out" | "session_revoked" | "refresh_token_reused" | "password_set" | "password_changed" | "password_reset" | "email_change_requested" | "email_changed" | "profile_updated" | "device_enrolled" | "device_removed" | "certificate_enrolled" | "certificate_removed";
+            kind: "sign_in" | "sign_in_failed" | "account_locked" | "sign_out" | "session_revoked" | "refresh_token_reused" | "password_set" | "password_changed" | "password_reset" | "email_change_requested" | "email_changed" | "profile_updated" | "device_enrolled" | "device_removed" | "certificate_enrolled" | "certificate_removed" | "viewed_by_support" | "sign_in_unlocked_by_support" | "sessions_revoked_by_support" | "activation_link_resent" | "reset_link_sent_by_support";
             /**
              * @description Sign-in method where it applies: `pwd`, `qr`, `x509`.
              * @enum {string|null}
@@ -2475,7 +2477,9 @@ export interface components {
             expires_in: number;
             /**
              * Format: int64
-             * @description Refresh-token lifetime in seconds: 30 days with "Garder ma session active", else 12 hours.
+             * @description Seconds until the refresh token expires: 30 days with "Garder ma session active", else 12
+             *     hours, or less once the session nears its absolute end (by default 90 days and 24 hours
+             *     after it was opened), when its holder must sign in again.
              * @example 43200
              */
             refresh_expires_in: number;
