@@ -17,6 +17,7 @@ pub mod limits;
 pub mod mail;
 pub mod measures;
 pub mod middleware;
+pub mod oidc;
 pub mod openapi;
 pub mod payments;
 pub mod proxies;

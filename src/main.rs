@@ -67,6 +67,72 @@ enum Command {
         #[command(subcommand)]
         action: EmailsAction,
     },
+    /// The Ordre's sites registered as OpenID Connect relying parties.
+    Clients {
+        #[command(subcommand)]
+        action: ClientsAction,
+    },
+}
+
+/// What a client is registered with (`clients add`); for `clients update`, the lists given
+/// replace the stored ones and what is not given stays.
+#[derive(clap::Args)]
+struct ClientArgs {
+    /// What users are told they sign in to.
+    #[arg(long)]
+    name: Option<String>,
+    /// An exact redirect URI (repeat for several).
+    #[arg(long = "redirect-uri")]
+    redirect_uris: Vec<String>,
+    /// An exact URI the client may send the browser back to after logout (repeat for several).
+    #[arg(long = "post-logout-redirect-uri")]
+    post_logout_redirect_uris: Vec<String>,
+    /// A scope it may ask for: openid, profile, email, ordre, offline_access (repeat).
+    #[arg(long = "scope")]
+    scopes: Vec<String>,
+    /// Where logout tokens are POSTed when its users' sessions end.
+    #[arg(long)]
+    backchannel_logout_uri: Option<String>,
+    /// ID-token signature: RS256 or EdDSA.
+    #[arg(long)]
+    id_token_alg: Option<String>,
+    /// Lifetime of its access tokens, 60 to 3600 seconds.
+    #[arg(long)]
+    access_token_seconds: Option<i32>,
+    /// Lifetime of its refresh tokens, 3600 seconds to 90 days.
+    #[arg(long)]
+    refresh_token_seconds: Option<i32>,
+}
+
+#[derive(Subcommand)]
+enum ClientsAction {
+    /// Registers a client; a confidential one gets a secret, printed once.
+    Add {
+        client_id: String,
+        /// A public client (a mobile or browser application): no secret, PKCE required.
+        #[arg(long)]
+        public: bool,
+        #[command(flatten)]
+        with: ClientArgs,
+    },
+    /// Lists the registered clients.
+    List,
+    /// Shows one client.
+    Show { client_id: String },
+    /// Changes a client.
+    Update {
+        client_id: String,
+        #[command(flatten)]
+        with: ClientArgs,
+        /// Removes its back-channel logout URI.
+        #[arg(long, conflicts_with = "backchannel_logout_uri")]
+        no_backchannel_logout: bool,
+        /// Gives it a new secret (printed once); the old one stops working.
+        #[arg(long)]
+        new_secret: bool,
+    },
+    /// Removes a client: it can no longer sign anyone in.
+    Remove { client_id: String },
 }
 
 /// An account is named by its identifier, an email address or a SUPRA number.
@@ -138,6 +204,7 @@ async fn run_cli() -> std::process::ExitCode {
             | Command::Keys { .. }
             | Command::Maintenance
             | Command::Emails { .. }
+            | Command::Clients { .. }
     ) {
         telemetry::init_on_stderr();
         return match operator::run(command).await {
@@ -194,7 +261,8 @@ async fn run(command: Command) -> Result<(), String> {
         Command::Account { .. }
         | Command::Keys { .. }
         | Command::Maintenance
-        | Command::Emails { .. } => operator::run(command).await,
+        | Command::Emails { .. }
+        | Command::Clients { .. } => operator::run(command).await,
         Command::Import { dir } => {
             let url = settings.database_url.clone();
             let summary = blocking(move || {
@@ -229,13 +297,13 @@ mod operator {
     //! The operator commands: each prints what it did; those about an account are recorded in
     //! its security history (`comptexpert::flows::support`).
 
-    use super::{AccountAction, Command, EmailsAction, KeysAction};
+    use super::{AccountAction, ClientArgs, ClientsAction, Command, EmailsAction, KeysAction};
     use comptexpert::{
         auth::keys,
         config::Settings,
         db::outbox::OutboxEmail,
         flows::{
-            maintenance,
+            clients, maintenance,
             support::{self, AccountQuery},
         },
         Application,
@@ -257,6 +325,7 @@ mod operator {
                 Ok(())
             }
             Command::Emails { action } => run_emails(&ctx, action).await,
+            Command::Clients { action } => run_clients(&ctx, action).await,
             _ => Err("not an operator command".into()),
         }
     }
@@ -332,6 +401,124 @@ mod operator {
                     "{}: reset link queued to {}",
                     account.identifier, account.email
                 );
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies what `with` gives to `spec`.
+    fn apply(spec: &mut comptexpert::oidc::clients::ClientSpec, with: ClientArgs) {
+        if let Some(name) = with.name {
+            spec.name = name;
+        }
+        if !with.redirect_uris.is_empty() {
+            spec.redirect_uris = with.redirect_uris;
+        }
+        if !with.post_logout_redirect_uris.is_empty() {
+            spec.post_logout_redirect_uris = with.post_logout_redirect_uris;
+        }
+        if !with.scopes.is_empty() {
+            spec.scopes = with.scopes;
+        }
+        if with.backchannel_logout_uri.is_some() {
+            spec.backchannel_logout_uri = with.backchannel_logout_uri;
+        }
+        if let Some(alg) = with.id_token_alg {
+            spec.id_token_alg = alg;
+        }
+        if let Some(seconds) = with.access_token_seconds {
+            spec.access_token_seconds = seconds;
+        }
+        if let Some(seconds) = with.refresh_token_seconds {
+            spec.refresh_token_seconds = seconds;
+        }
+    }
+
+    fn print_registered(registered: &clients::Registered) {
+        println!("{}", comptexpert::oidc::clients::Shown(&registered.client));
+        if let Some(secret) = &registered.secret {
+            println!("  client secret:   {secret}");
+            println!("  (shown this once: only its digest is kept)");
+        }
+    }
+
+    async fn run_clients(
+        ctx: &comptexpert::context::ApiContext,
+        action: ClientsAction,
+    ) -> Result<(), String> {
+        use comptexpert::oidc::clients::ClientSpec;
+        let text = |e: clients::ClientError| e.to_string();
+        match action {
+            ClientsAction::Add {
+                client_id,
+                public,
+                with,
+            } => {
+                let mut spec = ClientSpec {
+                    client_id,
+                    name: String::new(),
+                    confidential: !public,
+                    redirect_uris: Vec::new(),
+                    post_logout_redirect_uris: Vec::new(),
+                    scopes: vec!["openid".into(), "profile".into(), "email".into()],
+                    backchannel_logout_uri: None,
+                    id_token_alg: "RS256".into(),
+                    access_token_seconds: 900,
+                    refresh_token_seconds: 30 * 24 * 3600,
+                };
+                apply(&mut spec, with);
+                let registered = clients::add(ctx, spec).await.map_err(text)?;
+                tracing::info!(client = %registered.client.client_id, "operator: client registered");
+                print_registered(&registered);
+            }
+            ClientsAction::List => {
+                let all = clients::list(ctx).await.map_err(text)?;
+                if all.is_empty() {
+                    println!("no client");
+                }
+                for client in all {
+                    println!(
+                        "{}  {}  {}",
+                        client.client_id,
+                        if client.confidential {
+                            "confidential"
+                        } else {
+                            "public"
+                        },
+                        client.name
+                    );
+                }
+            }
+            ClientsAction::Show { client_id } => {
+                let client = clients::show(ctx, &client_id).await.map_err(text)?;
+                println!("{}", comptexpert::oidc::clients::Shown(&client));
+            }
+            ClientsAction::Update {
+                client_id,
+                with,
+                no_backchannel_logout,
+                new_secret,
+            } => {
+                let registered = clients::update(
+                    ctx,
+                    &client_id,
+                    |spec| {
+                        apply(spec, with);
+                        if no_backchannel_logout {
+                            spec.backchannel_logout_uri = None;
+                        }
+                    },
+                    new_secret,
+                )
+                .await
+                .map_err(text)?;
+                tracing::info!(client = %client_id, "operator: client updated");
+                print_registered(&registered);
+            }
+            ClientsAction::Remove { client_id } => {
+                clients::remove(ctx, &client_id).await.map_err(text)?;
+                tracing::info!(client = %client_id, "operator: client removed");
+                println!("{client_id}: removed");
             }
         }
         Ok(())

@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod ledger;
 pub mod login_throttles;
 pub mod notify;
+pub mod oauth_clients;
 pub mod outbox;
 pub mod password_tokens;
 pub mod payments;

@@ -156,6 +156,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    oauth_clients (client_id) {
+        client_id -> Text,
+        name -> Text,
+        confidential -> Bool,
+        secret_hash -> Nullable<Text>,
+        redirect_uris -> Text,
+        post_logout_redirect_uris -> Text,
+        scopes -> Text,
+        backchannel_logout_uri -> Nullable<Text>,
+        id_token_alg -> Text,
+        access_token_seconds -> Integer,
+        refresh_token_seconds -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     leases (name) {
         name -> Text,
         holder -> Text,
@@ -497,4 +515,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     payment_allocations,
     webhook_events,
     leases,
+    oauth_clients,
 );

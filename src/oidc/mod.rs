@@ -1,0 +1,4 @@
+//! The OpenID Connect provider for the Ordre's other sites (relying parties): their registration
+//! here; the flows build on it.
+
+pub mod clients;
