@@ -60,21 +60,48 @@ impl Application {
         Self::serve(context).await
     }
 
-    /// What the handlers share, on a migrated database, without serving anything: the
-    /// server's start and the operator commands (`comptexpert account …`) both begin here.
+    /// What the handlers share, on a migrated database, without serving anything: how the server
+    /// starts (it applies the pending migrations and creates the key file when missing).
     pub async fn prepare(settings: Settings) -> Result<ApiContext, String> {
+        Self::context_for(settings, true).await
+    }
+
+    /// The same for the operator commands (`comptexpert account …`), run beside the instances:
+    /// they never migrate (that is `comptexpert migrate`'s, once, before the instances) and
+    /// refuse a database that needs it, and they never write a key file (they sign no token).
+    pub async fn prepare_for_tools(settings: Settings) -> Result<ApiContext, String> {
+        Self::context_for(settings, false).await
+    }
+
+    async fn context_for(settings: Settings, serving: bool) -> Result<ApiContext, String> {
         let pool = db::build_pool_with(&settings.database_url, settings.db_checkout_timeout)?;
         let migrate_pool = pool.clone();
         let applied = web::block(move || {
             let mut conn = migrate_pool.get().map_err(|e| e.to_string())?;
-            db::run_migrations(&mut conn)
+            if serving {
+                return db::run_migrations(&mut conn);
+            }
+            if !db::migrations_up_to_date(&mut conn)? {
+                return Err(
+                    "the database is not migrated to this release: run `comptexpert migrate` first"
+                        .to_owned(),
+                );
+            }
+            Ok(Vec::new())
         })
         .await
         .map_err(|e| e.to_string())??;
         if !applied.is_empty() {
             tracing::info!(count = applied.len(), "migrations applied");
         }
-        let keys = auth::keys::KeyRing::load_or_generate(&settings.jwt_key_file)?;
+        let keys = if serving || settings.jwt_key_file.exists() {
+            auth::keys::KeyRing::load_or_generate(&settings.jwt_key_file)?
+        } else {
+            // Never used to sign: a key that lives as long as the command.
+            auth::keys::KeyRing::from(auth::keys::SigningKeys::from_pem(
+                &auth::keys::generate_pem()?,
+            )?)
+        };
         let signexpert = auth::signexpert::TrustStore::from_settings(&settings)?.map(Arc::new);
         let providers = payments::provider::Providers::from_name(
             &settings.payment_provider,

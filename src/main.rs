@@ -314,7 +314,7 @@ mod operator {
         if let Command::Keys { action } = command {
             return run_keys(&settings, action);
         }
-        let ctx = Application::prepare(settings).await?;
+        let ctx = Application::prepare_for_tools(settings).await?;
         match command {
             Command::Account { action } => run_account(&ctx, action).await,
             Command::Maintenance => {

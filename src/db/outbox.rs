@@ -187,6 +187,8 @@ impl OutboxEmail {
             .filter(outbox_emails::sent_at.is_null())
             .set((
                 outbox_emails::sent_at.eq(now()),
+                // A slow delivery that another instance gave up meanwhile went out after all.
+                outbox_emails::dead_at.eq(None::<NaiveDateTime>),
                 outbox_emails::locked_until.eq(None::<NaiveDateTime>),
                 outbox_emails::text_body.eq(""),
                 outbox_emails::html_body.eq(""),

@@ -262,7 +262,10 @@ impl Session {
         let Some((rotated_at, session)) = found else {
             return Ok(Rotation::Refused);
         };
-        if session.revoked_at.is_some() || session.expires_at <= now {
+        // A session at its absolute end is over even when its sliding expiry is not yet (a cap
+        // lowered in the settings, or a rotation by an instance of the previous release).
+        let expires_at = expiry(lifetimes, session.keep_active, session.created_at, now);
+        if session.revoked_at.is_some() || session.expires_at <= now || expires_at <= now {
             return Ok(Rotation::Refused);
         }
         if let Some(rotated_at) = rotated_at {
@@ -290,7 +293,6 @@ impl Session {
         if claimed != 1 {
             return Ok(Rotation::Refused);
         }
-        let expires_at = expiry(lifetimes, session.keep_active, session.created_at, now);
         diesel::update(sessions::table.find(&session.id))
             .set((
                 sessions::last_used_at.eq(now),

@@ -76,6 +76,12 @@ pub async fn update(
     let mut spec = ClientSpec::of(&current);
     change(&mut spec);
     spec.client_id = current.client_id.clone();
+    if new_secret && !spec.confidential {
+        return Err(InvalidClient(format!(
+            "{client_id:?} is a public client: it has no secret"
+        ))
+        .into());
+    }
     let became_confidential = spec.confidential && !current.confidential;
     let (mut client, secret) = spec.validate()?.into_client(ctx.clock.now());
     client.created_at = current.created_at;

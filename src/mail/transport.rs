@@ -109,7 +109,8 @@ impl Transport {
                 // Quoted-printable for SMTP: not every relay announces 8BITMIME.
                 let message = build_message(from, email, false)?;
                 client.send(message).await.map(drop).map_err(|e| {
-                    if e.is_permanent() {
+                    let code = e.status().map(|c| c.to_string()).unwrap_or_default();
+                    if e.is_permanent() && refuses_the_recipient(&code, &e.to_string()) {
                         SendError::refused(&email.recipient, e)
                     } else {
                         SendError::about(&email.recipient, e)
@@ -128,6 +129,36 @@ impl Transport {
                     .map_err(|e| SendError::about("", e))
             }
         }
+    }
+}
+
+/// Whether a permanent SMTP refusal (`code`, the server's `text`) is about this email's recipient:
+/// no such mailbox, or one that takes no mail. Only that is given up at once. Every other 5xx, an
+/// authentication required or refused (530, 535), relaying or policy (5.7.x), a refused sender
+/// (5.1.7, 5.1.8), a 554 greeting, comes from the service's own configuration and would refuse
+/// every email alike: those are retried up to `MAIL_MAX_ATTEMPTS`, time for an operator to fix
+/// it, instead of emptying the queue into dead emails in one round.
+pub fn refuses_the_recipient(code: &str, text: &str) -> bool {
+    let lowered = text.to_ascii_lowercase();
+    if ["relay", "auth", "sender", "starttls", "tls"]
+        .iter()
+        .any(|word| lowered.contains(word))
+    {
+        return false;
+    }
+    // The enhanced status code (RFC 3463), when the server gives one: `5.1.1` and its kin.
+    let enhanced = text
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .find(|word| {
+            let parts: Vec<&str> = word.split('.').collect();
+            parts.len() == 3 && parts[0] == "5" && parts.iter().all(|p| !p.is_empty())
+        });
+    match enhanced {
+        Some(status) => {
+            (status.starts_with("5.1.") && !matches!(status, "5.1.7" | "5.1.8"))
+                || status == "5.2.1"
+        }
+        None => matches!(code, "550" | "551" | "553"),
     }
 }
 
@@ -280,6 +311,28 @@ mod tests {
             .expect("message")
             .formatted();
         assert!(raw.is_ascii());
+    }
+
+    #[test]
+    fn only_a_refused_recipient_is_permanent_not_the_services_own_configuration() {
+        for (code, text) in [
+            ("550", "550 5.1.1 No such user here"),
+            ("550", "550 No such user here"),
+            ("553", "553 mailbox name not allowed"),
+            ("550", "550 5.2.1 mailbox disabled"),
+        ] {
+            assert!(refuses_the_recipient(code, text), "{text}");
+        }
+        for (code, text) in [
+            ("535", "535 5.7.8 Authentication credentials invalid"),
+            ("530", "530 5.7.0 Must issue a STARTTLS command first"),
+            ("550", "550 5.7.1 Relaying denied"),
+            ("553", "553 5.1.8 Sender address rejected"),
+            ("554", "554 Transaction failed"),
+            ("550", "550 relay not permitted"),
+        ] {
+            assert!(!refuses_the_recipient(code, text), "{text}");
+        }
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub struct ClientSpec {
 /// Why a registration is refused, in words an operator acts on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct InvalidClient(String);
+pub struct InvalidClient(pub String);
 
 fn refuse<T>(text: impl Into<String>) -> Result<T, InvalidClient> {
     Err(InvalidClient(text.into()))

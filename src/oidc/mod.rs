@@ -2,3 +2,4 @@
 //! here; the flows build on it.
 
 pub mod clients;
+pub mod pkce;

@@ -246,6 +246,24 @@ async fn the_binary_runs_the_support_commands_on_the_services_database() {
     );
     assert!(!missing.status.success());
     assert!(
+        !dir.path().join("keys.pem").exists(),
+        "an operator command writes no key file"
+    );
+    let fresh = std::process::Command::new(env!("CARGO_BIN_EXE_comptexpert"))
+        .args(["account", "show", "j.martin"])
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("empty.db").display()),
+        )
+        .env("JWT_KEY_FILE", dir.path().join("keys.pem"))
+        .output()
+        .expect("the binary runs");
+    assert!(!fresh.status.success());
+    assert!(
+        String::from_utf8_lossy(&fresh.stderr).contains("run `comptexpert migrate` first"),
+        "an operator command never migrates"
+    );
+    assert!(
         String::from_utf8_lossy(&missing.stderr).contains("no account has the identifier personne")
     );
     // Another process closed it: this one's cache learns within its bounded delay.

@@ -357,6 +357,14 @@ fn replace_private(path: &Path, contents: &str) -> Result<(), String> {
                     )
                 },
             )?;
+            // The old file's mode too: a file shared read-only with the service's group (0640)
+            // must stay readable by it after a rotation.
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(
+                &temporary,
+                std::fs::Permissions::from_mode(old.mode() & 0o7777),
+            )
+            .map_err(|e| format!("cannot set the mode of {}: {e}", temporary.display()))?;
         }
         std::fs::rename(&temporary, path)
             .map_err(|e| format!("cannot replace {}: {e}", path.display()))
