@@ -29,6 +29,14 @@ use crate::auth::access::ACCESS_TOKEN_SECONDS;
 
 /// The prefix of the mark, after `#`.
 const RETIRE_AFTER: &str = "retire-after:";
+/// The prefix of the mark of a key published before it signs.
+const SIGN_AFTER: &str = "sign-after:";
+
+/// How long a new key is published before it signs: the JWKS is cached 5 minutes by whoever
+/// verifies our tokens elsewhere (`Cache-Control` of the route), plus an instance's check
+/// interval. Signing at once would have their verifiers refuse the new tokens until their copy
+/// expires.
+pub const PUBLICATION_SECONDS: i64 = 5 * 60 + 5;
 
 /// How long a retired key verifies beyond the last token it may have signed: clocks of the
 /// instances disagree by seconds, an instance takes up to its check interval to see the new
@@ -40,6 +48,8 @@ pub(super) struct Entry {
     /// The comment lines before the block (the mark aside), written back with it.
     notes: Vec<String>,
     pub(super) retire_after: Option<DateTime<Utc>>,
+    /// Before this instant the key is published and verifies, but does not sign yet.
+    pub(super) sign_after: Option<DateTime<Utc>>,
     /// The block as read, from its BEGIN line to its END line.
     pem: String,
     pub(super) key: SigningKey,
@@ -61,6 +71,7 @@ impl KeyFile {
         let mut entries = Vec::new();
         let mut notes = Vec::new();
         let mut mark = None;
+        let mut pending = None;
         let mut block: Option<String> = None;
         for (number, line) in text.lines().enumerate() {
             let trimmed = line.trim();
@@ -75,6 +86,7 @@ impl KeyFile {
                     entries.push(Entry {
                         notes: std::mem::take(&mut notes),
                         retire_after: mark.take(),
+                        sign_after: pending.take(),
                         kid: key_id(&key.verifying_key().to_bytes()),
                         key,
                         pem,
@@ -94,6 +106,18 @@ impl KeyFile {
                     format!("line {}: retire-after {:?}: {e}", number + 1, value.trim())
                 })?;
                 mark = Some(until.with_timezone(&Utc));
+            } else if let Some(value) = trimmed
+                .strip_prefix('#')
+                .map(str::trim_start)
+                .and_then(|comment| comment.strip_prefix(SIGN_AFTER))
+            {
+                if pending.is_some() {
+                    return Err(format!("line {}: a second sign-after mark", number + 1));
+                }
+                let from = DateTime::parse_from_rfc3339(value.trim()).map_err(|e| {
+                    format!("line {}: sign-after {:?}: {e}", number + 1, value.trim())
+                })?;
+                pending = Some(from.with_timezone(&Utc));
             } else if !trimmed.is_empty() {
                 notes.push(line.to_owned());
             }
@@ -101,8 +125,8 @@ impl KeyFile {
         if block.is_some() {
             return Err("the last key block has no END line".into());
         }
-        if mark.is_some() {
-            return Err("a retire-after mark with no key after it".into());
+        if mark.is_some() || pending.is_some() {
+            return Err("a mark with no key after it".into());
         }
         if entries.is_empty() {
             return Err("no key in the key file".into());
@@ -113,12 +137,37 @@ impl KeyFile {
         })
     }
 
+    /// Which key signs at `now`: the first without a retire-after mark whose sign-after mark, if
+    /// any, has passed. While a new key is still being published, the key it replaces (marked
+    /// at the rotation, the first key still ahead of its retire-after mark) goes on signing.
+    /// Failing both (a file holding only keys still being published), the first key without a
+    /// retire-after mark.
+    pub(super) fn signer(&self, now: DateTime<Utc>) -> Option<usize> {
+        let signs_yet = |e: &Entry| e.sign_after.is_none_or(|from| from <= now);
+        self.entries
+            .iter()
+            .position(|e| e.retire_after.is_none() && signs_yet(e))
+            .or_else(|| {
+                let publishing = self
+                    .entries
+                    .iter()
+                    .any(|e| e.retire_after.is_none() && !signs_yet(e));
+                self.entries.iter().position(|e| {
+                    publishing && e.retire_after.is_some_and(|until| until > now) && signs_yet(e)
+                })
+            })
+            .or_else(|| self.entries.iter().position(|e| e.retire_after.is_none()))
+    }
+
     fn render(&self) -> String {
         let mut text = String::new();
         for entry in &self.entries {
             for note in &entry.notes {
                 text.push_str(note);
                 text.push('\n');
+            }
+            if let Some(from) = entry.sign_after {
+                text.push_str(&format!("# {SIGN_AFTER} {}\n", instant(from)));
             }
             if let Some(until) = entry.retire_after {
                 text.push_str(&format!("# {RETIRE_AFTER} {}\n", instant(until)));
@@ -141,8 +190,10 @@ fn instant(at: DateTime<Utc>) -> String {
 /// What [`rotate_file`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rotation {
-    /// The key that signs from now on.
+    /// The new key: published at once, signing from [`Rotation::signs_from`].
     pub new_kid: String,
+    /// When the new key starts signing, and the retired ones stop.
+    pub signs_from: DateTime<Utc>,
     /// The keys that stopped signing: the previous signer, and any other key that had no mark
     /// (left over from a rotation done by hand).
     pub retired: Vec<String>,
@@ -154,11 +205,17 @@ pub struct Rotation {
 
 impl fmt::Display for Rotation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "new signing key: {}", self.new_kid)?;
+        writeln!(
+            f,
+            "new signing key: {} (published now, signs from {})",
+            self.new_kid,
+            instant(self.signs_from)
+        )?;
         for kid in &self.retired {
             writeln!(
                 f,
-                "retired: {kid} (verifies until {})",
+                "retired: {kid} (signs until {}, verifies until {})",
+                instant(self.signs_from),
                 instant(self.retire_after)
             )?;
         }
@@ -175,6 +232,8 @@ impl fmt::Display for Rotation {
 pub enum KeyState {
     /// Signs new tokens (and verifies).
     Signing,
+    /// Published and verifying; signs from the instant.
+    Publishing(DateTime<Utc>),
     /// Verifies and is published until the instant; `None` for a key without a mark that is
     /// not the signer (a file rotated by hand), which verifies until it is removed.
     Verifying(Option<DateTime<Utc>>),
@@ -195,6 +254,9 @@ impl fmt::Display for KeyStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.state {
             KeyState::Signing => write!(f, "{}  signing", self.kid),
+            KeyState::Publishing(from) => {
+                write!(f, "{}  published, signs from {}", self.kid, instant(from))
+            }
             KeyState::Verifying(Some(until)) => {
                 write!(f, "{}  verifying until {}", self.kid, instant(until))
             }
@@ -210,10 +272,7 @@ impl fmt::Display for KeyStatus {
 pub fn describe_file(path: &Path, now: DateTime<Utc>) -> Result<Vec<KeyStatus>, String> {
     let text = read(path)?;
     let parsed = KeyFile::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let signer = parsed
-        .entries
-        .iter()
-        .position(|entry| entry.retire_after.is_none());
+    let signer = parsed.signer(now);
     Ok(parsed
         .entries
         .iter()
@@ -222,6 +281,10 @@ pub fn describe_file(path: &Path, now: DateTime<Utc>) -> Result<Vec<KeyStatus>, 
             kid: entry.kid.clone(),
             state: match entry.retire_after {
                 _ if Some(index) == signer => KeyState::Signing,
+                None => match entry.sign_after {
+                    Some(from) if from > now => KeyState::Publishing(from),
+                    _ => KeyState::Verifying(None),
+                },
                 Some(until) if until <= now => KeyState::Expired(until),
                 until => KeyState::Verifying(until),
             },
@@ -229,19 +292,39 @@ pub fn describe_file(path: &Path, now: DateTime<Utc>) -> Result<Vec<KeyStatus>, 
         .collect())
 }
 
-/// Rotates the signing key of the file at `path`: a new key, first in the file, signs; every key
-/// that signed or could have (no mark) is marked to verify until `now` plus an access token's
-/// lifetime plus [`RETIREMENT_MARGIN_SECONDS`]; keys whose mark has passed are removed. The file
-/// is replaced in one rename, so an instance re-reading it sees the old file or the new one.
+/// Rotates the signing key of the file at `path`: a new key, first in the file, is published at
+/// once and signs [`PUBLICATION_SECONDS`] later; every key that signed or could have (no mark)
+/// signs until then and verifies an access token's lifetime plus [`RETIREMENT_MARGIN_SECONDS`]
+/// longer; keys whose mark has passed are removed. The file is replaced in one rename, so an
+/// instance re-reading it sees the old file or the new one.
 pub fn rotate_file(path: &Path, now: DateTime<Utc>) -> Result<Rotation, String> {
+    rotate_file_publishing(path, now, chrono::Duration::seconds(PUBLICATION_SECONDS))
+}
+
+/// [`rotate_file`] with the new key published for `publish_for` before it signs (zero: at once,
+/// for a key that nobody outside verifies, or tests).
+pub fn rotate_file_publishing(
+    path: &Path,
+    now: DateTime<Utc>,
+    publish_for: chrono::Duration,
+) -> Result<Rotation, String> {
     let text = read(path)?;
     let mut parsed = KeyFile::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     // Rounded up to the second, as written: a mark never shortens a token's last seconds.
-    let seconds = now.timestamp()
-        + ACCESS_TOKEN_SECONDS
-        + RETIREMENT_MARGIN_SECONDS
+    let from_seconds = now.timestamp()
+        + publish_for.num_seconds().max(0)
         + i64::from(now.timestamp_subsec_nanos() > 0);
-    let retire_after = DateTime::from_timestamp(seconds, 0).ok_or("instant out of range")?;
+    // Published for no time: the new key signs now, with no mark.
+    let signs_from = if publish_for > chrono::Duration::zero() {
+        DateTime::from_timestamp(from_seconds, 0).ok_or("instant out of range")?
+    } else {
+        now
+    };
+    let retire_after = DateTime::from_timestamp(
+        from_seconds + ACCESS_TOKEN_SECONDS + RETIREMENT_MARGIN_SECONDS,
+        0,
+    )
+    .ok_or("instant out of range")?;
 
     let (kept, gone): (Vec<Entry>, Vec<Entry>) = std::mem::take(&mut parsed.entries)
         .into_iter()
@@ -256,22 +339,24 @@ pub fn rotate_file(path: &Path, now: DateTime<Utc>) -> Result<Rotation, String> 
         parsed.entries.push(entry);
     }
     let pem = generate_pem()?;
-    let new = KeyFile::parse(&pem)?
+    let mut new = KeyFile::parse(&pem)?
         .entries
         .pop()
         .ok_or("the generated key did not parse")?;
+    new.sign_after = (signs_from > now).then_some(signs_from);
     let new_kid = new.kid.clone();
     parsed.entries.insert(0, new);
 
     let contents = parsed.render();
     // What the instances will do with the file: refuse to write one they would refuse to load.
-    let check = SigningKeys::from_pem_at(&contents, now)?;
-    if check.active_kid() != new_kid {
+    let check = SigningKeys::from_pem_at(&contents, signs_from)?;
+    if check.active_kid() != new_kid || check.decoding_key(&new_kid).is_none() {
         return Err("the rewritten file would not sign with the new key".into());
     }
     replace_private(path, &contents)?;
     Ok(Rotation {
         new_kid,
+        signs_from,
         retired,
         retire_after,
         dropped,
@@ -399,7 +484,8 @@ mod tests {
     }
 
     #[test]
-    fn a_rotation_signs_with_a_new_key_and_keeps_the_old_one_until_its_mark() {
+    fn a_rotation_publishes_a_new_key_first_then_signs_with_it_and_keeps_the_old_one_until_its_mark(
+    ) {
         let dir = tempfile::tempdir().expect("dir");
         let path = key_file(&dir);
         let old = SigningKeys::from_pem(&read(&path).expect("read")).expect("keys");
@@ -410,10 +496,20 @@ mod tests {
 
         assert_eq!(rotation.retired, [old.active_kid()]);
         assert!(rotation.dropped.is_empty());
-        let lifetime = rotation.retire_after - now;
-        assert!(lifetime >= chrono::Duration::minutes(20), "{lifetime}");
-        assert!(lifetime <= chrono::Duration::minutes(20) + chrono::Duration::seconds(1));
-        let keys = keys_at(&path, now);
+        let published_for = rotation.signs_from - now;
+        assert!(published_for >= chrono::Duration::seconds(PUBLICATION_SECONDS));
+        assert!(published_for <= chrono::Duration::seconds(PUBLICATION_SECONDS + 1));
+        assert_eq!(
+            rotation.retire_after - rotation.signs_from,
+            chrono::Duration::minutes(20)
+        );
+        // Published at once, the old key still signing.
+        let during = keys_at(&path, now);
+        assert_eq!(during.active_kid(), old.active_kid());
+        assert!(during.decoding_key(&rotation.new_kid).is_some());
+        assert_eq!(during.jwks().keys.len(), 2);
+        // From its instant, the new key signs.
+        let keys = keys_at(&path, rotation.signs_from);
         assert_eq!(keys.active_kid(), rotation.new_kid);
         assert_ne!(rotation.new_kid, old.active_kid());
         let ring = KeyRing::from(keys);
@@ -432,6 +528,20 @@ mod tests {
     }
 
     #[test]
+    fn a_rotation_keeps_a_group_readable_files_mode() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = key_file(&dir);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+            rotate_file(&path, Utc::now()).expect("rotated");
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o640);
+        }
+    }
+
+    #[test]
     fn a_second_rotation_after_the_mark_drops_the_first_key_and_keeps_the_notes() {
         let dir = tempfile::tempdir().expect("dir");
         let path = key_file(&dir);
@@ -447,6 +557,19 @@ mod tests {
         assert_eq!(second.retired, [first.new_kid.as_str()]);
         assert_eq!(
             describe_file(&path, later).expect("described"),
+            [
+                KeyStatus {
+                    kid: second.new_kid.clone(),
+                    state: KeyState::Publishing(second.signs_from)
+                },
+                KeyStatus {
+                    kid: first.new_kid.clone(),
+                    state: KeyState::Signing
+                },
+            ]
+        );
+        assert_eq!(
+            describe_file(&path, second.signs_from).expect("described"),
             [
                 KeyStatus {
                     kid: second.new_kid.clone(),

@@ -1,10 +1,12 @@
 //! The Ed25519 keys that sign access tokens, and their public half published as a JWKS.
 //!
 //! The key file holds one or more PKCS#8 PEM private keys, each optionally preceded by a
-//! `# retire-after: <RFC 3339 instant>` line (see [`rotate_file`]). The first key without that mark
-//! signs; marked keys verify until their instant, then count for nothing. [`rotate_file`]
-//! prepends a new signer and marks the previous one; a [`KeyRing`] lets running instances see
-//! the change without a restart.
+//! `# retire-after: <RFC 3339 instant>` line and a `# sign-after: <instant>` line (see
+//! [`rotate_file`]). The first key without a retire-after mark whose sign-after mark has passed
+//! signs; keys waiting for their sign-after are published and verify; retired keys verify until
+//! their instant, then count for nothing. [`rotate_file`] prepends a new key that signs once
+//! every verifier can know it, and marks the previous one; a [`KeyRing`] lets running instances
+//! see the change without a restart.
 
 mod file;
 mod ring;
@@ -23,8 +25,8 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 pub use file::{
-    describe_file, rotate_file, write_private, KeyState, KeyStatus, Rotation,
-    RETIREMENT_MARGIN_SECONDS,
+    describe_file, rotate_file, rotate_file_publishing, write_private, KeyState, KeyStatus,
+    Rotation, PUBLICATION_SECONDS, RETIREMENT_MARGIN_SECONDS,
 };
 pub use ring::{KeyRing, CHECK_EVERY, UNKNOWN_KID_CHECK_EVERY};
 
@@ -92,9 +94,8 @@ impl SigningKeys {
     pub fn from_pem_at(text: &str, now: DateTime<Utc>) -> Result<Self, String> {
         let parsed = file::KeyFile::parse(text)?;
         let signer = parsed
-            .entries
-            .iter()
-            .find(|entry| entry.retire_after.is_none())
+            .signer(now)
+            .map(|index| &parsed.entries[index])
             .ok_or("no signing key: every key of the file has a retire-after mark")?;
         let active_kid = signer.kid.clone();
         let header = serde_json::json!({"typ": "JWT", "alg": "EdDSA", "kid": active_kid});
@@ -121,11 +122,13 @@ impl SigningKeys {
                 key_use: "sig",
             });
         }
+        // The next instant a mark changes what these keys do: one retires, or one starts signing.
         let next_retirement = parsed
             .entries
             .iter()
-            .filter_map(|entry| entry.retire_after)
-            .filter(|until| *until > now)
+            .flat_map(|entry| [entry.retire_after, entry.sign_after])
+            .flatten()
+            .filter(|at| *at > now)
             .min();
         Ok(Self {
             active: signer.key.clone(),

@@ -211,7 +211,16 @@ fn millis(duration: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::{access, keys::rotate_file};
+    use crate::auth::{access, keys::rotate_file_publishing};
+
+    /// A rotation whose new key signs at once: what an instance sees once the publication delay
+    /// is over.
+    fn rotate_file(
+        path: &std::path::Path,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<crate::auth::keys::Rotation, String> {
+        rotate_file_publishing(path, now, chrono::Duration::zero())
+    }
 
     const NEVER: Duration = Duration::from_secs(3600);
 
@@ -296,5 +305,25 @@ mod tests {
         assert!(ring.snapshot().decoding_key(old.active_kid()).is_none());
         assert_eq!(ring.snapshot().jwks().keys.len(), 1);
         assert_eq!(ring.snapshot().active_kid(), rotation.new_kid);
+    }
+
+    #[test]
+    fn a_published_key_starts_signing_at_its_mark_without_a_file_change() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = key_file(&dir);
+        let old = SigningKeys::load_or_generate(&path).expect("keys");
+        let now = Utc::now();
+        let rotation = crate::auth::keys::rotate_file(&path, now).expect("rotated");
+        let ring = KeyRing::watching(&path, NEVER, NEVER).expect("ring");
+        let watch = ring.watch.as_ref().expect("watching");
+
+        ring.check(watch, now);
+        assert_eq!(ring.snapshot().active_kid(), old.active_kid());
+        assert!(ring.snapshot().decoding_key(&rotation.new_kid).is_some());
+        ring.check(watch, rotation.signs_from - chrono::Duration::seconds(1));
+        assert_eq!(ring.snapshot().active_kid(), old.active_kid());
+        ring.check(watch, rotation.signs_from);
+        assert_eq!(ring.snapshot().active_kid(), rotation.new_kid);
+        assert!(ring.snapshot().decoding_key(old.active_kid()).is_some());
     }
 }
