@@ -502,7 +502,7 @@ mod operator {
                 let registered = clients::update(
                     ctx,
                     &client_id,
-                    |spec| {
+                    move |spec| {
                         apply(spec, with);
                         if no_backchannel_logout {
                             spec.backchannel_logout_uri = None;

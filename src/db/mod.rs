@@ -15,6 +15,7 @@ pub mod expertpass_challenges;
 pub mod expertpass_devices;
 pub mod idempotency;
 pub mod ledger;
+pub mod login_requests;
 pub mod login_throttles;
 pub mod notify;
 pub mod oauth_clients;

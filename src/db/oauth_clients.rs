@@ -69,6 +69,20 @@ impl OAuthClient {
             .optional()
     }
 
+    /// One client, locked until the end of the transaction (a row lock on PostgreSQL; on SQLite
+    /// the write transaction already holds the one write lock).
+    pub fn find_for_update(conn: &mut DbConnection, client_id: &str) -> QueryResult<Option<Self>> {
+        match conn {
+            DbConnection::Pg(pg) => oauth_clients::table
+                .find(client_id)
+                .select(Self::as_select())
+                .for_update()
+                .first(pg)
+                .optional(),
+            DbConnection::Sqlite(_) => Self::find(conn, client_id),
+        }
+    }
+
     /// Every client, by id.
     pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Self>> {
         oauth_clients::table

@@ -11,9 +11,9 @@ use diesel::prelude::*;
 use super::{
     is_unique_violation,
     schema::{
-        email_verifications, expertpass_challenges, idempotency_records, leases, login_throttles,
-        outbox_emails, password_tokens, rate_limit_counters, refresh_tokens, security_events,
-        sessions, signexpert_challenges, webhook_events,
+        email_verifications, expertpass_challenges, idempotency_records, leases, login_requests,
+        login_throttles, outbox_emails, password_tokens, rate_limit_counters, refresh_tokens,
+        security_events, sessions, signexpert_challenges, webhook_events,
     },
     DbConnection,
 };
@@ -31,7 +31,8 @@ pub struct Retention {
     /// A password or email link, after it expired or was used (support can still tell "used" from
     /// "expired" meanwhile).
     pub spent_link: Duration,
-    /// An Expertpass or Signexpert challenge, after it expired.
+    /// An Expertpass or Signexpert challenge, or a login request of the OpenID Connect provider,
+    /// after it expired.
     pub challenge: Duration,
     /// An idempotency record (with the answer it replays), after it was made.
     pub idempotency_record: Duration,
@@ -69,6 +70,7 @@ pub struct Purged {
     pub email_verifications: usize,
     pub expertpass_challenges: usize,
     pub signexpert_challenges: usize,
+    pub login_requests: usize,
     pub idempotency_records: usize,
     pub rate_limit_counters: usize,
     pub login_throttles: usize,
@@ -78,7 +80,7 @@ pub struct Purged {
 
 impl Purged {
     /// Each table and its count, in the order of the README's table.
-    pub fn tables(&self) -> [(&'static str, usize); 12] {
+    pub fn tables(&self) -> [(&'static str, usize); 13] {
         [
             ("refresh_tokens", self.refresh_tokens),
             ("sessions", self.sessions),
@@ -87,6 +89,7 @@ impl Purged {
             ("email_verifications", self.email_verifications),
             ("expertpass_challenges", self.expertpass_challenges),
             ("signexpert_challenges", self.signexpert_challenges),
+            ("login_requests", self.login_requests),
             ("idempotency_records", self.idempotency_records),
             ("rate_limit_counters", self.rate_limit_counters),
             ("login_throttles", self.login_throttles),
@@ -208,6 +211,12 @@ pub fn purge(
         signexpert_challenges,
         signexpert_challenges::id,
         signexpert_challenges::expires_at.lt(cutoff)
+    );
+    purged.login_requests = delete_in_batches!(
+        conn,
+        login_requests,
+        login_requests::id,
+        login_requests::expires_at.lt(cutoff)
     );
 
     let cutoff = now - retention.finished_email;

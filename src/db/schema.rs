@@ -174,6 +174,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_requests (id) {
+        id -> Text,
+        client_id -> Text,
+        redirect_uri -> Text,
+        scope -> Text,
+        state -> Nullable<Text>,
+        nonce -> Nullable<Text>,
+        code_challenge -> Nullable<Text>,
+        prompt -> Nullable<Text>,
+        max_age -> Nullable<Integer>,
+        status -> Text,
+        account_id -> Nullable<Text>,
+        session_id -> Nullable<Text>,
+        continuation_hash -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     leases (name) {
         name -> Text,
         holder -> Text,
@@ -516,4 +537,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_events,
     leases,
     oauth_clients,
+    login_requests,
 );

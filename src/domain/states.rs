@@ -238,6 +238,20 @@ stored_enum! {
     }
 }
 
+stored_enum! {
+    /// Where a login request of the OpenID Connect provider stands.
+    LoginRequestStatus, "login request status" {
+        /// Waiting for the front end to sign the user in.
+        Pending => "pending",
+        /// A signed-in user accepted it; the browser has not come back yet.
+        Accepted => "accepted",
+        /// The user refused (or the front end gave up): the relying party gets `access_denied`.
+        Rejected => "rejected",
+        /// The browser came back and the relying party got its code: nothing more to do.
+        Completed => "completed",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,6 +301,11 @@ mod tests {
             WebhookOutcome::ALL,
             WebhookOutcome::as_str,
             WebhookOutcome::parse,
+        );
+        check(
+            LoginRequestStatus::ALL,
+            LoginRequestStatus::as_str,
+            LoginRequestStatus::parse,
         );
     }
 

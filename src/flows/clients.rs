@@ -20,6 +20,12 @@ pub enum ClientError {
     Failed(#[from] ApiError),
 }
 
+impl From<diesel::result::Error> for ClientError {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::Failed(error.into())
+    }
+}
+
 /// What was stored, and the secret of a confidential client (shown once, kept only hashed).
 pub struct Registered {
     pub client: OAuthClient,
@@ -64,47 +70,49 @@ pub async fn show(ctx: &ApiContext, client_id: &str) -> Result<OAuthClient, Clie
         .ok_or_else(|| ClientError::Unknown(client_id.to_owned()))
 }
 
-/// Changes a client with `change` (checked again as a whole); with `new_secret`, a confidential
+/// Changes a client with `change` (checked again as a whole), reading and writing it in one
+/// transaction so that two updates at once do not lose one; with `new_secret`, a confidential
 /// client gets a new secret and the old one stops working.
 pub async fn update(
     ctx: &ApiContext,
     client_id: &str,
-    change: impl FnOnce(&mut ClientSpec),
+    change: impl FnOnce(&mut ClientSpec) + Send + 'static,
     new_secret: bool,
 ) -> Result<Registered, ClientError> {
-    let current = show(ctx, client_id).await?;
-    let mut spec = ClientSpec::of(&current);
-    change(&mut spec);
-    spec.client_id = current.client_id.clone();
-    if new_secret && !spec.confidential {
-        return Err(InvalidClient(format!(
-            "{client_id:?} is a public client: it has no secret"
-        ))
-        .into());
-    }
-    let became_confidential = spec.confidential && !current.confidential;
-    let (mut client, secret) = spec.validate()?.into_client(ctx.clock.now());
-    client.created_at = current.created_at;
-    let secret = if new_secret || became_confidential {
-        secret
-    } else {
-        // Unchanged: the secret it has (or none, for a public client).
-        client.secret_hash = if client.confidential {
-            current.secret_hash.clone()
-        } else {
-            None
-        };
-        None
-    };
-    let stored = client.clone();
-    let updated = ctx
-        .db
-        .run(move |conn| Ok(db::write_transaction(conn, |conn| stored.update(conn))?))
-        .await?;
-    if !updated {
-        return Err(ClientError::Unknown(client_id.to_owned()));
-    }
-    Ok(Registered { client, secret })
+    let id = client_id.to_owned();
+    let now = ctx.clock.now();
+    ctx.db
+        .run(move |conn| {
+            Ok(db::write_transaction(conn, |conn| {
+                let current = OAuthClient::find_for_update(conn, &id)?
+                    .ok_or_else(|| ClientError::Unknown(id.clone()))?;
+                let mut spec = ClientSpec::of(&current);
+                change(&mut spec);
+                spec.client_id = current.client_id.clone();
+                if new_secret && !spec.confidential {
+                    return Err(ClientError::Invalid(InvalidClient(format!(
+                        "{id:?} is a public client: it has no secret"
+                    ))));
+                }
+                let became_confidential = spec.confidential && !current.confidential;
+                let (mut client, secret) = spec.validate()?.into_client(now);
+                client.created_at = current.created_at;
+                let secret = if new_secret || became_confidential {
+                    secret
+                } else {
+                    // Unchanged: the secret it has (or none, for a public client).
+                    client.secret_hash = if client.confidential {
+                        current.secret_hash.clone()
+                    } else {
+                        None
+                    };
+                    None
+                };
+                client.update(conn)?;
+                Ok(Registered { client, secret })
+            }))
+        })
+        .await?
 }
 
 /// Removes a client: its users' sessions stay, but it can no longer sign anyone in.

@@ -17,6 +17,7 @@ mod health;
 mod import;
 mod instances;
 mod large_amounts;
+mod login_requests;
 mod logs;
 mod mail;
 mod mailbox;

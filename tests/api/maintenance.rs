@@ -209,8 +209,36 @@ async fn a_year_of_use_loses_what_the_retention_table_says_and_nothing_else() {
             .execute(&mut conn)
             .expect("a webhook event");
     }
+    diesel::insert_into(oauth_clients::table)
+        .values((
+            oauth_clients::client_id.eq("annuaire"),
+            oauth_clients::name.eq("Annuaire"),
+            oauth_clients::confidential.eq(false),
+            oauth_clients::redirect_uris.eq("https://annuaire.example/cb"),
+            oauth_clients::post_logout_redirect_uris.eq(""),
+            oauth_clients::scopes.eq("openid"),
+            oauth_clients::id_token_alg.eq("RS256"),
+            oauth_clients::access_token_seconds.eq(900),
+            oauth_clients::refresh_token_seconds.eq(3600),
+            oauth_clients::created_at.eq(now),
+            oauth_clients::updated_at.eq(now),
+        ))
+        .execute(&mut conn)
+        .expect("a client");
     for &h in &hours {
         let at = ago_hours(h);
+        diesel::insert_into(login_requests::table)
+            .values((
+                login_requests::id.eq(format!("login-{h:02}")),
+                login_requests::client_id.eq("annuaire"),
+                login_requests::redirect_uri.eq("https://annuaire.example/cb"),
+                login_requests::scope.eq("openid"),
+                login_requests::status.eq("pending"),
+                login_requests::created_at.eq(at),
+                login_requests::expires_at.eq(at + Duration::minutes(10)),
+            ))
+            .execute(&mut conn)
+            .expect("a login request");
         diesel::insert_into(idempotency_records::table)
             .values((
                 idempotency_records::scope.eq("POST /v1/payments"),
@@ -458,6 +486,27 @@ async fn a_year_of_use_loses_what_the_retention_table_says_and_nothing_else() {
             |h| format!("qr-{h:02}"),
             |h| ago_hours(*h) + Duration::minutes(2) >= now - r.challenge
         )
+    );
+    assert_eq!(
+        sorted(
+            login_requests::table
+                .select(login_requests::id)
+                .load(&mut conn)
+                .expect("login requests")
+        ),
+        kept(
+            &hours,
+            |h| format!("login-{h:02}"),
+            |h| ago_hours(*h) + Duration::minutes(10) >= now - r.challenge
+        )
+    );
+    assert_eq!(
+        oauth_clients::table
+            .count()
+            .get_result::<i64>(&mut conn)
+            .expect("clients"),
+        1,
+        "registrations are not purged"
     );
     assert!(purged.total() > 0);
     assert_eq!(

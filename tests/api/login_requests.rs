@@ -1,0 +1,151 @@
+//! Login requests of the OpenID Connect provider, as stored: accepted once by a signed-in user,
+//! collected once by the browser holding the continuation, and nothing after they expire.
+
+use comptexpert::{
+    db::{
+        self,
+        login_requests::{Asked, LoginRequest, LIFETIME},
+    },
+    domain::{states::LoginRequestStatus, tokens},
+    flows::clients,
+    oidc::clients::ClientSpec,
+};
+
+use crate::helpers::{spawn_app, TestApp};
+
+async fn with_client(app: &TestApp) {
+    clients::add(
+        &app.context,
+        ClientSpec {
+            client_id: "annuaire".into(),
+            name: "Annuaire de l'Ordre".into(),
+            confidential: false,
+            redirect_uris: vec!["https://annuaire.example/callback".into()],
+            post_logout_redirect_uris: vec![],
+            scopes: vec!["openid".into(), "profile".into()],
+            backchannel_logout_uri: None,
+            id_token_alg: "RS256".into(),
+            access_token_seconds: 900,
+            refresh_token_seconds: 3600,
+        },
+    )
+    .await
+    .expect("a client");
+}
+
+fn asked() -> Asked {
+    Asked {
+        client_id: "annuaire".into(),
+        redirect_uri: "https://annuaire.example/callback".into(),
+        scope: "openid profile".into(),
+        state: Some("xyz".into()),
+        nonce: Some("n-0S6_WzA2Mj".into()),
+        code_challenge: Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into()),
+        prompt: None,
+        max_age: None,
+    }
+}
+
+#[actix_web::test]
+async fn a_request_is_accepted_once_and_collected_once_with_its_continuation() {
+    let app = spawn_app().await;
+    with_client(&app).await;
+    let account = app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
+    let session_id = app
+        .sign_in(&account.identifier, &account.password, false)
+        .await
+        .json()["session_id"]
+        .as_str()
+        .expect("session")
+        .to_owned();
+    let pool = db::build_pool(&app.database_url).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    let now = db::now();
+
+    let request = LoginRequest::create(&mut conn, asked(), now).expect("created");
+    assert!(tokens::is_well_formed(&request.id));
+    assert_eq!(request.expires_at - now, LIFETIME);
+    assert_eq!(request.scopes(), vec!["openid", "profile"]);
+    let continuation = tokens::random_token();
+
+    assert!(LoginRequest::accept(
+        &mut conn,
+        &request.id,
+        &account.id,
+        &session_id,
+        &continuation,
+        now
+    )
+    .expect("accepted"));
+    assert!(
+        !LoginRequest::accept(
+            &mut conn,
+            &request.id,
+            &account.id,
+            &session_id,
+            "other",
+            now
+        )
+        .expect("twice"),
+        "accepted once"
+    );
+    assert!(!LoginRequest::reject(&mut conn, &request.id, now).expect("too late"));
+    assert!(
+        LoginRequest::complete(&mut conn, &request.id, &tokens::random_token(), now)
+            .expect("wrong")
+            .is_none(),
+        "only the continuation's holder collects it"
+    );
+    let completed = LoginRequest::complete(&mut conn, &request.id, &continuation, now)
+        .expect("collected")
+        .expect("the request");
+    assert_eq!(completed.status, LoginRequestStatus::Completed);
+    assert_eq!(completed.account_id.as_deref(), Some(account.id.as_str()));
+    assert_eq!(completed.session_id.as_deref(), Some(session_id.as_str()));
+    assert!(
+        LoginRequest::complete(&mut conn, &request.id, &continuation, now)
+            .expect("replayed")
+            .is_none(),
+        "collected once"
+    );
+}
+
+#[actix_web::test]
+async fn a_rejected_or_expired_request_cannot_be_accepted() {
+    let app = spawn_app().await;
+    with_client(&app).await;
+    let account = app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
+    let session_id = app
+        .sign_in(&account.identifier, &account.password, false)
+        .await
+        .json()["session_id"]
+        .as_str()
+        .expect("session")
+        .to_owned();
+    let pool = db::build_pool(&app.database_url).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    let now = db::now();
+
+    let refused = LoginRequest::create(&mut conn, asked(), now).expect("created");
+    assert!(LoginRequest::reject(&mut conn, &refused.id, now).expect("rejected"));
+    assert!(
+        !LoginRequest::accept(&mut conn, &refused.id, &account.id, &session_id, "c", now)
+            .expect("refused")
+    );
+    assert_eq!(
+        LoginRequest::find_unexpired(&mut conn, &refused.id, now)
+            .expect("found")
+            .map(|r| r.status),
+        Some(LoginRequestStatus::Rejected)
+    );
+
+    let stale = LoginRequest::create(&mut conn, asked(), now).expect("created");
+    let later = now + LIFETIME;
+    assert!(LoginRequest::find_unexpired(&mut conn, &stale.id, later)
+        .expect("read")
+        .is_none());
+    assert!(
+        !LoginRequest::accept(&mut conn, &stale.id, &account.id, &session_id, "c", later)
+            .expect("expired")
+    );
+}
