@@ -7,6 +7,7 @@ pub mod schema;
 
 pub mod accounts;
 pub mod attachments;
+pub mod authorization_codes;
 pub mod bulk;
 pub mod credentials;
 pub mod declarations;

@@ -11,9 +11,10 @@ use diesel::prelude::*;
 use super::{
     is_unique_violation,
     schema::{
-        email_verifications, expertpass_challenges, idempotency_records, leases, login_requests,
-        login_throttles, outbox_emails, password_tokens, rate_limit_counters, refresh_tokens,
-        security_events, sessions, signexpert_challenges, webhook_events,
+        authorization_codes, email_verifications, expertpass_challenges, idempotency_records,
+        leases, login_requests, login_throttles, outbox_emails, password_tokens,
+        rate_limit_counters, refresh_tokens, security_events, sessions, signexpert_challenges,
+        webhook_events,
     },
     DbConnection,
 };
@@ -31,8 +32,8 @@ pub struct Retention {
     /// A password or email link, after it expired or was used (support can still tell "used" from
     /// "expired" meanwhile).
     pub spent_link: Duration,
-    /// An Expertpass or Signexpert challenge, or a login request of the OpenID Connect provider,
-    /// after it expired.
+    /// An Expertpass or Signexpert challenge, or a login request or authorization code of the
+    /// OpenID Connect provider, after it expired.
     pub challenge: Duration,
     /// An idempotency record (with the answer it replays), after it was made.
     pub idempotency_record: Duration,
@@ -71,6 +72,7 @@ pub struct Purged {
     pub expertpass_challenges: usize,
     pub signexpert_challenges: usize,
     pub login_requests: usize,
+    pub authorization_codes: usize,
     pub idempotency_records: usize,
     pub rate_limit_counters: usize,
     pub login_throttles: usize,
@@ -80,7 +82,7 @@ pub struct Purged {
 
 impl Purged {
     /// Each table and its count, in the order of the README's table.
-    pub fn tables(&self) -> [(&'static str, usize); 13] {
+    pub fn tables(&self) -> [(&'static str, usize); 14] {
         [
             ("refresh_tokens", self.refresh_tokens),
             ("sessions", self.sessions),
@@ -90,6 +92,7 @@ impl Purged {
             ("expertpass_challenges", self.expertpass_challenges),
             ("signexpert_challenges", self.signexpert_challenges),
             ("login_requests", self.login_requests),
+            ("authorization_codes", self.authorization_codes),
             ("idempotency_records", self.idempotency_records),
             ("rate_limit_counters", self.rate_limit_counters),
             ("login_throttles", self.login_throttles),
@@ -217,6 +220,12 @@ pub fn purge(
         login_requests,
         login_requests::id,
         login_requests::expires_at.lt(cutoff)
+    );
+    purged.authorization_codes = delete_in_batches!(
+        conn,
+        authorization_codes,
+        authorization_codes::code_hash,
+        authorization_codes::expires_at.lt(cutoff)
     );
 
     let cutoff = now - retention.finished_email;

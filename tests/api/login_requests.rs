@@ -13,7 +13,7 @@ use comptexpert::{
 
 use crate::helpers::{spawn_app, TestApp};
 
-async fn with_client(app: &TestApp) {
+pub async fn with_client(app: &TestApp) {
     clients::add(
         &app.context,
         ClientSpec {
@@ -148,4 +148,96 @@ async fn a_rejected_or_expired_request_cannot_be_accepted() {
         !LoginRequest::accept(&mut conn, &stale.id, &account.id, &session_id, "c", later)
             .expect("expired")
     );
+}
+
+mod codes {
+    use comptexpert::db::{
+        self,
+        authorization_codes::{AuthorizationCode, Granted, Presented, Refusal, LIFETIME},
+    };
+
+    use super::with_client;
+    use crate::helpers::spawn_app;
+
+    const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    const REDIRECT: &str = "https://annuaire.example/callback";
+
+    fn presented<'a>(verifier: Option<&'a str>) -> Presented<'a> {
+        Presented {
+            client_id: "annuaire",
+            redirect_uri: REDIRECT,
+            code_verifier: verifier,
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_code_exchanges_once_for_its_client_redirect_uri_and_verifier() {
+        let app = spawn_app().await;
+        with_client(&app).await;
+        let account = app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
+        let session_id = app
+            .sign_in(&account.identifier, &account.password, false)
+            .await
+            .json()["session_id"]
+            .as_str()
+            .expect("session")
+            .to_owned();
+        let pool = db::build_pool(&app.database_url).expect("pool");
+        let mut conn = pool.get().expect("connection");
+        let now = db::now();
+        let granted = Granted {
+            client_id: "annuaire".into(),
+            redirect_uri: REDIRECT.into(),
+            account_id: account.id.clone(),
+            session_id,
+            scope: "openid profile".into(),
+            nonce: Some("n-0S6_WzA2Mj".into()),
+            code_challenge: Some(CHALLENGE.into()),
+        };
+        let code = AuthorizationCode::issue(&mut conn, granted.clone(), now).expect("issued");
+        let redeem = |conn: &mut db::PooledConnection, p: Presented<'_>, at| {
+            AuthorizationCode::redeem(conn, &code, p, at).expect("redeem")
+        };
+
+        for wrong in [
+            Presented {
+                client_id: "other",
+                ..presented(Some(VERIFIER))
+            },
+            Presented {
+                redirect_uri: "https://annuaire.example/callback?x=1",
+                ..presented(Some(VERIFIER))
+            },
+            presented(Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXj")),
+            presented(None),
+        ] {
+            assert_eq!(redeem(&mut conn, wrong, now), Err(Refusal::Mismatch));
+        }
+        let exchanged = redeem(&mut conn, presented(Some(VERIFIER)), now).expect("exchanged");
+        assert_eq!(exchanged.account_id, account.id);
+        assert_eq!(exchanged.nonce.as_deref(), Some("n-0S6_WzA2Mj"));
+        AuthorizationCode::record_grant(&mut conn, &exchanged.code_hash, "grant-1")
+            .expect("recorded");
+        assert_eq!(
+            redeem(&mut conn, presented(Some(VERIFIER)), now),
+            Err(Refusal::Replayed {
+                grant_id: Some("grant-1".into())
+            }),
+            "a second presentation names what the first gave, to revoke it"
+        );
+
+        let late = AuthorizationCode::issue(&mut conn, granted, now).expect("issued");
+        assert_eq!(
+            AuthorizationCode::redeem(&mut conn, &late, presented(Some(VERIFIER)), now + LIFETIME)
+                .expect("redeem"),
+            Err(Refusal::Unknown),
+            "60 seconds, not one more"
+        );
+        assert_eq!(
+            AuthorizationCode::redeem(&mut conn, "not a code", presented(Some(VERIFIER)), now)
+                .expect("redeem"),
+            Err(Refusal::Unknown)
+        );
+    }
 }

@@ -239,6 +239,20 @@ async fn a_year_of_use_loses_what_the_retention_table_says_and_nothing_else() {
             ))
             .execute(&mut conn)
             .expect("a login request");
+        diesel::insert_into(authorization_codes::table)
+            .values((
+                authorization_codes::code_hash.eq(format!("code-{h:02}")),
+                authorization_codes::client_id.eq("annuaire"),
+                authorization_codes::redirect_uri.eq("https://annuaire.example/cb"),
+                authorization_codes::account_id.eq(&account.id),
+                // Opened an hour ago and kept: only the codes' own rule applies.
+                authorization_codes::session_id.eq("session-000"),
+                authorization_codes::scope.eq("openid"),
+                authorization_codes::created_at.eq(at),
+                authorization_codes::expires_at.eq(at + Duration::seconds(60)),
+            ))
+            .execute(&mut conn)
+            .expect("a code");
         diesel::insert_into(idempotency_records::table)
             .values((
                 idempotency_records::scope.eq("POST /v1/payments"),
@@ -498,6 +512,19 @@ async fn a_year_of_use_loses_what_the_retention_table_says_and_nothing_else() {
             &hours,
             |h| format!("login-{h:02}"),
             |h| ago_hours(*h) + Duration::minutes(10) >= now - r.challenge
+        )
+    );
+    assert_eq!(
+        sorted(
+            authorization_codes::table
+                .select(authorization_codes::code_hash)
+                .load(&mut conn)
+                .expect("codes")
+        ),
+        kept(
+            &hours,
+            |h| format!("code-{h:02}"),
+            |h| ago_hours(*h) + Duration::seconds(60) >= now - r.challenge
         )
     );
     assert_eq!(
