@@ -94,10 +94,11 @@ impl Application {
         if !applied.is_empty() {
             tracing::info!(count = applied.len(), "migrations applied");
         }
-        let keys = if serving || settings.jwt_key_file.exists() {
+        let keys = if serving {
             auth::keys::KeyRing::load_or_generate(&settings.jwt_key_file)?
         } else {
-            // Never used to sign: a key that lives as long as the command.
+            // The commands sign nothing: a key that lives as long as the command, so that a key
+            // file the operator's user may not read (0600, the service's) is no obstacle.
             auth::keys::KeyRing::from(auth::keys::SigningKeys::from_pem(
                 &auth::keys::generate_pem()?,
             )?)

@@ -154,9 +154,15 @@ enum AccountAction {
 enum KeysAction {
     /// Lists the keys of the file: which signs, which only verify and until when.
     List,
-    /// Adds a key that signs from now on; the previous one verifies until the tokens it signed
-    /// have expired, then a later rotation removes it. Running instances follow within seconds.
-    Rotate,
+    /// Adds a key, published at once and signing 5 min 30 s later (verifiers elsewhere cache the
+    /// JWKS 5 minutes); the previous one signs until then and verifies until the tokens it signed
+    /// have expired. Running instances follow within seconds.
+    Rotate {
+        /// Signs with the new key at once (a key thought compromised): tokens it signs may be
+        /// refused for up to 5 minutes by verifiers that cached the JWKS.
+        #[arg(long)]
+        now: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -339,8 +345,12 @@ mod operator {
                     println!("{key}");
                 }
             }
-            KeysAction::Rotate => {
-                let rotation = keys::rotate_file(path, now)?;
+            KeysAction::Rotate { now: at_once } => {
+                let rotation = if at_once {
+                    keys::rotate_file_publishing(path, now, chrono::Duration::zero())?
+                } else {
+                    keys::rotate_file(path, now)?
+                };
                 tracing::info!(file = %path.display(), new_kid = %rotation.new_kid, "operator: signing keys rotated");
                 println!("{rotation}");
             }

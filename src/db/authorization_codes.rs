@@ -61,8 +61,8 @@ pub enum Refusal {
     /// Issued to another client, for another redirect URI, or the verifier does not answer the
     /// challenge (or is missing while one was given, or given while none was).
     Mismatch,
-    /// Already exchanged: what the first exchange issued (`None` if it issued nothing yet).
-    Replayed { grant_id: Option<String> },
+    /// Already exchanged: the grant the first exchange was given, to revoke with what it issued.
+    Replayed { grant_id: String },
 }
 
 impl AuthorizationCode {
@@ -93,8 +93,9 @@ impl AuthorizationCode {
         Ok(code)
     }
 
-    /// Exchanges `code` once: the code's row when everything matches, marked used. Of two
-    /// exchanges at once, one wins (a conditional update); the other is a replay.
+    /// Exchanges `code` once: the code's row when everything matches, marked used and given a
+    /// new `grant_id`, the id under which the caller issues the tokens. Of two exchanges at once,
+    /// one wins (one conditional update sets both); the other is a replay and learns the grant.
     pub fn redeem(
         conn: &mut DbConnection,
         code: &str,
@@ -113,10 +114,8 @@ impl AuthorizationCode {
         else {
             return Ok(Err(Refusal::Unknown));
         };
-        if stored.used_at.is_some() {
-            return Ok(Err(Refusal::Replayed {
-                grant_id: stored.grant_id,
-            }));
+        if let (Some(_), Some(grant_id)) = (stored.used_at, stored.grant_id.clone()) {
+            return Ok(Err(Refusal::Replayed { grant_id }));
         }
         if stored.expires_at <= now {
             return Ok(Err(Refusal::Unknown));
@@ -132,28 +131,28 @@ impl AuthorizationCode {
         {
             return Ok(Err(Refusal::Mismatch));
         }
+        let grant_id = uuid::Uuid::now_v7().to_string();
         let taken = diesel::update(authorization_codes::table.find(&hash))
             .filter(authorization_codes::used_at.is_null())
-            .set(authorization_codes::used_at.eq(now))
+            .set((
+                authorization_codes::used_at.eq(now),
+                authorization_codes::grant_id.eq(&grant_id),
+            ))
             .execute(conn)?;
         if taken != 1 {
-            return Ok(Err(Refusal::Replayed { grant_id: None }));
+            // Another exchange won between our read and our update: this one is its replay.
+            let winner: Option<String> = authorization_codes::table
+                .find(&hash)
+                .select(authorization_codes::grant_id)
+                .first(conn)?;
+            return Ok(Err(Refusal::Replayed {
+                grant_id: winner.unwrap_or_default(),
+            }));
         }
         Ok(Ok(Self {
             used_at: Some(now),
+            grant_id: Some(grant_id),
             ..stored
         }))
-    }
-
-    /// Records what the exchange of the code issued, for a replay to revoke.
-    pub fn record_grant(
-        conn: &mut DbConnection,
-        code_hash: &str,
-        grant_id: &str,
-    ) -> QueryResult<()> {
-        diesel::update(authorization_codes::table.find(code_hash))
-            .set(authorization_codes::grant_id.eq(grant_id))
-            .execute(conn)
-            .map(drop)
     }
 }

@@ -139,27 +139,35 @@ impl Transport {
 /// every email alike: those are retried up to `MAIL_MAX_ATTEMPTS`, time for an operator to fix
 /// it, instead of emptying the queue into dead emails in one round.
 pub fn refuses_the_recipient(code: &str, text: &str) -> bool {
-    let lowered = text.to_ascii_lowercase();
-    if ["relay", "auth", "sender", "starttls", "tls"]
-        .iter()
-        .any(|word| lowered.contains(word))
-    {
-        return false;
-    }
-    // The enhanced status code (RFC 3463), when the server gives one: `5.1.1` and its kin.
+    // The enhanced status code (RFC 3463), when the server gives one, decides: `5.1.1` and its
+    // kin name the mailbox, whatever words follow (Postfix says "Recipient address rejected:
+    // User unknown in relay recipient table" for a mailbox that does not exist).
     let enhanced = text
         .split(|c: char| !(c.is_ascii_digit() || c == '.'))
         .find(|word| {
             let parts: Vec<&str> = word.split('.').collect();
             parts.len() == 3 && parts[0] == "5" && parts.iter().all(|p| !p.is_empty())
         });
-    match enhanced {
-        Some(status) => {
-            (status.starts_with("5.1.") && !matches!(status, "5.1.7" | "5.1.8"))
-                || status == "5.2.1"
-        }
-        None => matches!(code, "550" | "551" | "553"),
+    if let Some(status) = enhanced {
+        return (status.starts_with("5.1.") && !matches!(status, "5.1.7" | "5.1.8"))
+            || status == "5.2.1";
     }
+    // Without one, the basic code and the words, addresses (`<…>`) set aside: `gauthier@…` is
+    // not about authentication.
+    let mut words = String::new();
+    let mut in_address = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_address = true,
+            '>' => in_address = false,
+            _ if !in_address => words.push(c.to_ascii_lowercase()),
+            _ => {}
+        }
+    }
+    let about_the_service = ["relay", "auth", "sender", "starttls", "tls"]
+        .iter()
+        .any(|word| words.contains(word));
+    !about_the_service && matches!(code, "550" | "551" | "553")
 }
 
 /// `<created-at>-<id>.eml`: files sort in the order the emails were queued.
@@ -320,6 +328,15 @@ mod tests {
             ("550", "550 No such user here"),
             ("553", "553 mailbox name not allowed"),
             ("550", "550 5.2.1 mailbox disabled"),
+            (
+                "550",
+                "permanent error (550): 5.1.1 <x@exemple.fr>: Recipient address rejected: \
+                 User unknown in relay recipient table",
+            ),
+            (
+                "550",
+                "permanent error (550): No such user <gauthier@exemple.fr>",
+            ),
         ] {
             assert!(refuses_the_recipient(code, text), "{text}");
         }
@@ -330,6 +347,10 @@ mod tests {
             ("553", "553 5.1.8 Sender address rejected"),
             ("554", "554 Transaction failed"),
             ("550", "550 relay not permitted"),
+            (
+                "535",
+                "permanent error (535): 5.7.8 Error: authentication failed",
+            ),
         ] {
             assert!(!refuses_the_recipient(code, text), "{text}");
         }

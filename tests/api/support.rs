@@ -233,6 +233,24 @@ async fn the_binary_runs_the_support_commands_on_the_services_database() {
     assert_eq!(app.me(&access).await.status.as_u16(), 200);
     let shown = run(&["account", "show", "j.martin"]);
     let closed = run(&["account", "revoke-sessions", "j.martin"]);
+    let closed_at = std::time::Instant::now();
+    // Another process closed it. On PostgreSQL this one hears it at once (NOTIFY); on SQLite its
+    // cache learns within its 2 s bound. Counted from the command's end, polled every 20 ms.
+    let postgres = app.database_url.starts_with("postgres");
+    let bound = std::time::Duration::from_millis(if postgres { 500 } else { 2_500 });
+    loop {
+        let me = app.me(&access).await;
+        if me.status.as_u16() == 401 {
+            me.assert_problem(401, "token_revoked");
+            break;
+        }
+        assert!(
+            closed_at.elapsed() < bound,
+            "still accepted after {:?}",
+            closed_at.elapsed()
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let missing = run(&["account", "unlock", "personne"]);
 
     assert!(shown.status.success());
@@ -268,22 +286,4 @@ async fn the_binary_runs_the_support_commands_on_the_services_database() {
     assert!(
         String::from_utf8_lossy(&missing.stderr).contains("no account has the identifier personne")
     );
-    // Another process closed it. On PostgreSQL this one hears it at once (NOTIFY); on SQLite its
-    // cache learns within its 2 s bound. Counted from the command's end, polled every 20 ms.
-    let postgres = app.database_url.starts_with("postgres");
-    let bound = std::time::Duration::from_millis(if postgres { 500 } else { 2_500 });
-    let closed_at = std::time::Instant::now();
-    loop {
-        let me = app.me(&access).await;
-        if me.status.as_u16() == 401 {
-            me.assert_problem(401, "token_revoked");
-            break;
-        }
-        assert!(
-            closed_at.elapsed() < bound,
-            "still accepted after {:?}",
-            closed_at.elapsed()
-        );
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
 }

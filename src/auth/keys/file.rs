@@ -33,10 +33,10 @@ const RETIRE_AFTER: &str = "retire-after:";
 const SIGN_AFTER: &str = "sign-after:";
 
 /// How long a new key is published before it signs: the JWKS is cached 5 minutes by whoever
-/// verifies our tokens elsewhere (`Cache-Control` of the route), plus an instance's check
-/// interval. Signing at once would have their verifiers refuse the new tokens until their copy
-/// expires.
-pub const PUBLICATION_SECONDS: i64 = 5 * 60 + 5;
+/// verifies our tokens elsewhere (`Cache-Control` of the route), plus 30 s for an instance's
+/// check interval and the clocks of the machines. Signing at once would have their verifiers
+/// refuse the new tokens until their copy expires.
+pub const PUBLICATION_SECONDS: i64 = 5 * 60 + 30;
 
 /// How long a retired key verifies beyond the last token it may have signed: clocks of the
 /// instances disagree by seconds, an instance takes up to its check interval to see the new
@@ -447,7 +447,8 @@ fn replace_private(path: &Path, contents: &str) -> Result<(), String> {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(
                 &temporary,
-                std::fs::Permissions::from_mode(old.mode() & 0o7777),
+                // Never readable by others, whatever the old file allowed: it holds private keys.
+                std::fs::Permissions::from_mode(old.mode() & 0o770),
             )
             .map_err(|e| format!("cannot set the mode of {}: {e}", temporary.display()))?;
         }
