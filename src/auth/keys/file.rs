@@ -144,9 +144,18 @@ impl KeyFile {
     /// retire-after mark.
     pub(super) fn signer(&self, now: DateTime<Utc>) -> Option<usize> {
         let signs_yet = |e: &Entry| e.sign_after.is_none_or(|from| from <= now);
-        self.entries
-            .iter()
-            .position(|e| e.retire_after.is_none() && signs_yet(e))
+        // Of the keys that may sign, the one whose sign-after passed last (a key placed after an
+        // unmarked one by hand still takes over at its instant), the first of equals.
+        let mut best: Option<(usize, Option<DateTime<Utc>>)> = None;
+        for (index, entry) in self.entries.iter().enumerate() {
+            if entry.retire_after.is_none()
+                && signs_yet(entry)
+                && best.is_none_or(|(_, from)| entry.sign_after > from)
+            {
+                best = Some((index, entry.sign_after));
+            }
+        }
+        best.map(|(index, _)| index)
             .or_else(|| {
                 let publishing = self
                     .entries
@@ -526,6 +535,26 @@ mod tests {
         }
         // Nothing left beside the key file.
         assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
+    }
+
+    #[test]
+    fn a_key_marked_by_hand_after_an_unmarked_one_takes_over_at_its_instant() {
+        let (a, b) = (generate_pem().expect("key"), generate_pem().expect("key"));
+        let text = format!("{a}# sign-after: 2030-01-01T00:00:00Z\n{b}");
+        let at = |instant: &str| {
+            SigningKeys::from_pem_at(&text, instant.parse().expect("instant"))
+                .expect("keys")
+                .active_kid()
+                .to_owned()
+        };
+        let kid = |pem: &str| {
+            SigningKeys::from_pem(pem)
+                .expect("key")
+                .active_kid()
+                .to_owned()
+        };
+        assert_eq!(at("2029-12-31T23:59:59Z"), kid(&a));
+        assert_eq!(at("2030-01-01T00:00:00Z"), kid(&b));
     }
 
     #[test]
