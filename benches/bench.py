@@ -205,7 +205,7 @@ def run_backend(backend, seconds, connections, baseline, only=None):
         # encryption work on both ends of the same machine (see README).
         database_url = f"postgres://postgres@127.0.0.1:5432/{pg_db}?sslmode=disable"
     env = dict(os.environ, DATABASE_URL=database_url, BIND_ADDR=f"127.0.0.1:{PORT}", MAIL_DIR=f"{work}/mail",
-               JWT_KEY_FILE=f"{work}/jwt.pem", RATE_LIMITS="off", RUST_LOG="warn")
+               JWT_KEY_FILE=f"{work}/jwt.pem", ID_TOKEN_KEY_FILE=f"{work}/id-token.pem", RATE_LIMITS="off", RUST_LOG="warn")
     binary = os.path.join(RELEASE, "comptexpert")
     results = {}
     server = None

@@ -24,6 +24,12 @@ pub struct Settings {
     pub frontend_url: String,
     /// PEM file holding the Ed25519 signing key(s) for access tokens; generated when absent.
     pub jwt_key_file: PathBuf,
+    /// PEM file holding the RSA key(s) that sign OpenID Connect ID tokens (RS256); generated
+    /// when absent.
+    pub id_token_key_file: PathBuf,
+    /// The front end's login page, where `/oauth2/authorize` and `/cas/login` send a browser
+    /// that must sign in, with `?login_request=…` (default: `FRONTEND_URL` + `/connexion`).
+    pub login_ui_url: String,
     /// PEM trust anchors for Signexpert certificates.
     pub signexpert_ca_file: Option<PathBuf>,
     /// Certificate revocation lists (PEM or DER) checked for Signexpert certificates; re-read
@@ -254,6 +260,15 @@ impl Settings {
             .is_some_and(|url| url.starts_with("https://"))
     }
 
+    /// The OpenID Connect and CAS issuer: `PUBLIC_URL`, else the bound address over http (a
+    /// machine of its own, as the demo).
+    pub fn issuer(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.clone(),
+            None => format!("http://{}", self.bind_addr),
+        }
+    }
+
     /// Reads the environment (see the README's configuration table).
     pub fn from_env() -> Result<Self, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
@@ -302,6 +317,23 @@ impl Settings {
             jwt_key_file: var("JWT_KEY_FILE")
                 .unwrap_or_else(|| "var/jwt-keys.pem".into())
                 .into(),
+            id_token_key_file: var("ID_TOKEN_KEY_FILE")
+                .unwrap_or_else(|| "var/id-token-keys.pem".into())
+                .into(),
+            login_ui_url: match var("LOGIN_UI_URL") {
+                Some(url) if url.starts_with("https://") || url.starts_with("http://") => url,
+                Some(url) => {
+                    return Err(format!(
+                        "LOGIN_UI_URL: {url:?} is not an http:// or https:// address"
+                    ))
+                }
+                None => format!(
+                    "{}/connexion",
+                    var("FRONTEND_URL")
+                        .unwrap_or_else(|| "http://127.0.0.1:8080".into())
+                        .trim_end_matches('/')
+                ),
+            },
             signexpert_ca_file: var("SIGNEXPERT_CA_FILE").map(PathBuf::from),
             signexpert_crl_file: var("SIGNEXPERT_CRL_FILE").map(PathBuf::from),
             cors_allowed_origins: var("CORS_ALLOWED_ORIGINS")
@@ -408,6 +440,8 @@ impl fmt::Debug for Settings {
             .field("payment_expiry", &self.payment_expiry)
             .field("frontend_url", &self.frontend_url)
             .field("jwt_key_file", &self.jwt_key_file)
+            .field("id_token_key_file", &self.id_token_key_file)
+            .field("login_ui_url", &self.login_ui_url)
             .field("signexpert_ca_file", &self.signexpert_ca_file)
             .field("signexpert_crl_file", &self.signexpert_crl_file)
             .field("cors_allowed_origins", &self.cors_allowed_origins)

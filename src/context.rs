@@ -98,6 +98,15 @@ impl Clock {
     }
 }
 
+impl ApiContext {
+    /// The ID-token keys of a serving instance.
+    pub fn id_token_keys(&self) -> Result<&crate::oidc::keys::IdTokenKeys, ApiError> {
+        self.id_token_keys
+            .as_deref()
+            .ok_or_else(|| ApiError::internal("no ID token key in an operator command"))
+    }
+}
+
 /// What every handler can reach, behind `web::Data<ApiContext>`.
 #[derive(Clone)]
 pub struct ApiContext {
@@ -109,6 +118,8 @@ pub struct ApiContext {
     pub db: Db,
     /// Access-token signing and verifying keys, following the key file.
     pub keys: Arc<KeyRing>,
+    /// The RSA keys of ID tokens; `None` in the operator commands, which sign nothing.
+    pub id_token_keys: Option<Arc<crate::oidc::keys::IdTokenKeys>>,
     /// Recent answers of the name pre-fill.
     pub search_cache: Arc<crate::search_cache::SearchCache>,
     /// Verified tokens and live sessions, remembered briefly (see [`crate::auth::access_cache`]).

@@ -103,6 +103,14 @@ impl Application {
                 &auth::keys::generate_pem()?,
             )?)
         };
+        // The commands sign no ID token either: they never read (nor create) the RSA key file.
+        let id_token_keys = if serving {
+            Some(Arc::new(oidc::keys::IdTokenKeys::load_or_generate(
+                &settings.id_token_key_file,
+            )?))
+        } else {
+            None
+        };
         let signexpert = auth::signexpert::TrustStore::from_settings(&settings)?.map(Arc::new);
         let providers = payments::provider::Providers::from_name(
             &settings.payment_provider,
@@ -120,6 +128,7 @@ impl Application {
             settings: Arc::new(settings),
             db,
             keys: Arc::new(keys),
+            id_token_keys,
             access_cache: Arc::default(),
             read_cache: Arc::default(),
             search_cache: Arc::default(),
@@ -154,6 +163,7 @@ impl Application {
         flows::recovery::request_recovery::spawn_sweeper(context.clone());
         flows::payments::expire::spawn_sweeper(context.clone());
         flows::maintenance::spawn(context.clone());
+        flows::oidc::backchannel::spawn(context.clone());
         spawn_wal_checkpoints(&context);
         if db::BackendKind::of(&context.settings.database_url) == db::BackendKind::Postgres {
             db::notify::spawn_listener(context.settings.database_url.clone());

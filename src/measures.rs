@@ -26,6 +26,7 @@ pub const LOCKOUTS: &str = "comptexpert_sign_in_lockouts_total";
 pub const REFRESHES: &str = "comptexpert_refreshes_total";
 pub const OUTBOX_EMAILS: &str = "comptexpert_outbox_emails";
 pub const OUTBOX_DELIVERIES: &str = "comptexpert_outbox_deliveries_total";
+pub const BACKCHANNEL_LOGOUTS: &str = "comptexpert_backchannel_logouts_total";
 pub const WEBHOOK_EVENTS: &str = "comptexpert_webhook_events_total";
 pub const CACHE_LOOKUPS: &str = "comptexpert_cache_lookups_total";
 
@@ -120,6 +121,10 @@ fn describe() {
     describe_counter!(
         OUTBOX_DELIVERIES,
         "Delivery attempts, by outcome (sent, failed and retried later, dead: failed and given up)."
+    );
+    describe_counter!(
+        BACKCHANNEL_LOGOUTS,
+        "Back-channel logout notices to relying parties, by outcome (sent, retry, dead)."
     );
     describe_counter!(
         WEBHOOK_EVENTS,

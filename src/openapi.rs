@@ -54,6 +54,7 @@ fn operations_mut(
             The app reads the context to show (browser, approximate address, three numbers) with a signed request, then signs the UTF-8 message \
             `comptexpert-expertpass-v2\\n{challenge_id}\\n{nonce}\\n{decision}\\n{number}\\n{timestamp}` with its enrolled Ed25519 key: \
             only the number the browser shows approves (see the context and approval operations)."),
+        (name = "single sign-on", description = "The OpenID Connect provider of the Ordre's other sites: discovery, authorization (headless: the front end's login page accepts the login request), tokens, userinfo, logout"),
         (name = "signexpert", description = "Signexpert: signing in with an X.509 certificate that chains to the configured trust anchors, and the certificates enrolled for it"),
     ),
     components(schemas(Problem, FieldError)),

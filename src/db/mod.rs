@@ -20,6 +20,7 @@ pub mod login_requests;
 pub mod login_throttles;
 pub mod notify;
 pub mod oauth_clients;
+pub mod oidc;
 pub mod outbox;
 pub mod password_tokens;
 pub mod payments;

@@ -212,6 +212,54 @@ diesel::table! {
 }
 
 diesel::table! {
+    sso_cookies (cookie_hash) {
+        cookie_hash -> Text,
+        session_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oidc_grants (id) {
+        id -> Text,
+        client_id -> Text,
+        account_id -> Text,
+        session_id -> Text,
+        scope -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    oidc_refresh_tokens (token_hash) {
+        token_hash -> Text,
+        grant_id -> Text,
+        issued_at -> Timestamp,
+        rotated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox_logouts (id) {
+        id -> Text,
+        client_id -> Text,
+        uri -> Text,
+        account_id -> Text,
+        session_id -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        dead_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     leases (name) {
         name -> Text,
         holder -> Text,
@@ -513,6 +561,10 @@ diesel::joinable!(payment_allocations -> bureaux (bureau_id));
 diesel::joinable!(payments -> firms (firm_id));
 diesel::joinable!(payments -> campaigns (campaign_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(sso_cookies -> sessions (session_id));
+diesel::joinable!(oidc_grants -> sessions (session_id));
+diesel::joinable!(oidc_grants -> oauth_clients (client_id));
+diesel::joinable!(oidc_refresh_tokens -> oidc_grants (grant_id));
 diesel::joinable!(security_events -> accounts (account_id));
 
 diesel::joinable!(expertpass_devices -> accounts (account_id));
@@ -556,4 +608,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     oauth_clients,
     login_requests,
     authorization_codes,
+    sso_cookies,
+    oidc_grants,
+    oidc_refresh_tokens,
+    outbox_logouts,
 );

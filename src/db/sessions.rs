@@ -390,7 +390,12 @@ impl Session {
             sessions::revoked_reason.eq(reason),
         ))
         .execute(conn)?;
-        Ok(updated == 1)
+        if updated != 1 {
+            return Ok(false);
+        }
+        // The relying parties signed in through this session end with it, in this transaction.
+        super::oidc::sessions_ended(conn, &[id.to_owned()], reason, now)?;
+        Ok(true)
     }
 
     /// Signs the session `id` of `account_id` out (a revocation recorded as `sign_out` in the
@@ -433,17 +438,21 @@ impl Session {
     ) -> QueryResult<usize> {
         touched.sessions(account_id);
         let keep = keep.unwrap_or("");
-        diesel::update(
-            sessions::table
-                .filter(sessions::account_id.eq(account_id))
-                .filter(sessions::id.ne(keep))
-                .filter(sessions::revoked_at.is_null()),
-        )
-        .set((
-            sessions::revoked_at.eq(now),
-            sessions::revoked_reason.eq(reason),
-        ))
-        .execute(conn)
+        let ending: Vec<String> = sessions::table
+            .filter(sessions::account_id.eq(account_id))
+            .filter(sessions::id.ne(keep))
+            .filter(sessions::revoked_at.is_null())
+            .select(sessions::id)
+            .load(conn)?;
+        let revoked = diesel::update(sessions::table.filter(sessions::id.eq_any(&ending)))
+            .filter(sessions::revoked_at.is_null())
+            .set((
+                sessions::revoked_at.eq(now),
+                sessions::revoked_reason.eq(reason),
+            ))
+            .execute(conn)?;
+        super::oidc::sessions_ended(conn, &ending, reason, now)?;
+        Ok(revoked)
     }
 }
 

@@ -219,6 +219,15 @@ error_codes! {
             "This QR code has expired. Show a new one on the sign-in page.",
         ),
     }
+    ClientUnknown {
+        code: "client_unknown",
+        status: BAD_REQUEST,
+        title: ("Site inconnu", "Unknown site"),
+        detail: (
+            "Aucun site de l'Ordre n'est enregistré sous cet identifiant de client (client_id) : le lien qui vous a mené ici est erroné.",
+            "No site of the Ordre is registered under this client identifier (client_id): the link that brought you here is wrong.",
+        ),
+    }
     CorsHeadersNotAllowed {
         code: "cors_headers_not_allowed",
         status: BAD_REQUEST,
@@ -316,6 +325,15 @@ error_codes! {
         detail: (
             "L'adresse email de votre compte ComptExpert diffère de celle de votre dossier régional.",
             "Your ComptExpert email address differs from the one on your regional file.",
+        ),
+    }
+    FreshSignInRequired {
+        code: "fresh_sign_in_required",
+        status: FORBIDDEN,
+        title: ("Nouvelle connexion requise", "New sign-in required"),
+        detail: (
+            "Ce site demande que vous vous connectiez à nouveau : reconnectez-vous, puis acceptez la demande avec la nouvelle session.",
+            "This site asks you to sign in again: sign in, then accept the request with the new session.",
         ),
     }
     FirmNotFound {
@@ -420,6 +438,15 @@ error_codes! {
         title: ("Notification invalide", "Invalid notification"),
         detail: ("La notification n'est pas comprise.", "The notification is not understood."),
     }
+    InvalidIdTokenHint {
+        code: "invalid_id_token_hint",
+        status: BAD_REQUEST,
+        title: ("Jeton d'identité invalide", "Invalid ID token"),
+        detail: (
+            "Le jeton d'identité (id_token_hint) n'a pas été émis par ce service.",
+            "The ID token (id_token_hint) was not issued by this service.",
+        ),
+    }
     InvalidParameter {
         code: "invalid_parameter",
         status: BAD_REQUEST,
@@ -463,6 +490,24 @@ error_codes! {
         detail: (
             "Ce lien n'est plus valide. Demandez-en un nouveau depuis « Identifiant ou mot de passe oublié ».",
             "This link is no longer valid. Request a new one from \"Forgot identifier or password\".",
+        ),
+    }
+    LoginRequestDecided {
+        code: "login_request_decided",
+        status: CONFLICT,
+        title: ("Demande déjà traitée", "Request already decided"),
+        detail: (
+            "Cette demande de connexion a déjà été acceptée ou refusée : retournez sur le site pour en faire une nouvelle.",
+            "This sign-in request was already accepted or rejected: go back to the site to make a new one.",
+        ),
+    }
+    LoginRequestNotFound {
+        code: "login_request_not_found",
+        status: NOT_FOUND,
+        title: ("Demande de connexion introuvable", "Sign-in request not found"),
+        detail: (
+            "Cette demande de connexion n'existe pas ou a expiré (10 minutes) : retournez sur le site pour en faire une nouvelle.",
+            "This sign-in request does not exist or has expired (10 minutes): go back to the site to make a new one.",
         ),
     }
     MalformedJson {
@@ -679,6 +724,15 @@ error_codes! {
         detail: (
             "La qualité choisie ne correspond pas à votre inscription au tableau. Choisissez la qualité sous laquelle vous êtes inscrit.",
             "The chosen quality does not match your entry in the register. Choose the quality you are registered under.",
+        ),
+    }
+    RedirectUriMismatch {
+        code: "redirect_uri_mismatch",
+        status: BAD_REQUEST,
+        title: ("Adresse de retour non enregistrée", "Redirect URI not registered"),
+        detail: (
+            "L'adresse de retour demandée n'est pas l'une de celles enregistrées pour ce site : aucune redirection n'est faite.",
+            "The requested redirect URI is not one of those registered for this site: no redirection is made.",
         ),
     }
     RateLimited {

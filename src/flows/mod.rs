@@ -27,6 +27,7 @@ pub mod expertpass;
 pub mod health;
 pub mod maintenance;
 pub mod me;
+pub mod oidc;
 pub mod payments;
 pub mod portal;
 pub mod recovery;

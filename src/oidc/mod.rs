@@ -2,4 +2,6 @@
 //! here; the flows build on it.
 
 pub mod clients;
+pub mod keys;
 pub mod pkce;
+pub mod tokens;

@@ -7,7 +7,9 @@ pub mod email_verifications;
 pub mod expertpass;
 pub mod fallback;
 pub mod health;
+pub mod login_requests;
 pub mod me;
+pub mod oauth2;
 pub mod password_tokens;
 pub mod payments;
 pub mod portal;
@@ -26,6 +28,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::liveness::health)
         .service(health::readiness::ready)
         .service(well_known::jwks::jwks)
+        .service(well_known::openid_configuration::openid_configuration)
+        .service(oauth2::authorize::authorize)
+        .service(oauth2::authorize::resume)
+        .service(oauth2::token::token)
+        .service(oauth2::userinfo::userinfo)
+        .service(oauth2::userinfo::userinfo_by_post)
+        .service(oauth2::logout::logout)
+        .service(oauth2::logout::logout_by_post)
         .service(
             scope::scope("/v1")
                 .service(reference::list_qualities::list_qualities)
@@ -83,6 +93,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(portal::documents::call_for_contributions)
                 .service(portal::documents::payment_receipt)
                 .service(portal::transfer_instructions::transfer_instructions)
-                .service(payments::webhook::receive_webhook),
+                .service(payments::webhook::receive_webhook)
+                .service(login_requests::read)
+                .service(login_requests::accept)
+                .service(login_requests::reject),
         );
 }

@@ -162,6 +162,12 @@ pub fn isolated_database(dir: &std::path::Path) -> String {
     }
 }
 
+/// The ID-token RSA key of this test process, generated once.
+pub fn shared_id_token_key() -> &'static str {
+    static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| comptexpert::oidc::keys::generate_pem().expect("an RSA key"))
+}
+
 /// Settings for a test: port 0, isolated database and mail folder.
 pub fn test_settings(dir: &std::path::Path) -> Settings {
     let mut settings = Settings::from_env().expect("settings");
@@ -170,6 +176,10 @@ pub fn test_settings(dir: &std::path::Path) -> Settings {
     settings.smtp_url = None;
     settings.mail_dir = dir.join("mail");
     settings.jwt_key_file = dir.join("jwt-keys.pem");
+    // One RSA key per test process: generating one per application would cost each test.
+    settings.id_token_key_file = dir.join("id-token-keys.pem");
+    std::fs::write(&settings.id_token_key_file, shared_id_token_key()).expect("ID token key");
+    settings.login_ui_url = "https://comptexpert.test/connexion".into();
     settings.frontend_url = "https://comptexpert.test".into();
     settings.cors_allowed_origins = vec!["https://app.comptexpert.test".into()];
     settings.mail_poll_interval = std::time::Duration::from_millis(50);

@@ -30,6 +30,14 @@ async fn start_other_instance(app: &TestApp) -> ServiceProcess {
                     .to_str()
                     .expect("a UTF-8 path"),
             ),
+            (
+                "ID_TOKEN_KEY_FILE",
+                app.context
+                    .settings
+                    .id_token_key_file
+                    .to_str()
+                    .expect("a UTF-8 path"),
+            ),
         ],
     )
     .await

@@ -35,6 +35,7 @@ impl ServiceProcess {
             )
             .env("BIND_ADDR", format!("127.0.0.1:{port}"))
             .env("JWT_KEY_FILE", dir.path().join("keys.pem"))
+            .env("ID_TOKEN_KEY_FILE", dir.path().join("id-token-keys.pem"))
             .env("MAIL_DIR", dir.path().join("mail"))
             .env("RUST_LOG", "warn")
             .current_dir(dir.path())

@@ -288,6 +288,7 @@ def main():
         keys = os.path.join(root, "jwt-keys.pem")
         for instance in instances:
             instance.env["JWT_KEY_FILE"] = keys
+            instance.env["ID_TOKEN_KEY_FILE"] = os.path.join(root, "id-token-keys.pem")
         instances[0].seed()
         for instance in instances:
             instance.start()

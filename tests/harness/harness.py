@@ -166,6 +166,7 @@ class Service:
             "BIND_ADDR": f"127.0.0.1:{self.port}",
             "MAIL_DIR": os.path.join(self.dir, "mail"),
             "JWT_KEY_FILE": os.path.join(self.dir, "keys.pem"),
+            "ID_TOKEN_KEY_FILE": os.path.join(self.dir, "id-token-keys.pem"),
             "RATE_LIMITS": "off",
             "RUST_LOG": "warn",
         })

@@ -33,23 +33,62 @@ pub use ring::{KeyRing, CHECK_EVERY, UNKNOWN_KID_CHECK_EVERY};
 /// A public key in JWK form (RFC 8037 for Ed25519).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Jwk {
-    /// Key type: `OKP`.
+    /// Key type: `OKP` (Ed25519: access tokens, and ID tokens of clients registered for EdDSA)
+    /// or `RSA` (ID tokens, RS256).
     #[schema(example = "OKP")]
     pub kty: &'static str,
-    /// Curve: `Ed25519`.
+    /// Curve of an `OKP` key: `Ed25519`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "Ed25519")]
-    pub crv: &'static str,
-    /// The public key, base64url without padding.
-    pub x: String,
+    pub crv: Option<&'static str>,
+    /// The public key of an `OKP` key, base64url without padding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub x: Option<String>,
+    /// Modulus of an `RSA` key, base64url without padding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<String>,
+    /// Public exponent of an `RSA` key, base64url without padding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub e: Option<String>,
     /// Key id, matching the `kid` header of the tokens it verifies.
     pub kid: String,
-    /// Algorithm: `EdDSA`.
+    /// Algorithm: `EdDSA` or `RS256`.
     #[schema(example = "EdDSA")]
     pub alg: &'static str,
     /// Use: `sig`.
     #[serde(rename = "use")]
     #[schema(example = "sig")]
     pub key_use: &'static str,
+}
+
+impl Jwk {
+    /// An Ed25519 public key.
+    pub fn ed25519(kid: String, x: String) -> Self {
+        Self {
+            kty: "OKP",
+            crv: Some("Ed25519"),
+            x: Some(x),
+            n: None,
+            e: None,
+            kid,
+            alg: "EdDSA",
+            key_use: "sig",
+        }
+    }
+
+    /// An RSA public key for RS256.
+    pub fn rsa(kid: String, n: String, e: String) -> Self {
+        Self {
+            kty: "RSA",
+            crv: None,
+            x: None,
+            n: Some(n),
+            e: Some(e),
+            kid,
+            alg: "RS256",
+            key_use: "sig",
+        }
+    }
 }
 
 /// The published key set.
@@ -113,14 +152,7 @@ impl SigningKeys {
             let x = URL_SAFE_NO_PAD.encode(entry.key.verifying_key().to_bytes());
             let decoding = DecodingKey::from_ed_components(&x).map_err(|e| e.to_string())?;
             verifiers.insert(entry.kid.clone(), decoding);
-            jwk_list.push(Jwk {
-                kty: "OKP",
-                crv: "Ed25519",
-                x,
-                kid: entry.kid.clone(),
-                alg: "EdDSA",
-                key_use: "sig",
-            });
+            jwk_list.push(Jwk::ed25519(entry.kid.clone(), x));
         }
         // The next instant a mark changes what these keys do: one retires, or one starts signing.
         let next_retirement = parsed
