@@ -78,7 +78,13 @@ pub async fn request_context(
                 .headers()
                 .get(header::CONTENT_TYPE)
                 .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-            if response.status().as_u16() >= 400 && !is_problem {
+            // The token endpoint's errors are OAuth's JSON (RFC 6749 §5.2), as its clients read them.
+            let is_oauth_error = response.request().path().starts_with("/oauth2/")
+                && response
+                    .headers()
+                    .get(header::CONTENT_TYPE)
+                    .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+            if response.status().as_u16() >= 400 && !is_problem && !is_oauth_error {
                 // A plain-text refusal from a library (CORS, Swagger UI's files): same problem shape as ours.
                 let cors = response
                     .response()

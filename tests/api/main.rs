@@ -24,6 +24,7 @@ mod mailbox;
 mod maintenance;
 mod metrics;
 mod migrations;
+mod oidc;
 mod openapi;
 mod outage;
 mod payments;

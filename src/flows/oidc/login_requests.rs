@@ -63,8 +63,10 @@ pub async fn accept(
             let Pending { request, .. } = pending(conn, &id, now)?;
             let session =
                 Session::find_live(conn, &auth.session_id, now)?.ok_or_else(ApiError::not_found)?;
-            let fresh = !forces_login(request.prompt.as_deref())
-                || session.created_at >= request.created_at;
+            // Instants are kept to the second: a session of the request's own second may
+            // be the one it was made from, so a new sign-in is one of a later second.
+            let fresh =
+                !forces_login(request.prompt.as_deref()) || session.created_at > request.created_at;
             if !fresh || !recent_enough(session.created_at, request.max_age, now) {
                 return Err(ApiError::of(ErrorCode::FreshSignInRequired));
             }
