@@ -12,9 +12,9 @@ use super::{
     is_unique_violation,
     schema::{
         authorization_codes, email_verifications, expertpass_challenges, idempotency_records,
-        leases, login_requests, login_throttles, outbox_emails, password_tokens,
-        rate_limit_counters, refresh_tokens, security_events, sessions, signexpert_challenges,
-        webhook_events,
+        leases, login_requests, login_throttles, oidc_grants, oidc_refresh_tokens, outbox_emails,
+        outbox_logouts, password_tokens, rate_limit_counters, refresh_tokens, security_events,
+        sessions, signexpert_challenges, webhook_events,
     },
     DbConnection,
 };
@@ -73,6 +73,9 @@ pub struct Purged {
     pub signexpert_challenges: usize,
     pub login_requests: usize,
     pub authorization_codes: usize,
+    pub oidc_refresh_tokens: usize,
+    pub oidc_grants: usize,
+    pub outbox_logouts: usize,
     pub idempotency_records: usize,
     pub rate_limit_counters: usize,
     pub login_throttles: usize,
@@ -82,7 +85,7 @@ pub struct Purged {
 
 impl Purged {
     /// Each table and its count, in the order of the README's table.
-    pub fn tables(&self) -> [(&'static str, usize); 14] {
+    pub fn tables(&self) -> [(&'static str, usize); 17] {
         [
             ("refresh_tokens", self.refresh_tokens),
             ("sessions", self.sessions),
@@ -93,6 +96,9 @@ impl Purged {
             ("signexpert_challenges", self.signexpert_challenges),
             ("login_requests", self.login_requests),
             ("authorization_codes", self.authorization_codes),
+            ("oidc_refresh_tokens", self.oidc_refresh_tokens),
+            ("oidc_grants", self.oidc_grants),
+            ("outbox_logouts", self.outbox_logouts),
             ("idempotency_records", self.idempotency_records),
             ("rate_limit_counters", self.rate_limit_counters),
             ("login_throttles", self.login_throttles),
@@ -228,7 +234,34 @@ pub fn purge(
         authorization_codes::expires_at.lt(cutoff)
     );
 
+    let cutoff = now - retention.rotated_refresh_token;
+    purged.oidc_refresh_tokens = delete_in_batches!(
+        conn,
+        oidc_refresh_tokens,
+        oidc_refresh_tokens::token_hash,
+        oidc_refresh_tokens::rotated_at.lt(cutoff)
+    );
+    // Their refresh tokens go with them (ON DELETE CASCADE); a session's purge takes its
+    // grants and SSO cookies along too.
+    let cutoff = now - retention.ended_session;
+    purged.oidc_grants = delete_in_batches!(
+        conn,
+        oidc_grants,
+        oidc_grants::id,
+        oidc_grants::expires_at
+            .lt(cutoff)
+            .or(oidc_grants::revoked_at.lt(cutoff))
+    );
+
     let cutoff = now - retention.finished_email;
+    purged.outbox_logouts = delete_in_batches!(
+        conn,
+        outbox_logouts,
+        outbox_logouts::id,
+        outbox_logouts::sent_at
+            .lt(cutoff)
+            .or(outbox_logouts::dead_at.lt(cutoff))
+    );
     purged.outbox_emails = delete_in_batches!(
         conn,
         outbox_emails,

@@ -327,6 +327,12 @@ error_codes! {
             "Your ComptExpert email address differs from the one on your regional file.",
         ),
     }
+    FirmNotFound {
+        code: "firm_not_found",
+        status: NOT_FOUND,
+        title: ("Société introuvable", "Firm not found"),
+        detail: ("Aucune société ne porte cette référence.", "No firm has this reference."),
+    }
     FreshSignInRequired {
         code: "fresh_sign_in_required",
         status: FORBIDDEN,
@@ -335,12 +341,6 @@ error_codes! {
             "Ce site demande que vous vous connectiez à nouveau : reconnectez-vous, puis acceptez la demande avec la nouvelle session.",
             "This site asks you to sign in again: sign in, then accept the request with the new session.",
         ),
-    }
-    FirmNotFound {
-        code: "firm_not_found",
-        status: NOT_FOUND,
-        title: ("Société introuvable", "Firm not found"),
-        detail: ("Aucune société ne porte cette référence.", "No firm has this reference."),
     }
     FrontEndPage {
         code: "front_end_page",
@@ -726,6 +726,12 @@ error_codes! {
             "The chosen quality does not match your entry in the register. Choose the quality you are registered under.",
         ),
     }
+    RateLimited {
+        code: "rate_limited",
+        status: TOO_MANY_REQUESTS,
+        title: ("Trop de requêtes", "Too many requests"),
+        detail: ("Trop de tentatives. Réessayez plus tard.", "Too many attempts. Try again later."),
+    }
     RedirectUriMismatch {
         code: "redirect_uri_mismatch",
         status: BAD_REQUEST,
@@ -734,12 +740,6 @@ error_codes! {
             "L'adresse de retour demandée n'est pas l'une de celles enregistrées pour ce site : aucune redirection n'est faite.",
             "The requested redirect URI is not one of those registered for this site: no redirection is made.",
         ),
-    }
-    RateLimited {
-        code: "rate_limited",
-        status: TOO_MANY_REQUESTS,
-        title: ("Trop de requêtes", "Too many requests"),
-        detail: ("Trop de tentatives. Réessayez plus tard.", "Too many attempts. Try again later."),
     }
     RegionNotFound {
         code: "region_not_found",

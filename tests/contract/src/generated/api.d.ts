@@ -12,10 +12,31 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The public keys that verify access tokens (JWKS, RFC 7517). Other sites of the Ordre verify
-         *     tokens offline with these; match a token's `kid` header to a key's `kid`.
+         * The public keys that verify this service's tokens (JWKS, RFC 7517): the Ed25519 keys of
+         *     access tokens (`EdDSA`), and the RSA keys of OpenID Connect ID tokens (`RS256`). Other sites
+         *     of the Ordre verify tokens offline with these; match a token's `kid` header to a key's `kid`.
          */
         get: operations["jwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/openid-configuration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The OpenID Connect discovery document: where a relying party's library finds the
+         *     endpoints, the keys (`jwks_uri`) and what is supported.
+         */
+        get: operations["openid_configuration"];
         put?: never;
         post?: never;
         delete?: never;
@@ -38,6 +59,125 @@ export interface paths {
         get: operations["health"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The authorization endpoint (OpenID Connect Core §3.1.2), headless. With a live SSO session
+         *     and nothing forcing a new sign-in (`prompt=login`, `max_age`), a `302` straight back to
+         *     `redirect_uri` with `code`, `state` and `iss` (RFC 9207); otherwise a `302` to the front
+         *     end's login page (`LOGIN_UI_URL`) with `login_request`. An unknown client or an unregistered
+         *     redirect URI is a problem page (no redirect); any other error goes back to the client as
+         *     `error=…` (`invalid_request`, `invalid_scope`, `unsupported_response_type`,
+         *     `login_required` for `prompt=none`…).
+         */
+        get: operations["authorize"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/authorize/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The browser's return from the front end's login page: the `redirect_to` of an accepted login
+         *     request. Sets the SSO cookie (HttpOnly, Secure, SameSite=Lax; persistent for "Garder ma
+         *     session active", else until the browser closes) and sends the browser back to the client
+         *     with its code. Once only.
+         */
+        get: operations["resume"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0): ends the browser's SSO session,
+         *     and with it the sessions of every site signed in through it (each told by back-channel
+         *     logout), clears the cookie, then a `302` to `post_logout_redirect_uri` (registered for the
+         *     client named by `id_token_hint` or `client_id`; with `state`), or to the front end.
+         */
+        get: operations["logout"];
+        put?: never;
+        /** RP-initiated logout by a form POST (the same parameters and answer). */
+        post: operations["logout_by_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The token endpoint (RFC 6749 §3.2, OpenID Connect Core §3.1.3), form-encoded:
+         *     `grant_type=authorization_code` (`code`, `redirect_uri`, `code_verifier` with PKCE) or
+         *     `grant_type=refresh_token` (`refresh_token`). Clients authenticate with HTTP Basic
+         *     (`client_secret_basic`), `client_id` and `client_secret` in the form (`client_secret_post`),
+         *     or, public, `client_id` alone with PKCE. A code works once within 60 s; presented again, it
+         *     revokes the tokens it gave. Each refresh token works once: presented again, the grant is
+         *     revoked. Errors are OAuth's JSON (`error`, `error_description`).
+         */
+        post: operations["token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/userinfo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The UserInfo endpoint (OpenID Connect Core §5.3): `sub` and the claims of the granted scopes
+         *     (`profile`: `name`, `given_name`, `family_name`, `preferred_username`; `email`: `email`,
+         *     `email_verified`; `ordre`: `supra_number`, `qualite`, `regions`), for the access token a
+         *     relying party got from `/oauth2/token`, while its grant and sign-in are live. The API's own
+         *     access tokens are refused here, and these are refused by `/v1`.
+         */
+        get: operations["userinfo"];
+        put?: never;
+        /** The UserInfo endpoint by POST, as OpenID Connect Core §5.3.1 allows (the same answer). */
+        post: operations["userinfo_by_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -232,6 +372,66 @@ export interface paths {
         get: operations["read_expertpass_context"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/login-requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a pending login request (no sign-in needed: its id is a 256-bit secret in the login
+         *     page's URL).
+         */
+        get: operations["read"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/login-requests/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a login request with the access token of the session the user just signed in with
+         *     (password, Expertpass or Signexpert); send the browser to `redirect_to`.
+         */
+        post: operations["accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/login-requests/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a login request (the user cancelled); send the browser to `redirect_to`, the site's
+         *     redirect URI with `error=access_denied`.
+         */
+        post: operations["reject"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1860,38 +2060,95 @@ export interface components {
         /** @description A public key in JWK form (RFC 8037 for Ed25519). */
         Jwk: {
             /**
-             * @description Algorithm: `EdDSA`.
+             * @description Algorithm: `EdDSA` or `RS256`.
              * @example EdDSA
              * @enum {string}
              */
-            alg: "EdDSA";
+            alg: "EdDSA" | "RS256";
             /**
-             * @description Curve: `Ed25519`.
+             * @description Curve of an `OKP` key: `Ed25519`.
              * @example Ed25519
-             * @enum {string}
+             * @enum {string|null}
              */
-            crv: "Ed25519";
+            crv?: "Ed25519" | null;
+            /** @description Public exponent of an `RSA` key, base64url without padding. */
+            e?: string | null;
             /** @description Key id, matching the `kid` header of the tokens it verifies. */
             kid: string;
             /**
-             * @description Key type: `OKP`.
+             * @description Key type: `OKP` (Ed25519: access tokens, and ID tokens of clients registered for EdDSA)
+             *     or `RSA` (ID tokens, RS256).
              * @example OKP
              * @enum {string}
              */
-            kty: "OKP";
+            kty: "OKP" | "RSA";
+            /** @description Modulus of an `RSA` key, base64url without padding. */
+            n?: string | null;
             /**
              * @description Use: `sig`.
              * @example sig
              * @enum {string}
              */
             use: "sig";
-            /** @description The public key, base64url without padding. */
-            x: string;
+            /** @description The public key of an `OKP` key, base64url without padding. */
+            x?: string | null;
         };
         /** @description The published key set. */
         Jwks: {
             /** @description Every key that may have signed a live token. */
             keys: components["schemas"]["Jwk"][];
+        };
+        /** @description Where the front end sends the browser next. */
+        LoginRequestDecision: {
+            /**
+             * @description Accepted: this service's URL that sets the SSO cookie and returns to the site with its
+             *     code; rejected: the site's redirect URI with `error=access_denied`.
+             */
+            redirect_to: string;
+        };
+        /** @description What a site asks for: shown on the login page ("Connexion à l'Annuaire de l'Ordre"). */
+        LoginRequestView: {
+            /**
+             * @description The site's client id.
+             * @example annuaire
+             */
+            client_id: string;
+            /**
+             * @description The site's name.
+             * @example Annuaire de l'Ordre
+             */
+            client_name: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Ten minutes after its creation.
+             */
+            expires_at: string;
+            id: string;
+            /**
+             * Format: int32
+             * @description The site accepts a sign-in at most this many seconds old (`max_age`).
+             */
+            max_age?: number | null;
+            /** @description What the site will learn: `openid`, `profile`, `email`, `ordre`, `offline_access`. */
+            scopes: string[];
+            /**
+             * @description The site asks for a new sign-in (`prompt=login`): accept with a session opened after
+             *     the request was made.
+             */
+            sign_in_required: boolean;
+        };
+        /** @description The parameters of a logout request (query or form). */
+        LogoutParams: {
+            /** @description The client, when no `id_token_hint` names it. */
+            client_id?: string | null;
+            /** @description An ID token this service issued to the client (expired is fine). */
+            id_token_hint?: string | null;
+            /** @description One of the client's registered post-logout redirect URIs, exactly. */
+            post_logout_redirect_uri?: string | null;
+            /** @description Returned as is to the post-logout redirect URI. */
+            state?: string | null;
         };
         /** @description The bureau's managers (RACs it is granted to; the firm's responsables see it by right). */
         ManagerList: {
@@ -1979,6 +2236,16 @@ export interface components {
              * @enum {string}
              */
             currency: "EUR";
+        };
+        /** @description An OAuth error (RFC 6749 §5.2), as client libraries read it. */
+        OAuthErrorBody: {
+            /**
+             * @description `invalid_request`, `invalid_client`, `invalid_grant`, `unsupported_grant_type`.
+             * @example invalid_grant
+             * @enum {string}
+             */
+            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unsupported_grant_type";
+            error_description: string;
         };
         /** @description What the link is for. */
         PasswordTokenInfo: {
@@ -2143,7 +2410,7 @@ export interface components {
              * @description Stable machine-readable code: branch on this, never on the text.
              * @enum {string}
              */
-            code: "account_not_found" | "already_attached" | "amount_too_large" | "bureau_not_found" | "campaign_closed" | "campaign_not_found" | "certificate_already_enrolled" | "certificate_expired" | "certificate_limit_reached" | "certificate_not_linked" | "certificate_not_yet_valid" | "certificate_revoked" | "certificate_untrusted" | "certificate_usage" | "challenge_already_decided" | "challenge_consumed" | "challenge_expired" | "cors_headers_not_allowed" | "cors_method_not_allowed" | "cors_origin_not_allowed" | "cors_refused" | "current_password_incorrect" | "declaration_locked" | "declaration_not_submitted" | "device_already_enrolled" | "device_limit_reached" | "document_unavailable" | "email_conflict" | "firm_not_found" | "front_end_page" | "idempotency_in_progress" | "idempotency_key_required" | "idempotency_key_reused" | "identifier_taken" | "internal_error" | "invalid_body" | "invalid_certificate_chain" | "invalid_challenge" | "invalid_credentials" | "invalid_event" | "invalid_parameter" | "invalid_poll_token" | "invalid_refresh_token" | "invalid_signature" | "link_invalid" | "malformed_json" | "manager_not_found" | "member_not_found" | "method_not_allowed" | "no_draft" | "no_email_conflict" | "no_match" | "not_found" | "not_ready" | "not_responsable" | "nothing_to_pay" | "number_mismatch" | "outdated_app" | "overpayment" | "password_policy" | "payload_too_large" | "payment_method_unavailable" | "payment_not_confirmed" | "payment_not_found" | "payment_not_pending" | "payment_provider_unavailable" | "person_declared" | "person_not_found" | "provider_not_found" | "quality_mismatch" | "rate_limited" | "region_not_found" | "request_refused" | "route_not_found" | "scale_missing" | "service_unavailable" | "signature_expired" | "signexpert_unavailable" | "stale_timestamp" | "token_expired" | "token_invalid" | "token_missing" | "token_revoked" | "transfer_not_found" | "unknown_device" | "unsupported_media_type" | "validation_failed" | "webhook_replayed" | "webhooks_disabled";
+            code: "account_not_found" | "already_attached" | "amount_too_large" | "bureau_not_found" | "campaign_closed" | "campaign_not_found" | "certificate_already_enrolled" | "certificate_expired" | "certificate_limit_reached" | "certificate_not_linked" | "certificate_not_yet_valid" | "certificate_revoked" | "certificate_untrusted" | "certificate_usage" | "challenge_already_decided" | "challenge_consumed" | "challenge_expired" | "client_unknown" | "cors_headers_not_allowed" | "cors_method_not_allowed" | "cors_origin_not_allowed" | "cors_refused" | "current_password_incorrect" | "declaration_locked" | "declaration_not_submitted" | "device_already_enrolled" | "device_limit_reached" | "document_unavailable" | "email_conflict" | "firm_not_found" | "fresh_sign_in_required" | "front_end_page" | "idempotency_in_progress" | "idempotency_key_required" | "idempotency_key_reused" | "identifier_taken" | "internal_error" | "invalid_body" | "invalid_certificate_chain" | "invalid_challenge" | "invalid_credentials" | "invalid_event" | "invalid_id_token_hint" | "invalid_parameter" | "invalid_poll_token" | "invalid_refresh_token" | "invalid_signature" | "link_invalid" | "login_request_decided" | "login_request_not_found" | "malformed_json" | "manager_not_found" | "member_not_found" | "method_not_allowed" | "no_draft" | "no_email_conflict" | "no_match" | "not_found" | "not_ready" | "not_responsable" | "nothing_to_pay" | "number_mismatch" | "outdated_app" | "overpayment" | "password_policy" | "payload_too_large" | "payment_method_unavailable" | "payment_not_confirmed" | "payment_not_found" | "payment_not_pending" | "payment_provider_unavailable" | "person_declared" | "person_not_found" | "provider_not_found" | "quality_mismatch" | "rate_limited" | "redirect_uri_mismatch" | "region_not_found" | "request_refused" | "route_not_found" | "scale_missing" | "service_unavailable" | "signature_expired" | "signexpert_unavailable" | "stale_timestamp" | "token_expired" | "token_invalid" | "token_missing" | "token_revoked" | "transfer_not_found" | "unknown_device" | "unsupported_media_type" | "validation_failed" | "webhook_replayed" | "webhooks_disabled";
             /** @description Explanation of this occurrence, in the response's language. */
             detail: string;
             /** @description For validation problems, every invalid field. */
@@ -2164,6 +2431,37 @@ export interface components {
             title: string;
             /** @description URI identifying the kind of problem. */
             type: string;
+        };
+        /** @description The provider's metadata (OpenID Connect Discovery 1.0 §3), every URL under the issuer. */
+        ProviderMetadata: {
+            acr_values_supported: string[];
+            amr_values_supported: string[];
+            authorization_endpoint: string;
+            authorization_response_iss_parameter_supported: boolean;
+            backchannel_logout_session_supported: boolean;
+            backchannel_logout_supported: boolean;
+            claims_parameter_supported: boolean;
+            claims_supported: string[];
+            code_challenge_methods_supported: string[];
+            end_session_endpoint: string;
+            grant_types_supported: string[];
+            id_token_signing_alg_values_supported: string[];
+            /**
+             * @description `PUBLIC_URL`.
+             * @enum {string}
+             */
+            issuer: "PUBLIC_URL";
+            jwks_uri: string;
+            prompt_values_supported: string[];
+            request_parameter_supported: boolean;
+            request_uri_parameter_supported: boolean;
+            response_modes_supported: string[];
+            response_types_supported: string[];
+            scopes_supported: string[];
+            subject_types_supported: string[];
+            token_endpoint: string;
+            token_endpoint_auth_methods_supported: string[];
+            userinfo_endpoint: string;
         };
         /** @description A QR code to show, and what the browser needs to poll for the outcome. */
         QrChallenge: {
@@ -2463,6 +2761,23 @@ export interface components {
             signature: string;
             signature_algorithm?: null | components["schemas"]["SignatureAlgorithm"];
         };
+        /** @description The form of a token request (every member optional, checked here). */
+        TokenRequest: {
+            client_id?: string | null;
+            /** @description `client_secret_post`; prefer HTTP Basic (`client_secret_basic`). */
+            client_secret?: string | null;
+            code?: string | null;
+            code_verifier?: string | null;
+            /**
+             * @description `authorization_code` or `refresh_token`.
+             * @enum {string|null}
+             */
+            grant_type?: "authorization_code" | "refresh_token" | null;
+            redirect_uri?: string | null;
+            refresh_token?: string | null;
+            /** @description Ignored: a refresh keeps the grant's scope. */
+            scope?: string | null;
+        };
         /** @description The tokens of a session. */
         TokenResponse: {
             /** @description JWT for `Authorization: Bearer …` (EdDSA, 15 minutes). */
@@ -2697,6 +3012,27 @@ export interface operations {
             };
         };
     };
+    openid_configuration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The provider's metadata */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderMetadata"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     health: {
         parameters: {
             query?: never;
@@ -2715,6 +3051,331 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+        };
+    };
+    authorize: {
+        parameters: {
+            query?: {
+                /** @description `code` (the only response type served). */
+                response_type?: string;
+                /** @description The relying party, as registered. */
+                client_id?: string;
+                /** @description One of the client's registered redirect URIs, exactly. */
+                redirect_uri?: string;
+                /** @description Space-separated, with `openid`; among the client's allowed scopes. */
+                scope?: string;
+                /** @description Returned as is with the code or the error. */
+                state?: string;
+                /** @description Copied into the ID token. */
+                nonce?: string;
+                /** @description PKCE (RFC 7636): required of public clients. */
+                code_challenge?: string;
+                /** @description `S256` (the only method served). */
+                code_challenge_method?: string;
+                /**
+                 * @description `none` (never ask the user: `login_required` when not signed in) or `login` (always
+                 *     ask for a new sign-in); `consent` and `select_account` are accepted and change nothing
+                 *     (the Ordre's sites need no consent screen, and a browser has one account).
+                 */
+                prompt?: string;
+                /** @description Seconds since the last sign-in beyond which the user must sign in again. */
+                max_age?: string;
+                /** @description `query` (the default and the only mode served). */
+                response_mode?: string;
+                /** @description Request objects are not supported (`request_not_supported`). */
+                request?: string;
+                /** @description Request objects by reference are not supported (`request_uri_not_supported`). */
+                request_uri?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the client (`code` or `error`), or to the front end's login page (`login_request`) */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `client_unknown`, `redirect_uri_mismatch` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "client_unknown",
+                     *       "detail": "Le texte de ce cas (`client_unknown`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 400,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/client_unknown"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    resume: {
+        parameters: {
+            query: {
+                /** @description The login request's id. */
+                login_request: string;
+                /** @description The one-time continuation returned by the acceptance. */
+                continuation: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the client with `code`, `state` and `iss`; sets the SSO cookie */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `login_request_not_found`: unknown, expired, not accepted, already collected, or a wrong continuation */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "login_request_not_found",
+                     *       "detail": "Le texte de ce cas (`login_request_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/login_request_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    logout: {
+        parameters: {
+            query?: {
+                /** @description An ID token this service issued to the client (expired is fine). */
+                id_token_hint?: string;
+                /** @description The client, when no `id_token_hint` names it. */
+                client_id?: string;
+                /** @description One of the client's registered post-logout redirect URIs, exactly. */
+                post_logout_redirect_uri?: string;
+                /** @description Returned as is to the post-logout redirect URI. */
+                state?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out; to the post-logout URI or the front end */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_id_token_hint`, `client_unknown`, `redirect_uri_mismatch` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_id_token_hint",
+                     *       "detail": "Le texte de ce cas (`invalid_id_token_hint`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 400,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/invalid_id_token_hint"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    logout_by_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["LogoutParams"];
+            };
+        };
+        responses: {
+            /** @description Signed out; to the post-logout URI or the front end */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_id_token_hint`, `client_unknown`, `redirect_uri_mismatch` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_id_token_hint",
+                     *       "detail": "Le texte de ce cas (`invalid_id_token_hint`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 400,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/invalid_id_token_hint"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            /** @description Tokens */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description `invalid_request`, `invalid_grant`, `unsupported_grant_type` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthErrorBody"];
+                };
+            };
+            /** @description `invalid_client` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    userinfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's claims */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description `token_missing`, `token_invalid`, `token_revoked`, with `WWW-Authenticate: Bearer` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    userinfo_by_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's claims */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description `token_missing`, `token_invalid`, `token_revoked`, with `WWW-Authenticate: Bearer` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     ready: {
@@ -3418,6 +4079,224 @@ export interface operations {
                      *       "status": 429,
                      *       "title": "Trop de requêtes",
                      *       "type": "https://comptexpert.experts-comptables.fr/problems/rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The `login_request` of the login page's URL */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginRequestView"];
+                };
+            };
+            /** @description `login_request_not_found`: unknown or expired */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "login_request_not_found",
+                     *       "detail": "Le texte de ce cas (`login_request_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/login_request_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `login_request_decided`: already accepted or rejected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "login_request_decided",
+                     *       "detail": "Le texte de ce cas (`login_request_decided`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/login_request_decided"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The login request */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginRequestDecision"];
+                };
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `fresh_sign_in_required`: the site asked for a new or more recent sign-in than this session's */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "fresh_sign_in_required",
+                     *       "detail": "Le texte de ce cas (`fresh_sign_in_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/fresh_sign_in_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `login_request_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "login_request_not_found",
+                     *       "detail": "Le texte de ce cas (`login_request_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/login_request_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `login_request_decided` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "login_request_decided",
+                     *       "detail": "Le texte de ce cas (`login_request_decided`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/login_request_decided"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The login request */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Rejected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginRequestDecision"];
+                };
+            };
+            /** @description `login_request_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "login_request_not_found",
+                     *       "detail": "Le texte de ce cas (`login_request_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/login_request_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `login_request_decided` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "login_request_decided",
+                     *       "detail": "Le texte de ce cas (`login_request_decided`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/login_request_decided"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
