@@ -57,10 +57,15 @@ async fn every_documented_operation_is_routed() {
                 continue;
             };
             let response = app.send(app.request(method.clone(), &path), None).await;
-            let code = response.json()["code"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
+            // A redirect (the logout's, with nothing to end) has no body.
+            let code = if response.body.is_empty() {
+                String::new()
+            } else {
+                response.json()["code"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            };
             assert!(
                 code != "route_not_found" && code != "method_not_allowed",
                 "{method} {template} is documented but not routed ({code})"
