@@ -151,6 +151,32 @@ pub fn seed(conn: &mut DbConnection, spec: &DemoSpec) -> Result<SeedOutcome, Dem
             portal: portal::seed(conn, &register, now)?,
             ..summary
         };
+        demo_site()
+            .validate()
+            .map_err(|e| DemoError::MissingReference(format!("a valid demo site: {e}")))?
+            .into_client(now)
+            .0
+            .insert(conn)?;
         Ok(SeedOutcome::Seeded(summary))
     })
+}
+
+/// The example site of the Ordre registered by the demo (README, "Connecting a site of the
+/// Ordre"): a public client on a loopback port, as a developer's relying party would start.
+pub fn demo_site() -> crate::oidc::clients::ClientSpec {
+    let base = "http://127.0.0.1:8765";
+    crate::oidc::clients::ClientSpec {
+        client_id: "annuaire-demo".into(),
+        name: "Annuaire de l'Ordre (démo)".into(),
+        confidential: false,
+        redirect_uris: vec![format!("{base}/callback")],
+        post_logout_redirect_uris: vec![format!("{base}/")],
+        scopes: ["openid", "profile", "email", "ordre", "offline_access"]
+            .map(String::from)
+            .to_vec(),
+        backchannel_logout_uri: None,
+        id_token_alg: "RS256".into(),
+        access_token_seconds: 900,
+        refresh_token_seconds: 30 * 24 * 3600,
+    }
 }
