@@ -325,7 +325,7 @@ async fn a_site_signs_a_user_in_headlessly_then_gets_a_code_at_once_from_the_sso
     assert_eq!(claims["preferred_username"], "j.martin");
     assert!(claims["auth_time"]
         .as_i64()
-        .is_some_and(|t| t <= claims["iat"].as_i64().unwrap()));
+        .is_some_and(|t| t <= claims["iat"].as_i64().expect("present")));
     assert_eq!(
         claims["ordre"]["supra_number"],
         Value::Null,
@@ -413,7 +413,10 @@ async fn a_site_signs_a_user_in_headlessly_then_gets_a_code_at_once_from_the_sso
     .await
     .assert_problem(409, "login_request_decided");
     // The continuation works once, and only with its secret.
-    let redirect_to = accepted.json()["redirect_to"].as_str().unwrap().to_owned();
+    let redirect_to = accepted.json()["redirect_to"]
+        .as_str()
+        .expect("present")
+        .to_owned();
     let forged = format!(
         "/oauth2/authorize/resume?login_request={id}&continuation={}",
         comptexpert::domain::tokens::random_token()
@@ -469,7 +472,7 @@ async fn refusals_before_the_redirect_uri_is_checked_are_pages_and_after_are_red
             authorize_path("annuaire", "")
                 .split("&code_challenge=")
                 .next()
-                .unwrap()
+                .expect("present")
                 .to_owned(),
             "invalid_request",
         ),
@@ -492,7 +495,7 @@ async fn refusals_before_the_redirect_uri_is_checked_are_pages_and_after_are_red
 
     // A rejected request goes back to the site with access_denied.
     let login_page = location(&browser.get(&app, &authorize_path("annuaire", "")).await);
-    let id = param(&login_page, "login_request").unwrap();
+    let id = param(&login_page, "login_request").expect("present");
     let rejected = app
         .post_raw(
             &format!("/v1/login-requests/{id}/reject"),
@@ -501,7 +504,10 @@ async fn refusals_before_the_redirect_uri_is_checked_are_pages_and_after_are_red
         )
         .await;
     assert_eq!(rejected.status.as_u16(), 200);
-    let back = rejected.json()["redirect_to"].as_str().unwrap().to_owned();
+    let back = rejected.json()["redirect_to"]
+        .as_str()
+        .expect("present")
+        .to_owned();
     assert!(back.starts_with(REDIRECT));
     assert_eq!(param(&back, "error").as_deref(), Some("access_denied"));
     app.get(&format!("/v1/login-requests/{id}"))
@@ -539,8 +545,14 @@ async fn a_code_works_once_for_its_client_and_verifier_and_a_replay_revokes_its_
     assert_oauth_error(&wrong_verifier, 400, "invalid_grant");
     let first = exchange_code(&app, "annuaire", &code).await;
     assert_eq!(first.status.as_u16(), 200);
-    let refresh = first.json()["refresh_token"].as_str().unwrap().to_owned();
-    let site_token = first.json()["access_token"].as_str().unwrap().to_owned();
+    let refresh = first.json()["refresh_token"]
+        .as_str()
+        .expect("present")
+        .to_owned();
+    let site_token = first.json()["access_token"]
+        .as_str()
+        .expect("present")
+        .to_owned();
     assert_oauth_error(
         &exchange_code(&app, "annuaire", &code).await,
         400,
@@ -635,7 +647,7 @@ async fn refresh_tokens_rotate_and_an_old_one_presented_again_revokes_the_grant(
     let mut browser = Browser::default();
     let code = first_sign_in(&app, &mut browser, "annuaire", &access_token).await;
     let first = exchange_code(&app, "annuaire", &code).await.json();
-    let old = first["refresh_token"].as_str().unwrap().to_owned();
+    let old = first["refresh_token"].as_str().expect("present").to_owned();
     let refresh = |token: String| {
         let app = &app;
         async move {
@@ -654,9 +666,17 @@ async fn refresh_tokens_rotate_and_an_old_one_presented_again_revokes_the_grant(
     let rotated = refresh(old.clone()).await;
     assert_eq!(rotated.status.as_u16(), 200);
     let rotated = rotated.json();
-    let new = rotated["refresh_token"].as_str().unwrap().to_owned();
+    let new = rotated["refresh_token"]
+        .as_str()
+        .expect("present")
+        .to_owned();
     assert_ne!(new, old);
-    let claims = verify_id_token(&app, rotated["id_token"].as_str().unwrap(), "annuaire").await;
+    let claims = verify_id_token(
+        &app,
+        rotated["id_token"].as_str().expect("present"),
+        "annuaire",
+    )
+    .await;
     assert!(
         claims.get("nonce").is_none(),
         "a refreshed ID token has no nonce"
@@ -717,13 +737,13 @@ fn listen(failures: usize) -> Listener {
                 let kept = kept.clone();
                 let calls = calls.clone();
                 async move {
-                    let mut n = calls.lock().unwrap();
+                    let mut n = calls.lock().expect("the lock");
                     *n += 1;
                     if *n <= failures {
                         return HttpResponse::ServiceUnavailable().finish();
                     }
                     if let Some((_, token)) = form.iter().find(|(k, _)| k == "logout_token") {
-                        kept.lock().unwrap().push(token.clone());
+                        kept.lock().expect("the lock").push(token.clone());
                     }
                     HttpResponse::Ok().finish()
                 }
@@ -743,7 +763,7 @@ fn listen(failures: usize) -> Listener {
 
 async fn wait_for_tokens(listener: &Listener, count: usize) -> Vec<String> {
     for _ in 0..200 {
-        let got = listener.received.lock().unwrap().clone();
+        let got = listener.received.lock().expect("the lock").clone();
         if got.len() >= count {
             return got;
         }
@@ -782,7 +802,7 @@ async fn rp_initiated_logout_ends_the_sso_session_and_each_site_is_told_even_aft
     let mut browser = Browser::default();
     let code = first_sign_in(&app, &mut browser, "annuaire", &access_token).await;
     let tokens = exchange_code(&app, "annuaire", &code).await.json();
-    let id_token = tokens["id_token"].as_str().unwrap().to_owned();
+    let id_token = tokens["id_token"].as_str().expect("present").to_owned();
     let sid = verify_id_token(&app, &id_token, "annuaire").await["sid"].clone();
 
     let unregistered = browser
@@ -825,7 +845,7 @@ async fn rp_initiated_logout_ends_the_sso_session_and_each_site_is_told_even_aft
             app.authed(
                 Method::GET,
                 "/oauth2/userinfo",
-                tokens["access_token"].as_str().unwrap(),
+                tokens["access_token"].as_str().expect("present"),
             ),
             None,
         )
@@ -883,7 +903,10 @@ async fn signing_out_of_the_portal_or_a_password_change_ends_the_sites_sessions_
         &app,
         &[
             ("grant_type", "refresh_token"),
-            ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+            (
+                "refresh_token",
+                tokens["refresh_token"].as_str().expect("present"),
+            ),
             ("client_id", "annuaire"),
         ],
         None,

@@ -14,7 +14,8 @@ use crate::{
     oidc::tokens::{sign_for, LogoutClaims, BACKCHANNEL_LOGOUT_EVENT, LOGOUT_TOKEN_SECONDS},
 };
 
-/// Attempts before a notice is given up (about 15 hours with the backoff capped at an hour).
+/// Attempts before a notice is given up: about 12 hours with the default `MAIL_RETRY_BASE_MS`,
+/// the backoff doubling from it and capped at an hour.
 pub const MAX_ATTEMPTS: i32 = 20;
 
 /// How long a client has to answer.
