@@ -69,13 +69,17 @@ fn urlencode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-/// A browser: the SSO cookie it holds.
+/// A browser: the cookies of this service it holds (the SSO cookie, the login request's).
 #[derive(Default)]
 struct Browser {
-    cookie: Option<String>,
+    cookies: std::collections::BTreeMap<String, String>,
 }
 
 impl Browser {
+    fn sso(&self) -> Option<&String> {
+        self.cookies.get("__Host-comptexpert-sso")
+    }
+
     async fn get(&mut self, app: &TestApp, path_or_url: &str) -> TestResponse {
         let path = match path_or_url.strip_prefix("http://") {
             // The issuer's own URLs (`redirect_to`) point at this service.
@@ -83,17 +87,24 @@ impl Browser {
             None => path_or_url,
         };
         let mut request = app.request(Method::GET, path);
-        if let Some(cookie) = &self.cookie {
-            request = request.insert_header(("Cookie", format!("__Host-comptexpert-sso={cookie}")));
+        if !self.cookies.is_empty() {
+            let header: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect();
+            request = request.insert_header(("Cookie", header.join("; ")));
         }
         let response = app.send(request, None).await;
-        if let Some(set) = response.header("set-cookie") {
-            let value = set
-                .strip_prefix("__Host-comptexpert-sso=")
-                .and_then(|rest| rest.split(';').next())
-                .expect("the SSO cookie")
-                .to_owned();
-            self.cookie = Some(value).filter(|v| !v.is_empty());
+        for set in response.headers.get_all("set-cookie") {
+            let set = set.to_str().expect("ASCII");
+            let pair = set.split(';').next().expect("name=value");
+            let (name, value) = pair.split_once('=').expect("name=value");
+            if value.is_empty() || set.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
         }
         response
     }
@@ -246,8 +257,14 @@ async fn first_sign_in(
 ) -> String {
     let login_page = location(&browser.get(app, &authorize_path(client_id, "")).await);
     let redirect_to = accept_on_front_end(app, &login_page, access_token).await;
+    // Handed to another browser, the continuation signs nobody in (and is not spent).
+    Browser::default()
+        .get(app, &redirect_to)
+        .await
+        .assert_problem(404, "login_request_not_found");
     let back = browser.get(app, &redirect_to).await;
     let back_to = location(&back);
+    assert!(browser.sso().is_some(), "the SSO cookie is set");
     let set_cookie = back.header("set-cookie").expect("the SSO cookie is set");
     for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(set_cookie.contains(attribute), "{set_cookie}");

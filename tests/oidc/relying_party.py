@@ -56,18 +56,28 @@ class BackChannel(http.server.BaseHTTPRequestHandler):
 
 
 class Browser:
-    """The user's browser: follows nothing by itself, keeps the SSO cookie of the service."""
+    """The user's browser: follows nothing by itself, keeps the service's cookies (the SSO cookie
+    and the login request's). They are Secure: requests would not send them over the test's
+    plain http, as a browser does for 127.0.0.1, so they are kept here."""
 
     def __init__(self, base):
         self.base = base
-        self.cookie = None
+        self.cookies = {}
+
+    @property
+    def cookie(self):
+        return self.cookies.get(COOKIE)
 
     def get(self, url):
-        headers = {"Cookie": f"{COOKIE}={self.cookie}"} if self.cookie else {}
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
         response = requests.get(url, headers=headers, allow_redirects=False, timeout=30)
         for header, value in response.raw.headers.items():
-            if header.lower() == "set-cookie" and value.startswith(COOKIE + "="):
-                self.cookie = value.split(";")[0].split("=", 1)[1] or None
+            if header.lower() == "set-cookie":
+                name, _, rest = value.split(";")[0].partition("=")
+                if rest and "Max-Age=0" not in value:
+                    self.cookies[name] = rest
+                else:
+                    self.cookies.pop(name, None)
         return response
 
 

@@ -60,13 +60,22 @@ pub struct AuthorizeParams {
 pub enum Authorization {
     /// Back to the client, with a code or an error.
     ToClient(String),
-    /// To the front end's login page, with the login request's id.
-    ToLogin(String),
+    /// To the front end's login page, with the login request's id; the browser keeps the id in
+    /// a cookie, so that only the browser that started the sign-in can collect it.
+    ToLogin { url: String, request_id: String },
 }
 
 /// `redirect_uri` with `pairs` appended to its query (its own query kept, RFC 6749 §3.1.2).
 pub fn redirect_with(redirect_uri: &str, pairs: &[(&str, &str)]) -> String {
-    let mut url = url::Url::parse(redirect_uri).expect("a registered redirect URI parses");
+    let Ok(mut url) = url::Url::parse(redirect_uri) else {
+        // Registered URIs and the configured pages parse (both are checked when set); should one
+        // not, the pairs are still appended rather than the request failing.
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let separator = if redirect_uri.contains('?') { '&' } else { '?' };
+        return format!("{redirect_uri}{separator}{query}");
+    };
     {
         let mut query = url.query_pairs_mut();
         for (name, value) in pairs {
@@ -344,10 +353,10 @@ pub async fn authorize(
                     now,
                 )
             })?;
-            Ok(Authorization::ToLogin(redirect_with(
-                &login_ui,
-                &[("login_request", &request.id)],
-            )))
+            Ok(Authorization::ToLogin {
+                url: redirect_with(&login_ui, &[("login_request", &request.id)]),
+                request_id: request.id,
+            })
         })
         .await
 }

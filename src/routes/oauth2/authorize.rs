@@ -1,9 +1,9 @@
 use actix_web::{get, http::header, web, HttpRequest, HttpResponse};
 
-use super::{found, sso_cookie, SSO_COOKIE};
+use super::{cookie, found, sso_cookie, LOGIN_COOKIE, SSO_COOKIE};
 use crate::{
     context::ApiContext,
-    error::{ApiError, Problem},
+    error::{ApiError, ErrorCode, Problem},
     flows::oidc::{
         authorize::{authorize as serve, Authorization, AuthorizeParams},
         login_requests,
@@ -33,7 +33,18 @@ pub async fn authorize(
 ) -> Result<HttpResponse, ApiError> {
     let next = serve(&ctx, params.into_inner(), sso_cookie(&req)).await?;
     Ok(match next {
-        Authorization::ToClient(url) | Authorization::ToLogin(url) => found(&url),
+        Authorization::ToClient(url) => found(&url),
+        Authorization::ToLogin { url, request_id } => {
+            let mut response = found(&url);
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                header::HeaderValue::from_str(&format!(
+                    "{LOGIN_COOKIE}={request_id}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=600"
+                ))
+                .map_err(ApiError::internal)?,
+            );
+            response
+        }
     })
 }
 
@@ -56,15 +67,21 @@ pub struct ResumeParams {
     params(ResumeParams),
     responses(
         (status = 302, description = "To the client with `code`, `state` and `iss`; sets the SSO cookie"),
-        (status = 404, description = "`login_request_not_found`: unknown, expired, not accepted, already collected, or a wrong continuation", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`login_request_not_found`: unknown, expired, not accepted, already collected, a wrong continuation, or another browser than the one sent to the login page", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/oauth2/authorize/resume")]
 pub async fn resume(
     ctx: web::Data<ApiContext>,
+    req: HttpRequest,
     params: web::Query<ResumeParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
+    // Only the browser that was sent to the login page may collect the sign-in: a continuation
+    // URL passed to someone else would otherwise sign their browser in to this account.
+    if cookie(&req, LOGIN_COOKIE).as_deref() != Some(params.login_request.as_str()) {
+        return Err(ApiError::of(ErrorCode::LoginRequestNotFound));
+    }
     let resumed = login_requests::resume(&ctx, params.login_request, params.continuation).await?;
     let lifetime = if resumed.keep_active {
         format!(
@@ -80,6 +97,13 @@ pub async fn resume(
         header::HeaderValue::from_str(&format!(
             "{SSO_COOKIE}={}; Path=/; Secure; HttpOnly; SameSite=Lax{lifetime}",
             resumed.cookie
+        ))
+        .map_err(ApiError::internal)?,
+    );
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        header::HeaderValue::from_str(&format!(
+            "{LOGIN_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0"
         ))
         .map_err(ApiError::internal)?,
     );

@@ -11,15 +11,24 @@ use actix_web::{http::header, HttpRequest, HttpResponse};
 /// The SSO cookie: `__Host-` so that it is Secure, for this origin only, on every path.
 pub const SSO_COOKIE: &str = "__Host-comptexpert-sso";
 
-/// The value of the SSO cookie the browser sent, if any (`Cookie: a=b; c=d`).
-pub fn sso_cookie(req: &HttpRequest) -> Option<String> {
+/// The login request this browser was sent to the login page with (set by `/oauth2/authorize`,
+/// checked and cleared by `/oauth2/authorize/resume`).
+pub const LOGIN_COOKIE: &str = "__Host-comptexpert-login";
+
+/// The value of the cookie `name` the browser sent, if any (`Cookie: a=b; c=d`).
+pub fn cookie(req: &HttpRequest, name: &str) -> Option<String> {
     req.headers()
         .get_all(header::COOKIE)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SSO_COOKIE)
+        .find(|(found, _)| *found == name)
         .map(|(_, value)| value.trim_matches('"').to_owned())
+}
+
+/// The value of the SSO cookie the browser sent, if any.
+pub fn sso_cookie(req: &HttpRequest) -> Option<String> {
+    cookie(req, SSO_COOKIE)
 }
 
 /// A `302 Found` to `location` that no cache keeps (codes and login requests are single use).

@@ -3143,7 +3143,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
-            /** @description `login_request_not_found`: unknown, expired, not accepted, already collected, or a wrong continuation */
+            /** @description `login_request_not_found`: unknown, expired, not accepted, already collected, a wrong continuation, or another browser than the one sent to the login page */
             404: {
                 headers: {
                     [name: string]: unknown;
