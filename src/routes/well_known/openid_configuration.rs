@@ -13,7 +13,8 @@ use crate::{
 /// The provider's metadata (OpenID Connect Discovery 1.0 §3), every URL under the issuer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProviderMetadata {
-    /// `PUBLIC_URL`.
+    /// The issuer: the service's public address (the PUBLIC_URL setting).
+    #[schema(example = "https://comptexpert.experts-comptables.fr")]
     pub issuer: String,
     pub authorization_endpoint: String,
     pub token_endpoint: String,

@@ -2447,10 +2447,10 @@ export interface components {
             grant_types_supported: string[];
             id_token_signing_alg_values_supported: string[];
             /**
-             * @description `PUBLIC_URL`.
-             * @enum {string}
+             * @description The issuer: the service's public address (the PUBLIC_URL setting).
+             * @example https://comptexpert.experts-comptables.fr
              */
-            issuer: "PUBLIC_URL";
+            issuer: string;
             jwks_uri: string;
             prompt_values_supported: string[];
             request_parameter_supported: boolean;
