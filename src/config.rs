@@ -30,6 +30,9 @@ pub struct Settings {
     /// The front end's login page, where `/oauth2/authorize` and `/cas/login` send a browser
     /// that must sign in, with `?login_request=…` (default: `FRONTEND_URL` + `/connexion`).
     pub login_ui_url: String,
+    /// How long a CAS service ticket may be validated after it is issued (`CAS_TICKET_SECONDS`,
+    /// 10 s by default, at most the five minutes CAS 3.0 §3.1.1 recommends as a ceiling).
+    pub cas_ticket_lifetime: chrono::Duration,
     /// PEM trust anchors for Signexpert certificates.
     pub signexpert_ca_file: Option<PathBuf>,
     /// Certificate revocation lists (PEM or DER) checked for Signexpert certificates; re-read
@@ -301,7 +304,16 @@ impl Settings {
             })?,
             None => crate::db::DEFAULT_CHECKOUT_TIMEOUT.as_millis() as u64,
         };
+        let cas_ticket_seconds = match var("CAS_TICKET_SECONDS") {
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|s| (1..=300).contains(s))
+                .ok_or_else(|| format!("CAS_TICKET_SECONDS: {v:?} is not 1 to 300 seconds"))?,
+            None => 10,
+        };
         Ok(Self {
+            cas_ticket_lifetime: chrono::Duration::seconds(cas_ticket_seconds),
             db_checkout_timeout: std::time::Duration::from_millis(db_checkout_timeout_ms),
             database_url: var("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://var/comptexpert.db".into()),
@@ -442,6 +454,7 @@ impl fmt::Debug for Settings {
             .field("jwt_key_file", &self.jwt_key_file)
             .field("id_token_key_file", &self.id_token_key_file)
             .field("login_ui_url", &self.login_ui_url)
+            .field("cas_ticket_lifetime", &self.cas_ticket_lifetime)
             .field("signexpert_ca_file", &self.signexpert_ca_file)
             .field("signexpert_crl_file", &self.signexpert_crl_file)
             .field("cors_allowed_origins", &self.cors_allowed_origins)

@@ -2,6 +2,7 @@
 //! contributions portal. `main.rs` only parses the command line; everything lives here.
 
 pub mod auth;
+pub mod cas;
 pub mod config;
 pub mod context;
 pub mod contributions;

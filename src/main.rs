@@ -67,7 +67,7 @@ enum Command {
         #[command(subcommand)]
         action: EmailsAction,
     },
-    /// The Ordre's sites registered as OpenID Connect relying parties.
+    /// The Ordre's sites registered as OpenID Connect relying parties or CAS services.
     Clients {
         #[command(subcommand)]
         action: ClientsAction,
@@ -104,6 +104,25 @@ struct ClientArgs {
     refresh_token_seconds: Option<i32>,
 }
 
+/// What a CAS service is registered with (`clients add-cas`); for `clients update-cas`, the
+/// lists given replace the stored ones and what is not given stays.
+#[derive(clap::Args)]
+struct CasServiceArgs {
+    /// What users are told they sign in to.
+    #[arg(long)]
+    name: Option<String>,
+    /// A service URL it may name: exact, or a prefix ending in /* (repeat for several).
+    #[arg(long = "service")]
+    patterns: Vec<String>,
+    /// An attribute its validation returns: firstName, lastName, displayName, email,
+    /// supraNumber, qualite, qualiteLabel, regions (repeat).
+    #[arg(long = "attribute")]
+    attributes: Vec<String>,
+    /// Where the SAML LogoutRequest is POSTed when a session it signed in through ends.
+    #[arg(long)]
+    logout_url: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum ClientsAction {
     /// Registers a client; a confidential one gets a secret, printed once.
@@ -115,9 +134,9 @@ enum ClientsAction {
         #[command(flatten)]
         with: ClientArgs,
     },
-    /// Lists the registered clients.
+    /// Lists the registered clients and CAS services.
     List,
-    /// Shows one client.
+    /// Shows one client or CAS service.
     Show { client_id: String },
     /// Changes a client.
     Update {
@@ -131,7 +150,22 @@ enum ClientsAction {
         #[arg(long)]
         new_secret: bool,
     },
-    /// Removes a client: it can no longer sign anyone in.
+    /// Registers a CAS service.
+    AddCas {
+        service_id: String,
+        #[command(flatten)]
+        with: CasServiceArgs,
+    },
+    /// Changes a CAS service.
+    UpdateCas {
+        service_id: String,
+        #[command(flatten)]
+        with: CasServiceArgs,
+        /// Removes its single-logout URL.
+        #[arg(long, conflicts_with = "logout_url")]
+        no_logout_url: bool,
+    },
+    /// Removes a client or a CAS service: it can no longer sign anyone in.
     Remove { client_id: String },
 }
 
@@ -303,7 +337,9 @@ mod operator {
     //! The operator commands: each prints what it did; those about an account are recorded in
     //! its security history (`comptexpert::flows::support`).
 
-    use super::{AccountAction, ClientArgs, ClientsAction, Command, EmailsAction, KeysAction};
+    use super::{
+        AccountAction, CasServiceArgs, ClientArgs, ClientsAction, Command, EmailsAction, KeysAction,
+    };
     use comptexpert::{
         auth::keys,
         config::Settings,
@@ -444,6 +480,22 @@ mod operator {
         }
     }
 
+    /// Applies what `with` gives to a CAS service's `spec`.
+    fn apply_cas(spec: &mut comptexpert::cas::services::ServiceSpec, with: CasServiceArgs) {
+        if let Some(name) = with.name {
+            spec.name = name;
+        }
+        if !with.patterns.is_empty() {
+            spec.patterns = with.patterns;
+        }
+        if !with.attributes.is_empty() {
+            spec.attributes = with.attributes;
+        }
+        if with.logout_url.is_some() {
+            spec.logout_url = with.logout_url;
+        }
+    }
+
     fn print_registered(registered: &clients::Registered) {
         println!("{}", comptexpert::oidc::clients::Shown(&registered.client));
         if let Some(secret) = &registered.secret {
@@ -481,10 +533,46 @@ mod operator {
                 tracing::info!(client = %registered.client.client_id, "operator: client registered");
                 print_registered(&registered);
             }
+            ClientsAction::AddCas { service_id, with } => {
+                let mut spec = comptexpert::cas::services::ServiceSpec {
+                    service_id,
+                    name: String::new(),
+                    patterns: Vec::new(),
+                    attributes: comptexpert::cas::services::DEFAULT_ATTRIBUTES
+                        .iter()
+                        .map(|a| (*a).to_owned())
+                        .collect(),
+                    logout_url: None,
+                };
+                apply_cas(&mut spec, with);
+                let service = clients::add_cas(ctx, spec).await.map_err(text)?;
+                tracing::info!(service = %service.service_id, "operator: CAS service registered");
+                println!("{}", comptexpert::cas::services::Shown(&service));
+            }
+            ClientsAction::UpdateCas {
+                service_id,
+                with,
+                no_logout_url,
+            } => {
+                let service = clients::update_cas(ctx, &service_id, move |spec| {
+                    apply_cas(spec, with);
+                    if no_logout_url {
+                        spec.logout_url = None;
+                    }
+                })
+                .await
+                .map_err(text)?;
+                tracing::info!(service = %service_id, "operator: CAS service updated");
+                println!("{}", comptexpert::cas::services::Shown(&service));
+            }
             ClientsAction::List => {
                 let all = clients::list(ctx).await.map_err(text)?;
-                if all.is_empty() {
+                let services = clients::list_cas(ctx).await.map_err(text)?;
+                if all.is_empty() && services.is_empty() {
                     println!("no client");
+                }
+                for service in services {
+                    println!("{}  cas  {}", service.service_id, service.name);
                 }
                 for client in all {
                     println!(
@@ -500,6 +588,10 @@ mod operator {
                 }
             }
             ClientsAction::Show { client_id } => {
+                if let Some(service) = clients::find_cas(ctx, &client_id).await.map_err(text)? {
+                    println!("{}", comptexpert::cas::services::Shown(&service));
+                    return Ok(());
+                }
                 let client = clients::show(ctx, &client_id).await.map_err(text)?;
                 println!("{}", comptexpert::oidc::clients::Shown(&client));
             }
@@ -526,7 +618,9 @@ mod operator {
                 print_registered(&registered);
             }
             ClientsAction::Remove { client_id } => {
-                clients::remove(ctx, &client_id).await.map_err(text)?;
+                if !clients::remove_cas(ctx, &client_id).await.map_err(text)? {
+                    clients::remove(ctx, &client_id).await.map_err(text)?;
+                }
                 tracing::info!(client = %client_id, "operator: client removed");
                 println!("{client_id}: removed");
             }

@@ -27,6 +27,7 @@ pub const REFRESHES: &str = "comptexpert_refreshes_total";
 pub const OUTBOX_EMAILS: &str = "comptexpert_outbox_emails";
 pub const OUTBOX_DELIVERIES: &str = "comptexpert_outbox_deliveries_total";
 pub const BACKCHANNEL_LOGOUTS: &str = "comptexpert_backchannel_logouts_total";
+pub const CAS_LOGOUTS: &str = "comptexpert_cas_logouts_total";
 pub const WEBHOOK_EVENTS: &str = "comptexpert_webhook_events_total";
 pub const CACHE_LOOKUPS: &str = "comptexpert_cache_lookups_total";
 
@@ -125,6 +126,10 @@ fn describe() {
     describe_counter!(
         BACKCHANNEL_LOGOUTS,
         "Back-channel logout notices to relying parties, by outcome (sent, retry, dead)."
+    );
+    describe_counter!(
+        CAS_LOGOUTS,
+        "CAS single-logout notices (SAML LogoutRequest) to services, by outcome (sent, retry, dead)."
     );
     describe_counter!(
         WEBHOOK_EVENTS,

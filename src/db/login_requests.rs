@@ -1,5 +1,6 @@
-//! Login requests of the OpenID Connect provider: what a relying party asked for, between the
-//! authorization request and the browser's return (see the migration `…_login_requests`).
+//! Login requests of the OpenID Connect provider and the CAS server: what a relying party or a
+//! CAS service asked for, between its request and the browser's return (see the migrations
+//! `…_login_requests` and `…_cas_services`).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -15,7 +16,10 @@ pub const LIFETIME: chrono::Duration = chrono::Duration::minutes(10);
 #[diesel(table_name = login_requests)]
 pub struct LoginRequest {
     pub id: String,
-    pub client_id: String,
+    /// The OpenID Connect client that asked, or
+    pub client_id: Option<String>,
+    /// the CAS service that asked (its `redirect_uri` is then the service URL).
+    pub cas_service_id: Option<String>,
     pub redirect_uri: String,
     /// Space-separated, as asked (and allowed for the client).
     pub scope: String,
@@ -36,7 +40,8 @@ pub struct LoginRequest {
 /// What a relying party asked for.
 #[derive(Debug, Clone, Default)]
 pub struct Asked {
-    pub client_id: String,
+    pub client_id: Option<String>,
+    pub cas_service_id: Option<String>,
     pub redirect_uri: String,
     pub scope: String,
     pub state: Option<String>,
@@ -52,6 +57,7 @@ impl LoginRequest {
         let request = Self {
             id: tokens::random_token(),
             client_id: asked.client_id,
+            cas_service_id: asked.cas_service_id,
             redirect_uri: asked.redirect_uri,
             scope: asked.scope,
             state: asked.state,

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod attachments;
 pub mod authorization_codes;
 pub mod bulk;
+pub mod cas;
 pub mod credentials;
 pub mod declarations;
 pub mod email_verifications;

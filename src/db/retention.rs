@@ -11,10 +11,11 @@ use diesel::prelude::*;
 use super::{
     is_unique_violation,
     schema::{
-        authorization_codes, email_verifications, expertpass_challenges, idempotency_records,
-        leases, login_requests, login_throttles, oidc_grants, oidc_refresh_tokens, outbox_emails,
-        outbox_logouts, password_tokens, rate_limit_counters, refresh_tokens, security_events,
-        sessions, signexpert_challenges, webhook_events,
+        authorization_codes, cas_tickets, email_verifications, expertpass_challenges,
+        idempotency_records, leases, login_requests, login_throttles, oidc_grants,
+        oidc_refresh_tokens, outbox_cas_logouts, outbox_emails, outbox_logouts, password_tokens,
+        rate_limit_counters, refresh_tokens, security_events, sessions, signexpert_challenges,
+        webhook_events,
     },
     DbConnection,
 };
@@ -76,6 +77,8 @@ pub struct Purged {
     pub oidc_refresh_tokens: usize,
     pub oidc_grants: usize,
     pub outbox_logouts: usize,
+    pub cas_tickets: usize,
+    pub outbox_cas_logouts: usize,
     pub idempotency_records: usize,
     pub rate_limit_counters: usize,
     pub login_throttles: usize,
@@ -85,7 +88,7 @@ pub struct Purged {
 
 impl Purged {
     /// Each table and its count, in the order of the README's table.
-    pub fn tables(&self) -> [(&'static str, usize); 17] {
+    pub fn tables(&self) -> [(&'static str, usize); 19] {
         [
             ("refresh_tokens", self.refresh_tokens),
             ("sessions", self.sessions),
@@ -99,6 +102,8 @@ impl Purged {
             ("oidc_refresh_tokens", self.oidc_refresh_tokens),
             ("oidc_grants", self.oidc_grants),
             ("outbox_logouts", self.outbox_logouts),
+            ("cas_tickets", self.cas_tickets),
+            ("outbox_cas_logouts", self.outbox_cas_logouts),
             ("idempotency_records", self.idempotency_records),
             ("rate_limit_counters", self.rate_limit_counters),
             ("login_throttles", self.login_throttles),
@@ -233,6 +238,12 @@ pub fn purge(
         authorization_codes::code_hash,
         authorization_codes::expires_at.lt(cutoff)
     );
+    purged.cas_tickets = delete_in_batches!(
+        conn,
+        cas_tickets,
+        cas_tickets::ticket_hash,
+        cas_tickets::expires_at.lt(cutoff)
+    );
 
     let cutoff = now - retention.rotated_refresh_token;
     purged.oidc_refresh_tokens = delete_in_batches!(
@@ -261,6 +272,14 @@ pub fn purge(
         outbox_logouts::sent_at
             .lt(cutoff)
             .or(outbox_logouts::dead_at.lt(cutoff))
+    );
+    purged.outbox_cas_logouts = delete_in_batches!(
+        conn,
+        outbox_cas_logouts,
+        outbox_cas_logouts::id,
+        outbox_cas_logouts::sent_at
+            .lt(cutoff)
+            .or(outbox_cas_logouts::dead_at.lt(cutoff))
     );
     purged.outbox_emails = delete_in_batches!(
         conn,

@@ -176,7 +176,8 @@ diesel::table! {
 diesel::table! {
     login_requests (id) {
         id -> Text,
-        client_id -> Text,
+        client_id -> Nullable<Text>,
+        cas_service_id -> Nullable<Text>,
         redirect_uri -> Text,
         scope -> Text,
         state -> Nullable<Text>,
@@ -239,6 +240,57 @@ diesel::table! {
         grant_id -> Text,
         issued_at -> Timestamp,
         rotated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    cas_services (service_id) {
+        service_id -> Text,
+        name -> Text,
+        service_patterns -> Text,
+        attributes -> Text,
+        logout_url -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cas_tickets (ticket_hash) {
+        ticket_hash -> Text,
+        service_id -> Text,
+        service_url -> Text,
+        account_id -> Text,
+        session_id -> Text,
+        from_new_login -> Bool,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    cas_service_sessions (ticket) {
+        ticket -> Text,
+        session_id -> Text,
+        service_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox_cas_logouts (id) {
+        id -> Text,
+        service_id -> Text,
+        url -> Text,
+        ticket -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        dead_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
     }
 }
 
@@ -565,6 +617,8 @@ diesel::joinable!(sso_cookies -> sessions (session_id));
 diesel::joinable!(oidc_grants -> sessions (session_id));
 diesel::joinable!(oidc_grants -> oauth_clients (client_id));
 diesel::joinable!(oidc_refresh_tokens -> oidc_grants (grant_id));
+diesel::joinable!(cas_service_sessions -> cas_services (service_id));
+diesel::joinable!(cas_tickets -> cas_services (service_id));
 diesel::joinable!(security_events -> accounts (account_id));
 
 diesel::joinable!(expertpass_devices -> accounts (account_id));
@@ -612,4 +666,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     oidc_grants,
     oidc_refresh_tokens,
     outbox_logouts,
+    cas_services,
+    cas_tickets,
+    cas_service_sessions,
+    outbox_cas_logouts,
 );

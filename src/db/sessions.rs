@@ -395,6 +395,7 @@ impl Session {
         }
         // The relying parties signed in through this session end with it, in this transaction.
         super::oidc::sessions_ended(conn, &[id.to_owned()], reason, now)?;
+        super::cas::sessions_ended(conn, &[id.to_owned()], now)?;
         Ok(true)
     }
 
@@ -452,6 +453,7 @@ impl Session {
             ))
             .execute(conn)?;
         super::oidc::sessions_ended(conn, &ending, reason, now)?;
+        super::cas::sessions_ended(conn, &ending, now)?;
         Ok(revoked)
     }
 }

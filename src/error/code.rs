@@ -120,6 +120,15 @@ error_codes! {
             "This region has no contribution campaign.",
         ),
     }
+    CasServiceUnknown {
+        code: "cas_service_unknown",
+        status: BAD_REQUEST,
+        title: ("Site inconnu", "Unknown site"),
+        detail: (
+            "Aucun site de l'Ordre connecté par CAS n'est enregistré pour cette adresse (service) : le lien qui vous a mené ici est erroné.",
+            "No site of the Ordre connected through CAS is registered for this address (service): the link that brought you here is wrong.",
+        ),
+    }
     CertificateAlreadyEnrolled {
         code: "certificate_already_enrolled",
         status: CONFLICT,

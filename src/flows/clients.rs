@@ -1,8 +1,10 @@
-//! Registering the Ordre's sites as relying parties (`comptexpert clients …`).
+//! Registering the Ordre's sites as relying parties (`comptexpert clients …`): OpenID Connect
+//! clients and CAS services, whose ids share one namespace.
 
 use crate::{
+    cas::services::{InvalidService, ServiceSpec},
     context::ApiContext,
-    db::{self, oauth_clients::OAuthClient},
+    db::{self, cas::CasService, oauth_clients::OAuthClient},
     error::ApiError,
     oidc::clients::{ClientSpec, InvalidClient},
 };
@@ -12,6 +14,8 @@ use crate::{
 pub enum ClientError {
     #[error("{0}")]
     Invalid(#[from] InvalidClient),
+    #[error("{0}")]
+    InvalidService(#[from] InvalidService),
     #[error("a client {0:?} is already registered")]
     Taken(String),
     #[error("no client {0:?} is registered")]
@@ -39,15 +43,19 @@ pub async fn add(ctx: &ApiContext, spec: ClientSpec) -> Result<Registered, Clien
     let inserted = ctx
         .db
         .run(move |conn| {
-            Ok(db::write_transaction(conn, |conn| stored.insert(conn))
-                .map(|()| true)
-                .or_else(|e| {
-                    if db::is_unique_violation(&e) {
-                        Ok(false)
-                    } else {
-                        Err(e)
-                    }
-                })?)
+            Ok(db::write_transaction(conn, |conn| {
+                if CasService::find(conn, &stored.client_id)?.is_some() {
+                    return Ok(false);
+                }
+                stored.insert(conn).map(|()| true)
+            })
+            .or_else(|e| {
+                if db::is_unique_violation(&e) {
+                    Ok(false)
+                } else {
+                    Err(e)
+                }
+            })?)
         })
         .await?;
     if !inserted {
@@ -131,4 +139,87 @@ pub async fn remove(ctx: &ApiContext, client_id: &str) -> Result<(), ClientError
     } else {
         Err(ClientError::Unknown(client_id.to_owned()))
     }
+}
+
+/// Registers a new CAS service.
+pub async fn add_cas(ctx: &ApiContext, spec: ServiceSpec) -> Result<CasService, ClientError> {
+    let service = spec.validate()?.into_service(ctx.clock.now());
+    let stored = service.clone();
+    let inserted = ctx
+        .db
+        .run(move |conn| {
+            Ok(db::write_transaction(conn, |conn| {
+                if OAuthClient::find(conn, &stored.service_id)?.is_some() {
+                    return Ok(false);
+                }
+                stored.insert(conn).map(|()| true)
+            })
+            .or_else(|e| {
+                if db::is_unique_violation(&e) {
+                    Ok(false)
+                } else {
+                    Err(e)
+                }
+            })?)
+        })
+        .await?;
+    if !inserted {
+        return Err(ClientError::Taken(service.service_id));
+    }
+    Ok(service)
+}
+
+/// Every registered CAS service.
+pub async fn list_cas(ctx: &ApiContext) -> Result<Vec<CasService>, ClientError> {
+    Ok(ctx.db.run(|conn| Ok(CasService::all(conn)?)).await?)
+}
+
+/// One CAS service, if `service_id` names one.
+pub async fn find_cas(
+    ctx: &ApiContext,
+    service_id: &str,
+) -> Result<Option<CasService>, ClientError> {
+    let id = service_id.to_owned();
+    Ok(ctx
+        .db
+        .run(move |conn| Ok(CasService::find(conn, &id)?))
+        .await?)
+}
+
+/// Changes a CAS service with `change` (checked again as a whole), in one transaction.
+pub async fn update_cas(
+    ctx: &ApiContext,
+    service_id: &str,
+    change: impl FnOnce(&mut ServiceSpec) + Send + 'static,
+) -> Result<CasService, ClientError> {
+    let id = service_id.to_owned();
+    let now = ctx.clock.now();
+    ctx.db
+        .run(move |conn| {
+            Ok(db::write_transaction(conn, |conn| {
+                let current =
+                    CasService::find(conn, &id)?.ok_or_else(|| ClientError::Unknown(id.clone()))?;
+                let mut spec = ServiceSpec::of(&current);
+                change(&mut spec);
+                spec.service_id = current.service_id.clone();
+                let mut service = spec.validate()?.into_service(now);
+                service.created_at = current.created_at;
+                service.update(conn)?;
+                Ok(service)
+            }))
+        })
+        .await?
+}
+
+/// Removes a CAS service: it can no longer sign anyone in; its pending notices are dropped.
+pub async fn remove_cas(ctx: &ApiContext, service_id: &str) -> Result<bool, ClientError> {
+    let id = service_id.to_owned();
+    Ok(ctx
+        .db
+        .run(move |conn| {
+            Ok(db::write_transaction(conn, |conn| {
+                CasService::remove(conn, &id)
+            })?)
+        })
+        .await?)
 }

@@ -20,6 +20,7 @@
 
 pub mod accounts;
 pub mod bureaux;
+pub mod cas;
 pub mod clients;
 pub mod declarations;
 pub mod documents;

@@ -1,6 +1,7 @@
 //! HTTP only: extract, call one use case ([`crate::flows`]), map its outcome to a response. Every route of the API is visible here.
 
 pub mod accounts;
+pub mod cas;
 mod client;
 pub mod decode_errors;
 pub mod email_verifications;
@@ -36,6 +37,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(oauth2::userinfo::userinfo_by_post)
         .service(oauth2::logout::logout)
         .service(oauth2::logout::logout_by_post)
+        .service(cas::login)
+        .service(cas::validate_v1)
+        .service(cas::service_validate_v2)
+        .service(cas::service_validate_v3)
+        .service(cas::proxy_validate_v2)
+        .service(cas::proxy_validate_v3)
+        .service(cas::proxy)
+        .service(cas::logout)
         .service(
             scope::scope("/v1")
                 .service(reference::list_qualities::list_qualities)

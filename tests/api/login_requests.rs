@@ -35,7 +35,8 @@ pub async fn with_client(app: &TestApp) {
 
 fn asked() -> Asked {
     Asked {
-        client_id: "annuaire".into(),
+        client_id: Some("annuaire".into()),
+        cas_service_id: None,
         redirect_uri: "https://annuaire.example/callback".into(),
         scope: "openid profile".into(),
         state: Some("xyz".into()),

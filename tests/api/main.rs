@@ -7,6 +7,7 @@ mod front_end_pages;
 mod helpers;
 
 mod account;
+mod cas;
 mod clients;
 mod declarations;
 mod demo;

@@ -341,7 +341,8 @@ pub async fn authorize(
                 LoginRequest::create(
                     conn,
                     Asked {
-                        client_id: checked.client.client_id.clone(),
+                        client_id: Some(checked.client.client_id.clone()),
+                        cas_service_id: None,
                         redirect_uri: checked.redirect_uri.clone(),
                         scope: checked.scope.clone(),
                         state: checked.state.clone(),

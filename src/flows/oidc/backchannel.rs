@@ -1,7 +1,8 @@
 //! Delivers the back-channel logout notices (OpenID Connect Back-Channel Logout 1.0 §2.5): a
 //! logout token POSTed form-encoded to each client whose session ended, retried with backoff
 //! until it answers 2xx, so that a client down for a while still learns of the sign-out. Every
-//! instance runs it; a notice is claimed (one conditional update) before it is sent.
+//! instance runs it; a notice is claimed (one conditional update) before it is sent. The same
+//! loop delivers the CAS services' single-logout notices (`crate::flows::cas::single_logout`).
 
 use std::{sync::Arc, time::Duration};
 
@@ -22,7 +23,13 @@ pub const MAX_ATTEMPTS: i32 = 20;
 const TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How long a claimed notice is held by the instance sending it.
-const LEASE_SECONDS: i64 = 60;
+pub const LEASE_SECONDS: i64 = 60;
+
+/// The wait before attempt `attempts + 1`: doubling from `base`, capped at an hour.
+pub fn retry_wait(base: Duration, attempts: i32) -> Duration {
+    base.saturating_mul(1u32 << attempts.clamp(0, 16) as u32)
+        .min(Duration::from_secs(3600))
+}
 
 /// The HTTP client of the notices: TLS with the Mozilla roots (webpki-roots), ring's crypto.
 fn http_client() -> awc::Client {
@@ -63,6 +70,9 @@ pub fn spawn(ctx: ApiContext) -> actix_web::rt::task::JoinHandle<()> {
             ticker.tick().await;
             if let Err(error) = deliver_due(&ctx, &client).await {
                 tracing::warn!(%error, "back-channel logout notices not delivered this round");
+            }
+            if let Err(error) = crate::flows::cas::single_logout::deliver_due(&ctx, &client).await {
+                tracing::warn!(%error, "CAS single-logout notices not delivered this round");
             }
         }
     })
@@ -153,9 +163,7 @@ async fn record(
             match outcome {
                 Ok(()) => LogoutNotice::mark_sent(conn, &id, now)?,
                 Err(error) => {
-                    let wait = base
-                        .saturating_mul(1u32 << attempts.clamp(0, 16) as u32)
-                        .min(Duration::from_secs(3600));
+                    let wait = retry_wait(base, attempts);
                     let wait = Span::milliseconds(wait.as_millis() as i64).max(Span::seconds(1));
                     LogoutNotice::mark_failed(
                         conn,

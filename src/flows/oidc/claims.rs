@@ -45,9 +45,31 @@ pub fn user_claims(
     Ok(claims)
 }
 
-/// `{supra_number, qualite: {code, label}, regions}`: the member's register entry (none for an
-/// "Autre profil" account), and the regions where the user has a file or bureaux to manage.
+/// What the Ordre knows of a user, for the `ordre` claim and the CAS attributes.
+pub struct OrdreFacts {
+    /// From the register of members (none for an "Autre profil" account).
+    pub supra_number: Option<String>,
+    pub quality_code: String,
+    pub quality_label: Option<String>,
+    /// Where the user has a file or bureaux to manage, by code.
+    pub regions: Vec<String>,
+}
+
+/// `{supra_number, qualite: {code, label}, regions}`.
 fn ordre_claim(conn: &mut DbConnection, account: &Account) -> QueryResult<Value> {
+    let facts = ordre_facts(conn, account)?;
+    Ok(json!({
+        "supra_number": facts.supra_number,
+        "qualite": {
+            "code": facts.quality_code,
+            "label": facts.quality_label,
+        },
+        "regions": facts.regions,
+    }))
+}
+
+/// The member's register entry and the regions where the user has a file or bureaux.
+pub fn ordre_facts(conn: &mut DbConnection, account: &Account) -> QueryResult<OrdreFacts> {
     let member = match &account.member_id {
         Some(id) => Member::find(conn, id)?,
         None => None,
@@ -67,12 +89,10 @@ fn ordre_claim(conn: &mut DbConnection, account: &Account) -> QueryResult<Value>
     }
     regions.sort();
     regions.dedup();
-    Ok(json!({
-        "supra_number": member.as_ref().map(|m| m.supra_number.clone()),
-        "qualite": {
-            "code": account.quality_code,
-            "label": quality.map(|q| q.label_fr),
-        },
-        "regions": regions,
-    }))
+    Ok(OrdreFacts {
+        supra_number: member.map(|m| m.supra_number),
+        quality_code: account.quality_code.clone(),
+        quality_label: quality.map(|q| q.label_fr),
+        regions,
+    })
 }

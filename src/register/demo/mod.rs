@@ -157,6 +157,11 @@ pub fn seed(conn: &mut DbConnection, spec: &DemoSpec) -> Result<SeedOutcome, Dem
             .into_client(now)
             .0
             .insert(conn)?;
+        demo_cas_service()
+            .validate()
+            .map_err(|e| DemoError::MissingReference(format!("a valid demo CAS service: {e}")))?
+            .into_service(now)
+            .insert(conn)?;
         Ok(SeedOutcome::Seeded(summary))
     })
 }
@@ -178,5 +183,20 @@ pub fn demo_site() -> crate::oidc::clients::ClientSpec {
         id_token_alg: "RS256".into(),
         access_token_seconds: 900,
         refresh_token_seconds: 30 * 24 * 3600,
+    }
+}
+
+/// The example CAS site registered by the demo (README, "Moving a site from today's CAS
+/// server"): every URL under a loopback port, every attribute, no single-logout URL.
+pub fn demo_cas_service() -> crate::cas::services::ServiceSpec {
+    crate::cas::services::ServiceSpec {
+        service_id: "intranet-cas-demo".into(),
+        name: "Intranet de l'Ordre (démo CAS)".into(),
+        patterns: vec!["http://127.0.0.1:8766/*".into()],
+        attributes: crate::cas::services::KNOWN_ATTRIBUTES
+            .iter()
+            .map(|a| (*a).to_owned())
+            .collect(),
+        logout_url: None,
     }
 }

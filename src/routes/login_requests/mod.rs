@@ -18,16 +18,22 @@ use crate::{
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LoginRequestView {
     pub id: String,
-    /// The site's client id.
+    /// How the site signs its users in: `openid_connect` or `cas`.
+    pub protocol: String,
+    /// The site's client id (OpenID Connect) or service id (CAS).
     #[schema(example = "annuaire")]
     pub client_id: String,
     /// The site's name.
     #[schema(example = "Annuaire de l'Ordre")]
     pub client_name: String,
-    /// What the site will learn: `openid`, `profile`, `email`, `ordre`, `offline_access`.
+    /// What an OpenID Connect site will learn: `openid`, `profile`, `email`, `ordre`,
+    /// `offline_access` (empty for CAS).
     pub scopes: Vec<String>,
-    /// The site asks for a new sign-in (`prompt=login`): accept with a session opened after
-    /// the request was made.
+    /// What a CAS site will learn: `firstName`, `lastName`, `displayName`, `email`,
+    /// `supraNumber`, `qualite`, `qualiteLabel`, `regions` (empty for OpenID Connect).
+    pub attributes: Vec<String>,
+    /// The site asks for a new sign-in (`prompt=login`, CAS `renew`): accept with a session
+    /// opened after the request was made.
     pub sign_in_required: bool,
     /// The site accepts a sign-in at most this many seconds old (`max_age`).
     pub max_age: Option<i32>,
@@ -60,13 +66,26 @@ pub async fn read(
     ctx: web::Data<ApiContext>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let flow::Pending { request, client } = flow::read(&ctx, id.into_inner()).await?;
+    let flow::Pending { request, site } = flow::read(&ctx, id.into_inner()).await?;
+    let (protocol, attributes) = match &site {
+        flow::Site::Client(_) => ("openid_connect", Vec::new()),
+        flow::Site::Cas(service) => (
+            "cas",
+            service
+                .attributes()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        ),
+    };
     Ok(HttpResponse::Ok().json(LoginRequestView {
         sign_in_required: crate::flows::oidc::authorize::forces_login(request.prompt.as_deref()),
         scopes: request.scopes().into_iter().map(str::to_owned).collect(),
+        protocol: protocol.to_owned(),
+        attributes,
+        client_id: site.id().to_owned(),
+        client_name: site.name().to_owned(),
         id: request.id,
-        client_id: client.client_id,
-        client_name: client.name,
         max_age: request.max_age,
         created_at: request.created_at.and_utc(),
         expires_at: request.expires_at.and_utc(),

@@ -1,6 +1,6 @@
 use actix_web::{get, http::header, web, HttpRequest, HttpResponse};
 
-use super::{cookie, found, sso_cookie, LOGIN_COOKIE, SSO_COOKIE};
+use super::{cookie, found, sso_cookie, to_login_page, LOGIN_COOKIE, SSO_COOKIE};
 use crate::{
     context::ApiContext,
     error::{ApiError, ErrorCode, Problem},
@@ -34,17 +34,7 @@ pub async fn authorize(
     let next = serve(&ctx, params.into_inner(), sso_cookie(&req)).await?;
     Ok(match next {
         Authorization::ToClient(url) => found(&url),
-        Authorization::ToLogin { url, request_id } => {
-            let mut response = found(&url);
-            response.headers_mut().insert(
-                header::SET_COOKIE,
-                header::HeaderValue::from_str(&format!(
-                    "{LOGIN_COOKIE}={request_id}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=600"
-                ))
-                .map_err(ApiError::internal)?,
-            );
-            response
-        }
+        Authorization::ToLogin { url, request_id } => to_login_page(&url, &request_id)?,
     })
 }
 

@@ -31,6 +31,20 @@ pub fn sso_cookie(req: &HttpRequest) -> Option<String> {
     cookie(req, SSO_COOKIE)
 }
 
+/// A `302` to the front end's login page `url` for the login request `request_id`, with the
+/// cookie that binds its continuation to this browser (checked by `/oauth2/authorize/resume`).
+pub fn to_login_page(url: &str, request_id: &str) -> Result<HttpResponse, crate::error::ApiError> {
+    let mut response = found(url);
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        header::HeaderValue::from_str(&format!(
+            "{LOGIN_COOKIE}={request_id}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=600"
+        ))
+        .map_err(crate::error::ApiError::internal)?,
+    );
+    Ok(response)
+}
+
 /// A `302 Found` to `location` that no cache keeps (codes and login requests are single use).
 pub fn found(location: &str) -> HttpResponse {
     HttpResponse::Found()
