@@ -57,8 +57,11 @@ async fn every_documented_operation_is_routed() {
                 continue;
             };
             let response = app.send(app.request(method.clone(), &path), None).await;
-            // A redirect (the logout's, with nothing to end) has no body.
-            let code = if response.body.is_empty() {
+            // A redirect (the logout's, with nothing to end) has no body, and CAS answers XML.
+            let json = response
+                .header("content-type")
+                .is_some_and(|c| c.contains("json"));
+            let code = if response.body.is_empty() || !json {
                 String::new()
             } else {
                 response.json()["code"]

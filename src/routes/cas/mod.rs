@@ -29,7 +29,7 @@ use crate::{
     )
 )]
 #[get("/cas/login")]
-pub async fn login(
+pub async fn cas_login(
     ctx: web::Data<ApiContext>,
     req: HttpRequest,
     params: web::Query<LoginParams>,
@@ -82,7 +82,7 @@ async fn service_validate(ctx: &ApiContext, params: ValidateParams) -> HttpRespo
     )
 )]
 #[get("/cas/serviceValidate")]
-pub async fn service_validate_v2(
+pub async fn cas_service_validate(
     ctx: web::Data<ApiContext>,
     params: web::Query<ValidateParams>,
 ) -> HttpResponse {
@@ -102,7 +102,7 @@ pub async fn service_validate_v2(
     )
 )]
 #[get("/cas/p3/serviceValidate")]
-pub async fn service_validate_v3(
+pub async fn cas_p3_service_validate(
     ctx: web::Data<ApiContext>,
     params: web::Query<ValidateParams>,
 ) -> HttpResponse {
@@ -122,7 +122,7 @@ pub async fn service_validate_v3(
     )
 )]
 #[get("/cas/proxyValidate")]
-pub async fn proxy_validate_v2(
+pub async fn cas_proxy_validate(
     ctx: web::Data<ApiContext>,
     params: web::Query<ValidateParams>,
 ) -> HttpResponse {
@@ -141,7 +141,7 @@ pub async fn proxy_validate_v2(
     )
 )]
 #[get("/cas/p3/proxyValidate")]
-pub async fn proxy_validate_v3(
+pub async fn cas_p3_proxy_validate(
     ctx: web::Data<ApiContext>,
     params: web::Query<ValidateParams>,
 ) -> HttpResponse {
@@ -158,7 +158,7 @@ pub async fn proxy_validate_v3(
     )
 )]
 #[get("/cas/validate")]
-pub async fn validate_v1(
+pub async fn cas_validate(
     ctx: web::Data<ApiContext>,
     params: web::Query<ValidateParams>,
 ) -> HttpResponse {
@@ -195,7 +195,7 @@ pub struct ProxyParams {
     )
 )]
 #[get("/cas/proxy")]
-pub async fn proxy(params: web::Query<ProxyParams>) -> HttpResponse {
+pub async fn cas_proxy(params: web::Query<ProxyParams>) -> HttpResponse {
     let body = match (&params.pgt, &params.target_service) {
         (Some(pgt), Some(_)) => cas::proxy_failure_xml(
             Failure::BadPgt,
@@ -229,7 +229,7 @@ pub struct LogoutParams {
     )
 )]
 #[get("/cas/logout")]
-pub async fn logout(
+pub async fn cas_logout(
     ctx: web::Data<ApiContext>,
     req: HttpRequest,
     params: web::Query<LogoutParams>,

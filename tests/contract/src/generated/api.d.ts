@@ -45,6 +45,173 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cas/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Credential requestor (CAS 3.0 §2.1), headless. With a live SSO session and no `renew`, a
+         *     `302` to `service` with `ticket=ST-…`; with `gateway` and no session, a `302` to `service`
+         *     without a ticket; otherwise a `302` to the front end's login page (`LOGIN_UI_URL`) with
+         *     `login_request`, which the front end accepts as for OpenID Connect. Without `service`, the
+         *     login page. A service URL that no registered service admits is a problem page (no
+         *     redirect).
+         */
+        get: operations["cas_login"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cas/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Logout (CAS 3.0 §2.3): ends the browser's SSO session and with it every site signed in
+         *     through it (CAS services by a SAML `LogoutRequest` to their logout URL, OpenID Connect
+         *     clients by back-channel logout), clears the SSO cookie, then a `302` to `service` when a
+         *     registered service admits it, else to the front end.
+         */
+        get: operations["cas_logout"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cas/p3/proxyValidate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Proxy ticket validation, CAS 3.0 (§2.8): as `/cas/proxyValidate`. */
+        get: operations["cas_p3_proxy_validate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cas/p3/serviceValidate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service ticket validation, CAS 3.0 (§2.8): the same as `/cas/serviceValidate`, attributes
+         *     included.
+         */
+        get: operations["cas_p3_service_validate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cas/proxy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Proxy ticket requests (CAS 3.0 §2.7): proxying is not served here, so every request is a
+         *     `cas:proxyFailure`, `INVALID_REQUEST` without both parameters, `BAD_PGT` otherwise (no
+         *     proxy-granting ticket is ever issued).
+         */
+        get: operations["cas_proxy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cas/proxyValidate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Proxy ticket validation (CAS 3.0 §2.6): no proxy tickets are issued here, so this validates
+         *     service tickets exactly as `/cas/serviceValidate` does, and a `PT-` ticket is `INVALID_TICKET`.
+         */
+        get: operations["cas_proxy_validate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cas/serviceValidate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service ticket validation (CAS 3.0 §2.5): `cas:authenticationSuccess` with `cas:user` (the
+         *     account identifier) and the attributes the service may receive, or
+         *     `cas:authenticationFailure` with its code (`INVALID_REQUEST`, `INVALID_TICKET`,
+         *     `INVALID_SERVICE`, `INVALID_TICKET_SPEC`, `INTERNAL_ERROR`). XML, or JSON with `format=JSON`.
+         *     A ticket is consumed by its first validation, whatever the outcome.
+         */
+        get: operations["cas_service_validate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cas/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * CAS 1.0 validation (§2.4): `yes` and the account identifier on two lines, or `no` and an
+         *     empty line. No attributes.
+         */
+        get: operations["cas_validate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -2109,7 +2276,12 @@ export interface components {
         /** @description What a site asks for: shown on the login page ("Connexion à l'Annuaire de l'Ordre"). */
         LoginRequestView: {
             /**
-             * @description The site's client id.
+             * @description What a CAS site will learn: `firstName`, `lastName`, `displayName`, `email`,
+             *     `supraNumber`, `qualite`, `qualiteLabel`, `regions` (empty for OpenID Connect).
+             */
+            attributes: string[];
+            /**
+             * @description The site's client id (OpenID Connect) or service id (CAS).
              * @example annuaire
              */
             client_id: string;
@@ -2131,11 +2303,19 @@ export interface components {
              * @description The site accepts a sign-in at most this many seconds old (`max_age`).
              */
             max_age?: number | null;
-            /** @description What the site will learn: `openid`, `profile`, `email`, `ordre`, `offline_access`. */
+            /**
+             * @description How the site signs its users in: `openid_connect` or `cas`.
+             * @enum {string}
+             */
+            protocol: "openid_connect" | "cas";
+            /**
+             * @description What an OpenID Connect site will learn: `openid`, `profile`, `email`, `ordre`,
+             *     `offline_access` (empty for CAS).
+             */
             scopes: string[];
             /**
-             * @description The site asks for a new sign-in (`prompt=login`): accept with a session opened after
-             *     the request was made.
+             * @description The site asks for a new sign-in (`prompt=login`, CAS `renew`): accept with a session
+             *     opened after the request was made.
              */
             sign_in_required: boolean;
         };
@@ -2410,7 +2590,7 @@ export interface components {
              * @description Stable machine-readable code: branch on this, never on the text.
              * @enum {string}
              */
-            code: "account_not_found" | "already_attached" | "amount_too_large" | "bureau_not_found" | "campaign_closed" | "campaign_not_found" | "certificate_already_enrolled" | "certificate_expired" | "certificate_limit_reached" | "certificate_not_linked" | "certificate_not_yet_valid" | "certificate_revoked" | "certificate_untrusted" | "certificate_usage" | "challenge_already_decided" | "challenge_consumed" | "challenge_expired" | "client_unknown" | "cors_headers_not_allowed" | "cors_method_not_allowed" | "cors_origin_not_allowed" | "cors_refused" | "current_password_incorrect" | "declaration_locked" | "declaration_not_submitted" | "device_already_enrolled" | "device_limit_reached" | "document_unavailable" | "email_conflict" | "firm_not_found" | "fresh_sign_in_required" | "front_end_page" | "idempotency_in_progress" | "idempotency_key_required" | "idempotency_key_reused" | "identifier_taken" | "internal_error" | "invalid_body" | "invalid_certificate_chain" | "invalid_challenge" | "invalid_credentials" | "invalid_event" | "invalid_id_token_hint" | "invalid_parameter" | "invalid_poll_token" | "invalid_refresh_token" | "invalid_signature" | "link_invalid" | "login_request_decided" | "login_request_not_found" | "malformed_json" | "manager_not_found" | "member_not_found" | "method_not_allowed" | "no_draft" | "no_email_conflict" | "no_match" | "not_found" | "not_ready" | "not_responsable" | "nothing_to_pay" | "number_mismatch" | "outdated_app" | "overpayment" | "password_policy" | "payload_too_large" | "payment_method_unavailable" | "payment_not_confirmed" | "payment_not_found" | "payment_not_pending" | "payment_provider_unavailable" | "person_declared" | "person_not_found" | "provider_not_found" | "quality_mismatch" | "rate_limited" | "redirect_uri_mismatch" | "region_not_found" | "request_refused" | "route_not_found" | "scale_missing" | "service_unavailable" | "signature_expired" | "signexpert_unavailable" | "stale_timestamp" | "token_expired" | "token_invalid" | "token_missing" | "token_revoked" | "transfer_not_found" | "unknown_device" | "unsupported_media_type" | "validation_failed" | "webhook_replayed" | "webhooks_disabled";
+            code: "account_not_found" | "already_attached" | "amount_too_large" | "bureau_not_found" | "campaign_closed" | "campaign_not_found" | "cas_service_unknown" | "certificate_already_enrolled" | "certificate_expired" | "certificate_limit_reached" | "certificate_not_linked" | "certificate_not_yet_valid" | "certificate_revoked" | "certificate_untrusted" | "certificate_usage" | "challenge_already_decided" | "challenge_consumed" | "challenge_expired" | "client_unknown" | "cors_headers_not_allowed" | "cors_method_not_allowed" | "cors_origin_not_allowed" | "cors_refused" | "current_password_incorrect" | "declaration_locked" | "declaration_not_submitted" | "device_already_enrolled" | "device_limit_reached" | "document_unavailable" | "email_conflict" | "firm_not_found" | "fresh_sign_in_required" | "front_end_page" | "idempotency_in_progress" | "idempotency_key_required" | "idempotency_key_reused" | "identifier_taken" | "internal_error" | "invalid_body" | "invalid_certificate_chain" | "invalid_challenge" | "invalid_credentials" | "invalid_event" | "invalid_id_token_hint" | "invalid_parameter" | "invalid_poll_token" | "invalid_refresh_token" | "invalid_signature" | "link_invalid" | "login_request_decided" | "login_request_not_found" | "malformed_json" | "manager_not_found" | "member_not_found" | "method_not_allowed" | "no_draft" | "no_email_conflict" | "no_match" | "not_found" | "not_ready" | "not_responsable" | "nothing_to_pay" | "number_mismatch" | "outdated_app" | "overpayment" | "password_policy" | "payload_too_large" | "payment_method_unavailable" | "payment_not_confirmed" | "payment_not_found" | "payment_not_pending" | "payment_provider_unavailable" | "person_declared" | "person_not_found" | "provider_not_found" | "quality_mismatch" | "rate_limited" | "redirect_uri_mismatch" | "region_not_found" | "request_refused" | "route_not_found" | "scale_missing" | "service_unavailable" | "signature_expired" | "signexpert_unavailable" | "stale_timestamp" | "token_expired" | "token_invalid" | "token_missing" | "token_revoked" | "transfer_not_found" | "unknown_device" | "unsupported_media_type" | "validation_failed" | "webhook_replayed" | "webhooks_disabled";
             /** @description Explanation of this occurrence, in the response's language. */
             detail: string;
             /** @description For validation problems, every invalid field. */
@@ -3030,6 +3210,287 @@ export interface operations {
                     "application/json": components["schemas"]["ProviderMetadata"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cas_login: {
+        parameters: {
+            query?: {
+                /** @description The URL of the application: where the browser goes back with its ticket. */
+                service?: string;
+                /** @description Set (to anything but false): a new sign-in, whatever the SSO session. */
+                renew?: string;
+                /**
+                 * @description Set (to anything but false): never ask the user to sign in; without an SSO session the
+                 *     browser goes back to the service without a ticket.
+                 */
+                gateway?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the service (with or without a ticket), or to the front end's login page (`login_request`) */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `cas_service_unknown` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "cas_service_unknown",
+                     *       "detail": "Le texte de ce cas (`cas_service_unknown`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 400,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/cas_service_unknown"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cas_logout: {
+        parameters: {
+            query?: {
+                /** @description Where to send the browser afterwards, if a registered service admits it. */
+                service?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out; to the service or the front end */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cas_p3_proxy_validate: {
+        parameters: {
+            query?: {
+                /** @description The service URL the ticket was issued for, exactly as sent to `/cas/login`. */
+                service?: string;
+                /** @description The service ticket (`ST-…`). */
+                ticket?: string;
+                /** @description Set: only a ticket issued right after a sign-in is accepted. */
+                renew?: string;
+                /** @description XML (default) or JSON. */
+                format?: string;
+                /**
+                 * @description A proxy callback: no proxy-granting ticket is issued here, and the validation of the
+                 *     service ticket goes on without one (CAS 3.0 §2.5.4).
+                 */
+                pgtUrl?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CAS service response (success or failure) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cas_p3_service_validate: {
+        parameters: {
+            query?: {
+                /** @description The service URL the ticket was issued for, exactly as sent to `/cas/login`. */
+                service?: string;
+                /** @description The service ticket (`ST-…`). */
+                ticket?: string;
+                /** @description Set: only a ticket issued right after a sign-in is accepted. */
+                renew?: string;
+                /** @description XML (default) or JSON. */
+                format?: string;
+                /**
+                 * @description A proxy callback: no proxy-granting ticket is issued here, and the validation of the
+                 *     service ticket goes on without one (CAS 3.0 §2.5.4).
+                 */
+                pgtUrl?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CAS service response (success or failure) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cas_proxy: {
+        parameters: {
+            query?: {
+                /** @description A proxy-granting ticket. */
+                pgt?: string;
+                /** @description The service to get a proxy ticket for. */
+                targetService?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `cas:proxyFailure` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cas_proxy_validate: {
+        parameters: {
+            query?: {
+                /** @description The service URL the ticket was issued for, exactly as sent to `/cas/login`. */
+                service?: string;
+                /** @description The service ticket (`ST-…`). */
+                ticket?: string;
+                /** @description Set: only a ticket issued right after a sign-in is accepted. */
+                renew?: string;
+                /** @description XML (default) or JSON. */
+                format?: string;
+                /**
+                 * @description A proxy callback: no proxy-granting ticket is issued here, and the validation of the
+                 *     service ticket goes on without one (CAS 3.0 §2.5.4).
+                 */
+                pgtUrl?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CAS service response (success or failure) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cas_service_validate: {
+        parameters: {
+            query?: {
+                /** @description The service URL the ticket was issued for, exactly as sent to `/cas/login`. */
+                service?: string;
+                /** @description The service ticket (`ST-…`). */
+                ticket?: string;
+                /** @description Set: only a ticket issued right after a sign-in is accepted. */
+                renew?: string;
+                /** @description XML (default) or JSON. */
+                format?: string;
+                /**
+                 * @description A proxy callback: no proxy-granting ticket is issued here, and the validation of the
+                 *     service ticket goes on without one (CAS 3.0 §2.5.4).
+                 */
+                pgtUrl?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CAS service response (success or failure) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cas_validate: {
+        parameters: {
+            query?: {
+                /** @description The service URL the ticket was issued for, exactly as sent to `/cas/login`. */
+                service?: string;
+                /** @description The service ticket (`ST-…`). */
+                ticket?: string;
+                /** @description Set: only a ticket issued right after a sign-in is accepted. */
+                renew?: string;
+                /** @description XML (default) or JSON. */
+                format?: string;
+                /**
+                 * @description A proxy callback: no proxy-granting ticket is issued here, and the validation of the
+                 *     service ticket goes on without one (CAS 3.0 §2.5.4).
+                 */
+                pgtUrl?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `yes\n<identifier>\n` or `no\n\n` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
