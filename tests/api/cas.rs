@@ -300,6 +300,17 @@ async fn tickets_are_bound_to_their_service_and_expire_and_the_spec_codes_say_wh
     );
     let proxy = text(&app.get("/cas/proxy").await);
     assert!(proxy.contains("code=\"INVALID_REQUEST\""), "{proxy}");
+
+    // Tickets, used or expired, are purged a day after they expired.
+    let pool = comptexpert::db::build_pool(&app.database_url).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    let purged = comptexpert::db::retention::purge(
+        &mut conn,
+        comptexpert::db::now() + chrono::Duration::days(2),
+        &comptexpert::db::retention::Retention::DEFAULT,
+    )
+    .expect("purged");
+    assert_eq!(purged.cas_tickets, 2);
 }
 
 #[actix_web::test]
@@ -569,4 +580,34 @@ async fn one_cas_logout_ends_the_cas_services_and_the_openid_connect_clients_of_
     );
     // Exactly one notice each: the forum never validated a ticket of this session.
     assert_eq!(listener.received.lock().expect("the lock").len(), 2);
+
+    // Delivered notices and spent tickets leave with the retention task, 30 days on.
+    let pool = comptexpert::db::build_pool(&app.database_url).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    let mut notices = Vec::new();
+    for _ in 0..100 {
+        notices = comptexpert::db::cas::CasLogoutNotice::of_service(&mut conn, "intranet")
+            .expect("notices");
+        if notices.iter().all(|n| n.sent_at.is_some()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(notices.len(), 1);
+    assert!(notices[0].sent_at.is_some());
+    let later = comptexpert::db::now() + chrono::Duration::days(31);
+    let purged = comptexpert::db::retention::purge(
+        &mut conn,
+        later,
+        &comptexpert::db::retention::Retention::DEFAULT,
+    )
+    .expect("purged");
+    assert_eq!(purged.outbox_cas_logouts, 1);
+    // The tickets went with their ended sessions, before their own rule came to them.
+    use diesel::prelude::*;
+    let left: i64 = comptexpert::db::schema::cas_tickets::table
+        .count()
+        .get_result(&mut *conn)
+        .expect("a count");
+    assert_eq!((purged.cas_tickets, left), (0, 0));
 }
