@@ -222,7 +222,7 @@ mod tests {
 
     #[test]
     fn the_logout_request_names_the_ticket() {
-        let at = DateTime::from_timestamp(0, 0).unwrap();
+        let at = DateTime::from_timestamp(0, 0).expect("the epoch");
         let saml = logout_request("LR-1", at, "ST-abc");
         assert!(saml.contains("<samlp:SessionIndex>ST-abc</samlp:SessionIndex>"));
         assert!(saml.contains("IssueInstant=\"1970-01-01T00:00:00Z\""));

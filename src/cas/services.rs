@@ -251,7 +251,7 @@ mod tests {
 
     #[test]
     fn attributes_are_known_and_kept_in_their_order() {
-        let ok = spec().validate().unwrap();
+        let ok = spec().validate().expect("a valid spec");
         assert_eq!(ok.attributes, vec!["firstName", "email"]);
         let mut s = spec();
         s.attributes = vec!["password".into()];

@@ -393,7 +393,8 @@ impl Session {
         if updated != 1 {
             return Ok(false);
         }
-        // The relying parties signed in through this session end with it, in this transaction.
+        // The relying parties and CAS services signed in through this session end with it, in
+        // this transaction.
         super::oidc::sessions_ended(conn, &[id.to_owned()], reason, now)?;
         super::cas::sessions_ended(conn, &[id.to_owned()], now)?;
         Ok(true)

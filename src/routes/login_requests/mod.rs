@@ -46,7 +46,8 @@ pub struct LoginRequestView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LoginRequestDecision {
     /// Accepted: this service's URL that sets the SSO cookie and returns to the site with its
-    /// code; rejected: the site's redirect URI with `error=access_denied`.
+    /// code (or CAS ticket); rejected: the site's redirect URI with `error=access_denied` (a CAS
+    /// service's URL without a ticket).
     pub redirect_to: String,
 }
 

@@ -51,12 +51,12 @@ pub struct ResumeParams {
 /// The browser's return from the front end's login page: the `redirect_to` of an accepted login
 /// request. Sets the SSO cookie (HttpOnly, Secure, SameSite=Lax; persistent for "Garder ma
 /// session active", else until the browser closes) and sends the browser back to the client
-/// with its code. Once only.
+/// with its code, or to the CAS service with its ticket. Once only.
 #[utoipa::path(
     tag = "single sign-on",
     params(ResumeParams),
     responses(
-        (status = 302, description = "To the client with `code`, `state` and `iss`; sets the SSO cookie"),
+        (status = 302, description = "To the client with `code`, `state` and `iss`, or to the CAS service with `ticket`; sets the SSO cookie"),
         (status = 404, description = "`login_request_not_found`: unknown, expired, not accepted, already collected, a wrong continuation, or another browser than the one sent to the login page", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -268,7 +268,7 @@ export interface paths {
          * The browser's return from the front end's login page: the `redirect_to` of an accepted login
          *     request. Sets the SSO cookie (HttpOnly, Secure, SameSite=Lax; persistent for "Garder ma
          *     session active", else until the browser closes) and sends the browser back to the client
-         *     with its code. Once only.
+         *     with its code, or to the CAS service with its ticket. Once only.
          */
         get: operations["resume"];
         put?: never;
@@ -2269,7 +2269,8 @@ export interface components {
         LoginRequestDecision: {
             /**
              * @description Accepted: this service's URL that sets the SSO cookie and returns to the site with its
-             *     code; rejected: the site's redirect URI with `error=access_denied`.
+             *     code (or CAS ticket); rejected: the site's redirect URI with `error=access_denied` (a CAS
+             *     service's URL without a ticket).
              */
             redirect_to: string;
         };
@@ -3596,7 +3597,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description To the client with `code`, `state` and `iss`; sets the SSO cookie */
+            /** @description To the client with `code`, `state` and `iss`, or to the CAS service with `ticket`; sets the SSO cookie */
             302: {
                 headers: {
                     [name: string]: unknown;
