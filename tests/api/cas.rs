@@ -414,11 +414,14 @@ async fn services_not_registered_are_refused_without_a_redirect() {
     assert_eq!(plain, "https://comptexpert.test/connexion");
 }
 
+/// A form POSTed to the listener, with the path it was POSTed to.
+type Received = (String, Vec<(String, String)>);
+
 /// A service's single-logout endpoint, or a relying party's back-channel one: keeps every
 /// form it receives.
 struct Listener {
     base: String,
-    received: Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>,
+    received: Arc<Mutex<Vec<Received>>>,
 }
 
 fn listen() -> Listener {
@@ -452,7 +455,7 @@ fn listen() -> Listener {
     }
 }
 
-async fn wait_for(listener: &Listener, count: usize) -> Vec<(String, Vec<(String, String)>)> {
+async fn wait_for(listener: &Listener, count: usize) -> Vec<Received> {
     for _ in 0..200 {
         let got = listener.received.lock().expect("the lock").clone();
         if got.len() >= count {
