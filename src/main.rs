@@ -67,6 +67,11 @@ enum Command {
         #[command(subcommand)]
         action: EmailsAction,
     },
+    /// The Ordre's staff: roles granted to existing accounts.
+    Staff {
+        #[command(subcommand)]
+        action: StaffAction,
+    },
     /// The Ordre's sites registered as OpenID Connect relying parties or CAS services.
     Clients {
         #[command(subcommand)]
@@ -102,6 +107,30 @@ struct ClientArgs {
     /// Lifetime of its refresh tokens, 3600 seconds to 90 days.
     #[arg(long)]
     refresh_token_seconds: Option<i32>,
+}
+
+#[derive(Subcommand)]
+enum StaffAction {
+    /// Grants a role to the account of `identifier`: support, council (with --region) or
+    /// administrator.
+    Grant {
+        identifier: String,
+        #[arg(long)]
+        role: String,
+        /// The region of a council role (a code of GET /v1/regions).
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Revokes a role.
+    Revoke {
+        identifier: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Lists every role granted.
+    List,
 }
 
 /// What a CAS service is registered with (`clients add-cas`); for `clients update-cas`, the
@@ -302,7 +331,8 @@ async fn run(command: Command) -> Result<(), String> {
         | Command::Keys { .. }
         | Command::Maintenance
         | Command::Emails { .. }
-        | Command::Clients { .. } => operator::run(command).await,
+        | Command::Clients { .. }
+        | Command::Staff { .. } => operator::run(command).await,
         Command::Import { dir } => {
             let url = settings.database_url.clone();
             let summary = blocking(move || {
@@ -338,7 +368,8 @@ mod operator {
     //! its security history (`comptexpert::flows::support`).
 
     use super::{
-        AccountAction, CasServiceArgs, ClientArgs, ClientsAction, Command, EmailsAction, KeysAction,
+        AccountAction, CasServiceArgs, ClientArgs, ClientsAction, Command, EmailsAction,
+        KeysAction, StaffAction,
     };
     use comptexpert::{
         auth::keys,
@@ -368,6 +399,7 @@ mod operator {
             }
             Command::Emails { action } => run_emails(&ctx, action).await,
             Command::Clients { action } => run_clients(&ctx, action).await,
+            Command::Staff { action } => run_staff(&ctx, action).await,
             _ => Err("not an operator command".into()),
         }
     }
@@ -478,6 +510,74 @@ mod operator {
         if let Some(seconds) = with.refresh_token_seconds {
             spec.refresh_token_seconds = seconds;
         }
+    }
+
+    async fn run_staff(
+        ctx: &comptexpert::context::ApiContext,
+        action: StaffAction,
+    ) -> Result<(), String> {
+        use comptexpert::{domain::states::StaffRoleKind, flows::staff::roles};
+        let kind = |role: &str| {
+            StaffRoleKind::parse(role)
+                .map_err(|_| format!("role {role:?}: support, council or administrator"))
+        };
+        let text = |e: comptexpert::error::ApiError| e.to_string();
+        match action {
+            StaffAction::Grant {
+                identifier,
+                role,
+                region,
+            } => {
+                let (granted, new) =
+                    roles::grant_by_operator(ctx, identifier.clone(), kind(&role)?, region)
+                        .await
+                        .map_err(text)?;
+                tracing::info!(%identifier, role = %granted.role, "operator: staff role granted");
+                let scope = granted
+                    .region_code
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default();
+                if new {
+                    println!("{identifier}: {}{scope} granted", granted.role);
+                } else {
+                    println!("{identifier}: already {}{scope}", granted.role);
+                }
+            }
+            StaffAction::Revoke {
+                identifier,
+                role,
+                region,
+            } => {
+                let revoked =
+                    roles::revoke_by_operator(ctx, identifier.clone(), kind(&role)?, region)
+                        .await
+                        .map_err(text)?;
+                match revoked {
+                    Some(r) => {
+                        tracing::info!(%identifier, role = %r.role, "operator: staff role revoked");
+                        println!("{identifier}: {} revoked", r.role);
+                    }
+                    None => return Err(format!("{identifier} does not hold the role {role}")),
+                }
+            }
+            StaffAction::List => {
+                let all = roles::list_by_operator(ctx).await.map_err(text)?;
+                if all.is_empty() {
+                    println!("no staff role");
+                }
+                for (role, identifier) in all {
+                    println!(
+                        "{identifier}  {}{}  since {}",
+                        role.role,
+                        role.region_code
+                            .map(|r| format!(" {r}"))
+                            .unwrap_or_default(),
+                        role.granted_at.format("%Y-%m-%d %H:%M UTC")
+                    );
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Applies what `with` gives to a CAS service's `spec`.

@@ -25,6 +25,10 @@ use crate::{
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// A caller's request id is kept only if it is short and plain, so it cannot forge log lines.
+/// The request's id (`X-Request-Id`, the client's when well formed), in the request's extensions.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
 fn valid_request_id(value: &str) -> bool {
     !value.is_empty()
         && value.len() <= 64
@@ -63,6 +67,8 @@ pub async fn request_context(
     // Every line logged while the request is handled (its errors included, and the database
     // work and hashing it waits for, which carry the span along) names the request it serves.
     // The route is known once routing has run, and recorded then.
+    // The handlers that record what they did (the staff's audit log) name the request too.
+    actix_web::HttpMessage::extensions_mut(&req).insert(RequestId(request_id.clone()));
     let span = tracing::info_span!(
         "request",
         %request_id,

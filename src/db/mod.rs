@@ -36,6 +36,7 @@ pub mod security_events;
 pub mod sessions;
 pub mod signexpert_certificates;
 pub mod signexpert_challenges;
+pub mod staff;
 pub mod versions;
 
 #[cfg(test)]

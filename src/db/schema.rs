@@ -244,6 +244,41 @@ diesel::table! {
 }
 
 diesel::table! {
+    staff_roles (id) {
+        id -> Text,
+        account_id -> Text,
+        role -> Text,
+        region_code -> Nullable<Text>,
+        granted_at -> Timestamp,
+        granted_by -> Text,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor_account_id -> Text,
+        actor_identifier -> Text,
+        actor_role -> Text,
+        action -> Text,
+        target_kind -> Text,
+        target_id -> Text,
+        before_value -> Nullable<Text>,
+        after_value -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        client_address -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    session_step_ups (session_id) {
+        session_id -> Text,
+        stepped_up_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     cas_services (service_id) {
         service_id -> Text,
         name -> Text,
@@ -618,6 +653,8 @@ diesel::joinable!(oidc_grants -> sessions (session_id));
 diesel::joinable!(oidc_grants -> oauth_clients (client_id));
 diesel::joinable!(oidc_refresh_tokens -> oidc_grants (grant_id));
 diesel::joinable!(cas_service_sessions -> cas_services (service_id));
+diesel::joinable!(staff_roles -> accounts (account_id));
+diesel::joinable!(session_step_ups -> sessions (session_id));
 diesel::joinable!(cas_tickets -> cas_services (service_id));
 diesel::joinable!(security_events -> accounts (account_id));
 
@@ -668,6 +705,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_logouts,
     cas_services,
     cas_tickets,
+    staff_roles,
+    audit_log,
+    session_step_ups,
     cas_service_sessions,
     outbox_cas_logouts,
 );

@@ -194,6 +194,8 @@ stored_enum! {
         ActivationLinkResent => "activation_link_resent",
         /// The support sent a password reset link (`comptexpert account send-reset`).
         ResetLinkSentBySupport => "reset_link_sent_by_support",
+        /// The support replaced the account's email address (both addresses were told).
+        EmailCorrectedBySupport => "email_corrected_by_support",
     }
 }
 
@@ -235,6 +237,18 @@ stored_enum! {
         Draft => "draft",
         /// A version is submitted (and charged).
         Submitted => "submitted",
+    }
+}
+
+stored_enum! {
+    /// What a member of the Ordre's staff may do.
+    StaffRoleKind, "staff role" {
+        /// The support desk, national: accounts (look-up, unlock, links, email, revocations).
+        Support => "support",
+        /// A regional council: the contributions of its region.
+        Council => "council",
+        /// Roles, the clients of single sign-on, the barèmes of every region, the audit log.
+        Administrator => "administrator",
     }
 }
 
@@ -306,6 +320,11 @@ mod tests {
             LoginRequestStatus::ALL,
             LoginRequestStatus::as_str,
             LoginRequestStatus::parse,
+        );
+        check(
+            StaffRoleKind::ALL,
+            StaffRoleKind::as_str,
+            StaffRoleKind::parse,
         );
     }
 

@@ -66,6 +66,24 @@ macro_rules! error_codes {
 // built where they are known and given with `ApiError::with_detail`; the table holds its
 // generic form.
 error_codes! {
+    AccountAlreadyActive {
+        code: "account_already_active",
+        status: CONFLICT,
+        title: ("Compte déjà activé", "Account already active"),
+        detail: (
+            "Ce compte a déjà un mot de passe : envoyez-lui plutôt un lien de réinitialisation.",
+            "This account already has a password: send it a reset link instead.",
+        ),
+    }
+    AccountNotActive {
+        code: "account_not_active",
+        status: CONFLICT,
+        title: ("Compte non activé", "Account not active"),
+        detail: (
+            "Ce compte n'a pas encore de mot de passe : envoyez-lui plutôt un lien d'activation.",
+            "This account has no password yet: send it an activation link instead.",
+        ),
+    }
     AccountNotFound {
         code: "account_not_found",
         status: NOT_FOUND,
@@ -814,6 +832,15 @@ error_codes! {
         detail: (
             "L'horodatage signé est trop éloigné de l'heure du serveur (plus de 2 minutes). Vérifiez l'heure de l'appareil.",
             "The signed timestamp is too far from the server's time (more than 2 minutes). Check the device's clock.",
+        ),
+    }
+    StepUpRequired {
+        code: "step_up_required",
+        status: FORBIDDEN,
+        title: ("Confirmation requise", "Confirmation required"),
+        detail: (
+            "Cette action du personnel de l'Ordre demande une connexion de moins de 15 minutes : confirmez votre mot de passe (POST /v1/staff/step-up), puis recommencez.",
+            "This staff action needs a sign-in less than 15 minutes old: confirm your password (POST /v1/staff/step-up), then try again.",
         ),
     }
     TokenExpired {

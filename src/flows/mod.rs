@@ -37,6 +37,7 @@ pub mod regions;
 pub mod registry;
 pub mod sessions;
 pub mod signexpert;
+pub mod staff;
 pub mod support;
 
 /// Where a request comes from, as the workflows record it (security history, rate limits) and

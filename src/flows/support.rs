@@ -45,7 +45,8 @@ impl AccountQuery {
         }
     }
 
-    fn find(&self, conn: &mut DbConnection) -> diesel::QueryResult<Vec<Account>> {
+    /// The accounts it names.
+    pub fn find(&self, conn: &mut DbConnection) -> diesel::QueryResult<Vec<Account>> {
         match self {
             Self::Email(email) => Account::find_by_email(conn, email),
             Self::SupraNumber(number) => match Member::find_by_supra_number(conn, number)? {

@@ -19,6 +19,7 @@ pub mod reference;
 pub mod registry;
 pub mod sessions;
 pub mod signexpert;
+pub mod staff;
 pub mod well_known;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
@@ -103,6 +104,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(portal::documents::payment_receipt)
                 .service(portal::transfer_instructions::transfer_instructions)
                 .service(payments::webhook::receive_webhook)
+                .service(staff::staff_me)
+                .service(staff::step_up)
+                .service(staff::accounts::search_accounts)
+                .service(staff::accounts::account_state)
+                .service(staff::accounts::account_security_events)
+                .service(staff::accounts::unlock_account)
+                .service(staff::accounts::resend_activation_link)
+                .service(staff::accounts::send_reset_link)
+                .service(staff::accounts::correct_email)
+                .service(staff::accounts::revoke_account_sessions)
+                .service(staff::accounts::account_emails)
+                .service(staff::roles::list_roles)
+                .service(staff::roles::grant_role)
+                .service(staff::roles::revoke_role)
+                .service(staff::audit::read_audit_log)
+                .service(staff::audit::export_audit_log)
                 .service(login_requests::read)
                 .service(login_requests::accept)
                 .service(login_requests::reject),

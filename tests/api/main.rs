@@ -43,5 +43,6 @@ mod session_lifetime;
 mod sessions;
 mod signexpert;
 mod smtp_sink;
+mod staff;
 mod support;
 mod where_things_are;

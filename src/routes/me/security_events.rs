@@ -30,7 +30,8 @@ pub struct SecurityEventView {
     /// `email_change_requested`, `email_changed`, `profile_updated`, `device_enrolled`,
     /// `device_removed`, `certificate_enrolled`, `certificate_removed`, `viewed_by_support`
     /// (from here on, the support desk's actions), `sign_in_unlocked_by_support`,
-    /// `sessions_revoked_by_support`, `activation_link_resent` or `reset_link_sent_by_support`.
+    /// `sessions_revoked_by_support`, `activation_link_resent`, `reset_link_sent_by_support` or
+    /// `email_corrected_by_support`.
     #[schema(value_type = String, example = "sign_in")]
     pub kind: SecurityEventKind,
     /// Sign-in method where it applies: `pwd`, `qr`, `x509`.
@@ -38,6 +39,19 @@ pub struct SecurityEventView {
     pub client_address: Option<String>,
     pub session_id: Option<String>,
     pub occurred_at: DateTime<Utc>,
+}
+
+impl SecurityEventView {
+    pub fn of(e: crate::db::security_events::SecurityEvent) -> Self {
+        Self {
+            id: e.id,
+            kind: e.kind,
+            method: e.method,
+            client_address: e.client_address,
+            session_id: e.session_id,
+            occurred_at: e.created_at.and_utc(),
+        }
+    }
 }
 
 /// A page of events.
@@ -72,16 +86,6 @@ pub async fn security_events(
         events,
         next_cursor,
     } = security_history(&ctx, &auth, PageRequest { limit, cursor }).await?;
-    let items = events
-        .into_iter()
-        .map(|e| SecurityEventView {
-            id: e.id,
-            kind: e.kind,
-            method: e.method,
-            client_address: e.client_address,
-            session_id: e.session_id,
-            occurred_at: e.created_at.and_utc(),
-        })
-        .collect();
+    let items = events.into_iter().map(SecurityEventView::of).collect();
     Ok(HttpResponse::Ok().json(SecurityEventPage { items, next_cursor }))
 }

@@ -28,6 +28,22 @@ pub struct SessionView {
     pub current: bool,
 }
 
+impl SessionView {
+    pub fn of(s: crate::db::sessions::Session, current: bool) -> Self {
+        Self {
+            current,
+            id: s.id,
+            method: s.amr,
+            keep_active: s.keep_active,
+            client_address: s.client_address,
+            user_agent: s.user_agent,
+            created_at: s.created_at.and_utc(),
+            last_used_at: s.last_used_at.and_utc(),
+            expires_at: s.expires_at.and_utc(),
+        }
+    }
+}
+
 /// The account's open sessions.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionList {
@@ -52,16 +68,9 @@ pub async fn list_sessions(
     let sessions = flow::list_sessions(&ctx, &auth).await?;
     let items = sessions
         .into_iter()
-        .map(|s| SessionView {
-            current: s.id == auth.session_id,
-            id: s.id,
-            method: s.amr,
-            keep_active: s.keep_active,
-            client_address: s.client_address,
-            user_agent: s.user_agent,
-            created_at: s.created_at.and_utc(),
-            last_used_at: s.last_used_at.and_utc(),
-            expires_at: s.expires_at.and_utc(),
+        .map(|s| {
+            let current = s.id == auth.session_id;
+            SessionView::of(s, current)
         })
         .collect();
     Ok(HttpResponse::Ok().json(SessionList { items }))

@@ -1529,10 +1529,322 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/staff/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find accounts by identifier, email, SUPRA number or a member's last name (accent- and
+         *     case-insensitive, as the register's search).
+         */
+        get: operations["search_accounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/accounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An account's state: status, sign-in lock, methods, last sign-ins, open sessions. Audited, and
+         *     shown in the owner's history (`viewed_by_support`).
+         */
+        get: operations["account_state"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/accounts/{id}/activation-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a pending account a new activation link (the email is queued when this answers). */
+        post: operations["resend_activation_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/accounts/{id}/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Correct an account's email address; the old and the new address are both told. */
+        put: operations["correct_email"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/accounts/{id}/emails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The emails sent to an account's address (and to the addresses the support replaced), with
+         *     their delivery status.
+         */
+        get: operations["account_emails"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/accounts/{id}/reset-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send an active account a password reset link (the email is queued when this answers). */
+        post: operations["send_reset_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/accounts/{id}/security-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An account's security history, as its owner sees it. */
+        get: operations["account_security_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/accounts/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Close every open session of an account (and, with them, the sites signed in through them). */
+        delete: operations["revoke_account_sessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/accounts/{id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lift the sign-in lock of an account and forget its failed attempts. */
+        post: operations["unlock_account"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the audit log, newest first (reading it is audited too). */
+        get: operations["read_audit_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/audit-log/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the audit log as CSV for a French spreadsheet: UTF-8 with a BOM, `;` between fields,
+         *     a header line, newest first.
+         */
+        get: operations["export_audit_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's own staff roles (an empty list for anyone else): what the front end shows. */
+        get: operations["staff_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every role granted, with its account's identifier. */
+        get: operations["list_roles"];
+        put?: never;
+        /**
+         * Grant a role to an account: 201 with the new grant, 200 with the existing one when the account
+         *     already held it.
+         */
+        post: operations["grant_role"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/roles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a role (by its id): it stops working at the holder's next staff request. */
+        delete: operations["revoke_role"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/step-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm one's password again: staff actions are allowed for 15 minutes from now, as after a
+         *     sign-in.
+         */
+        post: operations["step_up"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The sign-in methods of an account. */
+        AccountMethods: {
+            /** Format: int64 */
+            expertpass_devices: number;
+            password: boolean;
+            /** Format: int64 */
+            signexpert_certificates: number;
+        };
+        /** @description Accounts found. */
+        AccountSearchResult: {
+            /** @description At most 20. */
+            items: components["schemas"]["AccountView"][];
+        };
+        /** @description Where an account stands. */
+        AccountStateView: {
+            account: components["schemas"]["AccountView"];
+            /** Format: date-time */
+            activated_at?: string | null;
+            /** @description Failed sign-ins are counted for its identifier. */
+            failed_sign_ins: boolean;
+            /** @description The last five sign-ins, newest first. */
+            last_sign_ins: components["schemas"]["SecurityEventView"][];
+            /** @description The sign-in methods enrolled. */
+            methods: components["schemas"]["AccountMethods"];
+            /** @description Open sessions, newest first. */
+            open_sessions: components["schemas"]["SessionView"][];
+            /**
+             * Format: date-time
+             * @description Until when sign-in is locked after failed attempts, when it is now.
+             */
+            sign_in_locked_until?: string | null;
+            /**
+             * @description `pending` (activation link not used yet) or `active`.
+             * @enum {string}
+             */
+            status: "pending" | "active";
+            supra_number?: string | null;
+        };
         /** @description A ComptExpert account as its owner sees it. */
         AccountView: {
             accepts_communications: boolean;
@@ -1642,6 +1954,31 @@ export interface components {
             person_kind: "PP" | "PM";
             /** @description SUPRA number for a PP, firm reference for a PM. */
             reference: string;
+        };
+        /** @description A page of the audit log. */
+        AuditPage: {
+            /** @description Newest first. */
+            items: components["schemas"]["AuditRecordView"][];
+        };
+        /** @description One staff action. */
+        AuditRecordView: {
+            /** @description What was done (account.sign_in_unlocked, account.email_corrected, role.granted…). */
+            action: string;
+            actor_account_id: string;
+            actor_identifier: string;
+            /** @description The role acted as: support, council or administrator. */
+            actor_role: string;
+            /** @description The values the action changed, as they became. */
+            after: Record<string, never>;
+            /** Format: date-time */
+            at: string;
+            /** @description The values the action changed, as they were. */
+            before: Record<string, never>;
+            client_address?: string | null;
+            id: string;
+            request_id?: string | null;
+            target_id: string;
+            target_kind: string;
         };
         /** @description One bureau for the current campaign. */
         BureauDetail: {
@@ -2052,6 +2389,11 @@ export interface components {
              */
             file_email_masked: string;
         };
+        /** @description The corrected address. */
+        EmailCorrection: {
+            /** @example marie.durand@cabinet-durand.fr */
+            email: string;
+        };
         /**
          * @description Which address to keep.
          * @enum {string}
@@ -2418,6 +2760,11 @@ export interface components {
              */
             currency: "EUR";
         };
+        /** @description The caller's staff roles. */
+        MyRoles: {
+            /** @description Empty for an account that is not staff. */
+            items: components["schemas"]["StaffRoleView"][];
+        };
         /** @description An OAuth error (RFC 6749 §5.2), as client libraries read it. */
         OAuthErrorBody: {
             /**
@@ -2591,7 +2938,7 @@ export interface components {
              * @description Stable machine-readable code: branch on this, never on the text.
              * @enum {string}
              */
-            code: "account_not_found" | "already_attached" | "amount_too_large" | "bureau_not_found" | "campaign_closed" | "campaign_not_found" | "cas_service_unknown" | "certificate_already_enrolled" | "certificate_expired" | "certificate_limit_reached" | "certificate_not_linked" | "certificate_not_yet_valid" | "certificate_revoked" | "certificate_untrusted" | "certificate_usage" | "challenge_already_decided" | "challenge_consumed" | "challenge_expired" | "client_unknown" | "cors_headers_not_allowed" | "cors_method_not_allowed" | "cors_origin_not_allowed" | "cors_refused" | "current_password_incorrect" | "declaration_locked" | "declaration_not_submitted" | "device_already_enrolled" | "device_limit_reached" | "document_unavailable" | "email_conflict" | "firm_not_found" | "fresh_sign_in_required" | "front_end_page" | "idempotency_in_progress" | "idempotency_key_required" | "idempotency_key_reused" | "identifier_taken" | "internal_error" | "invalid_body" | "invalid_certificate_chain" | "invalid_challenge" | "invalid_credentials" | "invalid_event" | "invalid_id_token_hint" | "invalid_parameter" | "invalid_poll_token" | "invalid_refresh_token" | "invalid_signature" | "link_invalid" | "login_request_decided" | "login_request_not_found" | "malformed_json" | "manager_not_found" | "member_not_found" | "method_not_allowed" | "no_draft" | "no_email_conflict" | "no_match" | "not_found" | "not_ready" | "not_responsable" | "nothing_to_pay" | "number_mismatch" | "outdated_app" | "overpayment" | "password_policy" | "payload_too_large" | "payment_method_unavailable" | "payment_not_confirmed" | "payment_not_found" | "payment_not_pending" | "payment_provider_unavailable" | "person_declared" | "person_not_found" | "provider_not_found" | "quality_mismatch" | "rate_limited" | "redirect_uri_mismatch" | "region_not_found" | "request_refused" | "route_not_found" | "scale_missing" | "service_unavailable" | "signature_expired" | "signexpert_unavailable" | "stale_timestamp" | "token_expired" | "token_invalid" | "token_missing" | "token_revoked" | "transfer_not_found" | "unknown_device" | "unsupported_media_type" | "validation_failed" | "webhook_replayed" | "webhooks_disabled";
+            code: "account_already_active" | "account_not_active" | "account_not_found" | "already_attached" | "amount_too_large" | "bureau_not_found" | "campaign_closed" | "campaign_not_found" | "cas_service_unknown" | "certificate_already_enrolled" | "certificate_expired" | "certificate_limit_reached" | "certificate_not_linked" | "certificate_not_yet_valid" | "certificate_revoked" | "certificate_untrusted" | "certificate_usage" | "challenge_already_decided" | "challenge_consumed" | "challenge_expired" | "client_unknown" | "cors_headers_not_allowed" | "cors_method_not_allowed" | "cors_origin_not_allowed" | "cors_refused" | "current_password_incorrect" | "declaration_locked" | "declaration_not_submitted" | "device_already_enrolled" | "device_limit_reached" | "document_unavailable" | "email_conflict" | "firm_not_found" | "fresh_sign_in_required" | "front_end_page" | "idempotency_in_progress" | "idempotency_key_required" | "idempotency_key_reused" | "identifier_taken" | "internal_error" | "invalid_body" | "invalid_certificate_chain" | "invalid_challenge" | "invalid_credentials" | "invalid_event" | "invalid_id_token_hint" | "invalid_parameter" | "invalid_poll_token" | "invalid_refresh_token" | "invalid_signature" | "link_invalid" | "login_request_decided" | "login_request_not_found" | "malformed_json" | "manager_not_found" | "member_not_found" | "method_not_allowed" | "no_draft" | "no_email_conflict" | "no_match" | "not_found" | "not_ready" | "not_responsable" | "nothing_to_pay" | "number_mismatch" | "outdated_app" | "overpayment" | "password_policy" | "payload_too_large" | "payment_method_unavailable" | "payment_not_confirmed" | "payment_not_found" | "payment_not_pending" | "payment_provider_unavailable" | "person_declared" | "person_not_found" | "provider_not_found" | "quality_mismatch" | "rate_limited" | "redirect_uri_mismatch" | "region_not_found" | "request_refused" | "route_not_found" | "scale_missing" | "service_unavailable" | "signature_expired" | "signexpert_unavailable" | "stale_timestamp" | "step_up_required" | "token_expired" | "token_invalid" | "token_missing" | "token_revoked" | "transfer_not_found" | "unknown_device" | "unsupported_media_type" | "validation_failed" | "webhook_replayed" | "webhooks_disabled";
             /** @description Explanation of this occurrence, in the response's language. */
             detail: string;
             /** @description For validation problems, every invalid field. */
@@ -2806,6 +3153,25 @@ export interface components {
             /** @description A refresh token of the session (the latest one, or an earlier one of the same session). */
             refresh_token: string;
         };
+        /** @description A role to grant or revoke. */
+        RoleGrant: {
+            /**
+             * @description The account's identifier.
+             * @example mdurand
+             */
+            identifier: string;
+            /**
+             * @description The region of a council role; none for the national roles.
+             * @example IDF
+             */
+            region_code?: string | null;
+            /**
+             * @description `support`, `council` or `administrator`.
+             * @example council
+             * @enum {string}
+             */
+            role: "support" | "council" | "administrator";
+        };
         /** @description A page of events. */
         SecurityEventPage: {
             /** @description Newest first. */
@@ -2823,11 +3189,12 @@ export interface components {
              *     `email_change_requested`, `email_changed`, `profile_updated`, `device_enrolled`,
              *     `device_removed`, `certificate_enrolled`, `certificate_removed`, `viewed_by_support`
              *     (from here on, the support desk's actions), `sign_in_unlocked_by_support`,
-             *     `sessions_revoked_by_support`, `activation_link_resent` or `reset_link_sent_by_support`.
+             *     `sessions_revoked_by_support`, `activation_link_resent`, `reset_link_sent_by_support` or
+             *     `email_corrected_by_support`.
              * @example sign_in
              * @enum {string}
              */
-            kind: "sign_in" | "sign_in_failed" | "account_locked" | "sign_out" | "session_revoked" | "refresh_token_reused" | "password_set" | "password_changed" | "password_reset" | "email_change_requested" | "email_changed" | "profile_updated" | "device_enrolled" | "device_removed" | "certificate_enrolled" | "certificate_removed" | "viewed_by_support" | "sign_in_unlocked_by_support" | "sessions_revoked_by_support" | "activation_link_resent" | "reset_link_sent_by_support";
+            kind: "sign_in" | "sign_in_failed" | "account_locked" | "sign_out" | "session_revoked" | "refresh_token_reused" | "password_set" | "password_changed" | "password_reset" | "email_change_requested" | "email_changed" | "profile_updated" | "device_enrolled" | "device_removed" | "certificate_enrolled" | "certificate_removed" | "viewed_by_support" | "sign_in_unlocked_by_support" | "sessions_revoked_by_support" | "activation_link_resent" | "reset_link_sent_by_support" | "email_corrected_by_support";
             /**
              * @description Sign-in method where it applies: `pwd`, `qr`, `x509`.
              * @enum {string|null}
@@ -2836,6 +3203,34 @@ export interface components {
             /** Format: date-time */
             occurred_at: string;
             session_id?: string | null;
+        };
+        /** @description Emails sent to an account. */
+        SentEmailList: {
+            /** @description Newest first, at most 100. */
+            items: components["schemas"]["SentEmailView"][];
+        };
+        /** @description An email sent to the account: never its body or links. */
+        SentEmailView: {
+            /** Format: int32 */
+            attempts: number;
+            /** Format: date-time */
+            given_up_at?: string | null;
+            id: string;
+            /** @description Which email: `account_activation`, `password_reset`, `security_notice`… */
+            kind: string;
+            /** @description Why the last attempt failed. */
+            last_error?: string | null;
+            /** Format: date-time */
+            queued_at: string;
+            recipient: string;
+            /** Format: date-time */
+            sent_at?: string | null;
+            /**
+             * @description `sent`, `retrying` (not delivered yet, tried again later) or `dead` (given up).
+             * @enum {string}
+             */
+            status: "sent" | "retrying" | "dead";
+            subject: string;
         };
         /** @description The account's open sessions. */
         SessionList: {
@@ -2863,6 +3258,10 @@ export interface components {
              */
             method: "pwd" | "qr" | "x509";
             user_agent?: string | null;
+        };
+        /** @description How many sessions were closed. */
+        SessionsRevoked: {
+            revoked: number;
         };
         /** @description The new password, twice. */
         SetPasswordRequest: {
@@ -2941,6 +3340,39 @@ export interface components {
              */
             signature: string;
             signature_algorithm?: null | components["schemas"]["SignatureAlgorithm"];
+        };
+        /** @description Every staff role. */
+        StaffRoleList: {
+            /** @description By identifier. */
+            items: components["schemas"]["StaffRoleView"][];
+        };
+        /** @description A role held by a member of the staff. */
+        StaffRoleView: {
+            account_id: string;
+            /** Format: date-time */
+            granted_at: string;
+            /** @description The granting administrator's account id, or operator (the command line). */
+            granted_by: string;
+            id: string;
+            /** @description The account's identifier. */
+            identifier?: string | null;
+            /** @description The region of a council role (`GET /v1/regions`). */
+            region_code?: string | null;
+            /**
+             * @description `support`, `council` or `administrator`.
+             * @example support
+             * @enum {string}
+             */
+            role: "support" | "council" | "administrator";
+        };
+        /** @description Events of an account's history. */
+        StaffSecurityEventPage: {
+            /** @description Newest first. */
+            items: components["schemas"]["SecurityEventView"][];
+        };
+        /** @description The password, confirmed again. */
+        StepUpRequest: {
+            password: string;
         };
         /** @description The form of a token request (every member optional, checked here). */
         TokenRequest: {
@@ -8592,6 +9024,1356 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+        };
+    };
+    search_accounts: {
+        parameters: {
+            query: {
+                /** @description An email address, a SUPRA number, an identifier, or the start of a member's last name. */
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The accounts found */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountSearchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is not support */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    account_state: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account's state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountStateView"];
+                };
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_not_found`, or `not_found`: the caller is not support */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "account_not_found",
+                     *       "detail": "Le texte de ce cas (`account_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/account_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    resend_activation_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_not_found`, or `not_found`: the caller is not support */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "account_not_found",
+                     *       "detail": "Le texte de ce cas (`account_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/account_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_already_active`: send a reset link instead */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "account_already_active",
+                     *       "detail": "Le texte de ce cas (`account_already_active`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/account_already_active"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    correct_email: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailCorrection"];
+            };
+        };
+        responses: {
+            /** @description The account with its new address */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_not_found`, or `not_found`: the caller is not support */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "account_not_found",
+                     *       "detail": "Le texte de ce cas (`account_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/account_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`: not an email address; or `invalid_body`: the JSON does not match the request schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    account_emails: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The emails, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SentEmailList"];
+                };
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_not_found`, or `not_found`: the caller is not support */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "account_not_found",
+                     *       "detail": "Le texte de ce cas (`account_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/account_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    send_reset_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_not_found`, or `not_found`: the caller is not support */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "account_not_found",
+                     *       "detail": "Le texte de ce cas (`account_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/account_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_not_active`: send an activation link instead */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "account_not_active",
+                     *       "detail": "Le texte de ce cas (`account_not_active`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/account_not_active"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    account_security_events: {
+        parameters: {
+            query?: {
+                /** @description 1 to 100 (default 20). */
+                limit?: number;
+                /** @description The id of the last event of the previous page. */
+                before?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The account's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Events, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffSecurityEventPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_not_found`, or `not_found`: the caller is not support */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "account_not_found",
+                     *       "detail": "Le texte de ce cas (`account_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/account_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    revoke_account_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Closed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionsRevoked"];
+                };
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_not_found`, or `not_found`: the caller is not support */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "account_not_found",
+                     *       "detail": "Le texte de ce cas (`account_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/account_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    unlock_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unlocked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_not_found`, or `not_found`: the caller is not support */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "account_not_found",
+                     *       "detail": "Le texte de ce cas (`account_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/account_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    read_audit_log: {
+        parameters: {
+            query?: {
+                /** @description Only the actions of this staff account. */
+                actor_account_id?: string;
+                /** @description Only actions on this kind of record (account, staff_role, audit_log). */
+                target_kind?: string;
+                /** @description Only actions on this record. */
+                target_id?: string;
+                /** @description The id of the last record of the previous page. */
+                before?: string;
+                /** @description 1 to 200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of records */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is not an administrator */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    export_audit_log: {
+        parameters: {
+            query?: {
+                /** @description Only the actions of this staff account. */
+                actor_account_id?: string;
+                /** @description Only actions on this kind of record (account, staff_role, audit_log). */
+                target_kind?: string;
+                /** @description Only actions on this record. */
+                target_id?: string;
+                /** @description The id of the last record of the previous page. */
+                before?: string;
+                /** @description 1 to 200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is not an administrator */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    staff_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's roles */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyRoles"];
+                };
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    list_roles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The roles */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffRoleList"];
+                };
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is not an administrator */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    grant_role: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleGrant"];
+            };
+        };
+        responses: {
+            /** @description Already held: nothing changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffRoleView"];
+                };
+            };
+            /** @description Granted */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffRoleView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_not_found`, `region_not_found`, or `not_found`: the caller is not an administrator */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "account_not_found",
+                     *       "detail": "Le texte de ce cas (`account_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/account_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`: a council role without region, or a national one with; or `invalid_body`: the JSON does not match the request schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    revoke_role: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The role's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such role, or the caller is not an administrator */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    step_up: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StepUpRequest"];
+            };
+        };
+        responses: {
+            /** @description Confirmed: staff actions allowed for 15 minutes */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `current_password_incorrect` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "current_password_incorrect",
+                     *       "detail": "Le texte de ce cas (`current_password_incorrect`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/current_password_incorrect"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            /** @description `rate_limited`: the identifier is locked after too many failures */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "detail": "Le texte de ce cas (`rate_limited`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 429,
+                     *       "title": "Trop de requêtes",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }

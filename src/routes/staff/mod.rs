@@ -1,0 +1,133 @@
+//! The Ordre's staff side under `/v1/staff`: the support desk's work on accounts, the
+//! administrators' roles and audit log. Every endpoint but `GET /v1/staff/me` and the step-up
+//! answers 404 to an account without the role it needs, and 403 `step_up_required` to a
+//! session signed in (or stepped up) more than 15 minutes ago.
+
+pub mod accounts;
+pub mod audit;
+pub mod roles;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{
+    dev::Payload, get, post, web, FromRequest, HttpMessage, HttpRequest, HttpResponse,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{
+    auth::extractor::Authenticated,
+    context::ApiContext,
+    db::staff::StaffRole,
+    error::{ApiError, Problem},
+    flows::{staff as flow, staff::Actor, Client},
+    middleware::RequestId,
+};
+
+impl FromRequest for Actor {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let auth = Authenticated::from_request(req, payload);
+        let client = Client::of_request(req);
+        let request_id = req.extensions().get::<RequestId>().map(|id| id.0.clone());
+        Box::pin(async move {
+            Ok(Actor {
+                auth: auth.await?,
+                client,
+                request_id,
+            })
+        })
+    }
+}
+
+/// A role held by a member of the staff.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffRoleView {
+    pub id: String,
+    pub account_id: String,
+    /// The account's identifier.
+    pub identifier: Option<String>,
+    /// `support`, `council` or `administrator`.
+    #[schema(value_type = String, example = "support")]
+    pub role: crate::domain::states::StaffRoleKind,
+    /// The region of a council role (`GET /v1/regions`).
+    pub region_code: Option<String>,
+    pub granted_at: chrono::DateTime<chrono::Utc>,
+    /// The granting administrator's account id, or operator (the command line).
+    pub granted_by: String,
+}
+
+impl StaffRoleView {
+    pub fn of(role: StaffRole, identifier: Option<String>) -> Self {
+        Self {
+            id: role.id,
+            account_id: role.account_id,
+            identifier,
+            role: role.role,
+            region_code: role.region_code,
+            granted_at: role.granted_at.and_utc(),
+            granted_by: role.granted_by,
+        }
+    }
+}
+
+/// The caller's staff roles.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyRoles {
+    /// Empty for an account that is not staff.
+    pub items: Vec<StaffRoleView>,
+}
+
+/// The caller's own staff roles (an empty list for anyone else): what the front end shows.
+#[utoipa::path(
+    tag = "staff",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's roles", body = MyRoles),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/staff/me")]
+pub async fn staff_me(
+    ctx: web::Data<ApiContext>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let items = flow::my_roles(&ctx, &auth)
+        .await?
+        .into_iter()
+        .map(|r| StaffRoleView::of(r, None))
+        .collect();
+    Ok(HttpResponse::Ok().json(MyRoles { items }))
+}
+
+/// The password, confirmed again.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StepUpRequest {
+    pub password: String,
+}
+
+/// Confirm one's password again: staff actions are allowed for 15 minutes from now, as after a
+/// sign-in.
+#[utoipa::path(
+    tag = "staff",
+    security(("bearer" = [])),
+    request_body = StepUpRequest,
+    responses(
+        (status = 204, description = "Confirmed: staff actions allowed for 15 minutes"),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`current_password_incorrect`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: the identifier is locked after too many failures", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/staff/step-up")]
+pub async fn step_up(
+    ctx: web::Data<ApiContext>,
+    auth: Authenticated,
+    body: web::Json<StepUpRequest>,
+) -> Result<HttpResponse, ApiError> {
+    flow::step_up(&ctx, &auth, body.into_inner().password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

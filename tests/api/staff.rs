@@ -1,0 +1,471 @@
+//! The staff side from outside: roles granted by the operator and by an administrator, the
+//! step-up, the 404 outside one's role, the support desk's work on an account (a reset email
+//! that bounced, the address corrected, the link sent again), and the append-only audit log
+//! with its CSV export for French spreadsheets.
+
+use awc::http::Method;
+use comptexpert::{domain::states::StaffRoleKind, flows::staff::roles};
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, TestApp, TestResponse};
+
+async fn grant(app: &TestApp, identifier: &str, role: StaffRoleKind) {
+    roles::grant_by_operator(&app.context, identifier.into(), role, None)
+        .await
+        .unwrap_or_else(|_| panic!("the operator grants {identifier}"));
+}
+
+async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> TestResponse {
+    app.send(app.authed(method, path, token), body).await
+}
+
+fn connection(app: &TestApp) -> comptexpert::db::PooledConnection {
+    comptexpert::db::build_pool(&app.database_url)
+        .expect("pool")
+        .get()
+        .expect("connection")
+}
+
+fn audit_of(app: &TestApp, account_id: &str) -> Vec<comptexpert::db::staff::AuditRecord> {
+    comptexpert::db::staff::AuditRecord::of_target(&mut connection(app), "account", account_id)
+        .expect("records")
+}
+
+#[actix_web::test]
+async fn only_staff_of_the_right_role_and_a_recent_sign_in_reach_the_staff_endpoints() {
+    let app = spawn_app().await;
+    let member = app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
+    let agent = app.add_active_account("s.agent", "Support-2026!", "agent@ordre.fr");
+    let admin = app.add_active_account("a.admin", "Admin-2026!", "admin@ordre.fr");
+    grant(&app, "s.agent", StaffRoleKind::Support).await;
+    grant(&app, "a.admin", StaffRoleKind::Administrator).await;
+    let (member_token, _) = app.signed_in(&member).await;
+    let (agent_token, _) = app.signed_in(&agent).await;
+    let (admin_token, _) = app.signed_in(&admin).await;
+
+    // Not staff: the endpoints do not exist for them; the caller's own roles are empty.
+    let path = format!("/v1/staff/accounts/{}", member.id);
+    call(&app, Method::GET, &path, &member_token, None)
+        .await
+        .assert_problem(404, "not_found");
+    assert_eq!(
+        call(&app, Method::GET, "/v1/staff/me", &member_token, None)
+            .await
+            .json()["items"],
+        json!([])
+    );
+    // Support does not administer, an administrator does not do the support desk's work.
+    call(&app, Method::GET, "/v1/staff/roles", &agent_token, None)
+        .await
+        .assert_problem(404, "not_found");
+    call(&app, Method::GET, &path, &admin_token, None)
+        .await
+        .assert_problem(404, "not_found");
+    let mine = call(&app, Method::GET, "/v1/staff/me", &agent_token, None)
+        .await
+        .json();
+    assert_eq!(mine["items"][0]["role"], "support");
+
+    // A sign-in older than 15 minutes must be confirmed again.
+    {
+        use comptexpert::db::schema::sessions;
+        let mut conn = connection(&app);
+        diesel::update(sessions::table.filter(sessions::account_id.eq(&agent.id)))
+            .set(sessions::created_at.eq(comptexpert::db::now() - chrono::Duration::minutes(16)))
+            .execute(&mut *conn)
+            .expect("aged");
+    }
+    call(&app, Method::GET, &path, &agent_token, None)
+        .await
+        .assert_problem(403, "step_up_required");
+    call(
+        &app,
+        Method::POST,
+        "/v1/staff/step-up",
+        &agent_token,
+        Some(json!({"password": "wrong"})),
+    )
+    .await
+    .assert_problem(403, "current_password_incorrect");
+    let stepped = call(
+        &app,
+        Method::POST,
+        "/v1/staff/step-up",
+        &agent_token,
+        Some(json!({"password": "Support-2026!"})),
+    )
+    .await;
+    assert_eq!(stepped.status.as_u16(), 204);
+    let state = call(&app, Method::GET, &path, &agent_token, None).await;
+    assert_eq!(state.status.as_u16(), 200, "{:?}", state.json());
+    assert_eq!(state.json()["account"]["identifier"], "j.martin");
+    assert_eq!(state.json()["methods"]["password"], true);
+    // Reading an account is one audit record, and shown to its owner.
+    let records = audit_of(&app, &member.id);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].action, "account.viewed");
+    assert_eq!(records[0].actor_identifier, "s.agent");
+    assert_eq!(records[0].actor_role, "support");
+    let history = app
+        .send(
+            app.authed(Method::GET, "/v1/me/security-events", &member_token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(history["items"][0]["kind"], "viewed_by_support");
+
+    // The administrator grants and revokes roles through the API, each audited.
+    call(
+        &app,
+        Method::POST,
+        "/v1/staff/roles",
+        &admin_token,
+        Some(json!({"identifier": "j.martin", "role": "council", "region_code": "ZZZ"})),
+    )
+    .await
+    .assert_problem(404, "region_not_found");
+    call(
+        &app,
+        Method::POST,
+        "/v1/staff/roles",
+        &admin_token,
+        Some(json!({"identifier": "j.martin", "role": "support", "region_code": "IDF"})),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    let support = call(
+        &app,
+        Method::POST,
+        "/v1/staff/roles",
+        &admin_token,
+        Some(json!({"identifier": "j.martin", "role": "support"})),
+    )
+    .await;
+    assert_eq!(support.status.as_u16(), 201);
+    let again = call(
+        &app,
+        Method::POST,
+        "/v1/staff/roles",
+        &admin_token,
+        Some(json!({"identifier": "j.martin", "role": "support"})),
+    )
+    .await;
+    assert_eq!(again.status.as_u16(), 200);
+    let role_id = support.json()["id"].as_str().expect("id").to_owned();
+    // The new support member may act at once (a fresh sign-in).
+    assert_eq!(
+        call(
+            &app,
+            Method::GET,
+            "/v1/staff/accounts?q=s.agent",
+            &member_token,
+            None
+        )
+        .await
+        .status
+        .as_u16(),
+        200
+    );
+    let revoked = call(
+        &app,
+        Method::DELETE,
+        &format!("/v1/staff/roles/{role_id}"),
+        &admin_token,
+        None,
+    )
+    .await;
+    assert_eq!(revoked.status.as_u16(), 204);
+    call(
+        &app,
+        Method::GET,
+        "/v1/staff/accounts?q=s.agent",
+        &member_token,
+        None,
+    )
+    .await
+    .assert_problem(404, "not_found");
+    let roles = comptexpert::db::staff::AuditRecord::of_target(
+        &mut connection(&app),
+        "staff_role",
+        &role_id,
+    )
+    .expect("records");
+    assert_eq!(
+        roles.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(),
+        ["role.granted", "role.revoked"]
+    );
+    assert!(roles[1]
+        .before_value
+        .as_deref()
+        .is_some_and(|b| b.contains("\"support\"")));
+}
+
+#[actix_web::test]
+async fn support_corrects_a_bounced_address_resends_the_link_and_the_audit_log_keeps_it_all() {
+    let app = spawn_app().await;
+    let member = app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabnet.fr");
+    let agent = app.add_active_account("s.agent", "Support-2026!", "agent@ordre.fr");
+    let admin = app.add_active_account("a.admin", "Admin-2026!", "admin@ordre.fr");
+    grant(&app, "s.agent", StaffRoleKind::Support).await;
+    grant(&app, "a.admin", StaffRoleKind::Administrator).await;
+    let (agent_token, _) = app.signed_in(&agent).await;
+    let (admin_token, _) = app.signed_in(&admin).await;
+    let account = format!("/v1/staff/accounts/{}", member.id);
+
+    // The member's reset email is queued to a mistyped address.
+    assert_eq!(
+        call(
+            &app,
+            Method::POST,
+            &format!("{account}/reset-link"),
+            &agent_token,
+            None
+        )
+        .await
+        .status
+        .as_u16(),
+        204
+    );
+    let found = call(
+        &app,
+        Method::GET,
+        "/v1/staff/accounts?q=jeanne@cabnet.fr",
+        &agent_token,
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(found["items"][0]["id"], member.id.as_str());
+    let emails = call(
+        &app,
+        Method::GET,
+        &format!("{account}/emails"),
+        &agent_token,
+        None,
+    )
+    .await
+    .json();
+    let first = &emails["items"][0];
+    assert_eq!(first["kind"], "password_reset");
+    assert_eq!(first["recipient"], "jeanne@cabnet.fr");
+    assert!(first.get("text_body").is_none() && first.get("html_body").is_none());
+    assert!(matches!(
+        first["status"].as_str(),
+        Some("sent" | "retrying" | "dead")
+    ));
+
+    // Corrected: both addresses told, the link sent again to the right one.
+    let corrected = call(
+        &app,
+        Method::PUT,
+        &format!("{account}/email"),
+        &agent_token,
+        Some(json!({"email": "jeanne@cabinet.fr"})),
+    )
+    .await;
+    assert_eq!(corrected.status.as_u16(), 200, "{:?}", corrected.json());
+    assert_eq!(corrected.json()["email"], "jeanne@cabinet.fr");
+    call(
+        &app,
+        Method::PUT,
+        &format!("{account}/email"),
+        &agent_token,
+        Some(json!({"email": "pas une adresse"})),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    assert_eq!(
+        call(
+            &app,
+            Method::POST,
+            &format!("{account}/reset-link"),
+            &agent_token,
+            None
+        )
+        .await
+        .status
+        .as_u16(),
+        204
+    );
+    call(
+        &app,
+        Method::POST,
+        &format!("{account}/activation-link"),
+        &agent_token,
+        None,
+    )
+    .await
+    .assert_problem(409, "account_already_active");
+    assert_eq!(
+        app.outbox_rows_to("jeanne@cabnet.fr").len(),
+        2,
+        "the old address: the reset, then the notice"
+    );
+    let to_new = app.outbox_rows_to("jeanne@cabinet.fr");
+    assert_eq!(
+        to_new.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+        ["security_notice", "password_reset"]
+    );
+    // The support still sees the email to the old address beside the new ones.
+    let emails = call(
+        &app,
+        Method::GET,
+        &format!("{account}/emails"),
+        &agent_token,
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(emails["items"].as_array().expect("items").len(), 4);
+    let unlocked = call(
+        &app,
+        Method::POST,
+        &format!("{account}/unlock"),
+        &agent_token,
+        None,
+    )
+    .await;
+    assert_eq!(unlocked.status.as_u16(), 204);
+    let (_, _) = app.signed_in(&member).await;
+    let closed = call(
+        &app,
+        Method::DELETE,
+        &format!("{account}/sessions"),
+        &agent_token,
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(closed["revoked"], 1);
+
+    // Exactly one record per action, with the values before and after.
+    let records = audit_of(&app, &member.id);
+    let actions: Vec<&str> = records.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "account.reset_link_sent",
+            "account.email_corrected",
+            "account.reset_link_sent",
+            "account.sign_in_unlocked",
+            "account.sessions_revoked",
+        ]
+    );
+    let correction = &records[1];
+    assert_eq!(
+        correction.before_value.as_deref(),
+        Some(r#"{"email":"jeanne@cabnet.fr"}"#)
+    );
+    assert_eq!(
+        correction.after_value.as_deref(),
+        Some(r#"{"email":"jeanne@cabinet.fr"}"#)
+    );
+    assert!(correction.request_id.is_some() && correction.client_address.is_some());
+    let owner = app
+        .send(
+            app.authed(
+                Method::GET,
+                "/v1/me/security-events",
+                &app.signed_in(&member).await.0,
+            ),
+            None,
+        )
+        .await
+        .json();
+    let kinds: Vec<&str> = owner["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"email_corrected_by_support")
+            && kinds.contains(&"reset_link_sent_by_support")
+    );
+
+    // No one changes or deletes a record, not even with a database connection.
+    {
+        use comptexpert::db::schema::audit_log;
+        let mut conn = connection(&app);
+        assert!(diesel::update(audit_log::table)
+            .set(audit_log::action.eq("x"))
+            .execute(&mut *conn)
+            .is_err());
+        assert!(diesel::delete(audit_log::table)
+            .execute(&mut *conn)
+            .is_err());
+    }
+
+    // The administrator reads it and exports it for a French spreadsheet.
+    let page = call(
+        &app,
+        Method::GET,
+        &format!("/v1/staff/audit-log?target_id={}", member.id),
+        &admin_token,
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(page["items"].as_array().expect("items").len(), 5);
+    assert_eq!(
+        page["items"][3]["before"],
+        json!({"email": "jeanne@cabnet.fr"})
+    );
+    let csv = call(
+        &app,
+        Method::GET,
+        &format!("/v1/staff/audit-log/export?target_id={}", member.id),
+        &admin_token,
+        None,
+    )
+    .await;
+    assert!(csv
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("text/csv")));
+    let text = String::from_utf8(csv.body.clone()).expect("UTF-8");
+    let text = text
+        .strip_prefix('\u{FEFF}')
+        .expect("a BOM, so that Excel reads UTF-8");
+    let rows = parse_semicolon_csv(text);
+    assert_eq!(rows[0][0], "id");
+    assert_eq!(rows.len(), 6);
+    assert!(rows.iter().all(|r| r.len() == 12), "{rows:?}");
+    assert_eq!(rows[4][5], "account.email_corrected");
+    assert_eq!(rows[4][8], r#"{"email":"jeanne@cabnet.fr"}"#);
+}
+
+/// Reads CSV as a French spreadsheet does: `;` between fields, `"` quoting, `""` inside.
+fn parse_semicolon_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ';') => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    rows
+}
