@@ -30,6 +30,16 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[(
     // plans kept per connection). SQLite has no stored functions: Session::rotate runs the same
     // statements one by one in a transaction, hence no 000008 in migrations/sqlite.
     "SQLite has no stored functions",
+), (
+    "function audit_log_append_only: PostgreSQL only",
+    // Migration 000022's trigger function that refuses UPDATE and DELETE on the audit log;
+    // SQLite's triggers (audit_log_no_update, audit_log_no_delete) carry their own RAISE.
+    "a PostgreSQL trigger runs a function; a SQLite trigger holds its statements",
+), (
+    "index staff_roles_once: SQLite Some(Index { table: \"staff_roles\", columns: [\"account_id\", \"role\", \"(expression)\"], unique: true }), PostgreSQL Some(Index { table: \"staff_roles\", columns: [\"account_id\", \"role\", \"COALESCE(region_code, ''::text)\"], unique: true })",
+    // The same expression index (a role once per account and region, national roles having none);
+    // SQLite's index_xinfo names any expression "(expression)".
+    "SQLite does not describe an index's expressions",
 )];
 
 /// One column as both backends can describe it.
