@@ -56,6 +56,8 @@ fn operations_mut(
             only the number the browser shows approves (see the context and approval operations)."),
         (name = "single sign-on", description = "The OpenID Connect provider of the Ordre's other sites: discovery, authorization (headless: the front end's login page accepts the login request), tokens, userinfo, logout"),
         (name = "signexpert", description = "Signexpert: signing in with an X.509 certificate that chains to the configured trust anchors, and the certificates enrolled for it"),
+        (name = "staff", description = "The Ordre's staff: roles, step-up, the support desk's work on accounts, the audit log (README, \"Staff\")"),
+        (name = "council", description = "A regional council's work on the contributions of its region: campaigns, barème, bureau grants, transfers, refunds and credits, refused notifications, exports, summary"),
     ),
     components(schemas(Problem, FieldError)),
     modifiers(&BearerAuth)

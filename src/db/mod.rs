@@ -10,6 +10,7 @@ pub mod attachments;
 pub mod authorization_codes;
 pub mod bulk;
 pub mod cas;
+pub mod council;
 pub mod credentials;
 pub mod declarations;
 pub mod email_verifications;

@@ -79,6 +79,8 @@ diesel::table! {
         is_open -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        opens_on -> Nullable<Date>,
+        closes_on -> Nullable<Date>,
     }
 }
 
@@ -483,6 +485,8 @@ diesel::table! {
         created_at -> Timestamp,
         declaration_id -> Nullable<Text>,
         payment_id -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        booked_by -> Nullable<Text>,
     }
 }
 
@@ -568,6 +572,9 @@ diesel::table! {
         outcome -> Text,
         payment_reference -> Nullable<Text>,
         detail -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<Text>,
+        resolution -> Nullable<Text>,
     }
 }
 

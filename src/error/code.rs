@@ -354,6 +354,15 @@ error_codes! {
             "Your ComptExpert email address differs from the one on your regional file.",
         ),
     }
+    EventAlreadyResolved {
+        code: "event_already_resolved",
+        status: CONFLICT,
+        title: ("Notification déjà traitée", "Notification already resolved"),
+        detail: (
+            "Cette notification refusée a déjà été traitée.",
+            "This refused notification has already been resolved.",
+        ),
+    }
     FirmNotFound {
         code: "firm_not_found",
         status: NOT_FOUND,
@@ -768,6 +777,15 @@ error_codes! {
             "The requested redirect URI is not one of those registered for this site: no redirection is made.",
         ),
     }
+    RefundExceedsReceived {
+        code: "refund_exceeds_received",
+        status: CONFLICT,
+        title: ("Remboursement supérieur aux sommes reçues", "Refund larger than what was received"),
+        detail: (
+            "On ne rembourse pas plus que ce que le bureau a versé pour cette campagne.",
+            "A refund cannot exceed what the bureau paid for this campaign.",
+        ),
+    }
     RegionNotFound {
         code: "region_not_found",
         status: NOT_FOUND,
@@ -877,6 +895,15 @@ error_codes! {
         detail: (
             "La session de ce jeton d'accès est fermée. Reconnectez-vous.",
             "The session of this access token is closed. Please sign in again.",
+        ),
+    }
+    TransferAmountMismatch {
+        code: "transfer_amount_mismatch",
+        status: UNPROCESSABLE_ENTITY,
+        title: ("Montant du virement différent", "Transfer amount differs"),
+        detail: (
+            "Le virement reçu n'a pas le montant du paiement attendu : enregistrez-le sur le bureau.",
+            "The transfer received does not have the amount of the expected payment: record it against the bureau.",
         ),
     }
     TransferNotFound {

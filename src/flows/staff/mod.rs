@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod council;
 pub mod roles;
 
 use chrono::{Duration, NaiveDateTime};
@@ -60,6 +61,8 @@ pub enum Need<'a> {
     Administrator,
     /// A council role for this region.
     CouncilOf(&'a str),
+    /// The barème of this region: its council or an administrator (who acts as such).
+    ScalesOf(&'a str),
 }
 
 impl Staff {
@@ -84,6 +87,16 @@ impl Staff {
                 }) =>
             {
                 StaffRoleKind::Council
+            }
+            Need::ScalesOf(region)
+                if roles.iter().any(|r| {
+                    r.role == StaffRoleKind::Council && r.region_code.as_deref() == Some(region)
+                }) =>
+            {
+                StaffRoleKind::Council
+            }
+            Need::ScalesOf(_) if holds(StaffRoleKind::Administrator) => {
+                StaffRoleKind::Administrator
             }
             _ => return Err(ApiError::not_found()),
         };

@@ -44,7 +44,7 @@ pub struct Figures {
 
 impl Figures {
     /// The figures of bureaux paid together, whose `payable` nets their credits and debts.
-    fn of(f: &BureauFigures) -> Self {
+    pub fn of(f: &BureauFigures) -> Self {
         Self {
             remaining_pp: f.remaining_pp,
             remaining_pm: f.remaining_pm,

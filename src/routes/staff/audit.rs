@@ -117,15 +117,6 @@ pub async fn read_audit_log(
     }))
 }
 
-/// A CSV field for a French spreadsheet: quoted when it holds `;`, a quote or a line break.
-pub fn csv_field(value: &str) -> String {
-    if value.contains([';', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
-}
-
 /// Export the audit log as CSV for a French spreadsheet: UTF-8 with a BOM, `;` between fields,
 /// a header line, newest first.
 #[utoipa::path(
@@ -146,27 +137,38 @@ pub async fn export_audit_log(
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let records = flow::export(&ctx, &actor, query.filter()).await?;
-    let mut body = String::from("\u{FEFF}");
-    body.push_str("id;at;actor_account_id;actor_identifier;actor_role;action;target_kind;target_id;before;after;request_id;client_address\r\n");
-    for r in records {
-        let fields = [
-            r.id,
-            r.at.and_utc().to_rfc3339(),
-            r.actor_account_id,
-            r.actor_identifier,
-            r.actor_role,
-            r.action,
-            r.target_kind,
-            r.target_id,
-            r.before_value.unwrap_or_default(),
-            r.after_value.unwrap_or_default(),
-            r.request_id.unwrap_or_default(),
-            r.client_address.unwrap_or_default(),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        body.push_str(&line.join(";"));
-        body.push_str("\r\n");
-    }
+    let body = super::french_csv(
+        &[
+            "id",
+            "at",
+            "actor_account_id",
+            "actor_identifier",
+            "actor_role",
+            "action",
+            "target_kind",
+            "target_id",
+            "before",
+            "after",
+            "request_id",
+            "client_address",
+        ],
+        records.into_iter().map(|r| {
+            vec![
+                r.id,
+                r.at.and_utc().to_rfc3339(),
+                r.actor_account_id,
+                r.actor_identifier,
+                r.actor_role,
+                r.action,
+                r.target_kind,
+                r.target_id,
+                r.before_value.unwrap_or_default(),
+                r.after_value.unwrap_or_default(),
+                r.request_id.unwrap_or_default(),
+                r.client_address.unwrap_or_default(),
+            ]
+        }),
+    );
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((

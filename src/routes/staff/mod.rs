@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod council;
 pub mod roles;
 
 use std::future::Future;
@@ -130,4 +131,27 @@ pub async fn step_up(
 ) -> Result<HttpResponse, ApiError> {
     flow::step_up(&ctx, &auth, body.into_inner().password).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A CSV field for a French spreadsheet: quoted when it holds `;`, a quote or a line break.
+pub fn csv_field(value: &str) -> String {
+    if value.contains([';', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
+}
+
+/// A CSV document a French spreadsheet opens as is: UTF-8 with a BOM (or it guesses the
+/// encoding), `;` between fields (`,` is its decimal separator), CRLF line ends.
+pub fn french_csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut body = String::from("\u{FEFF}");
+    body.push_str(&header.join(";"));
+    body.push_str("\r\n");
+    for row in rows {
+        let fields: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+        body.push_str(&fields.join(";"));
+        body.push_str("\r\n");
+    }
+    body
 }
