@@ -9,6 +9,7 @@ mod helpers;
 mod account;
 mod cas;
 mod clients;
+mod council;
 mod declarations;
 mod demo;
 mod demo_walk;
