@@ -196,6 +196,10 @@ stored_enum! {
         ResetLinkSentBySupport => "reset_link_sent_by_support",
         /// The support replaced the account's email address (both addresses were told).
         EmailCorrectedBySupport => "email_corrected_by_support",
+        /// The support removed an Expertpass device (a lost phone).
+        DeviceRemovedBySupport => "device_removed_by_support",
+        /// The support removed a Signexpert certificate (a lost or compromised key).
+        CertificateRemovedBySupport => "certificate_removed_by_support",
     }
 }
 

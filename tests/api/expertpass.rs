@@ -952,3 +952,57 @@ async fn a_challenge_whose_stored_status_is_unknown_is_an_internal_error_not_a_c
     let polled = app.poll(&challenge).await;
     polled.assert_problem(500, "internal_error");
 }
+
+#[actix_web::test]
+async fn the_support_desk_removes_a_lost_phone_and_it_approves_no_more() {
+    use comptexpert::{domain::states::StaffRoleKind, flows::staff::roles};
+
+    let app = spawn_app().await;
+    let (jeanne, jeanne_access, phone) = account_with_app(&app, "j.martin").await;
+    let (_, _, other_phone) = account_with_app(&app, "p.bernard").await;
+    let agent = app.add_active_account("s.agent", "Support-2026!", "agent@ordre.fr");
+    roles::grant_by_operator(&app.context, "s.agent".into(), StaffRoleKind::Support, None)
+        .await
+        .expect("granted");
+    let (agent_access, _) = app.signed_in(&agent).await;
+
+    let credentials = format!("/v1/staff/accounts/{}/credentials", jeanne.id);
+    // The owner is not support: the staff endpoints do not exist for them.
+    app.send(app.authed(Method::GET, &credentials, &jeanne_access), None)
+        .await
+        .assert_problem(404, "not_found");
+    let listed = app
+        .send(app.authed(Method::GET, &credentials, &agent_access), None)
+        .await
+        .json();
+    assert_eq!(listed["devices"][0]["id"], phone.device_id.as_str());
+    assert_eq!(listed["devices"][0]["name"], "iPhone de Jeanne");
+
+    // Another account's device is not one of Jeanne's.
+    let elsewhere = format!(
+        "/v1/staff/accounts/{}/devices/{}",
+        jeanne.id, other_phone.device_id
+    );
+    app.send(app.authed(Method::DELETE, &elsewhere, &agent_access), None)
+        .await
+        .assert_problem(404, "not_found");
+    let path = format!(
+        "/v1/staff/accounts/{}/devices/{}",
+        jeanne.id, phone.device_id
+    );
+    let removed = app
+        .send(app.authed(Method::DELETE, &path, &agent_access), None)
+        .await;
+    assert_eq!(removed.status.as_u16(), 204);
+    let challenge = app.start_expertpass(false).await;
+    phone
+        .decide(&app, &challenge, "approve")
+        .await
+        .assert_problem(401, "unknown_device");
+    let challenge = app.start_expertpass(false).await;
+    let still = other_phone.decide(&app, &challenge, "approve").await;
+    assert!(still.status.is_success(), "{:?}", still.json());
+
+    let events = security_events(&app, &jeanne_access).await;
+    assert_eq!(events[0].0, "device_removed_by_support");
+}

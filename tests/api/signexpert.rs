@@ -929,3 +929,111 @@ async fn an_out_of_date_crl_fails_closed_until_a_current_one_replaces_it() {
         201
     );
 }
+
+#[actix_web::test]
+async fn a_staff_member_steps_up_with_their_certificate_and_the_support_removes_a_lost_one() {
+    use comptexpert::{domain::states::StaffRoleKind, flows::staff::roles};
+    use diesel::prelude::*;
+
+    let pki = TestPki::new("Main");
+    let app = spawn_trusting(&pki).await;
+    let agent = app.add_active_account("s.agent", "Support-2026!", "agent@ordre.fr");
+    let rac = app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
+    roles::grant_by_operator(&app.context, "s.agent".into(), StaffRoleKind::Support, None)
+        .await
+        .expect("granted");
+    let (agent_access, _) = app.signed_in(&agent).await;
+    let (rac_access, _) = app.signed_in(&rac).await;
+    let agent_card = pki.issue(UserCert {
+        common_name: "Sam Agent",
+        supra_number: None,
+        ..UserCert::default()
+    });
+    let rac_card = pki.issue(UserCert {
+        common_name: "Jeanne Martin",
+        supra_number: None,
+        ..UserCert::default()
+    });
+    for (access, holder) in [(&agent_access, &agent_card), (&rac_access, &rac_card)] {
+        let enrolled = app.enrol_certificate(access, holder).await;
+        assert_eq!(enrolled.status.as_u16(), 201, "{:?}", enrolled.json());
+    }
+
+    // The agent's sign-in is older than 15 minutes: a staff action waits for a step-up.
+    {
+        use comptexpert::db::schema::sessions;
+        let pool = comptexpert::db::build_pool(&app.database_url).expect("pool");
+        let mut conn = pool.get().expect("connection");
+        diesel::update(sessions::table.filter(sessions::account_id.eq(&agent.id)))
+            .set(sessions::created_at.eq(comptexpert::db::now() - chrono::Duration::minutes(20)))
+            .execute(&mut *conn)
+            .expect("aged");
+    }
+    let credentials = format!("/v1/staff/accounts/{}/credentials", rac.id);
+    app.send(app.authed(Method::GET, &credentials, &agent_access), None)
+        .await
+        .assert_problem(403, "step_up_required");
+    // Someone else's certificate does not confirm the agent.
+    let challenge = app.signexpert_challenge().await;
+    app.send(
+        app.authed(Method::POST, "/v1/staff/step-up/signexpert", &agent_access),
+        Some(rac_card.proof(&challenge, Form::Plain)),
+    )
+    .await
+    .assert_problem(401, "certificate_not_linked");
+    let challenge = app.signexpert_challenge().await;
+    let stepped = app
+        .send(
+            app.authed(Method::POST, "/v1/staff/step-up/signexpert", &agent_access),
+            Some(agent_card.proof(&challenge, Form::Plain)),
+        )
+        .await;
+    assert_eq!(stepped.status.as_u16(), 204, "{:?}", stepped.json());
+    // The challenge is used up.
+    app.send(
+        app.authed(Method::POST, "/v1/staff/step-up/signexpert", &agent_access),
+        Some(agent_card.proof(&challenge, Form::Plain)),
+    )
+    .await
+    .assert_problem(401, "invalid_challenge");
+
+    // The support lists the RAC's certificates and removes the lost one: it signs in no more.
+    let listed = app
+        .send(app.authed(Method::GET, &credentials, &agent_access), None)
+        .await;
+    assert_eq!(listed.status.as_u16(), 200, "{:?}", listed.json());
+    let certificate_id = listed.json()["certificates"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(listed.json()["devices"], json!([]));
+    let path = format!(
+        "/v1/staff/accounts/{}/certificates/{certificate_id}",
+        rac.id
+    );
+    let removed = app
+        .send(app.authed(Method::DELETE, &path, &agent_access), None)
+        .await;
+    assert_eq!(removed.status.as_u16(), 204);
+    app.send(app.authed(Method::DELETE, &path, &agent_access), None)
+        .await
+        .assert_problem(404, "not_found");
+    app.sign_in_with(&rac_card, Form::Plain)
+        .await
+        .assert_problem(401, "certificate_not_linked");
+    let events = security_events(&app, &rac_access).await;
+    assert_eq!(events[0].0, "certificate_removed_by_support");
+    let pool = comptexpert::db::build_pool(&app.database_url).expect("pool");
+    let records = comptexpert::db::staff::AuditRecord::of_target(
+        &mut pool.get().expect("c"),
+        "account",
+        &rac.id,
+    )
+    .expect("records");
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].action, "account.certificate_removed");
+    assert!(records[0]
+        .before_value
+        .as_deref()
+        .is_some_and(|v| v.contains("Jeanne Martin")));
+}

@@ -52,7 +52,7 @@ pub async fn sign_in(
 /// The active account a certificate signs in to: the one it is enrolled on, else the account of
 /// the member with its SUPRA number. An enrolment is authoritative: a certificate enrolled on an
 /// account that cannot sign in does not fall back to its SUPRA number.
-fn account_for(
+pub(crate) fn account_for(
     conn: &mut DbConnection,
     identity: &CertificateIdentity,
     now: chrono::NaiveDateTime,
@@ -75,6 +75,6 @@ fn account_for(
 }
 
 /// 401 `certificate_not_linked`: a valid certificate, but no active account for it.
-fn certificate_not_linked() -> ApiError {
+pub(crate) fn certificate_not_linked() -> ApiError {
     ApiError::of(ErrorCode::CertificateNotLinked)
 }

@@ -352,6 +352,84 @@ pub async fn revoke_sessions(
     .await
 }
 
+/// The sign-in credentials enrolled on the account `id`: Expertpass devices and Signexpert
+/// certificates, oldest first. Not audited: the account's state already counts them, and this
+/// names them only so that one can be removed.
+pub async fn credentials(
+    ctx: &ApiContext,
+    actor: &Actor,
+    id: String,
+) -> Result<(Vec<ExpertpassDevice>, Vec<SignexpertCertificate>), ApiError> {
+    let now = ctx.clock.now();
+    let actor = actor.clone();
+    ctx.db
+        .run(move |conn| {
+            Staff::require(conn, &actor, Need::Support, now)?;
+            let account = account(conn, &id)?;
+            Ok((
+                ExpertpassDevice::list(conn, &account.id)?,
+                SignexpertCertificate::list(conn, &account.id)?,
+            ))
+        })
+        .await
+}
+
+/// Removes one Expertpass device of the account (a lost phone): it can no longer approve a
+/// sign-in. Sessions it approved stay open; close them with [`revoke_sessions`].
+pub async fn remove_device(
+    ctx: &ApiContext,
+    actor: &Actor,
+    id: String,
+    device_id: String,
+) -> Result<(), ApiError> {
+    act_on(
+        ctx,
+        actor,
+        id,
+        "account.device_removed",
+        SecurityEventKind::DeviceRemovedBySupport,
+        move |conn, touched, account, _| {
+            let device = ExpertpassDevice::delete_owned(conn, &account.id, &device_id)?
+                .ok_or_else(ApiError::not_found)?;
+            touched.account(&account.id);
+            Ok((
+                (),
+                Some(json!({"device_id": device.id, "name": device.name})),
+                None,
+            ))
+        },
+    )
+    .await
+}
+
+/// Removes one Signexpert certificate of the account: it can no longer sign in with it.
+pub async fn remove_certificate(
+    ctx: &ApiContext,
+    actor: &Actor,
+    id: String,
+    certificate_id: String,
+) -> Result<(), ApiError> {
+    act_on(
+        ctx,
+        actor,
+        id,
+        "account.certificate_removed",
+        SecurityEventKind::CertificateRemovedBySupport,
+        move |conn, touched, account, _| {
+            let certificate =
+                SignexpertCertificate::delete_owned(conn, &account.id, &certificate_id)?
+                    .ok_or_else(ApiError::not_found)?;
+            touched.account(&account.id);
+            Ok((
+                (),
+                Some(json!({"certificate_id": certificate.id, "subject": certificate.subject})),
+                None,
+            ))
+        },
+    )
+    .await
+}
+
 /// An email sent (or being sent) to the account, without its body or links.
 #[derive(Debug, Clone)]
 pub struct SentEmail {

@@ -176,3 +176,38 @@ pub async fn step_up(
         })
         .await
 }
+
+/// Confirms the caller's identity again with Signexpert: a signed challenge and a trusted
+/// certificate that signs in to the caller's own account. Staff actions are then allowed for 15
+/// minutes. Refused as a Signexpert sign-in is, and `certificate_not_linked` for a certificate
+/// of another account.
+pub async fn step_up_with_certificate(
+    ctx: &ApiContext,
+    auth: &Authenticated,
+    proof: crate::auth::signexpert::proof::CertificateProof,
+    client: Client,
+) -> Result<(), ApiError> {
+    use crate::auth::signexpert::proof as certificate;
+    certificate::trust_store(ctx)?;
+    crate::limits::enforce(
+        ctx,
+        crate::limits::SIGNEXPERT_PROOF_PER_CLIENT,
+        &client.address,
+    )
+    .await?;
+    let identity = certificate::verify(ctx, proof).await?;
+    let now = ctx.clock.now();
+    let account_id = auth.account_id.clone();
+    let session_id = auth.session_id.clone();
+    ctx.db
+        .run(move |conn| {
+            db::session_write_transaction(conn, |conn| {
+                let account = crate::flows::signexpert::sign_in::account_for(conn, &identity, now)?;
+                if account.map(|a| a.id) != Some(account_id) {
+                    return Err(crate::flows::signexpert::sign_in::certificate_not_linked());
+                }
+                Ok(stored::record_step_up(conn, &session_id, now)?)
+            })
+        })
+        .await
+}

@@ -30,8 +30,9 @@ pub struct SecurityEventView {
     /// `email_change_requested`, `email_changed`, `profile_updated`, `device_enrolled`,
     /// `device_removed`, `certificate_enrolled`, `certificate_removed`, `viewed_by_support`
     /// (from here on, the support desk's actions), `sign_in_unlocked_by_support`,
-    /// `sessions_revoked_by_support`, `activation_link_resent`, `reset_link_sent_by_support` or
-    /// `email_corrected_by_support`.
+    /// `sessions_revoked_by_support`, `activation_link_resent`, `reset_link_sent_by_support`,
+    /// `email_corrected_by_support`, `device_removed_by_support` or
+    /// `certificate_removed_by_support`.
     #[schema(value_type = String, example = "sign_in")]
     pub kind: SecurityEventKind,
     /// Sign-in method where it applies: `pwd`, `qr`, `x509`.

@@ -10,7 +10,10 @@ use crate::{
     domain::email::Email,
     error::{ApiError, Problem},
     flows::staff::{accounts as flow, Actor},
-    routes::me::{security_events::SecurityEventView, sessions::SessionView, AccountView},
+    routes::me::{
+        certificates::CertificateView, devices::DeviceView, security_events::SecurityEventView,
+        sessions::SessionView, AccountView,
+    },
 };
 
 /// What to look for.
@@ -362,4 +365,95 @@ pub async fn account_emails(
             })
             .collect(),
     }))
+}
+
+/// The sign-in credentials enrolled on an account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountCredentials {
+    /// Expertpass devices, oldest first.
+    pub devices: Vec<DeviceView>,
+    /// Signexpert certificates, oldest first.
+    pub certificates: Vec<CertificateView>,
+}
+
+/// The Expertpass devices and Signexpert certificates enrolled on an account.
+#[utoipa::path(
+    tag = "staff",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The account's id")),
+    responses(
+        (status = 200, description = "The credentials", body = AccountCredentials),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`step_up_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`account_not_found`, or `not_found`: the caller is not support", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/staff/accounts/{id}/credentials")]
+pub async fn account_credentials(
+    ctx: web::Data<ApiContext>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (devices, certificates) = flow::credentials(&ctx, &actor, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(AccountCredentials {
+        devices: devices.into_iter().map(DeviceView::from).collect(),
+        certificates: certificates
+            .into_iter()
+            .map(CertificateView::from)
+            .collect(),
+    }))
+}
+
+/// Remove one Expertpass device of an account (a lost phone): it can no longer approve a
+/// sign-in. The owner sees `device_removed_by_support` in their history.
+#[utoipa::path(
+    tag = "staff",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The account's id"),
+        ("device_id" = String, Path, description = "The device's id"),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`step_up_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`account_not_found`, `not_found`: no such device on the account, or the caller is not support", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/staff/accounts/{id}/devices/{device_id}")]
+pub async fn remove_account_device(
+    ctx: web::Data<ApiContext>,
+    actor: Actor,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, device_id) = path.into_inner();
+    flow::remove_device(&ctx, &actor, id, device_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Remove one Signexpert certificate of an account: it can no longer sign in with it. The
+/// owner sees `certificate_removed_by_support` in their history.
+#[utoipa::path(
+    tag = "staff",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The account's id"),
+        ("certificate_id" = String, Path, description = "The certificate's id"),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`step_up_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`account_not_found`, `not_found`: no such certificate on the account, or the caller is not support", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/staff/accounts/{id}/certificates/{certificate_id}")]
+pub async fn remove_account_certificate(
+    ctx: web::Data<ApiContext>,
+    actor: Actor,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, certificate_id) = path.into_inner();
+    flow::remove_certificate(&ctx, &actor, id, certificate_id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -133,6 +133,58 @@ pub async fn step_up(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Confirm one's identity again with Signexpert: a challenge from `POST
+/// /v1/signexpert/challenges`, signed with the key of a certificate that signs in to the
+/// caller's own account. Staff actions are allowed for 15 minutes from now.
+#[utoipa::path(
+    tag = "staff",
+    security(("bearer" = [])),
+    request_body = CertificateStepUpRequest,
+    responses(
+        (status = 204, description = "Confirmed: staff actions allowed for 15 minutes"),
+        (status = 401, description = "`unauthorized`; `invalid_challenge`, `certificate_untrusted`, `certificate_expired`, `certificate_not_yet_valid`, `certificate_usage`, `certificate_revoked`, `invalid_signature`, as at a Signexpert sign-in; `certificate_not_linked`: the certificate is not the caller's", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`, `invalid_certificate_chain`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`signexpert_unavailable`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/staff/step-up/signexpert")]
+pub async fn step_up_with_certificate(
+    ctx: web::Data<ApiContext>,
+    auth: Authenticated,
+    client: Client,
+    body: web::Json<CertificateStepUpRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let CertificateStepUpRequest {
+        challenge_id,
+        certificate_chain_pem,
+        signature,
+        signature_algorithm,
+    } = body.into_inner();
+    let proof = crate::auth::signexpert::proof::CertificateProof {
+        challenge_id,
+        certificate_chain_pem,
+        signature,
+        signature_algorithm,
+    };
+    flow::step_up_with_certificate(&ctx, &auth, proof, client).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A signed Signexpert challenge and the certificate that signed it.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CertificateStepUpRequest {
+    /// From `POST /v1/signexpert/challenges`; used up by this request, whatever its outcome.
+    pub challenge_id: String,
+    /// The certificate chain, PEM, the user's certificate first.
+    pub certificate_chain_pem: String,
+    /// The signature of the challenge's `message_to_sign`, base64.
+    pub signature: String,
+    /// How the signature was made (every fitting algorithm is tried when absent).
+    #[serde(default)]
+    pub signature_algorithm: Option<crate::auth::signexpert::SignatureAlgorithm>,
+}
+
 /// A CSV field for a French spreadsheet: quoted when it holds `;`, a quote or a line break.
 pub fn csv_field(value: &str) -> String {
     if value.contains([';', '"', '\n', '\r']) {
