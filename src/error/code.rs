@@ -246,6 +246,15 @@ error_codes! {
             "This QR code has expired. Show a new one on the sign-in page.",
         ),
     }
+    ClientIdTaken {
+        code: "client_id_taken",
+        status: CONFLICT,
+        title: ("Identifiant de site déjà pris", "Client id taken"),
+        detail: (
+            "Un site (client OpenID Connect ou service CAS) porte déjà cet identifiant.",
+            "A site (OpenID Connect client or CAS service) already has this id.",
+        ),
+    }
     ClientUnknown {
         code: "client_unknown",
         status: BAD_REQUEST,

@@ -1,10 +1,13 @@
 //! Registering the Ordre's sites as relying parties (`comptexpert clients …`): OpenID Connect
 //! clients and CAS services, whose ids share one namespace.
 
+use chrono::NaiveDateTime;
+use diesel::Connection;
+
 use crate::{
     cas::services::{InvalidService, ServiceSpec},
     context::ApiContext,
-    db::{self, cas::CasService, oauth_clients::OAuthClient},
+    db::{self, cas::CasService, oauth_clients::OAuthClient, DbConnection},
     error::ApiError,
     oidc::clients::{ClientSpec, InvalidClient},
 };
@@ -36,31 +39,27 @@ pub struct Registered {
     pub secret: Option<String>,
 }
 
+/// Registers a new client, in the caller's transaction: [`ClientError::Taken`] when the id is a
+/// client's or a CAS service's already.
+pub fn add_in(conn: &mut DbConnection, client: &OAuthClient) -> Result<(), ClientError> {
+    if CasService::find(conn, &client.client_id)?.is_some() {
+        return Err(ClientError::Taken(client.client_id.clone()));
+    }
+    // In a savepoint, so that a unique violation leaves the transaction usable on PostgreSQL.
+    match conn.transaction(|conn| client.insert(conn)) {
+        Ok(()) => Ok(()),
+        Err(e) if db::is_unique_violation(&e) => Err(ClientError::Taken(client.client_id.clone())),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Registers a new client.
 pub async fn add(ctx: &ApiContext, spec: ClientSpec) -> Result<Registered, ClientError> {
     let (client, secret) = spec.validate()?.into_client(ctx.clock.now());
     let stored = client.clone();
-    let inserted = ctx
-        .db
-        .run(move |conn| {
-            Ok(db::write_transaction(conn, |conn| {
-                if CasService::find(conn, &stored.client_id)?.is_some() {
-                    return Ok(false);
-                }
-                stored.insert(conn).map(|()| true)
-            })
-            .or_else(|e| {
-                if db::is_unique_violation(&e) {
-                    Ok(false)
-                } else {
-                    Err(e)
-                }
-            })?)
-        })
-        .await?;
-    if !inserted {
-        return Err(ClientError::Taken(client.client_id));
-    }
+    ctx.db
+        .run(move |conn| Ok(db::write_transaction(conn, |conn| add_in(conn, &stored))))
+        .await??;
     Ok(Registered { client, secret })
 }
 
@@ -78,6 +77,44 @@ pub async fn show(ctx: &ApiContext, client_id: &str) -> Result<OAuthClient, Clie
         .ok_or_else(|| ClientError::Unknown(client_id.to_owned()))
 }
 
+/// Changes the client `id` with `change` (checked again as a whole), in the caller's
+/// transaction: the client before, and what was stored. With `new_secret`, a confidential
+/// client gets a new secret and the old one stops working.
+pub fn update_in(
+    conn: &mut DbConnection,
+    id: &str,
+    change: impl FnOnce(&mut ClientSpec),
+    new_secret: bool,
+    now: NaiveDateTime,
+) -> Result<(OAuthClient, Registered), ClientError> {
+    let current = OAuthClient::find_for_update(conn, id)?
+        .ok_or_else(|| ClientError::Unknown(id.to_owned()))?;
+    let mut spec = ClientSpec::of(&current);
+    change(&mut spec);
+    spec.client_id = current.client_id.clone();
+    if new_secret && !spec.confidential {
+        return Err(ClientError::Invalid(InvalidClient(format!(
+            "{id:?} is a public client: it has no secret"
+        ))));
+    }
+    let became_confidential = spec.confidential && !current.confidential;
+    let (mut client, secret) = spec.validate()?.into_client(now);
+    client.created_at = current.created_at;
+    let secret = if new_secret || became_confidential {
+        secret
+    } else {
+        // Unchanged: the secret it has (or none, for a public client).
+        client.secret_hash = if client.confidential {
+            current.secret_hash.clone()
+        } else {
+            None
+        };
+        None
+    };
+    client.update(conn)?;
+    Ok((current, Registered { client, secret }))
+}
+
 /// Changes a client with `change` (checked again as a whole), reading and writing it in one
 /// transaction so that two updates at once do not lose one; with `new_secret`, a confidential
 /// client gets a new secret and the old one stops working.
@@ -92,32 +129,7 @@ pub async fn update(
     ctx.db
         .run(move |conn| {
             Ok(db::write_transaction(conn, |conn| {
-                let current = OAuthClient::find_for_update(conn, &id)?
-                    .ok_or_else(|| ClientError::Unknown(id.clone()))?;
-                let mut spec = ClientSpec::of(&current);
-                change(&mut spec);
-                spec.client_id = current.client_id.clone();
-                if new_secret && !spec.confidential {
-                    return Err(ClientError::Invalid(InvalidClient(format!(
-                        "{id:?} is a public client: it has no secret"
-                    ))));
-                }
-                let became_confidential = spec.confidential && !current.confidential;
-                let (mut client, secret) = spec.validate()?.into_client(now);
-                client.created_at = current.created_at;
-                let secret = if new_secret || became_confidential {
-                    secret
-                } else {
-                    // Unchanged: the secret it has (or none, for a public client).
-                    client.secret_hash = if client.confidential {
-                        current.secret_hash.clone()
-                    } else {
-                        None
-                    };
-                    None
-                };
-                client.update(conn)?;
-                Ok(Registered { client, secret })
+                update_in(conn, &id, change, new_secret, now).map(|(_, registered)| registered)
             }))
         })
         .await?
@@ -141,31 +153,32 @@ pub async fn remove(ctx: &ApiContext, client_id: &str) -> Result<(), ClientError
     }
 }
 
+/// Registers a new CAS service in the caller's transaction ([`ClientError::Taken`] when the id
+/// is used).
+pub fn add_cas_in(conn: &mut DbConnection, service: &CasService) -> Result<(), ClientError> {
+    if OAuthClient::find(conn, &service.service_id)?.is_some() {
+        return Err(ClientError::Taken(service.service_id.clone()));
+    }
+    match conn.transaction(|conn| service.insert(conn)) {
+        Ok(()) => Ok(()),
+        Err(e) if db::is_unique_violation(&e) => {
+            Err(ClientError::Taken(service.service_id.clone()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Registers a new CAS service.
 pub async fn add_cas(ctx: &ApiContext, spec: ServiceSpec) -> Result<CasService, ClientError> {
     let service = spec.validate()?.into_service(ctx.clock.now());
     let stored = service.clone();
-    let inserted = ctx
-        .db
+    ctx.db
         .run(move |conn| {
             Ok(db::write_transaction(conn, |conn| {
-                if OAuthClient::find(conn, &stored.service_id)?.is_some() {
-                    return Ok(false);
-                }
-                stored.insert(conn).map(|()| true)
-            })
-            .or_else(|e| {
-                if db::is_unique_violation(&e) {
-                    Ok(false)
-                } else {
-                    Err(e)
-                }
-            })?)
+                add_cas_in(conn, &stored)
+            }))
         })
-        .await?;
-    if !inserted {
-        return Err(ClientError::Taken(service.service_id));
-    }
+        .await??;
     Ok(service)
 }
 
@@ -186,6 +199,24 @@ pub async fn find_cas(
         .await?)
 }
 
+/// Changes the CAS service `id` with `change` (checked again as a whole) in the caller's
+/// transaction: the service before, and after.
+pub fn update_cas_in(
+    conn: &mut DbConnection,
+    id: &str,
+    change: impl FnOnce(&mut ServiceSpec),
+    now: NaiveDateTime,
+) -> Result<(CasService, CasService), ClientError> {
+    let current = CasService::find(conn, id)?.ok_or_else(|| ClientError::Unknown(id.to_owned()))?;
+    let mut spec = ServiceSpec::of(&current);
+    change(&mut spec);
+    spec.service_id = current.service_id.clone();
+    let mut service = spec.validate()?.into_service(now);
+    service.created_at = current.created_at;
+    service.update(conn)?;
+    Ok((current, service))
+}
+
 /// Changes a CAS service with `change` (checked again as a whole), in one transaction.
 pub async fn update_cas(
     ctx: &ApiContext,
@@ -197,15 +228,7 @@ pub async fn update_cas(
     ctx.db
         .run(move |conn| {
             Ok(db::write_transaction(conn, |conn| {
-                let current =
-                    CasService::find(conn, &id)?.ok_or_else(|| ClientError::Unknown(id.clone()))?;
-                let mut spec = ServiceSpec::of(&current);
-                change(&mut spec);
-                spec.service_id = current.service_id.clone();
-                let mut service = spec.validate()?.into_service(now);
-                service.created_at = current.created_at;
-                service.update(conn)?;
-                Ok(service)
+                update_cas_in(conn, &id, change, now).map(|(_, after)| after)
             }))
         })
         .await?

@@ -469,3 +469,188 @@ fn parse_semicolon_csv(text: &str) -> Vec<Vec<String>> {
     }
     rows
 }
+
+#[actix_web::test]
+async fn an_administrator_registers_changes_and_removes_the_sites_of_single_sign_on() {
+    let app = spawn_app().await;
+    let admin = app.add_active_account("a.admin", "Admin-2026!", "admin@ordre.fr");
+    let agent = app.add_active_account("s.agent", "Support-2026!", "agent@ordre.fr");
+    grant(&app, "a.admin", StaffRoleKind::Administrator).await;
+    grant(&app, "s.agent", StaffRoleKind::Support).await;
+    let (admin_token, _) = app.signed_in(&admin).await;
+    let (agent_token, _) = app.signed_in(&agent).await;
+    let records = |app: &TestApp| {
+        comptexpert::db::staff::AuditRecord::page(&mut connection(app), &Default::default(), 1000)
+            .expect("records")
+    };
+
+    let client = json!({
+        "client_id": "annuaire",
+        "name": "Annuaire de l'Ordre",
+        "redirect_uris": ["https://annuaire.example/callback"],
+    });
+    call(
+        &app,
+        Method::POST,
+        "/v1/staff/clients",
+        &agent_token,
+        Some(client.clone()),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    let created = call(
+        &app,
+        Method::POST,
+        "/v1/staff/clients",
+        &admin_token,
+        Some(client.clone()),
+    )
+    .await;
+    assert_eq!(created.status.as_u16(), 201, "{:?}", created.json());
+    let secret = created.json()["client_secret"]
+        .as_str()
+        .expect("a secret")
+        .to_owned();
+    assert_eq!(
+        created.json()["scopes"],
+        json!(["email", "openid", "profile"])
+    );
+    call(
+        &app,
+        Method::POST,
+        "/v1/staff/clients",
+        &admin_token,
+        Some(client),
+    )
+    .await
+    .assert_problem(409, "client_id_taken");
+    call(
+        &app,
+        Method::POST,
+        "/v1/staff/clients",
+        &admin_token,
+        Some(json!({"client_id": "forum", "name": "Forum", "redirect_uris": ["http://forum.example/cb"]})),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    let logged = records(&app);
+    assert_eq!(logged.len(), 1, "one record for the one registration");
+    assert_eq!(logged[0].action, "client.registered");
+    assert!(!logged[0]
+        .after_value
+        .as_deref()
+        .unwrap_or_default()
+        .contains(&secret));
+
+    // The secret works at the token endpoint until it is renewed.
+    let update = json!({
+        "name": "Annuaire des experts-comptables",
+        "redirect_uris": ["https://annuaire.example/callback"],
+        "new_secret": true,
+    });
+    let updated = call(
+        &app,
+        Method::PUT,
+        "/v1/staff/clients/annuaire",
+        &admin_token,
+        Some(update),
+    )
+    .await;
+    assert_eq!(updated.status.as_u16(), 200, "{:?}", updated.json());
+    let renewed = updated.json()["client_secret"]
+        .as_str()
+        .expect("a new secret")
+        .to_owned();
+    assert_ne!(renewed, secret);
+    let stored =
+        comptexpert::db::oauth_clients::OAuthClient::find(&mut connection(&app), "annuaire")
+            .expect("read")
+            .expect("stored");
+    assert_eq!(stored.name, "Annuaire des experts-comptables");
+    assert!(comptexpert::oidc::clients::secret_matches(
+        &stored, &renewed
+    ));
+    assert!(!comptexpert::oidc::clients::secret_matches(
+        &stored, &secret
+    ));
+    let logged = records(&app);
+    assert_eq!(logged[0].action, "client.updated");
+    assert!(logged[0]
+        .before_value
+        .as_deref()
+        .unwrap_or_default()
+        .contains("Annuaire de l'Ordre"));
+
+    // A CAS service beside it, in the same namespace.
+    let service = json!({
+        "service_id": "annuaire",
+        "name": "Intranet",
+        "patterns": ["https://intranet.example/cas/*"],
+    });
+    call(
+        &app,
+        Method::POST,
+        "/v1/staff/cas-services",
+        &admin_token,
+        Some(service),
+    )
+    .await
+    .assert_problem(409, "client_id_taken");
+    let created = call(
+        &app,
+        Method::POST,
+        "/v1/staff/cas-services",
+        &admin_token,
+        Some(json!({"service_id": "intranet", "name": "Intranet", "patterns": ["https://intranet.example/*x"]})),
+    )
+    .await;
+    created.assert_problem(422, "validation_failed");
+    let created = call(
+        &app,
+        Method::POST,
+        "/v1/staff/cas-services",
+        &admin_token,
+        Some(json!({"service_id": "intranet", "name": "Intranet", "patterns": ["https://intranet.example/cas/*"]})),
+    )
+    .await;
+    assert_eq!(created.status.as_u16(), 201, "{:?}", created.json());
+    let changed = call(
+        &app,
+        Method::PUT,
+        "/v1/staff/cas-services/intranet",
+        &admin_token,
+        Some(json!({"name": "Intranet", "patterns": ["https://intranet.example/cas/*"], "attributes": ["email", "supraNumber"]})),
+    )
+    .await;
+    assert_eq!(
+        changed.json()["attributes"],
+        json!(["email", "supraNumber"])
+    );
+    let listed = call(&app, Method::GET, "/v1/staff/clients", &admin_token, None)
+        .await
+        .json();
+    assert_eq!(listed["clients"][0]["client_id"], "annuaire");
+    assert_eq!(listed["clients"][0]["client_secret"], Value::Null);
+    assert_eq!(listed["cas_services"][0]["service_id"], "intranet");
+
+    for id in ["annuaire", "intranet"] {
+        let path = format!("/v1/staff/clients/{id}");
+        let removed = call(&app, Method::DELETE, &path, &admin_token, None).await;
+        assert_eq!(removed.status.as_u16(), 204);
+        call(&app, Method::DELETE, &path, &admin_token, None)
+            .await
+            .assert_problem(404, "not_found");
+    }
+    let actions: Vec<String> = records(&app).into_iter().map(|r| r.action).collect();
+    assert_eq!(
+        actions,
+        [
+            "cas_service.removed",
+            "oauth_client.removed",
+            "cas_service.updated",
+            "cas_service.registered",
+            "client.updated",
+            "client.registered",
+        ]
+    );
+}

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod clients;
 pub mod council;
 pub mod roles;
 
