@@ -24,6 +24,12 @@ pub struct Claims {
     pub exp: i64,
     /// Unique token id.
     pub jti: String,
+    /// The account's staff roles when it has any (`support`, `administrator`,
+    /// `council:{region}`), for the front end to show the staff's screens. The API does not
+    /// trust them: it reads the roles from the database at each staff request, so a revoked
+    /// role stops at once even in a token issued before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
 }
 
 /// Signs an access token for a session (with [`KeyRing::current`]'s keys, in the service).
@@ -34,6 +40,7 @@ pub fn issue(
     account_id: &str,
     session_id: &str,
     amr: &str,
+    roles: Vec<String>,
 ) -> Result<String, String> {
     let now = chrono::Utc::now().timestamp();
     let claims = Claims {
@@ -45,6 +52,7 @@ pub fn issue(
         iat: now,
         exp: now + ACCESS_TOKEN_SECONDS,
         jti: uuid::Uuid::new_v4().to_string(),
+        roles,
     };
     let payload = serde_json::to_vec(&claims).map_err(|e| e.to_string())?;
     Ok(keys.sign_compact(&payload))

@@ -46,10 +46,10 @@ pub async fn open(
     crate::measures::sign_in(sign_in.amr, "signed_in");
     let account_id = account.id.clone();
     let lifetimes = ctx.settings.session_lifetimes;
-    let (session, refresh_token) = ctx
+    let (session, refresh_token, roles) = ctx
         .db
         .run(move |conn| {
-            Ok(Session::open(
+            let (session, refresh_token) = Session::open(
                 conn,
                 NewSession {
                     account_id: &account_id,
@@ -61,10 +61,27 @@ pub async fn open(
                 SecurityEventKind::SignIn,
                 db::now(),
                 &lifetimes,
-            )?)
+            )?;
+            let roles = role_claims(conn, &account_id)?;
+            Ok((session, refresh_token, roles))
         })
         .await?;
-    issue(ctx, account, session, refresh_token)
+    issue(ctx, account, session, refresh_token, roles)
+}
+
+/// The `roles` claim of the account's access tokens: its staff roles, `council:{region}` for a
+/// council role.
+pub fn role_claims(
+    conn: &mut db::DbConnection,
+    account_id: &str,
+) -> diesel::QueryResult<Vec<String>> {
+    Ok(db::staff::StaffRole::of_account(conn, account_id)?
+        .into_iter()
+        .map(|r| match r.region_code {
+            Some(region) => format!("{}:{region}", r.role.as_str()),
+            None => r.role.as_str().to_owned(),
+        })
+        .collect())
 }
 
 /// Signs an access token for `session`.
@@ -73,6 +90,7 @@ pub fn issue(
     account: Account,
     session: Session,
     refresh_token: String,
+    roles: Vec<String>,
 ) -> Result<SignedIn, ApiError> {
     let access_token = access::issue(
         &ctx.keys.current(),
@@ -81,6 +99,7 @@ pub fn issue(
         &account.id,
         &session.id,
         &session.amr,
+        roles,
     )
     .map_err(ApiError::internal)?;
     Ok(SignedIn {

@@ -290,6 +290,7 @@ async fn tampered_expired_or_foreign_tokens_get_401_with_www_authenticate() {
         &account.id,
         "sid",
         "pwd",
+        Vec::new(),
     )
     .expect("token");
     let app_keys_file =
@@ -303,6 +304,7 @@ async fn tampered_expired_or_foreign_tokens_get_401_with_www_authenticate() {
         &account.id,
         "sid",
         "pwd",
+        Vec::new(),
     )
     .expect("token");
 

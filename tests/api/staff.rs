@@ -654,3 +654,55 @@ async fn an_administrator_registers_changes_and_removes_the_sites_of_single_sign
         ]
     );
 }
+
+#[actix_web::test]
+async fn the_access_token_carries_the_staff_roles_for_the_front_end_but_the_database_decides() {
+    use base64::Engine;
+    let app = spawn_app().await;
+    let member = app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
+    let agent = app.add_active_account("s.agent", "Support-2026!", "agent@ordre.fr");
+    grant(&app, "s.agent", StaffRoleKind::Support).await;
+    roles::grant_by_operator(
+        &app.context,
+        "s.agent".into(),
+        StaffRoleKind::Council,
+        Some("bretagne".into()),
+    )
+    .await
+    .expect("granted");
+    let claims = |token: &str| -> Value {
+        let payload = token.split('.').nth(1).expect("a JWT");
+        serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(payload)
+                .expect("base64url"),
+        )
+        .expect("JSON")
+    };
+    let (member_token, _) = app.signed_in(&member).await;
+    assert_eq!(
+        claims(&member_token).get("roles"),
+        None,
+        "no claim for non-staff"
+    );
+    let (agent_token, agent_refresh) = app.signed_in(&agent).await;
+    let mut roles_claim = claims(&agent_token)["roles"].clone();
+    roles_claim
+        .as_array_mut()
+        .expect("roles")
+        .sort_by_key(|v| v.to_string());
+    assert_eq!(roles_claim, json!(["council:bretagne", "support"]));
+
+    // Revoked: the refreshed token no longer carries it, and the old token no longer opens the
+    // staff endpoints, whatever it says.
+    roles::revoke_by_operator(&app.context, "s.agent".into(), StaffRoleKind::Support, None)
+        .await
+        .expect("revoked");
+    let path = format!("/v1/staff/accounts/{}", member.id);
+    call(&app, Method::GET, &path, &agent_token, None)
+        .await
+        .assert_problem(404, "not_found");
+    let refreshed = app.refresh(&agent_refresh).await.json();
+    let access = refreshed["access_token"].as_str().expect("access token");
+    assert_eq!(claims(access)["roles"], json!(["council:bretagne"]));
+}

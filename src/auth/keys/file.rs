@@ -499,7 +499,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let path = key_file(&dir);
         let old = SigningKeys::from_pem(&read(&path).expect("read")).expect("keys");
-        let token = access::issue(&old, "iss", "aud", "acc-1", "ses-1", "pwd").expect("token");
+        let token =
+            access::issue(&old, "iss", "aud", "acc-1", "ses-1", "pwd", Vec::new()).expect("token");
         let now = Utc::now();
 
         let rotation = rotate_file(&path, now).expect("rotated");

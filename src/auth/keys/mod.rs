@@ -242,8 +242,9 @@ mod tests {
         let ring =
             KeyRing::from(SigningKeys::from_pem(&generate_pem().expect("key")).expect("key"));
         let keys = ring.current();
-        let token = super::super::access::issue(&keys, "iss", "aud", "acc-1", "ses-1", "pwd")
-            .expect("token");
+        let token =
+            super::super::access::issue(&keys, "iss", "aud", "acc-1", "ses-1", "pwd", Vec::new())
+                .expect("token");
         let header = jsonwebtoken::decode_header(&token).expect("header");
         assert_eq!(header.alg, jsonwebtoken::Algorithm::EdDSA);
         assert_eq!(header.kid.as_deref(), Some(keys.active_kid()));

@@ -231,7 +231,7 @@ mod tests {
     }
 
     fn token_of(keys: &SigningKeys) -> String {
-        access::issue(keys, "iss", "aud", "acc-1", "ses-1", "pwd").expect("token")
+        access::issue(keys, "iss", "aud", "acc-1", "ses-1", "pwd", Vec::new()).expect("token")
     }
 
     #[test]

@@ -19,9 +19,16 @@ pub async fn refresh(ctx: &ApiContext, presented: String) -> Result<SignedIn, Ap
     }
     let now = ctx.clock.now();
     let lifetimes = ctx.settings.session_lifetimes;
-    let refreshed = ctx
+    let (refreshed, roles) = ctx
         .db
-        .run(move |conn| Ok(Session::refresh(conn, &presented, now, &lifetimes)?))
+        .run(move |conn| {
+            let refreshed = Session::refresh(conn, &presented, now, &lifetimes)?;
+            let roles = match &refreshed {
+                Refresh::Rotated { account, .. } => session_tokens::role_claims(conn, &account.id)?,
+                _ => Vec::new(),
+            };
+            Ok((refreshed, roles))
+        })
         .await?;
     match refreshed {
         Refresh::Rotated {
@@ -30,7 +37,7 @@ pub async fn refresh(ctx: &ApiContext, presented: String) -> Result<SignedIn, Ap
             refresh_token,
         } => {
             crate::measures::refresh("rotated");
-            session_tokens::issue(ctx, *account, session, refresh_token)
+            session_tokens::issue(ctx, *account, session, refresh_token, roles)
         }
         Refresh::Reused { session } => {
             crate::measures::refresh("reuse_detected");
