@@ -62,7 +62,7 @@ async fn the_demo_register_is_the_same_on_every_run() {
     assert_eq!(summary.members, 2_002);
     assert_eq!(summary.firms, 101);
     assert_eq!(summary.campaigns, 48);
-    assert_eq!(summary.accounts, 2);
+    assert_eq!(summary.accounts, 5);
     let (a, b) = (members(&first), members(&second));
     assert_eq!(a.len(), 2_002);
     assert!(a == b, "two runs must produce identical members");
@@ -157,7 +157,16 @@ async fn the_demo_accounts_sign_in_with_the_documented_password() {
         .load(conn)
         .expect("accounts");
     let identifiers: Vec<&str> = accounts.iter().map(|a| a.0.as_str()).collect();
-    assert_eq!(identifiers, [MEMBER_IDENTIFIER, RAC_IDENTIFIER]);
+    assert_eq!(
+        identifiers,
+        [
+            "admin.demo",
+            "conseil.paris.demo",
+            MEMBER_IDENTIFIER,
+            RAC_IDENTIFIER,
+            "support.demo"
+        ]
+    );
     for (identifier, status, quality, member_id, hash) in &accounts {
         assert_eq!(status, "active", "{identifier}");
         assert_eq!(
@@ -201,4 +210,55 @@ async fn a_register_that_is_not_empty_is_left_alone() {
             campaigns: 48
         }
     );
+}
+
+#[actix_web::test]
+async fn the_demo_staff_sign_in_and_reach_what_their_role_allows() {
+    use awc::http::Method;
+    let app = spawn_app().await;
+    seed(&app);
+    let token = |response: crate::helpers::TestResponse| {
+        assert_eq!(response.status.as_u16(), 201, "{:?}", response.json());
+        response.json()["access_token"]
+            .as_str()
+            .expect("a token")
+            .to_owned()
+    };
+    let get = |path: String, token: String| {
+        let request = app.authed(Method::GET, &path, &token);
+        async { app.send(request, None).await }
+    };
+    let support = token(app.sign_in("support.demo", DEMO_PASSWORD, false).await);
+    let council = token(
+        app.sign_in("conseil.paris.demo", DEMO_PASSWORD, false)
+            .await,
+    );
+    let admin = token(app.sign_in("admin.demo", DEMO_PASSWORD, false).await);
+
+    let found = get("/v1/staff/accounts?q=mdurand".into(), support).await;
+    assert_eq!(found.json()["items"][0]["identifier"], MEMBER_IDENTIFIER);
+    let summary = get(
+        "/v1/staff/regions/paris-ile-de-france/summary".into(),
+        council.clone(),
+    )
+    .await;
+    assert_eq!(summary.status.as_u16(), 200, "{:?}", summary.json());
+    assert!(summary.json()["bureaux"].as_i64().expect("a count") > 0);
+    get(
+        "/v1/staff/regions/rhone-alpes/summary".into(),
+        council.clone(),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    get("/v1/staff/accounts?q=mdurand".into(), council)
+        .await
+        .assert_problem(404, "not_found");
+    let sites = get("/v1/staff/clients".into(), admin.clone()).await.json();
+    assert_eq!(sites["clients"][0]["client_id"], "annuaire-demo");
+    get(
+        "/v1/staff/regions/paris-ile-de-france/summary".into(),
+        admin,
+    )
+    .await
+    .assert_problem(404, "not_found");
 }

@@ -1,12 +1,14 @@
 //! The fixed people of the demo, whose values the README lists: a member with an account, a RAC
-//! with an account, and a member without one for a newcomer to walk the registration.
+//! with an account, the Ordre's staff (support, a council of Paris Île-de-France, an
+//! administrator), and a member without one for a newcomer to walk the registration.
 
 use diesel::prelude::*;
 
 use super::DemoError;
 use crate::{
     auth::password,
-    db::{registry::Member, schema::accounts, DbConnection},
+    db::{registry::Member, schema::accounts, staff::StaffRole, DbConnection},
+    domain::states::StaffRoleKind,
 };
 
 /// The password of every demo account (digit and special character: the guide's policy).
@@ -15,6 +17,38 @@ pub const DEMO_PASSWORD: &str = "Demo-2026!";
 pub const MEMBER_IDENTIFIER: &str = "mdurand";
 /// The identifier the demo RAC chose on the "Autre profil" form.
 pub const RAC_IDENTIFIER: &str = "rac.demo";
+
+/// The demo's staff of the Ordre (README, "Staff"): identifier, first and last name, email, and
+/// the role each holds (a council role for Paris Île-de-France).
+pub const STAFF: [(&str, &str, &str, &str, &str, StaffRoleKind, Option<&str>); 3] = [
+    (
+        "support.demo",
+        "MME",
+        "Sophie",
+        "Garnier",
+        "sophie.garnier@ordre-support.example",
+        StaffRoleKind::Support,
+        None,
+    ),
+    (
+        "conseil.paris.demo",
+        "M",
+        "Thomas",
+        "Lemaire",
+        "thomas.lemaire@croec-paris.example",
+        StaffRoleKind::Council,
+        Some("paris-ile-de-france"),
+    ),
+    (
+        "admin.demo",
+        "MME",
+        "Nadia",
+        "Benali",
+        "nadia.benali@ordre-admin.example",
+        StaffRoleKind::Administrator,
+        None,
+    ),
+];
 /// The region of the demo people and of the demo firm's main bureau.
 pub const DEMO_REGION: &str = "paris-ile-de-france";
 
@@ -149,8 +183,8 @@ struct DemoAccount<'a> {
     activated_at: Option<chrono::NaiveDateTime>,
 }
 
-/// Inserts the two active demo accounts: Marie Durand's (a member) and the RAC's ("Autre profil").
-/// Returns how many were inserted.
+/// Inserts the active demo accounts: Marie Durand's (a member), the RAC's ("Autre profil") and
+/// the three staff members' with their roles. Returns how many were inserted.
 pub fn insert_accounts(
     conn: &mut DbConnection,
     now: chrono::NaiveDateTime,
@@ -207,6 +241,36 @@ pub fn insert_accounts(
         inserted += diesel::insert_into(accounts::table)
             .values(&account)
             .execute(conn)?;
+    }
+    // One hash for the three staff accounts: the same password, and the demo's start is not
+    // slowed by three more Argon2id runs.
+    let staff_hash = hash()?;
+    for (identifier, civility, first_name, last_name, email, role, region) in STAFF {
+        let account = DemoAccount {
+            id: uuid::Uuid::now_v7().to_string(),
+            identifier,
+            email,
+            quality_code: "autre_profil",
+            member_id: None,
+            civility,
+            last_name,
+            first_name,
+            phone: None,
+            address: None,
+            city: None,
+            postal_code: None,
+            birth_year: None,
+            accepts_communications: false,
+            password_hash: Some(staff_hash.clone()),
+            status: "active",
+            created_at: now,
+            updated_at: now,
+            activated_at: Some(now),
+        };
+        inserted += diesel::insert_into(accounts::table)
+            .values(&account)
+            .execute(conn)?;
+        StaffRole::grant(conn, &account.id, role, region, "operator", now)?;
     }
     Ok(inserted)
 }
