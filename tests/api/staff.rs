@@ -706,3 +706,58 @@ async fn the_access_token_carries_the_staff_roles_for_the_front_end_but_the_data
     let access = refreshed["access_token"].as_str().expect("access token");
     assert_eq!(claims(access)["roles"], json!(["council:bretagne"]));
 }
+
+#[actix_web::test]
+async fn the_support_desk_finds_a_rac_by_a_last_name_typed_without_its_accents() {
+    let app = spawn_app().await;
+    let rac = app.add_active_account("c.lefevre", "Rac-2026!", "c.l@cabinet.fr");
+    app.add_active_account("j.martin", "Rac-2026!", "jeanne@cabinet.fr");
+    let agent = app.add_active_account("s.agent", "Support-2026!", "agent@ordre.fr");
+    grant(&app, "s.agent", StaffRoleKind::Support).await;
+    {
+        use comptexpert::db::schema::accounts;
+        diesel::update(accounts::table.find(&rac.id))
+            .set(accounts::last_name.eq("Lefèvre-Dubois"))
+            .execute(&mut *connection(&app))
+            .expect("renamed");
+    }
+    let (token, _) = app.signed_in(&agent).await;
+    for q in [
+        "lefevre",
+        "LEFÈVRE",
+        "lefevredu",
+        "dubois",
+        "Lefèvre-Dubois Jeanne",
+    ] {
+        let found = call(
+            &app,
+            Method::GET,
+            &format!("/v1/staff/accounts?q={}", urlencoding(q)),
+            &token,
+            None,
+        )
+        .await
+        .json();
+        let identifiers: Vec<&str> = found["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|a| a["identifier"].as_str())
+            .collect();
+        assert_eq!(identifiers, ["c.lefevre"], "{q}");
+    }
+    let others = call(
+        &app,
+        Method::GET,
+        "/v1/staff/accounts?q=dupont",
+        &token,
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(others["items"], json!([]));
+}
+
+fn urlencoding(q: &str) -> String {
+    url::form_urlencoded::byte_serialize(q.as_bytes()).collect()
+}

@@ -57,6 +57,11 @@ pub async fn search(ctx: &ApiContext, actor: &Actor, q: String) -> Result<Vec<Ac
                                 }
                             }
                         }
+                        for account in external_accounts_named(conn, &prefix)? {
+                            if !found.iter().any(|a| a.id == account.id) {
+                                found.push(account);
+                            }
+                        }
                     }
                     found
                 }
@@ -66,6 +71,39 @@ pub async fn search(ctx: &ApiContext, actor: &Actor, q: String) -> Result<Vec<Ac
             Ok(found)
         })
         .await
+}
+
+/// "Autre profil" accounts (RACs: not on the register) whose name the folded `prefix` starts,
+/// with the register's keys (last name then first name, from any word of a compound last name;
+/// accents, case, hyphens and apostrophes aside). They are read by name only and folded here:
+/// there are a few thousand, and a staff search is rare.
+fn external_accounts_named(
+    conn: &mut DbConnection,
+    prefix: &str,
+) -> diesel::QueryResult<Vec<Account>> {
+    use crate::db::schema::accounts as table;
+    use diesel::prelude::*;
+    let named: Vec<(String, String, String)> = table::table
+        .filter(table::member_id.is_null())
+        .order((table::last_name, table::first_name))
+        .select((table::id, table::last_name, table::first_name))
+        .load(conn)?;
+    let mut found = Vec::new();
+    for (id, last_name, first_name) in named {
+        if found.len() as i64 >= SEARCH_LIMIT {
+            break;
+        }
+        let matches = names::search_key(&last_name, &first_name).starts_with(prefix)
+            || names::word_search_keys(&last_name, &first_name)
+                .iter()
+                .any(|(_, key)| key.starts_with(prefix));
+        if matches {
+            if let Some(account) = Account::find(conn, &id)? {
+                found.push(account);
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Where an account stands, as the support desk sees it.
