@@ -439,11 +439,14 @@ pub fn declaration_lines(
         .collect())
 }
 
+/// A payment with the bureaux it settles (reference, amount) and its payer's identifier.
+pub type PaymentLine = (Payment, Vec<(String, i64)>, Option<String>);
+
 /// The region's payments of a campaign, oldest first, with the bureaux each settles.
 pub fn payments_of_campaign(
     conn: &mut DbConnection,
     campaign_id: &str,
-) -> QueryResult<Vec<(Payment, Vec<(String, i64)>, Option<String>)>> {
+) -> QueryResult<Vec<PaymentLine>> {
     let found: Vec<Payment> = payments::table
         .filter(payments::campaign_id.eq(campaign_id))
         .order((payments::created_at, payments::id))

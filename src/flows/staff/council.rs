@@ -780,9 +780,7 @@ pub async fn resolve_event(
         .await
 }
 
-/// A payment of an export, with the bureaux it settles (reference, amount) and its payer's
-/// identifier.
-pub type PaymentLine = (Payment, Vec<(String, i64)>, Option<String>);
+pub use crate::db::council::PaymentLine;
 
 /// The declarations of the campaign of `year` (the current one by default), for the export.
 /// Audited: the data leaves the service.
@@ -798,7 +796,7 @@ pub async fn export_declarations(
         region_code,
         year,
         "declarations.exported",
-        |conn, id| stored::declaration_lines(conn, id),
+        stored::declaration_lines,
     )
     .await
 }
@@ -817,7 +815,7 @@ pub async fn export_payments(
         region_code,
         year,
         "payments.exported",
-        |conn, id| stored::payments_of_campaign(conn, id),
+        stored::payments_of_campaign,
     )
     .await
 }

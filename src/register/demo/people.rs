@@ -18,37 +18,50 @@ pub const MEMBER_IDENTIFIER: &str = "mdurand";
 /// The identifier the demo RAC chose on the "Autre profil" form.
 pub const RAC_IDENTIFIER: &str = "rac.demo";
 
-/// The demo's staff of the Ordre (README, "Staff"): identifier, first and last name, email, and
-/// the role each holds (a council role for Paris Île-de-France).
-pub const STAFF: [(&str, &str, &str, &str, &str, StaffRoleKind, Option<&str>); 3] = [
-    (
-        "support.demo",
-        "MME",
-        "Sophie",
-        "Garnier",
-        "sophie.garnier@ordre-support.example",
-        StaffRoleKind::Support,
-        None,
-    ),
-    (
-        "conseil.paris.demo",
-        "M",
-        "Thomas",
-        "Lemaire",
-        "thomas.lemaire@croec-paris.example",
-        StaffRoleKind::Council,
-        Some("paris-ile-de-france"),
-    ),
-    (
-        "admin.demo",
-        "MME",
-        "Nadia",
-        "Benali",
-        "nadia.benali@ordre-admin.example",
-        StaffRoleKind::Administrator,
-        None,
-    ),
+/// A staff member of the demo.
+pub struct DemoStaff {
+    pub identifier: &'static str,
+    pub civility: &'static str,
+    pub first_name: &'static str,
+    pub last_name: &'static str,
+    pub email: &'static str,
+    pub role: StaffRoleKind,
+    /// The region of a council role.
+    pub region: Option<&'static str>,
+}
+
+/// The demo's staff of the Ordre (README, "Staff"): a support agent, a council member for Paris
+/// Île-de-France and an administrator.
+pub const STAFF: [DemoStaff; 3] = [
+    DemoStaff {
+        identifier: "support.demo",
+        civility: "MME",
+        first_name: "Sophie",
+        last_name: "Garnier",
+        email: "sophie.garnier@ordre-support.example",
+        role: StaffRoleKind::Support,
+        region: None,
+    },
+    DemoStaff {
+        identifier: "conseil.paris.demo",
+        civility: "M",
+        first_name: "Thomas",
+        last_name: "Lemaire",
+        email: "thomas.lemaire@croec-paris.example",
+        role: StaffRoleKind::Council,
+        region: Some("paris-ile-de-france"),
+    },
+    DemoStaff {
+        identifier: "admin.demo",
+        civility: "MME",
+        first_name: "Nadia",
+        last_name: "Benali",
+        email: "nadia.benali@ordre-admin.example",
+        role: StaffRoleKind::Administrator,
+        region: None,
+    },
 ];
+
 /// The region of the demo people and of the demo firm's main bureau.
 pub const DEMO_REGION: &str = "paris-ile-de-france";
 
@@ -245,7 +258,16 @@ pub fn insert_accounts(
     // One hash for the three staff accounts: the same password, and the demo's start is not
     // slowed by three more Argon2id runs.
     let staff_hash = hash()?;
-    for (identifier, civility, first_name, last_name, email, role, region) in STAFF {
+    for DemoStaff {
+        identifier,
+        civility,
+        first_name,
+        last_name,
+        email,
+        role,
+        region,
+    } in STAFF
+    {
         let account = DemoAccount {
             id: uuid::Uuid::now_v7().to_string(),
             identifier,
