@@ -1586,6 +1586,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/staff/accounts/{id}/certificates/{certificate_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove one Signexpert certificate of an account: it can no longer sign in with it. The
+         *     owner sees `certificate_removed_by_support` in their history.
+         */
+        delete: operations["remove_account_certificate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/accounts/{id}/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Expertpass devices and Signexpert certificates enrolled on an account. */
+        get: operations["account_credentials"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/accounts/{id}/devices/{device_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove one Expertpass device of an account (a lost phone): it can no longer approve a
+         *     sign-in. The owner sees `device_removed_by_support` in their history.
+         */
+        delete: operations["remove_account_device"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/staff/accounts/{id}/email": {
         parameters: {
             query?: never;
@@ -1728,6 +1785,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/staff/cas-services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Register a CAS service. */
+        post: operations["register_cas_service"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/cas-services/{service_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace a CAS service's definition (its id stays). */
+        put: operations["update_cas_service"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every OpenID Connect client and CAS service (never a secret). */
+        get: operations["list_sites"];
+        put?: never;
+        /** Register an OpenID Connect client. A confidential client's secret is in this answer only. */
+        post: operations["register_client"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/clients/{client_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace an OpenID Connect client's definition (its id stays). Its secret stays unless
+         *     `new_secret` is set (or it becomes confidential).
+         */
+        put: operations["update_client"];
+        post?: never;
+        /** Remove an OpenID Connect client or a CAS service: it can no longer sign anyone in. */
+        delete: operations["remove_site"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/staff/me": {
         parameters: {
             query?: never;
@@ -1739,6 +1869,280 @@ export interface paths {
         get: operations["staff_me"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/regions/{code}/bureaux": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The region's firms and bureaux with their balances and declaration progress. */
+        get: operations["list_region_bureaux"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/regions/{code}/bureaux/{bureau_ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A bureau of the region: its figures, its ledger for the campaign and the accounts it is
+         *     granted to.
+         */
+        get: operations["region_bureau_account"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/regions/{code}/bureaux/{bureau_ref}/ledger-entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Book a refund, a credit or a transfer received on a bureau of the region, with its reason.
+         *     A refund never exceeds what the bureau paid less what was already refunded.
+         */
+        post: operations["book_region_entry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/regions/{code}/bureaux/{bureau_ref}/managers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The accounts a bureau of the region is granted to. */
+        get: operations["list_region_bureau_managers"];
+        put?: never;
+        /**
+         * Grant a bureau of the region to an account (a RAC, usually): it sees the bureau in its
+         *     portal. `201` when granted now, `200` when it already was.
+         */
+        post: operations["grant_region_bureau"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/regions/{code}/bureaux/{bureau_ref}/managers/{identifier}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke the grant of a bureau of the region to an account. */
+        delete: operations["revoke_region_bureau"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/regions/{code}/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The region's campaigns with their state and dates. */
+        get: operations["list_region_campaigns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/regions/{code}/campaigns/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Open, close or date the campaign of a year (created when the region has none). Opening a
+         *     campaign whose barème is loaded calls the fixed part of every bureau.
+         */
+        put: operations["put_region_campaign"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/regions/{code}/exports/declarations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the declarations of a campaign as CSV for a French spreadsheet (UTF-8 with a BOM,
+         *     `;`, amounts in euros with a decimal comma): one line per person attached, with its current
+         *     version.
+         */
+        get: operations["export_region_declarations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/regions/{code}/exports/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the payments of a campaign as CSV for a French spreadsheet (UTF-8 with a BOM, `;`,
+         *     amounts in euros with a decimal comma): one line per payment, with the bureaux it settles.
+         */
+        get: operations["export_region_payments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/regions/{code}/payments/{id}/transfer-received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the bank transfer of a pending payment of the region as received: the payment is
+         *     confirmed and booked, as the bank's notification would do.
+         */
+        post: operations["record_transfer_received"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/regions/{code}/scales/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upload the barème of the region for a year: the CSV of `scales.csv` (README, "The barème
+         *     (scale) CSV"), comma- or semicolon-separated, one row for this region and year. It loads
+         *     whole or not at all; a refused file names its line.
+         */
+        put: operations["upload_region_scale"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/regions/{code}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The campaign summary of the region: bureaux declared, paid and outstanding; amounts called,
+         *     paid and outstanding.
+         */
+        get: operations["region_campaign_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/regions/{code}/webhook-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The payment notifications refused for the region's payments (wrong amount, payment no
+         *     longer pending) and those naming no known payment, unresolved ones unless `resolved=true`.
+         */
+        get: operations["list_refused_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/regions/{code}/webhook-events/{provider}/{event_id}/resolution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a refused notification resolved, saying what was done (a transfer recorded, a refund
+         *     booked, the payer contacted).
+         */
+        post: operations["resolve_refused_event"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1803,10 +2207,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/staff/step-up/signexpert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm one's identity again with Signexpert: a challenge from `POST
+         *     /v1/signexpert/challenges`, signed with the key of a certificate that signs in to the
+         *     caller's own account. Staff actions are allowed for 15 minutes from now.
+         */
+        post: operations["step_up_with_certificate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The sign-in credentials enrolled on an account. */
+        AccountCredentials: {
+            /** @description Signexpert certificates, oldest first. */
+            certificates: components["schemas"]["CertificateView"][];
+            /** @description Expertpass devices, oldest first. */
+            devices: components["schemas"]["DeviceView"][];
+        };
         /** @description The sign-in methods of an account. */
         AccountMethods: {
             /** Format: int64 */
@@ -1980,6 +2412,36 @@ export interface components {
             target_id: string;
             target_kind: string;
         };
+        /** @description What was booked, and the bureau's figures after it. */
+        BookingDone: {
+            entry: components["schemas"]["LedgerEntryView"];
+            figures: components["schemas"]["Figures"];
+        };
+        /**
+         * @description What the council books.
+         * @enum {string}
+         */
+        BookingKind: "refund" | "credit" | "transfer_received";
+        /** @description An entry to book on a bureau. */
+        BookingRequest: {
+            /**
+             * Format: int64
+             * @description Positive, in cents.
+             * @example 5000
+             */
+            amount_cents: number;
+            kind: components["schemas"]["BookingKind"];
+            /**
+             * @description Why (1 to 500 characters), kept with the entry and in the audit log.
+             * @example Double paiement du 12 mars, remboursé par virement
+             */
+            reason: string;
+            /**
+             * Format: int32
+             * @description The campaign's year (the region's latest by default).
+             */
+            year?: number | null;
+        };
         /** @description One bureau for the current campaign. */
         BureauDetail: {
             address: string;
@@ -2014,6 +2476,11 @@ export interface components {
             /** Format: int64 */
             remaining_pp: number;
             total: components["schemas"]["Money"];
+        };
+        /** @description The account to grant a bureau to. */
+        BureauGrant: {
+            /** @example rac.demo */
+            identifier: string;
         };
         /**
          * @description One bureau row of the dashboard. The firm's "Montant regroupé" is `grouped_amount` on the
@@ -2052,15 +2519,132 @@ export interface components {
             /** @description "Total". */
             total: components["schemas"]["Money"];
         };
+        /** @description A campaign's state and dates. */
+        CampaignChange: {
+            /**
+             * Format: date
+             * @example 2026-03-31
+             */
+            closes_on?: string | null;
+            is_open: boolean;
+            /**
+             * Format: date
+             * @example 2026-01-15
+             */
+            opens_on?: string | null;
+        };
+        /** @description The region's campaigns. */
+        CampaignList: {
+            /** @description Newest year first. */
+            items: components["schemas"]["CampaignView"][];
+        };
+        /** @description Where a campaign stands. */
+        CampaignSummaryView: {
+            /** Format: int64 */
+            bureaux: number;
+            /**
+             * Format: int64
+             * @description Bureaux with every attached person declared.
+             */
+            bureaux_declared: number;
+            /**
+             * Format: int64
+             * @description Bureaux that still owe something.
+             */
+            bureaux_outstanding: number;
+            /**
+             * Format: int64
+             * @description Bureaux with something called and nothing left to pay.
+             */
+            bureaux_paid: number;
+            /** @description Called (charges less cancellations and credits). */
+            called: components["schemas"]["Money"];
+            /** Format: int32 */
+            campaign_year: number;
+            is_open: boolean;
+            /** @description What the bureaux that owe still owe. */
+            outstanding: components["schemas"]["Money"];
+            /** @description Received less refunded. */
+            paid: components["schemas"]["Money"];
+            /** @description Reserved by payments not confirmed yet. */
+            pending: components["schemas"]["Money"];
+            region_code: string;
+        };
+        /** @description A campaign of the region. */
+        CampaignView: {
+            /**
+             * Format: date
+             * @description The date by which contributions are due.
+             */
+            closes_on?: string | null;
+            /** @description Open: declarations and payments are accepted. */
+            is_open: boolean;
+            /**
+             * Format: date
+             * @description When the call for contributions goes out.
+             */
+            opens_on?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: int32
+             * @example 2026
+             */
+            year: number;
+        };
         /**
          * @description Why a challenge was cancelled.
          * @enum {string}
          */
         CancelReason: "number_mismatch";
+        /** @description What a CAS service is. */
+        CasServiceRequest: {
+            /**
+             * @description Of `firstName`, `lastName`, `displayName`, `email`, `supraNumber`, `qualite`,
+             *     `qualiteLabel`, `regions`; default the first four.
+             */
+            attributes?: string[];
+            /** @description Where its SAML `LogoutRequest`s go. */
+            logout_url?: string | null;
+            /** @example Intranet de l'Ordre */
+            name: string;
+            /**
+             * @description Exact URLs, or prefixes ending in `/*` (README, "Moving a site from today's CAS server").
+             * @example [
+             *       "https://intranet.example/cas/*"
+             *     ]
+             */
+            patterns: string[];
+        };
+        /** @description A CAS service. */
+        CasServiceView: {
+            /** @description The attributes it may receive. */
+            attributes: string[];
+            /** Format: date-time */
+            created_at: string;
+            logout_url?: string | null;
+            name: string;
+            /** @description Exact URLs, or prefixes ending in `/*`. */
+            patterns: string[];
+            /** @example intranet */
+            service_id: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         /** @description The account's Signexpert certificates. */
         CertificateList: {
             /** @description Oldest enrolment first. */
             items: components["schemas"]["CertificateView"][];
+        };
+        /** @description A signed Signexpert challenge and the certificate that signed it. */
+        CertificateStepUpRequest: {
+            /** @description The certificate chain, PEM, the user's certificate first. */
+            certificate_chain_pem: string;
+            /** @description From `POST /v1/signexpert/challenges`; used up by this request, whatever its outcome. */
+            challenge_id: string;
+            /** @description The signature of the challenge's `message_to_sign`, base64. */
+            signature: string;
+            signature_algorithm?: null | components["schemas"]["SignatureAlgorithm"];
         };
         /** @description A certificate enrolled on the account. */
         CertificateView: {
@@ -2124,6 +2708,72 @@ export interface components {
             new_password: string;
             new_password_confirmation: string;
         };
+        /** @description What an OpenID Connect client is. */
+        ClientRequest: {
+            /**
+             * Format: int32
+             * @description Default 900.
+             */
+            access_token_seconds?: number;
+            backchannel_logout_uri?: string | null;
+            /** @description Confidential (default) or public. */
+            confidential?: boolean;
+            /**
+             * @description `RS256` (default) or `EdDSA`.
+             * @enum {string}
+             */
+            id_token_alg?: "RS256" | "EdDSA";
+            /** @example Annuaire de l'Ordre */
+            name: string;
+            post_logout_redirect_uris?: string[];
+            /**
+             * @description Exact redirect URIs: `https`, `http` on loopback only, or a private-use scheme.
+             * @example [
+             *       "https://annuaire.example/callback"
+             *     ]
+             */
+            redirect_uris: string[];
+            /**
+             * Format: int32
+             * @description Default 30 days.
+             */
+            refresh_token_seconds?: number;
+            /** @description Default `openid profile email`. */
+            scopes?: string[];
+        };
+        /** @description A client's new definition. */
+        ClientUpdate: components["schemas"]["ClientRequest"] & {
+            /** @description Give a confidential client a new secret (the old one stops working at once). */
+            new_secret?: boolean;
+        };
+        /** @description An OpenID Connect client. */
+        ClientView: {
+            /** Format: int32 */
+            access_token_seconds: number;
+            backchannel_logout_uri?: string | null;
+            /** @example annuaire */
+            client_id: string;
+            /** @description Only in the answer that created it or renewed it: kept as a digest, shown once. */
+            client_secret?: string | null;
+            /** @description Confidential (a server holding a secret) or public (PKCE only). */
+            confidential: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * @description `RS256` or `EdDSA`.
+             * @enum {string}
+             */
+            id_token_alg: "RS256" | "EdDSA";
+            /** @example Annuaire de l'Ordre */
+            name: string;
+            post_logout_redirect_uris: string[];
+            redirect_uris: string[];
+            /** Format: int32 */
+            refresh_token_seconds: number;
+            scopes: string[];
+            /** Format: date-time */
+            updated_at: string;
+        };
         /** @description A correction: what is now declared, and why. */
         CorrectionRequest: {
             /** @description PM: the average headcount of the previous year. */
@@ -2143,6 +2793,73 @@ export interface components {
              * @example Passage au salariat en janvier
              */
             reason: string;
+        };
+        /** @description A bureau with its ledger and its managers. */
+        CouncilBureauAccount: {
+            bureau: components["schemas"]["CouncilBureauView"];
+            /** Format: int32 */
+            campaign_year: number;
+            /** @description Oldest first. */
+            ledger: components["schemas"]["LedgerEntryView"][];
+            managers: components["schemas"]["CouncilManagerView"][];
+        };
+        /** @description The region's bureaux for a campaign. */
+        CouncilBureauList: {
+            /** Format: int32 */
+            campaign_year: number;
+            /** @description By firm, principal bureau first. */
+            items: components["schemas"]["CouncilBureauView"][];
+        };
+        /** @description A bureau of the region with its figures. */
+        CouncilBureauView: {
+            /** @example B0000001 */
+            bureau_ref: string;
+            city: string;
+            /** @description Every attached person declared. */
+            declared: boolean;
+            figures: components["schemas"]["Figures"];
+            firm_name: string;
+            firm_ref: string;
+            /**
+             * @description `PRINCIPAL` or `SECONDAIRE`.
+             * @enum {string}
+             */
+            inscription_type: "PRINCIPAL" | "SECONDAIRE";
+            /** @description Received, before refunds. */
+            paid: components["schemas"]["Money"];
+            /**
+             * Format: int64
+             * @description Persons attached for the campaign.
+             */
+            persons: number;
+            refunded: components["schemas"]["Money"];
+        };
+        /** @description The accounts a bureau is granted to. */
+        CouncilManagerList: {
+            items: components["schemas"]["CouncilManagerView"][];
+        };
+        /** @description A manager of a bureau, as the council sees it. */
+        CouncilManagerView: {
+            email: string;
+            /** Format: date-time */
+            granted_at: string;
+            /** @description The account id of whoever granted it (absent for the import). */
+            granted_by?: string | null;
+            identifier: string;
+            name: string;
+        };
+        /** @description A payment, as the council sees it after recording its transfer. */
+        CouncilPaymentView: {
+            amount: components["schemas"]["Money"];
+            /** Format: date-time */
+            confirmed_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            method: string;
+            /** @example confirmed */
+            status: string;
+            transfer_reference?: string | null;
         };
         /** @description Options of the sign-in the browser is starting. Send `{}` for the defaults. */
         CreateExpertpassChallengeRequest: {
@@ -2427,6 +3144,14 @@ export interface components {
              */
             public_key: string;
         };
+        /** @description How a refused notification was resolved. */
+        EventResolution: {
+            /**
+             * @description 1 to 500 characters.
+             * @example Écart de 2 € : transfert enregistré sur le bureau B0000001
+             */
+            resolution: string;
+        };
         /**
          * @description What the app shows its owner before they approve: who asks, from which browser, from roughly
          *     where and when, and the three numbers to choose from.
@@ -2607,6 +3332,30 @@ export interface components {
             /** @description Every key that may have signed a live token. */
             keys: components["schemas"]["Jwk"][];
         };
+        /** @description An entry of a bureau's ledger. */
+        LedgerEntryView: {
+            amount: components["schemas"]["Money"];
+            /** Format: date-time */
+            booked_at: string;
+            /** @description The account id of the council member who booked it. */
+            booked_by?: string | null;
+            declaration_id?: string | null;
+            id: string;
+            /**
+             * @description `charge`, `charge_cancellation`, `payment` or `refund`.
+             * @example refund
+             * @enum {string}
+             */
+            kind: "charge" | "charge_cancellation" | "payment" | "refund";
+            payment_id?: string | null;
+            /** @description Why the council booked it. */
+            reason?: string | null;
+            /**
+             * @description `bureau_fixed_part`, `council_refund`, `council_credit`, `transfer_received`, or the
+             *     reference of a payment.
+             */
+            reference?: string | null;
+        };
         /** @description Where the front end sends the browser next. */
         LoginRequestDecision: {
             /**
@@ -2764,6 +3513,22 @@ export interface components {
         MyRoles: {
             /** @description Empty for an account that is not staff. */
             items: components["schemas"]["StaffRoleView"][];
+        };
+        /** @description A new CAS service. */
+        NewCasServiceRequest: components["schemas"]["CasServiceRequest"] & {
+            /**
+             * @description Unique among clients and CAS services.
+             * @example intranet
+             */
+            service_id: string;
+        };
+        /** @description A new OpenID Connect client. */
+        NewClientRequest: components["schemas"]["ClientRequest"] & {
+            /**
+             * @description Letters, digits, `-`, `_`, `.`; unique among clients and CAS services.
+             * @example annuaire
+             */
+            client_id: string;
         };
         /** @description An OAuth error (RFC 6749 §5.2), as client libraries read it. */
         OAuthErrorBody: {
@@ -2938,7 +3703,7 @@ export interface components {
              * @description Stable machine-readable code: branch on this, never on the text.
              * @enum {string}
              */
-            code: "account_already_active" | "account_not_active" | "account_not_found" | "already_attached" | "amount_too_large" | "bureau_not_found" | "campaign_closed" | "campaign_not_found" | "cas_service_unknown" | "certificate_already_enrolled" | "certificate_expired" | "certificate_limit_reached" | "certificate_not_linked" | "certificate_not_yet_valid" | "certificate_revoked" | "certificate_untrusted" | "certificate_usage" | "challenge_already_decided" | "challenge_consumed" | "challenge_expired" | "client_unknown" | "cors_headers_not_allowed" | "cors_method_not_allowed" | "cors_origin_not_allowed" | "cors_refused" | "current_password_incorrect" | "declaration_locked" | "declaration_not_submitted" | "device_already_enrolled" | "device_limit_reached" | "document_unavailable" | "email_conflict" | "firm_not_found" | "fresh_sign_in_required" | "front_end_page" | "idempotency_in_progress" | "idempotency_key_required" | "idempotency_key_reused" | "identifier_taken" | "internal_error" | "invalid_body" | "invalid_certificate_chain" | "invalid_challenge" | "invalid_credentials" | "invalid_event" | "invalid_id_token_hint" | "invalid_parameter" | "invalid_poll_token" | "invalid_refresh_token" | "invalid_signature" | "link_invalid" | "login_request_decided" | "login_request_not_found" | "malformed_json" | "manager_not_found" | "member_not_found" | "method_not_allowed" | "no_draft" | "no_email_conflict" | "no_match" | "not_found" | "not_ready" | "not_responsable" | "nothing_to_pay" | "number_mismatch" | "outdated_app" | "overpayment" | "password_policy" | "payload_too_large" | "payment_method_unavailable" | "payment_not_confirmed" | "payment_not_found" | "payment_not_pending" | "payment_provider_unavailable" | "person_declared" | "person_not_found" | "provider_not_found" | "quality_mismatch" | "rate_limited" | "redirect_uri_mismatch" | "region_not_found" | "request_refused" | "route_not_found" | "scale_missing" | "service_unavailable" | "signature_expired" | "signexpert_unavailable" | "stale_timestamp" | "step_up_required" | "token_expired" | "token_invalid" | "token_missing" | "token_revoked" | "transfer_not_found" | "unknown_device" | "unsupported_media_type" | "validation_failed" | "webhook_replayed" | "webhooks_disabled";
+            code: "account_already_active" | "account_not_active" | "account_not_found" | "already_attached" | "amount_too_large" | "bureau_not_found" | "campaign_closed" | "campaign_not_found" | "cas_service_unknown" | "certificate_already_enrolled" | "certificate_expired" | "certificate_limit_reached" | "certificate_not_linked" | "certificate_not_yet_valid" | "certificate_revoked" | "certificate_untrusted" | "certificate_usage" | "challenge_already_decided" | "challenge_consumed" | "challenge_expired" | "client_id_taken" | "client_unknown" | "cors_headers_not_allowed" | "cors_method_not_allowed" | "cors_origin_not_allowed" | "cors_refused" | "current_password_incorrect" | "declaration_locked" | "declaration_not_submitted" | "device_already_enrolled" | "device_limit_reached" | "document_unavailable" | "email_conflict" | "event_already_resolved" | "firm_not_found" | "fresh_sign_in_required" | "front_end_page" | "idempotency_in_progress" | "idempotency_key_required" | "idempotency_key_reused" | "identifier_taken" | "internal_error" | "invalid_body" | "invalid_certificate_chain" | "invalid_challenge" | "invalid_credentials" | "invalid_event" | "invalid_id_token_hint" | "invalid_parameter" | "invalid_poll_token" | "invalid_refresh_token" | "invalid_signature" | "link_invalid" | "login_request_decided" | "login_request_not_found" | "malformed_json" | "manager_not_found" | "member_not_found" | "method_not_allowed" | "no_draft" | "no_email_conflict" | "no_match" | "not_found" | "not_ready" | "not_responsable" | "nothing_to_pay" | "number_mismatch" | "outdated_app" | "overpayment" | "password_policy" | "payload_too_large" | "payment_method_unavailable" | "payment_not_confirmed" | "payment_not_found" | "payment_not_pending" | "payment_provider_unavailable" | "person_declared" | "person_not_found" | "provider_not_found" | "quality_mismatch" | "rate_limited" | "redirect_uri_mismatch" | "refund_exceeds_received" | "region_not_found" | "request_refused" | "route_not_found" | "scale_missing" | "service_unavailable" | "signature_expired" | "signexpert_unavailable" | "stale_timestamp" | "step_up_required" | "token_expired" | "token_invalid" | "token_missing" | "token_revoked" | "transfer_amount_mismatch" | "transfer_not_found" | "unknown_device" | "unsupported_media_type" | "validation_failed" | "webhook_replayed" | "webhooks_disabled";
             /** @description Explanation of this occurrence, in the response's language. */
             detail: string;
             /** @description For validation problems, every invalid field. */
@@ -3092,6 +3857,36 @@ export interface components {
             /** @description The latest refresh token of the session. */
             refresh_token: string;
         };
+        /** @description Refused notifications. */
+        RefusedEventList: {
+            /** @description Newest first, at most 200. */
+            items: components["schemas"]["RefusedEventView"][];
+        };
+        /** @description A payment notification that was refused, to resolve. */
+        RefusedEventView: {
+            /** @description Why it was refused. */
+            detail?: string | null;
+            event_id: string;
+            /** @description `payment.succeeded` or `payment.failed`. */
+            event_type: string;
+            /**
+             * @description `amount_mismatch`, `not_pending` or `unknown_payment`.
+             * @example amount_mismatch
+             * @enum {string}
+             */
+            outcome: "amount_mismatch" | "not_pending" | "unknown_payment";
+            /** @description The payment it named (absent when no payment has its reference). */
+            payment_id?: string | null;
+            payment_reference?: string | null;
+            provider: string;
+            /** Format: date-time */
+            received_at: string;
+            resolution?: string | null;
+            /** Format: date-time */
+            resolved_at?: string | null;
+            /** @description The account id of whoever resolved it. */
+            resolved_by?: string | null;
+        };
         /** @description The regional councils. */
         RegionList: {
             /** @description Every region, in the guide's order. */
@@ -3172,6 +3967,16 @@ export interface components {
              */
             role: "support" | "council" | "administrator";
         };
+        /** @description What a barème upload did. */
+        ScaleUpload: {
+            /** @description Bureaux whose fixed part was called or changed (the campaign is open). */
+            fixed_parts_called: number;
+            /**
+             * @description `inserted` (the year had none), `updated` (figures replaced) or `unchanged`.
+             * @enum {string}
+             */
+            outcome: "inserted" | "updated" | "unchanged";
+        };
         /** @description A page of events. */
         SecurityEventPage: {
             /** @description Newest first. */
@@ -3189,12 +3994,13 @@ export interface components {
              *     `email_change_requested`, `email_changed`, `profile_updated`, `device_enrolled`,
              *     `device_removed`, `certificate_enrolled`, `certificate_removed`, `viewed_by_support`
              *     (from here on, the support desk's actions), `sign_in_unlocked_by_support`,
-             *     `sessions_revoked_by_support`, `activation_link_resent`, `reset_link_sent_by_support` or
-             *     `email_corrected_by_support`.
+             *     `sessions_revoked_by_support`, `activation_link_resent`, `reset_link_sent_by_support`,
+             *     `email_corrected_by_support`, `device_removed_by_support` or
+             *     `certificate_removed_by_support`.
              * @example sign_in
              * @enum {string}
              */
-            kind: "sign_in" | "sign_in_failed" | "account_locked" | "sign_out" | "session_revoked" | "refresh_token_reused" | "password_set" | "password_changed" | "password_reset" | "email_change_requested" | "email_changed" | "profile_updated" | "device_enrolled" | "device_removed" | "certificate_enrolled" | "certificate_removed" | "viewed_by_support" | "sign_in_unlocked_by_support" | "sessions_revoked_by_support" | "activation_link_resent" | "reset_link_sent_by_support" | "email_corrected_by_support";
+            kind: "sign_in" | "sign_in_failed" | "account_locked" | "sign_out" | "session_revoked" | "refresh_token_reused" | "password_set" | "password_changed" | "password_reset" | "email_change_requested" | "email_changed" | "profile_updated" | "device_enrolled" | "device_removed" | "certificate_enrolled" | "certificate_removed" | "viewed_by_support" | "sign_in_unlocked_by_support" | "sessions_revoked_by_support" | "activation_link_resent" | "reset_link_sent_by_support" | "email_corrected_by_support" | "device_removed_by_support" | "certificate_removed_by_support";
             /**
              * @description Sign-in method where it applies: `pwd`, `qr`, `x509`.
              * @enum {string|null}
@@ -3341,6 +4147,11 @@ export interface components {
             signature: string;
             signature_algorithm?: null | components["schemas"]["SignatureAlgorithm"];
         };
+        /** @description The sites of single sign-on. */
+        SiteList: {
+            cas_services: components["schemas"]["CasServiceView"][];
+            clients: components["schemas"]["ClientView"][];
+        };
         /** @description Every staff role. */
         StaffRoleList: {
             /** @description By identifier. */
@@ -3449,6 +4260,19 @@ export interface components {
              * @example CE-2026-K7Q4-M2ZP
              */
             reference_to_quote: string;
+        };
+        /** @description The transfer received for a pending payment. */
+        TransferReceipt: {
+            /**
+             * Format: int64
+             * @description What the bank credited, in cents: the payment's amount.
+             */
+            amount_cents: number;
+            /**
+             * @description A note (1 to 500 characters): the bank statement's line, the date of value.
+             * @example Relevé du 14/03, virement CE-2026-K7Q4-M2ZP
+             */
+            reason: string;
         };
         /**
          * @description Profile fields to change; absent fields stay as they are. The identifier never changes and the
@@ -9283,6 +10107,246 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    remove_account_certificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id */
+                id: string;
+                /** @description The certificate's id */
+                certificate_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_not_found`, `not_found`: no such certificate on the account, or the caller is not support */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "account_not_found",
+                     *       "detail": "Le texte de ce cas (`account_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/account_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    account_credentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The credentials */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountCredentials"];
+                };
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_not_found`, or `not_found`: the caller is not support */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "account_not_found",
+                     *       "detail": "Le texte de ce cas (`account_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/account_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    remove_account_device: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id */
+                id: string;
+                /** @description The device's id */
+                device_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_not_found`, `not_found`: no such device on the account, or the caller is not support */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "account_not_found",
+                     *       "detail": "Le texte de ce cas (`account_not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/account_not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     correct_email: {
         parameters: {
             query?: never;
@@ -9986,6 +11050,611 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    register_cas_service: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewCasServiceRequest"];
+            };
+        };
+        responses: {
+            /** @description Registered */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CasServiceView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is not an administrator */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `client_id_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "client_id_taken",
+                     *       "detail": "Le texte de ce cas (`client_id_taken`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/client_id_taken"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`: a pattern or an attribute refused (the reason is given); or `invalid_body`: the JSON does not match the request schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    update_cas_service: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The service's id */
+                service_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CasServiceRequest"];
+            };
+        };
+        responses: {
+            /** @description Stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CasServiceView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such service, or the caller is not an administrator */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`; or `invalid_body`: the JSON does not match the request schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    list_sites: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sites */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteList"];
+                };
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is not an administrator */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    register_client: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewClientRequest"];
+            };
+        };
+        responses: {
+            /** @description Registered */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is not an administrator */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `client_id_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "client_id_taken",
+                     *       "detail": "Le texte de ce cas (`client_id_taken`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/client_id_taken"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`: a redirect URI, a scope, a lifetime refused (the reason is given); or `invalid_body`: the JSON does not match the request schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    update_client: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientUpdate"];
+            };
+        };
+        responses: {
+            /** @description Stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such client, or the caller is not an administrator */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`; or `invalid_body`: the JSON does not match the request schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    remove_site: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's or service's id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such site, or the caller is not an administrator */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     staff_me: {
         parameters: {
             query?: never;
@@ -10019,6 +11688,1449 @@ export interface operations {
                      *       "status": 401,
                      *       "title": "Authentification requise",
                      *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    list_region_bureaux: {
+        parameters: {
+            query?: {
+                /** @description The campaign's year (the region's latest by default). */
+                year?: number;
+                /** @description Only the bureaux of this firm. */
+                firm_ref?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The region's code */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bureaux */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouncilBureauList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is not the region's council; `campaign_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    region_bureau_account: {
+        parameters: {
+            query?: {
+                /** @description The campaign's year (the region's latest by default). */
+                year?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The region's code */
+                code: string;
+                /** @description The bureau's reference */
+                bureau_ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bureau */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouncilBureauAccount"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is not the region's council; `bureau_not_found`, `campaign_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    book_region_entry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The region's code */
+                code: string;
+                /** @description The bureau's reference */
+                bureau_ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BookingRequest"];
+            };
+        };
+        responses: {
+            /** @description Booked */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingDone"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is not the region's council; `bureau_not_found`, `campaign_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `refund_exceeds_received` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "refund_exceeds_received",
+                     *       "detail": "Le texte de ce cas (`refund_exceeds_received`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/refund_exceeds_received"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`: an amount or a reason out of range; or `invalid_body`: the JSON does not match the request schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    list_region_bureau_managers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The region's code */
+                code: string;
+                /** @description The bureau's reference */
+                bureau_ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The managers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouncilManagerList"];
+                };
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is not the region's council; `bureau_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    grant_region_bureau: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The region's code */
+                code: string;
+                /** @description The bureau's reference */
+                bureau_ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BureauGrant"];
+            };
+        };
+        responses: {
+            /** @description Already granted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouncilManagerList"];
+                };
+            };
+            /** @description Granted */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouncilManagerList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is not the region's council; `bureau_not_found`, `account_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    revoke_region_bureau: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The region's code */
+                code: string;
+                /** @description The bureau's reference */
+                bureau_ref: string;
+                /** @description The account's identifier */
+                identifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is not the region's council; `bureau_not_found`, `manager_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    list_region_campaigns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The region's code */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The campaigns */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignList"];
+                };
+            };
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is not the region's council */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    put_region_campaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The region's code */
+                code: string;
+                /** @description The campaign's year */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignChange"];
+            };
+        };
+        responses: {
+            /** @description The campaign as stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is not the region's council */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`: a year out of range, dates out of order; or `invalid_body`: the JSON does not match the request schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    export_region_declarations: {
+        parameters: {
+            query?: {
+                /** @description The campaign's year (the region's latest by default). */
+                year?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The region's code */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The declarations as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is not the region's council; `campaign_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    export_region_payments: {
+        parameters: {
+            query?: {
+                /** @description The campaign's year (the region's latest by default). */
+                year?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The region's code */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payments as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is not the region's council; `campaign_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    record_transfer_received: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The region's code */
+                code: string;
+                /** @description The payment's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferReceipt"];
+            };
+        };
+        responses: {
+            /** @description Confirmed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouncilPaymentView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is not the region's council; `payment_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payment_not_pending` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payment_not_pending",
+                     *       "detail": "Le texte de ce cas (`payment_not_pending`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/payment_not_pending"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `transfer_amount_mismatch`, `validation_failed`; or `invalid_body`: the JSON does not match the request schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "transfer_amount_mismatch",
+                     *       "detail": "Le texte de ce cas (`transfer_amount_mismatch`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/transfer_amount_mismatch"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    upload_region_scale: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The region's code */
+                code: string;
+                /** @description The campaign's year */
+                year: number;
+            };
+            cookie?: never;
+        };
+        /** @description A header line and one row */
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Loaded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScaleUpload"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is neither the region's council nor an administrator; `region_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`: the file, with the line refused; nothing was saved; or `invalid_body`: the JSON does not match the request schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    region_campaign_summary: {
+        parameters: {
+            query?: {
+                /** @description The campaign's year (the region's latest by default). */
+                year?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The region's code */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignSummaryView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is not the region's council; `campaign_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    list_refused_events: {
+        parameters: {
+            query?: {
+                /** @description Include those already resolved. */
+                resolved?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The region's code */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notifications */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefusedEventList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: the caller is not the region's council */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    resolve_refused_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The region's code */
+                code: string;
+                /** @description The provider that sent it */
+                provider: string;
+                /** @description The provider's id of the event */
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventResolution"];
+            };
+        };
+        responses: {
+            /** @description Resolved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefusedEventView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "step_up_required",
+                     *       "detail": "Le texte de ce cas (`step_up_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 403,
+                     *       "title": "Accès refusé",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/step_up_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such refused notification for the region, or the caller is not its council */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "Le texte de ce cas (`not_found`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 404,
+                     *       "title": "Ressource introuvable",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `event_already_resolved` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "event_already_resolved",
+                     *       "detail": "Le texte de ce cas (`event_already_resolved`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 409,
+                     *       "title": "Conflit",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/event_already_resolved"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`; or `invalid_body`: the JSON does not match the request schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -10374,6 +13486,105 @@ export interface operations {
                 };
             };
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    step_up_with_certificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CertificateStepUpRequest"];
+            };
+        };
+        responses: {
+            /** @description Confirmed: staff actions allowed for 15 minutes */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `token_missing`, `token_invalid`, `token_expired`, `token_revoked` (no, a malformed, an expired access token, or its session closed; with `WWW-Authenticate: Bearer`); `invalid_challenge`, `certificate_untrusted`, `certificate_expired`, `certificate_not_yet_valid`, `certificate_usage`, `certificate_revoked`, `invalid_signature`, as at a Signexpert sign-in; `certificate_not_linked`: the certificate is not the caller's */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="comptexpert"` without a token; else with `error="invalid_token"` and an `error_description` (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "token_missing",
+                     *       "detail": "Le texte de ce cas (`token_missing`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 401,
+                     *       "title": "Authentification requise",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/token_missing"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`, `invalid_certificate_chain`; or `invalid_body`: the JSON does not match the request schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "Le texte de ce cas (`validation_failed`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 422,
+                     *       "title": "Requête invalide",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "detail": "Le texte de ce cas (`rate_limited`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 429,
+                     *       "title": "Trop de requêtes",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `signexpert_unavailable`; or `service_unavailable`: the database cannot be reached, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "signexpert_unavailable",
+                     *       "detail": "Le texte de ce cas (`signexpert_unavailable`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 503,
+                     *       "title": "Service indisponible",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/signexpert_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
 }
