@@ -9,8 +9,10 @@ use crate::{
         self,
         accounts::Account,
         password_tokens::{purpose, PasswordToken},
+        security_events::{NewEvent, SecurityEvent},
         sessions::Session,
     },
+    domain::states::SecurityEventKind,
     error::ApiError,
     mail::{outbox, templates::Template},
 };
@@ -47,6 +49,23 @@ pub async fn set_password(
                 Account::set_password(conn, &account.id, &password_hash, now)?;
                 // An activation makes the account active: its profile shows it.
                 touched.account(&account.id);
+                // In the owner's history, as the guide's "historique" shows it.
+                let kind = if link.purpose == purpose::RESET {
+                    SecurityEventKind::PasswordReset
+                } else {
+                    SecurityEventKind::PasswordSet
+                };
+                SecurityEvent::record(
+                    conn,
+                    NewEvent {
+                        account_id: &account.id,
+                        kind,
+                        method: None,
+                        client_address: None,
+                        session_id: None,
+                    },
+                    now,
+                )?;
                 if link.purpose == purpose::RESET {
                     Session::revoke_all_for_account(
                         conn,
