@@ -23,6 +23,7 @@ use crate::{
         portal::{self, BureauFigures, Manager},
         registry::{Bureau, Campaign, Firm},
         scales::{ScaleRow, Upserted},
+        versions::Touched,
         DbConnection, LockTarget,
     },
     domain::{
@@ -117,6 +118,66 @@ pub struct CampaignSummary {
     pub outstanding_cents: i64,
     /// Reserved by payments not confirmed yet.
     pub pending_cents: i64,
+}
+
+/// Runs `read` for a council of `region_code` (404 for anyone else).
+async fn as_council<T, F>(
+    ctx: &ApiContext,
+    actor: &Actor,
+    region_code: String,
+    read: F,
+) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConnection, &str) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let now = ctx.clock.now();
+    let actor = actor.clone();
+    ctx.db
+        .run(move |conn| {
+            Staff::require(conn, &actor, Need::CouncilOf(&region_code), now)?;
+            read(conn, &region_code)
+        })
+        .await
+}
+
+/// Runs `write` for a council of `region_code` in one durable transaction, which `write` fills
+/// with its audit record and the caches it empties.
+async fn council_write<T, F>(
+    ctx: &ApiContext,
+    actor: &Actor,
+    region_code: String,
+    write: F,
+) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConnection, &mut Touched, &Staff, &str, NaiveDateTime) -> Result<T, ApiError>
+        + Send
+        + 'static,
+    T: Send + 'static,
+{
+    let now = ctx.clock.now();
+    let actor = actor.clone();
+    ctx.db
+        .run(move |conn| {
+            db::scoped_write_transaction(conn, |conn, touched| {
+                let staff = Staff::require(conn, &actor, Need::CouncilOf(&region_code), now)?;
+                write(conn, touched, &staff, &region_code, now)
+            })
+        })
+        .await
+}
+
+/// An amount and a reason of money a council books: 422 naming each field out of range.
+fn check_booking(amount_cents: i64, reason: &str) -> Result<(), ApiError> {
+    let issues: Vec<FieldIssue> = [amount_issue(amount_cents), reason_issue(reason)]
+        .into_iter()
+        .flatten()
+        .collect();
+    if issues.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(issues))
+    }
 }
 
 fn reason_issue(reason: &str) -> Option<FieldIssue> {
@@ -229,14 +290,10 @@ pub async fn campaigns(
     actor: &Actor,
     region_code: String,
 ) -> Result<Vec<CampaignDates>, ApiError> {
-    let now = ctx.clock.now();
-    let actor = actor.clone();
-    ctx.db
-        .run(move |conn| {
-            Staff::require(conn, &actor, Need::CouncilOf(&region_code), now)?;
-            Ok(CampaignDates::of_region(conn, &region_code)?)
-        })
-        .await
+    as_council(ctx, actor, region_code, move |conn, region_code| {
+        Ok(CampaignDates::of_region(conn, region_code)?)
+    })
+    .await
 }
 
 /// Opens, closes or dates the campaign of `year` (created when the region has none for that
@@ -276,38 +333,30 @@ pub async fn put_campaign(
     if !issues.is_empty() {
         return Err(ApiError::validation(issues));
     }
-    let now = ctx.clock.now();
-    let actor = actor.clone();
-    ctx.db
-        .run(move |conn| {
-            db::scoped_write_transaction(conn, |conn, touched| {
-                let staff = Staff::require(conn, &actor, Need::CouncilOf(&region_code), now)?;
-                let before = CampaignDates::find(conn, &region_code, year)?;
-                let after = CampaignDates::put(
-                    conn,
-                    &region_code,
-                    year,
-                    is_open,
-                    opens_on,
-                    closes_on,
-                    now,
-                )?;
-                if is_open {
-                    scale::call_fixed_parts(conn, &region_code, year, now)?;
-                }
-                touched.region(&region_code);
-                staff.audit(
-                    conn,
-                    "campaign.updated",
-                    ("campaign", &after.id),
-                    before.as_ref().map(campaign_json),
-                    Some(campaign_json(&after)),
-                    now,
-                )?;
-                Ok(after)
-            })
-        })
-        .await
+    council_write(
+        ctx,
+        actor,
+        region_code,
+        move |conn, touched, staff, region_code, now| {
+            let before = CampaignDates::find(conn, region_code, year)?;
+            let after =
+                CampaignDates::put(conn, region_code, year, is_open, opens_on, closes_on, now)?;
+            if is_open {
+                scale::call_fixed_parts(conn, region_code, year, now)?;
+            }
+            touched.region(region_code);
+            staff.audit(
+                conn,
+                "campaign.updated",
+                ("campaign", &after.id),
+                before.as_ref().map(campaign_json),
+                Some(campaign_json(&after)),
+                now,
+            )?;
+            Ok(after)
+        },
+    )
+    .await
 }
 
 /// What a barème upload did.
@@ -421,17 +470,13 @@ pub async fn bureaux(
     year: Option<i32>,
     firm_ref: Option<String>,
 ) -> Result<(Campaign, Vec<BureauLine>), ApiError> {
-    let now = ctx.clock.now();
-    let actor = actor.clone();
-    ctx.db
-        .run(move |conn| {
-            Staff::require(conn, &actor, Need::CouncilOf(&region_code), now)?;
-            let campaign = campaign(conn, &region_code, year)?;
-            let found = stored::bureaux_of_region(conn, &region_code, firm_ref.as_deref())?;
-            let lines = lines(conn, &campaign.id, found)?;
-            Ok((campaign, lines))
-        })
-        .await
+    as_council(ctx, actor, region_code, move |conn, region_code| {
+        let campaign = campaign(conn, region_code, year)?;
+        let found = stored::bureaux_of_region(conn, region_code, firm_ref.as_deref())?;
+        let lines = lines(conn, &campaign.id, found)?;
+        Ok((campaign, lines))
+    })
+    .await
 }
 
 /// One bureau with its ledger and its managers.
@@ -442,25 +487,21 @@ pub async fn bureau_account(
     bureau_ref: String,
     year: Option<i32>,
 ) -> Result<BureauAccount, ApiError> {
-    let now = ctx.clock.now();
-    let actor = actor.clone();
-    ctx.db
-        .run(move |conn| {
-            Staff::require(conn, &actor, Need::CouncilOf(&region_code), now)?;
-            let campaign = campaign(conn, &region_code, year)?;
-            let found = bureau(conn, &region_code, &bureau_ref)?;
-            let bureau_id = found.0.id.clone();
-            let line = lines(conn, &campaign.id, vec![found])?
-                .pop()
-                .ok_or_else(|| ApiError::of(ErrorCode::BureauNotFound))?;
-            Ok(BureauAccount {
-                ledger: stored::ledger_of(conn, &campaign.id, &bureau_id)?,
-                managers: portal::managers(conn, &bureau_id)?,
-                line,
-                campaign,
-            })
+    as_council(ctx, actor, region_code, move |conn, region_code| {
+        let campaign = campaign(conn, region_code, year)?;
+        let found = bureau(conn, region_code, &bureau_ref)?;
+        let bureau_id = found.0.id.clone();
+        let line = lines(conn, &campaign.id, vec![found])?
+            .pop()
+            .ok_or_else(|| ApiError::of(ErrorCode::BureauNotFound))?;
+        Ok(BureauAccount {
+            ledger: stored::ledger_of(conn, &campaign.id, &bureau_id)?,
+            managers: portal::managers(conn, &bureau_id)?,
+            line,
+            campaign,
         })
-        .await
+    })
+    .await
 }
 
 /// The accounts a bureau of the region is granted to.
@@ -470,15 +511,11 @@ pub async fn managers(
     region_code: String,
     bureau_ref: String,
 ) -> Result<Vec<Manager>, ApiError> {
-    let now = ctx.clock.now();
-    let actor = actor.clone();
-    ctx.db
-        .run(move |conn| {
-            Staff::require(conn, &actor, Need::CouncilOf(&region_code), now)?;
-            let (bureau, _) = bureau(conn, &region_code, &bureau_ref)?;
-            Ok(portal::managers(conn, &bureau.id)?)
-        })
-        .await
+    as_council(ctx, actor, region_code, move |conn, region_code| {
+        let (bureau, _) = bureau(conn, region_code, &bureau_ref)?;
+        Ok(portal::managers(conn, &bureau.id)?)
+    })
+    .await
 }
 
 /// Grants a bureau of the region to the account `identifier` ("le conseil régional vous
@@ -490,33 +527,34 @@ pub async fn grant_bureau(
     bureau_ref: String,
     identifier: String,
 ) -> Result<(bool, Vec<Manager>), ApiError> {
-    let now = ctx.clock.now();
-    let actor = actor.clone();
-    ctx.db
-        .run(move |conn| {
-            db::scoped_write_transaction(conn, |conn, touched| {
-                let staff = Staff::require(conn, &actor, Need::CouncilOf(&region_code), now)?;
-                let (bureau, _) = bureau(conn, &region_code, &bureau_ref)?;
-                let account = Account::find_by_identifier(conn, identifier.trim())?
-                    .ok_or_else(|| ApiError::of(ErrorCode::AccountNotFound))?;
-                let granted =
-                    portal::grant(conn, &bureau.id, &account.id, Some(&staff.account_id), now)?;
-                if granted {
-                    touched.account(&account.id);
-                    touched.region(&region_code);
-                    staff.audit(
-                        conn,
-                        "bureau.granted",
-                        ("bureau", &bureau.id),
-                        None,
-                        Some(json!({"bureau_ref": bureau.bureau_ref, "identifier": account.identifier})),
-                        now,
-                    )?;
-                }
-                Ok((granted, portal::managers(conn, &bureau.id)?))
-            })
-        })
-        .await
+    council_write(
+        ctx,
+        actor,
+        region_code,
+        move |conn, touched, staff, region_code, now| {
+            let (bureau, _) = bureau(conn, region_code, &bureau_ref)?;
+            let account = Account::find_by_identifier(conn, identifier.trim())?
+                .ok_or_else(|| ApiError::of(ErrorCode::AccountNotFound))?;
+            let granted =
+                portal::grant(conn, &bureau.id, &account.id, Some(&staff.account_id), now)?;
+            if granted {
+                touched.account(&account.id);
+                touched.region(region_code);
+                staff.audit(
+                    conn,
+                    "bureau.granted",
+                    ("bureau", &bureau.id),
+                    None,
+                    Some(
+                        json!({"bureau_ref": bureau.bureau_ref, "identifier": account.identifier}),
+                    ),
+                    now,
+                )?;
+            }
+            Ok((granted, portal::managers(conn, &bureau.id)?))
+        },
+    )
+    .await
 }
 
 /// Revokes the grant of a bureau of the region to the account `identifier`.
@@ -527,34 +565,31 @@ pub async fn revoke_bureau(
     bureau_ref: String,
     identifier: String,
 ) -> Result<(), ApiError> {
-    let now = ctx.clock.now();
-    let actor = actor.clone();
-    ctx.db
-        .run(move |conn| {
-            db::scoped_write_transaction(conn, |conn, touched| {
-                let staff = Staff::require(conn, &actor, Need::CouncilOf(&region_code), now)?;
-                let (bureau, _) = bureau(conn, &region_code, &bureau_ref)?;
-                let account = Account::find_by_identifier(conn, identifier.trim())?
-                    .ok_or_else(|| ApiError::of(ErrorCode::ManagerNotFound))?;
-                if !portal::revoke(conn, &bureau.id, &account.id)? {
-                    return Err(ApiError::of(ErrorCode::ManagerNotFound));
-                }
-                touched.account(&account.id);
-                touched.region(&region_code);
-                staff.audit(
-                    conn,
-                    "bureau.grant_revoked",
-                    ("bureau", &bureau.id),
-                    Some(
-                        json!({"bureau_ref": bureau.bureau_ref, "identifier": account.identifier}),
-                    ),
-                    None,
-                    now,
-                )?;
-                Ok(())
-            })
-        })
-        .await
+    council_write(
+        ctx,
+        actor,
+        region_code,
+        move |conn, touched, staff, region_code, now| {
+            let (bureau, _) = bureau(conn, region_code, &bureau_ref)?;
+            let account = Account::find_by_identifier(conn, identifier.trim())?
+                .ok_or_else(|| ApiError::of(ErrorCode::ManagerNotFound))?;
+            if !portal::revoke(conn, &bureau.id, &account.id)? {
+                return Err(ApiError::of(ErrorCode::ManagerNotFound));
+            }
+            touched.account(&account.id);
+            touched.region(region_code);
+            staff.audit(
+                conn,
+                "bureau.grant_revoked",
+                ("bureau", &bureau.id),
+                Some(json!({"bureau_ref": bureau.bureau_ref, "identifier": account.identifier})),
+                None,
+                now,
+            )?;
+            Ok(())
+        },
+    )
+    .await
 }
 
 /// Books a refund, a credit or a transfer received on a bureau of the region, for the campaign
@@ -571,65 +606,58 @@ pub async fn book(
     amount_cents: i64,
     reason: String,
 ) -> Result<(LedgerLine, BureauFigures), ApiError> {
-    let issues: Vec<FieldIssue> = [amount_issue(amount_cents), reason_issue(&reason)]
-        .into_iter()
-        .flatten()
-        .collect();
-    if !issues.is_empty() {
-        return Err(ApiError::validation(issues));
-    }
-    let now = ctx.clock.now();
-    let actor = actor.clone();
-    ctx.db
-        .run(move |conn| {
-            db::scoped_write_transaction(conn, |conn, touched| {
-                let staff = Staff::require(conn, &actor, Need::CouncilOf(&region_code), now)?;
-                let campaign = campaign(conn, &region_code, year)?;
-                let (bureau, _) = bureau(conn, &region_code, &bureau_ref)?;
-                db::lock_for_update(conn, LockTarget::Bureau, &bureau.id)?;
-                let before = figures_of(conn, &campaign.id, &bureau.id)?;
-                if booking == Booking::Refund
-                    && amount_cents > before.paid_cents.saturating_sub(before.refunded_cents)
-                {
-                    return Err(ApiError::of(ErrorCode::RefundExceedsReceived));
-                }
-                let id = stored::book(
-                    conn,
-                    &CouncilEntry {
-                        campaign_id: &campaign.id,
-                        bureau_id: &bureau.id,
-                        kind: booking.kind(),
-                        amount_cents,
-                        reference: booking.reference(),
-                        reason: reason.trim(),
-                        booked_by: &staff.account_id,
-                        payment_id: None,
-                    },
-                    now,
-                )?;
-                let after = figures_of(conn, &campaign.id, &bureau.id)?;
-                touched.region(&region_code);
-                staff.audit(
-                    conn,
-                    booking.action(),
-                    ("bureau", &bureau.id),
-                    Some(figures_json(&before)),
-                    Some(json!({
-                        "entry_id": id,
-                        "amount_cents": amount_cents,
-                        "reason": reason.trim(),
-                        "figures": figures_json(&after),
-                    })),
-                    now,
-                )?;
-                let line = stored::ledger_of(conn, &campaign.id, &bureau.id)?
-                    .into_iter()
-                    .find(|l| l.id == id)
-                    .ok_or_else(|| ApiError::from(diesel::result::Error::NotFound))?;
-                Ok((line, after))
-            })
-        })
-        .await
+    check_booking(amount_cents, &reason)?;
+    council_write(
+        ctx,
+        actor,
+        region_code,
+        move |conn, touched, staff, region_code, now| {
+            let campaign = campaign(conn, region_code, year)?;
+            let (bureau, _) = bureau(conn, region_code, &bureau_ref)?;
+            db::lock_for_update(conn, LockTarget::Bureau, &bureau.id)?;
+            let before = figures_of(conn, &campaign.id, &bureau.id)?;
+            if booking == Booking::Refund
+                && amount_cents > before.paid_cents.saturating_sub(before.refunded_cents)
+            {
+                return Err(ApiError::of(ErrorCode::RefundExceedsReceived));
+            }
+            let id = stored::book(
+                conn,
+                &CouncilEntry {
+                    campaign_id: &campaign.id,
+                    bureau_id: &bureau.id,
+                    kind: booking.kind(),
+                    amount_cents,
+                    reference: booking.reference(),
+                    reason: reason.trim(),
+                    booked_by: &staff.account_id,
+                    payment_id: None,
+                },
+                now,
+            )?;
+            let after = figures_of(conn, &campaign.id, &bureau.id)?;
+            touched.region(region_code);
+            staff.audit(
+                conn,
+                booking.action(),
+                ("bureau", &bureau.id),
+                Some(figures_json(&before)),
+                Some(json!({
+                    "entry_id": id,
+                    "amount_cents": amount_cents,
+                    "reason": reason.trim(),
+                    "figures": figures_json(&after),
+                })),
+                now,
+            )?;
+            let line = stored::ledger_of(conn, &campaign.id, &bureau.id)?
+                .into_iter()
+                .find(|l| l.id == id)
+                .ok_or_else(|| ApiError::from(diesel::result::Error::NotFound))?;
+            Ok((line, after))
+        },
+    )
+    .await
 }
 
 fn figures_of(
@@ -664,25 +692,14 @@ pub async fn transfer_received(
     amount_cents: i64,
     reason: String,
 ) -> Result<Payment, ApiError> {
-    let issues: Vec<FieldIssue> = [amount_issue(amount_cents), reason_issue(&reason)]
-        .into_iter()
-        .flatten()
-        .collect();
-    if !issues.is_empty() {
-        return Err(ApiError::validation(issues));
-    }
-    let now = ctx.clock.now();
-    let actor = actor.clone();
-    ctx.db
-        .run(move |conn| {
-            db::scoped_write_transaction(conn, |conn, touched| {
-                let staff = Staff::require(conn, &actor, Need::CouncilOf(&region_code), now)?;
+    check_booking(amount_cents, &reason)?;
+    council_write(ctx, actor, region_code, move |conn, touched, staff, region_code, now| {
                 let not_found = || ApiError::of(ErrorCode::PaymentNotFound);
-                let found = Payment::find_in_region(conn, &payment_id, &region_code)?
+                let found = Payment::find_in_region(conn, &payment_id, region_code)?
                     .ok_or_else(not_found)?;
                 db::lock_for_update(conn, LockTarget::Payment, &found.id)?;
                 // Read again under the lock: a notification may have settled it meanwhile.
-                let payment = Payment::find_in_region(conn, &found.id, &region_code)?
+                let payment = Payment::find_in_region(conn, &found.id, region_code)?
                     .ok_or_else(not_found)?;
                 if payment.status != PaymentStatus::Pending {
                     return Err(ApiError::of(ErrorCode::PaymentNotPending));
@@ -702,7 +719,7 @@ pub async fn transfer_received(
                     ));
                 }
                 payments::confirm(conn, &payment, now)?;
-                touched.region(&region_code);
+                touched.region(region_code);
                 let after = Payment::find(conn, &payment.id)?.ok_or_else(not_found)?;
                 staff.audit(
                     conn,
@@ -713,9 +730,8 @@ pub async fn transfer_received(
                     now,
                 )?;
                 Ok(after)
-            })
-        })
-        .await
+    })
+    .await
 }
 
 /// The refused payment notifications of the region and those naming no known payment,
@@ -726,19 +742,15 @@ pub async fn refused_events(
     region_code: String,
     resolved: bool,
 ) -> Result<Vec<RefusedEvent>, ApiError> {
-    let now = ctx.clock.now();
-    let actor = actor.clone();
-    ctx.db
-        .run(move |conn| {
-            Staff::require(conn, &actor, Need::CouncilOf(&region_code), now)?;
-            Ok(RefusedEvent::of_region(
-                conn,
-                &region_code,
-                resolved,
-                EVENTS_LIMIT,
-            )?)
-        })
-        .await
+    as_council(ctx, actor, region_code, move |conn, region_code| {
+        Ok(RefusedEvent::of_region(
+            conn,
+            region_code,
+            resolved,
+            EVENTS_LIMIT,
+        )?)
+    })
+    .await
 }
 
 /// Marks a refused notification resolved, with what the council did about it.
@@ -862,17 +874,13 @@ pub async fn summary(
     region_code: String,
     year: Option<i32>,
 ) -> Result<(Campaign, CampaignSummary), ApiError> {
-    let now = ctx.clock.now();
-    let actor = actor.clone();
-    ctx.db
-        .run(move |conn| {
-            Staff::require(conn, &actor, Need::CouncilOf(&region_code), now)?;
-            let campaign = campaign(conn, &region_code, year)?;
-            let found = stored::bureaux_of_region(conn, &region_code, None)?;
-            let lines = lines(conn, &campaign.id, found)?;
-            Ok((campaign, summarise(&lines)))
-        })
-        .await
+    as_council(ctx, actor, region_code, move |conn, region_code| {
+        let campaign = campaign(conn, region_code, year)?;
+        let found = stored::bureaux_of_region(conn, region_code, None)?;
+        let lines = lines(conn, &campaign.id, found)?;
+        Ok((campaign, summarise(&lines)))
+    })
+    .await
 }
 
 /// Adds up the figures of `lines`.
