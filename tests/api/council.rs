@@ -651,3 +651,85 @@ async fn a_council_grants_bureaux_runs_its_campaigns_and_barème_and_resolves_re
     .await
     .assert_problem(404, "campaign_not_found");
 }
+
+#[actix_web::test]
+async fn outside_its_scope_or_without_step_up_a_bad_request_is_still_404_or_403() {
+    use diesel::prelude::*;
+    let w = world().await;
+    let council = staff(&w.app, "c.paris", StaffRoleKind::Council, Some(PARIS)).await;
+    let region = format!("/v1/staff/regions/{PARIS}");
+    let bad_booking = json!({"kind": "refund", "amount_cents": 0, "reason": ""});
+    let bad_campaign =
+        json!({"is_open": true, "opens_on": "2026-03-01", "closes_on": "2026-01-01"});
+
+    // Not a council of Paris: the endpoint does not exist, whatever the body holds.
+    for token in [
+        &w.token,
+        &staff(&w.app, "c.lyon", StaffRoleKind::Council, Some(RHONE)).await,
+    ] {
+        call(
+            &w.app,
+            Method::POST,
+            format!("{region}/bureaux/B-001/ledger-entries"),
+            token,
+            Some(bad_booking.clone()),
+        )
+        .await
+        .assert_problem(404, "not_found");
+        call(
+            &w.app,
+            Method::PUT,
+            format!("{region}/campaigns/1800"),
+            token,
+            Some(bad_campaign.clone()),
+        )
+        .await
+        .assert_problem(404, "not_found");
+        let scale = w
+            .app
+            .authed(Method::PUT, &format!("{region}/scales/2026"), token)
+            .insert_header(("Content-Type", "text/csv"));
+        let mut response = scale
+            .send_body("not a barème")
+            .await
+            .expect("reaches the server");
+        assert_eq!(response.status().as_u16(), 404);
+        let _ = response.body().await;
+    }
+
+    // A council signed in long ago must step up before anything, a bad request included.
+    {
+        use comptexpert::db::schema::{accounts, sessions};
+        let mut conn = comptexpert::db::build_pool(&w.app.database_url)
+            .expect("pool")
+            .get()
+            .expect("connection");
+        let id: String = accounts::table
+            .filter(accounts::identifier.eq("c.paris"))
+            .select(accounts::id)
+            .first(&mut *conn)
+            .expect("the council's account");
+        diesel::update(sessions::table.filter(sessions::account_id.eq(id)))
+            .set(sessions::created_at.eq(comptexpert::db::now() - chrono::Duration::minutes(16)))
+            .execute(&mut *conn)
+            .expect("aged");
+    }
+    call(
+        &w.app,
+        Method::POST,
+        format!("{region}/bureaux/B-001/ledger-entries"),
+        &council,
+        Some(bad_booking),
+    )
+    .await
+    .assert_problem(403, "step_up_required");
+    call(
+        &w.app,
+        Method::GET,
+        format!("{region}/summary"),
+        &council,
+        None,
+    )
+    .await
+    .assert_problem(403, "step_up_required");
+}

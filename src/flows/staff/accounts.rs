@@ -323,7 +323,7 @@ pub async fn correct_email(
     ctx: &ApiContext,
     actor: &Actor,
     id: String,
-    new_email: email::Email,
+    new_email: String,
 ) -> Result<Account, ApiError> {
     act_on(
         ctx,
@@ -332,7 +332,10 @@ pub async fn correct_email(
         "account.email_corrected",
         SecurityEventKind::EmailCorrectedBySupport,
         move |conn, _, account, now| {
-            let new_email = new_email.into_inner();
+            // Read only once the caller is known as support: to anyone else, 404.
+            let new_email = email::Email::parse(&new_email, "email")
+                .map_err(|issue| ApiError::validation(vec![issue]))?
+                .into_inner();
             if new_email == account.email {
                 let unchanged = account.clone();
                 return Ok((unchanged, None, None));

@@ -80,12 +80,17 @@ pub async fn add_client(
     spec: ClientSpec,
 ) -> Result<Registered, ApiError> {
     let now = ctx.clock.now();
-    let (client, secret) = spec.validate().map_err(ClientError::from)?.into_client(now);
+    // Refused only after the role check: to anyone else, the endpoint does not exist.
+    let prepared = spec
+        .validate()
+        .map(|spec| spec.into_client(now))
+        .map_err(|e| ApiError::from(ClientError::from(e)));
     let actor = actor.clone();
     ctx.db
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
                 let staff = Staff::require(conn, &actor, Need::Administrator, now)?;
+                let (client, secret) = prepared?;
                 sites::add_in(conn, &client)?;
                 staff.audit(
                     conn,
@@ -146,15 +151,16 @@ pub async fn add_service(
     spec: ServiceSpec,
 ) -> Result<CasService, ApiError> {
     let now = ctx.clock.now();
-    let service = spec
+    let prepared = spec
         .validate()
-        .map_err(ClientError::from)?
-        .into_service(now);
+        .map(|spec| spec.into_service(now))
+        .map_err(|e| ApiError::from(ClientError::from(e)));
     let actor = actor.clone();
     ctx.db
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
                 let staff = Staff::require(conn, &actor, Need::Administrator, now)?;
+                let service = prepared?;
                 sites::add_cas_in(conn, &service)?;
                 staff.audit(
                     conn,

@@ -330,14 +330,16 @@ pub async fn put_campaign(
             ));
         }
     }
-    if !issues.is_empty() {
-        return Err(ApiError::validation(issues));
-    }
+    // Refused after the scope check: outside it, the endpoint does not exist.
+    let invalid = (!issues.is_empty()).then(|| ApiError::validation(issues));
     council_write(
         ctx,
         actor,
         region_code,
         move |conn, touched, staff, region_code, now| {
+            if let Some(invalid) = invalid {
+                return Err(invalid);
+            }
             let before = CampaignDates::find(conn, region_code, year)?;
             let after =
                 CampaignDates::put(conn, region_code, year, is_open, opens_on, closes_on, now)?;
@@ -398,6 +400,36 @@ fn scale_problem(line: Option<u64>, message: String) -> ApiError {
     )])
 }
 
+/// The one row of a barème file for `region_code` and `year`, or the problem naming what is wrong.
+fn parse_scale(
+    body: &[u8],
+    region_code: &str,
+    year: i32,
+    now: NaiveDateTime,
+) -> Result<ScaleRow, ApiError> {
+    let rows = scale::parse(body, now).map_err(|e| match e {
+        ScaleImportError::Format(message) => scale_problem(None, message),
+        ScaleImportError::Row { line, message } => scale_problem(Some(line), message),
+        ScaleImportError::Database(e) => e.into(),
+    })?;
+    let [row] = rows.as_slice() else {
+        return Err(scale_problem(
+            None,
+            format!("the file holds {} rows, one is expected", rows.len()),
+        ));
+    };
+    if row.region_code != region_code || row.campaign_year != year {
+        return Err(scale_problem(
+            Some(2),
+            format!(
+                "the row is for {} {}, not for {region_code} {year}",
+                row.region_code, row.campaign_year
+            ),
+        ));
+    }
+    Ok(row.clone())
+}
+
 /// Loads the barème of the region for `year` from the CSV of `comptexpert import`'s
 /// `scales.csv` (one row, for this region and year), with the same validation; nothing is
 /// written unless all of it is valid. A council of the region or an administrator.
@@ -409,34 +441,14 @@ pub async fn upload_scale(
     body: Vec<u8>,
 ) -> Result<ScaleUploaded, ApiError> {
     let now = ctx.clock.now();
-    let rows = scale::parse(body.as_slice(), now).map_err(|e| match e {
-        ScaleImportError::Format(message) => scale_problem(None, message),
-        ScaleImportError::Row { line, message } => scale_problem(Some(line), message),
-        ScaleImportError::Database(e) => e.into(),
-    })?;
-    let row = match rows.as_slice() {
-        [row] => row.clone(),
-        _ => {
-            return Err(scale_problem(
-                None,
-                format!("the file holds {} rows, one is expected", rows.len()),
-            ))
-        }
-    };
-    if row.region_code != region_code || row.campaign_year != year {
-        return Err(scale_problem(
-            Some(2),
-            format!(
-                "the row is for {} {}, not for {region_code} {year}",
-                row.region_code, row.campaign_year
-            ),
-        ));
-    }
+    // Read before, refused only after the scope check: outside it, the endpoint does not exist.
+    let parsed = parse_scale(&body, &region_code, year, now);
     let actor = actor.clone();
     ctx.db
         .run(move |conn| {
             db::scoped_write_transaction(conn, |conn, touched| {
                 let staff = Staff::require(conn, &actor, Need::ScalesOf(&region_code), now)?;
+                let row = parsed?;
                 if crate::db::reference::Region::find(conn, &region_code)?.is_none() {
                     return Err(ApiError::of(ErrorCode::RegionNotFound));
                 }
@@ -606,12 +618,15 @@ pub async fn book(
     amount_cents: i64,
     reason: String,
 ) -> Result<(LedgerLine, BureauFigures), ApiError> {
-    check_booking(amount_cents, &reason)?;
+    let invalid = check_booking(amount_cents, &reason).err();
     council_write(
         ctx,
         actor,
         region_code,
         move |conn, touched, staff, region_code, now| {
+            if let Some(invalid) = invalid {
+                return Err(invalid);
+            }
             let campaign = campaign(conn, region_code, year)?;
             let (bureau, _) = bureau(conn, region_code, &bureau_ref)?;
             db::lock_for_update(conn, LockTarget::Bureau, &bureau.id)?;
@@ -692,8 +707,11 @@ pub async fn transfer_received(
     amount_cents: i64,
     reason: String,
 ) -> Result<Payment, ApiError> {
-    check_booking(amount_cents, &reason)?;
+    let invalid = check_booking(amount_cents, &reason).err();
     council_write(ctx, actor, region_code, move |conn, touched, staff, region_code, now| {
+                if let Some(invalid) = invalid {
+                    return Err(invalid);
+                }
                 let not_found = || ApiError::of(ErrorCode::PaymentNotFound);
                 let found = Payment::find_in_region(conn, &payment_id, region_code)?
                     .ok_or_else(not_found)?;
@@ -762,16 +780,19 @@ pub async fn resolve_event(
     event_id: String,
     resolution: String,
 ) -> Result<RefusedEvent, ApiError> {
-    if let Some(mut issue) = reason_issue(&resolution) {
+    let invalid = reason_issue(&resolution).map(|mut issue| {
         issue.field = "resolution".into();
-        return Err(ApiError::validation(vec![issue]));
-    }
+        ApiError::validation(vec![issue])
+    });
     let now = ctx.clock.now();
     let actor = actor.clone();
     ctx.db
         .run(move |conn| {
             db::session_write_transaction(conn, |conn| {
                 let staff = Staff::require(conn, &actor, Need::CouncilOf(&region_code), now)?;
+                if let Some(invalid) = invalid {
+                    return Err(invalid);
+                }
                 let event = RefusedEvent::find_in_region(conn, &region_code, &provider, &event_id)?
                     .ok_or_else(ApiError::not_found)?;
                 if !event.resolve(conn, &staff.account_id, resolution.trim(), now)? {

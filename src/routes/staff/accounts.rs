@@ -7,7 +7,6 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     context::ApiContext,
-    domain::email::Email,
     error::{ApiError, Problem},
     flows::staff::{accounts as flow, Actor},
     routes::me::{
@@ -269,9 +268,8 @@ pub async fn correct_email(
     id: web::Path<String>,
     body: web::Json<EmailCorrection>,
 ) -> Result<HttpResponse, ApiError> {
-    let email = Email::parse(&body.into_inner().email, "email")
-        .map_err(|issue| ApiError::validation(vec![issue]))?;
-    let account = flow::correct_email(&ctx, &actor, id.into_inner(), email).await?;
+    let account =
+        flow::correct_email(&ctx, &actor, id.into_inner(), body.into_inner().email).await?;
     Ok(HttpResponse::Ok().json(AccountView::from(&account)))
 }
 
