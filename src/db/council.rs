@@ -78,18 +78,38 @@ impl CampaignDates {
                     .execute(conn)?;
             }
             None => {
-                diesel::insert_into(campaigns::table)
-                    .values((
-                        campaigns::id.eq(new_id()),
-                        campaigns::region_code.eq(region_code),
-                        campaigns::year.eq(year),
-                        campaigns::is_open.eq(is_open),
-                        campaigns::opens_on.eq(opens_on),
-                        campaigns::closes_on.eq(closes_on),
-                        campaigns::created_at.eq(now),
-                        campaigns::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
+                // In a savepoint: of two first PUTs at once, the second finds the row taken and
+                // updates it instead (a failed statement would abort the transaction on
+                // PostgreSQL).
+                let inserted = conn.transaction(|conn| {
+                    diesel::insert_into(campaigns::table)
+                        .values((
+                            campaigns::id.eq(new_id()),
+                            campaigns::region_code.eq(region_code),
+                            campaigns::year.eq(year),
+                            campaigns::is_open.eq(is_open),
+                            campaigns::opens_on.eq(opens_on),
+                            campaigns::closes_on.eq(closes_on),
+                            campaigns::created_at.eq(now),
+                            campaigns::updated_at.eq(now),
+                        ))
+                        .execute(conn)
+                });
+                match inserted {
+                    Ok(_) => {}
+                    Err(e) if super::is_unique_violation(&e) => {
+                        return Self::put(
+                            conn,
+                            region_code,
+                            year,
+                            is_open,
+                            opens_on,
+                            closes_on,
+                            now,
+                        )
+                    }
+                    Err(e) => return Err(e),
+                }
             }
         }
         Self::find(conn, region_code, year)?.ok_or(diesel::result::Error::NotFound)
@@ -381,7 +401,10 @@ pub fn declaration_lines(
             ),
         ))
         .load(conn)?;
-    let ids: Vec<&String> = rows.iter().map(|(id, _)| id).collect();
+    // By subquery, not by a list of ids: a large region would pass SQLite's limit of bound values.
+    let of_campaign = attachments::table
+        .filter(attachments::campaign_id.eq(campaign_id.to_owned()))
+        .select(attachments::id);
     type Version = (
         String,
         i32,
@@ -392,7 +415,7 @@ pub fn declaration_lines(
         Option<NaiveDateTime>,
     );
     let versions: Vec<Version> = declarations::table
-        .filter(declarations::attachment_id.eq_any(ids))
+        .filter(declarations::attachment_id.eq_any(of_campaign))
         .filter(declarations::superseded_at.is_null())
         .select((
             declarations::attachment_id,
@@ -452,10 +475,12 @@ pub fn payments_of_campaign(
         .order((payments::created_at, payments::id))
         .select(Payment::as_select())
         .load(conn)?;
-    let ids: Vec<&String> = found.iter().map(|p| &p.id).collect();
+    let of_campaign = payments::table
+        .filter(payments::campaign_id.eq(campaign_id.to_owned()))
+        .select(payments::id);
     let parts: Vec<(String, String, i64)> = payment_allocations::table
         .inner_join(bureaux::table.on(bureaux::id.eq(payment_allocations::bureau_id)))
-        .filter(payment_allocations::payment_id.eq_any(&ids))
+        .filter(payment_allocations::payment_id.eq_any(of_campaign))
         .order((
             payment_allocations::payment_id,
             payment_allocations::position,
@@ -466,7 +491,9 @@ pub fn payments_of_campaign(
             payment_allocations::amount_cents,
         ))
         .load(conn)?;
-    let payers: Vec<String> = found.iter().filter_map(|p| p.created_by.clone()).collect();
+    let mut payers: Vec<String> = found.iter().filter_map(|p| p.created_by.clone()).collect();
+    payers.sort_unstable();
+    payers.dedup();
     let identifiers: std::collections::HashMap<String, String> = accounts::table
         .filter(accounts::id.eq_any(&payers))
         .select((accounts::id, accounts::identifier))

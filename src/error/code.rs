@@ -300,6 +300,15 @@ error_codes! {
             "The cross-origin request was refused. Allowed origins are set with CORS_ALLOWED_ORIGINS.",
         ),
     }
+    CreditExceedsBalance {
+        code: "credit_exceeds_balance",
+        status: CONFLICT,
+        title: ("Avoir supérieur au solde", "Credit larger than the balance"),
+        detail: (
+            "Un avoir ne dépasse pas ce que le bureau doit encore pour cette campagne.",
+            "A credit cannot exceed what the bureau still owes for this campaign.",
+        ),
+    }
     CurrentPasswordIncorrect {
         code: "current_password_incorrect",
         status: FORBIDDEN,
@@ -697,6 +706,15 @@ error_codes! {
         detail: (
             "Ce moyen de paiement n'est pas proposé pour le moment ; payez par virement.",
             "This payment method is not offered at the moment; pay by transfer.",
+        ),
+    }
+    PaymentNotATransfer {
+        code: "payment_not_a_transfer",
+        status: CONFLICT,
+        title: ("Ce paiement n'est pas un virement", "This payment is not a transfer"),
+        detail: (
+            "Seul un paiement par virement se confirme à réception du virement ; une carte ou un prélèvement attend son prestataire.",
+            "Only a payment by transfer is confirmed when the transfer arrives; a card or a direct debit waits for its provider.",
         ),
     }
     PaymentNotConfirmed {

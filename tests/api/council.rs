@@ -41,8 +41,26 @@ async fn call(
     token: &str,
     body: Option<Value>,
 ) -> TestResponse {
-    app.send(app.authed(method, path.as_ref(), token), body)
-        .await
+    // Money a council books takes an Idempotency-Key, as a payment does: a fresh one per call.
+    let mut request = app.authed(method.clone(), path.as_ref(), token);
+    if method == Method::POST {
+        request = request.insert_header(("Idempotency-Key", uuid::Uuid::new_v4().to_string()));
+    }
+    app.send(request, body).await
+}
+
+/// A call with the given `Idempotency-Key` (a retry sends the same).
+async fn call_with_key(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    key: &str,
+    body: Value,
+) -> TestResponse {
+    let request = app
+        .authed(Method::POST, path, token)
+        .insert_header(("Idempotency-Key", key));
+    app.send(request, Some(body)).await
 }
 
 fn audit_count(app: &TestApp) -> usize {
@@ -238,6 +256,39 @@ async fn a_council_books_what_its_region_receives_and_gives_back_and_the_solde_f
     )
     .await
     .assert_problem(409, "payment_not_pending");
+    // A card payment waits for its provider: no bank statement confirms it.
+    let card = w
+        .pay(
+            &w.bureau_payments("B-002"),
+            Some("b2-card"),
+            json!({"method": "card", "amount_cents": 100}),
+        )
+        .await;
+    assert_eq!(card.status.as_u16(), 201, "{:?}", card.json());
+    let card = card.json();
+    call(
+        &w.app,
+        Method::POST,
+        format!(
+            "{region}/payments/{}/transfer-received",
+            card["id"].as_str().expect("id")
+        ),
+        &council,
+        Some(json!({"amount_cents": 100, "reason": "Relevé"})),
+    )
+    .await
+    .assert_problem(409, "payment_not_a_transfer");
+    call(
+        &w.app,
+        Method::POST,
+        format!(
+            "/v1/portal/regions/{PARIS}/payments/{}/cancel",
+            card["id"].as_str().expect("id")
+        ),
+        &w.token,
+        None,
+    )
+    .await;
 
     // A refund moves the Solde by exactly its amount; never more than was received.
     let entries = format!("{region}/bureaux/B-001/ledger-entries");
@@ -305,6 +356,33 @@ async fn a_council_books_what_its_region_receives_and_gives_back_and_the_solde_f
     assert_eq!(cents(&w.row("B-002").await["balance"]), b2 - 3000);
     w.assert_ledger_agrees().await;
 
+    // A retried booking with the same key is the first one, booked once; without a key, none.
+    let retried =
+        json!({"kind": "credit", "amount_cents": 500, "reason": "Remise, envoyée deux fois"});
+    let before_retry = cents(&w.row("B-002").await["balance"]);
+    let first = call_with_key(&w.app, &path, &council, "avoir-1", retried.clone()).await;
+    assert_eq!(first.status.as_u16(), 201, "{:?}", first.json());
+    let again = call_with_key(&w.app, &path, &council, "avoir-1", retried.clone()).await;
+    assert_eq!(again.status.as_u16(), 201);
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(again.json()["entry"]["id"], first.json()["entry"]["id"]);
+    assert_eq!(cents(&w.row("B-002").await["balance"]), before_retry - 500);
+    let unkeyed = w.app.authed(Method::POST, &path, &council);
+    w.app
+        .send(unkeyed, Some(retried))
+        .await
+        .assert_problem(428, "idempotency_key_required");
+    // A credit forgives what is owed, not more.
+    call(
+        &w.app,
+        Method::POST,
+        &path,
+        &council,
+        Some(json!({"kind": "credit", "amount_cents": before_retry, "reason": "Trop"})),
+    )
+    .await
+    .assert_problem(409, "credit_exceeds_balance");
+
     // The bureau's ledger shows each entry with its reason and who booked it.
     let account = call(
         &w.app,
@@ -322,7 +400,11 @@ async fn a_council_books_what_its_region_receives_and_gives_back_and_the_solde_f
         .filter(|e| e["reason"].is_string())
         .map(|e| e["reference"].as_str().expect("reference"))
         .collect();
-    assert_eq!(kinds, ["council_credit", "transfer_received"]);
+    // The retried credit stands once.
+    assert_eq!(
+        kinds,
+        ["council_credit", "transfer_received", "council_credit"]
+    );
 
     // The summary adds it up.
     let summary = call(
@@ -377,10 +459,23 @@ async fn a_council_books_what_its_region_receives_and_gives_back_and_the_solde_f
         .starts_with("text/csv"));
     let sheet = spreadsheet(&export.body);
     assert_eq!(sheet[0][0], "payment_id");
-    assert_eq!(sheet.len(), 2);
+    assert_eq!(
+        sheet.len(),
+        3,
+        "a header, the transfer and the cancelled card payment"
+    );
     assert_eq!(sheet[1][3], "confirmed");
     assert_eq!(sheet[1][4], format!("{},{:02}", owed / 100, owed % 100));
     assert_eq!(sheet[1][6], "rac.pay");
+    assert_eq!(
+        (
+            sheet[2][2].as_str(),
+            sheet[2][3].as_str(),
+            sheet[2][4].as_str(),
+            sheet[2][9].as_str()
+        ),
+        ("card", "failed", "1,00", "cancelled")
+    );
 }
 
 #[actix_web::test]

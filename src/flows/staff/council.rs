@@ -308,13 +308,24 @@ pub async fn put_campaign(
     closes_on: Option<NaiveDate>,
 ) -> Result<CampaignDates, ApiError> {
     let mut issues = Vec::new();
-    if !(2000..=2100).contains(&year) {
+    // The latest year is the portal's current campaign: a mistyped far year would take its place.
+    let this_year = chrono::Datelike::year(&ctx.clock.now().date());
+    let years = (this_year - 5)..=(this_year + 1);
+    if !years.contains(&year) {
         issues.push(FieldIssue::new(
             "year",
             "range",
-            Text::new(
-                "L'année de campagne va de 2000 à 2100.",
-                "The campaign year is from 2000 to 2100.",
+            Text::owned(
+                format!(
+                    "L'année de campagne va de {} à {}.",
+                    years.start(),
+                    years.end()
+                ),
+                format!(
+                    "The campaign year is from {} to {}.",
+                    years.start(),
+                    years.end()
+                ),
             ),
         ));
     }
@@ -636,6 +647,10 @@ pub async fn book(
             {
                 return Err(ApiError::of(ErrorCode::RefundExceedsReceived));
             }
+            // An avoir forgives what is owed, never more: a credit balance is money received.
+            if booking == Booking::Credit && amount_cents > before.balance_cents() {
+                return Err(ApiError::of(ErrorCode::CreditExceedsBalance));
+            }
             let id = stored::book(
                 conn,
                 &CouncilEntry {
@@ -722,6 +737,10 @@ pub async fn transfer_received(
                 if payment.status != PaymentStatus::Pending {
                     return Err(ApiError::of(ErrorCode::PaymentNotPending));
                 }
+                // A card or a direct debit is settled by its provider, never by a bank statement.
+                if payment.method != "transfer" {
+                    return Err(ApiError::of(ErrorCode::PaymentNotATransfer));
+                }
                 if payment.amount_cents != amount_cents {
                     return Err(ApiError::of(ErrorCode::TransferAmountMismatch).with_detail(
                         Text::owned(
@@ -788,7 +807,7 @@ pub async fn resolve_event(
     let actor = actor.clone();
     ctx.db
         .run(move |conn| {
-            db::session_write_transaction(conn, |conn| {
+            db::write_transaction(conn, |conn| {
                 let staff = Staff::require(conn, &actor, Need::CouncilOf(&region_code), now)?;
                 if let Some(invalid) = invalid {
                     return Err(invalid);
@@ -869,7 +888,7 @@ where
     let actor = actor.clone();
     ctx.db
         .run(move |conn| {
-            db::session_write_transaction(conn, |conn| {
+            db::write_transaction(conn, |conn| {
                 let staff = Staff::require(conn, &actor, Need::CouncilOf(&region_code), now)?;
                 let campaign = campaign(conn, &region_code, year)?;
                 let rows = load(conn, &campaign.id)?;

@@ -1,7 +1,11 @@
 //! A regional council's endpoints (`/v1/staff/regions/{code}/…`), role `council` for that
 //! region (the barème also to administrators). A region the caller does not hold is 404.
 
-use actix_web::{delete, get, http::header, post, put, web, HttpResponse};
+use actix_web::{
+    delete, get,
+    http::{header, StatusCode},
+    post, put, web, HttpRequest, HttpResponse,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -16,11 +20,12 @@ use crate::{
         scales::Upserted,
     },
     domain::states::{LedgerEntryKind, PaymentStatus, WebhookOutcome},
-    error::{ApiError, Problem},
+    error::{ApiError, ErrorCode, Problem},
     flows::staff::{
         council::{self as flow, Booking, BureauLine},
         Actor,
     },
+    idempotency,
     routes::portal::{list_bureaux::Figures, Money},
 };
 
@@ -483,7 +488,7 @@ pub async fn revoke_region_bureau(
 }
 
 /// What the council books.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BookingKind {
     /// Money given back to the payer: the Solde grows by the amount.
@@ -495,7 +500,7 @@ pub enum BookingKind {
 }
 
 /// An entry to book on a bureau.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct BookingRequest {
     pub kind: BookingKind,
     /// Positive, in cents.
@@ -516,13 +521,16 @@ pub struct BookingDone {
 }
 
 /// Book a refund, a credit or a transfer received on a bureau of the region, with its reason.
-/// A refund never exceeds what the bureau paid less what was already refunded.
+/// A refund never exceeds what the bureau paid less what was already refunded, a credit what it
+/// still owes. Requires `Idempotency-Key`: a retry with the same key and body replays the first
+/// answer (`Idempotent-Replayed: true`) and never books twice.
 #[utoipa::path(
     tag = "council",
     security(("bearer" = [])),
     params(
         ("code" = String, Path, description = "The region's code"),
         ("bureau_ref" = String, Path, description = "The bureau's reference"),
+        ("Idempotency-Key" = String, Header, description = "1 to 255 visible ASCII characters, chosen by the client for this booking"),
     ),
     request_body = BookingRequest,
     responses(
@@ -530,48 +538,69 @@ pub struct BookingDone {
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`step_up_required`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`: the caller is not the region's council; `bureau_not_found`, `campaign_not_found`", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`refund_exceeds_received`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: an amount or a reason out of range", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`refund_exceeds_received`, `credit_exceeds_balance`, `idempotency_key_reused`, `idempotency_in_progress`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: an amount or a reason out of range, a malformed key", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`idempotency_key_required`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/staff/regions/{code}/bureaux/{bureau_ref}/ledger-entries")]
 pub async fn book_region_entry(
     ctx: web::Data<ApiContext>,
+    req: HttpRequest,
     actor: Actor,
     path: web::Path<(String, String)>,
     body: web::Json<BookingRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (code, bureau_ref) = path.into_inner();
-    let BookingRequest {
-        kind,
-        amount_cents,
-        reason,
-        year,
-    } = body.into_inner();
-    let booking = match kind {
-        BookingKind::Refund => Booking::Refund,
-        BookingKind::Credit => Booking::Credit,
-        BookingKind::TransferReceived => Booking::TransferReceived,
-    };
-    let (entry, figures) = flow::book(
-        &ctx,
-        &actor,
-        code,
-        bureau_ref,
-        year,
-        booking,
-        amount_cents,
-        reason,
+    let request = body.into_inner();
+    let fingerprint = serde_json::to_vec(&(req.path(), &request)).unwrap_or_default();
+    let key = scoped_key(&req, &actor)?;
+    let shared = ctx.clone();
+    idempotency::once(
+        &shared,
+        "POST /v1/staff/ledger-entries",
+        Some(key),
+        &fingerprint,
+        || async move {
+            let booking = match request.kind {
+                BookingKind::Refund => Booking::Refund,
+                BookingKind::Credit => Booking::Credit,
+                BookingKind::TransferReceived => Booking::TransferReceived,
+            };
+            let (entry, figures) = flow::book(
+                &ctx,
+                &actor,
+                code,
+                bureau_ref,
+                request.year,
+                booking,
+                request.amount_cents,
+                request.reason,
+            )
+            .await?;
+            let done = BookingDone {
+                entry: LedgerEntryView::from(entry),
+                figures: Figures::of(&figures),
+            };
+            Ok((
+                StatusCode::CREATED,
+                serde_json::to_value(done).map_err(ApiError::internal)?,
+            ))
+        },
     )
-    .await?;
-    Ok(HttpResponse::Created().json(BookingDone {
-        entry: LedgerEntryView::from(entry),
-        figures: Figures::of(&figures),
-    }))
+    .await
+}
+
+/// The caller's `Idempotency-Key` (required), scoped to its account: one staff member's key never
+/// replays another's answer.
+fn scoped_key(req: &HttpRequest, actor: &Actor) -> Result<String, ApiError> {
+    let key =
+        idempotency::key_of(req)?.ok_or_else(|| ApiError::of(ErrorCode::IdempotencyKeyRequired))?;
+    Ok(format!("{}:{key}", actor.auth.account_id))
 }
 
 /// The transfer received for a pending payment.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct TransferReceipt {
     /// What the bank credited, in cents: the payment's amount.
     pub amount_cents: i64,
@@ -608,13 +637,15 @@ impl From<Payment> for CouncilPaymentView {
 }
 
 /// Record the bank transfer of a pending payment of the region as received: the payment is
-/// confirmed and booked, as the bank's notification would do.
+/// confirmed and booked, as the bank's notification would do. Requires `Idempotency-Key`, as a
+/// booking does.
 #[utoipa::path(
     tag = "council",
     security(("bearer" = [])),
     params(
         ("code" = String, Path, description = "The region's code"),
         ("id" = String, Path, description = "The payment's id"),
+        ("Idempotency-Key" = String, Header, description = "1 to 255 visible ASCII characters, chosen by the client for this receipt"),
     ),
     request_body = TransferReceipt,
     responses(
@@ -622,24 +653,47 @@ impl From<Payment> for CouncilPaymentView {
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`step_up_required`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`: the caller is not the region's council; `payment_not_found`", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`payment_not_pending`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`payment_not_pending`, `payment_not_a_transfer`, `idempotency_key_reused`, `idempotency_in_progress`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`transfer_amount_mismatch`, `validation_failed`", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`idempotency_key_required`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/staff/regions/{code}/payments/{id}/transfer-received")]
 pub async fn record_transfer_received(
     ctx: web::Data<ApiContext>,
+    req: HttpRequest,
     actor: Actor,
     path: web::Path<(String, String)>,
     body: web::Json<TransferReceipt>,
 ) -> Result<HttpResponse, ApiError> {
     let (code, id) = path.into_inner();
-    let TransferReceipt {
-        amount_cents,
-        reason,
-    } = body.into_inner();
-    let payment = flow::transfer_received(&ctx, &actor, code, id, amount_cents, reason).await?;
-    Ok(HttpResponse::Ok().json(CouncilPaymentView::from(payment)))
+    let request = body.into_inner();
+    let fingerprint = serde_json::to_vec(&(req.path(), &request)).unwrap_or_default();
+    let key = scoped_key(&req, &actor)?;
+    let shared = ctx.clone();
+    idempotency::once(
+        &shared,
+        "POST /v1/staff/transfer-received",
+        Some(key),
+        &fingerprint,
+        || async move {
+            let payment = flow::transfer_received(
+                &ctx,
+                &actor,
+                code,
+                id,
+                request.amount_cents,
+                request.reason,
+            )
+            .await?;
+            Ok((
+                StatusCode::OK,
+                serde_json::to_value(CouncilPaymentView::from(payment))
+                    .map_err(ApiError::internal)?,
+            ))
+        },
+    )
+    .await
 }
 
 /// Which refused notifications.

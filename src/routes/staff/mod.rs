@@ -186,12 +186,24 @@ pub struct CertificateStepUpRequest {
     pub signature_algorithm: Option<crate::auth::signexpert::SignatureAlgorithm>,
 }
 
-/// A CSV field for a French spreadsheet: quoted when it holds `;`, a quote or a line break.
+/// A CSV field for a French spreadsheet: quoted when it holds `;`, a quote or a line break. A
+/// text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a tab: a name or a reason
+/// someone typed) is opened with a `'`, which the spreadsheet shows as text; a number, negative
+/// ones included, stays a number.
 pub fn csv_field(value: &str) -> String {
+    let number = {
+        let digits = value.strip_prefix('-').unwrap_or(value);
+        !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit() || b == b',')
+    };
+    let value = if !number && value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
     if value.contains([';', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
-        value.to_owned()
+        value
     }
 }
 
@@ -207,4 +219,21 @@ pub fn french_csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> S
         body.push_str("\r\n");
     }
     body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn a_typed_text_a_spreadsheet_would_run_is_opened_as_text_and_numbers_stay_numbers() {
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("+33 1 55"), "'+33 1 55");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("-cmd"), "'-cmd");
+        assert_eq!(csv_field("-12,50"), "-12,50");
+        assert_eq!(csv_field("1234,50"), "1234,50");
+        assert_eq!(csv_field("Dupont; Martin"), "\"Dupont; Martin\"");
+        assert_eq!(csv_field(""), "");
+    }
 }

@@ -1923,7 +1923,9 @@ export interface paths {
         put?: never;
         /**
          * Book a refund, a credit or a transfer received on a bureau of the region, with its reason.
-         *     A refund never exceeds what the bureau paid less what was already refunded.
+         *     A refund never exceeds what the bureau paid less what was already refunded, a credit what it
+         *     still owes. Requires `Idempotency-Key`: a retry with the same key and body replays the first
+         *     answer (`Idempotent-Replayed: true`) and never books twice.
          */
         post: operations["book_region_entry"];
         delete?: never;
@@ -2059,7 +2061,8 @@ export interface paths {
         put?: never;
         /**
          * Record the bank transfer of a pending payment of the region as received: the payment is
-         *     confirmed and booked, as the bank's notification would do.
+         *     confirmed and booked, as the bank's notification would do. Requires `Idempotency-Key`, as a
+         *     booking does.
          */
         post: operations["record_transfer_received"];
         delete?: never;
@@ -3703,7 +3706,7 @@ export interface components {
              * @description Stable machine-readable code: branch on this, never on the text.
              * @enum {string}
              */
-            code: "account_already_active" | "account_not_active" | "account_not_found" | "already_attached" | "amount_too_large" | "bureau_not_found" | "campaign_closed" | "campaign_not_found" | "cas_service_unknown" | "certificate_already_enrolled" | "certificate_expired" | "certificate_limit_reached" | "certificate_not_linked" | "certificate_not_yet_valid" | "certificate_revoked" | "certificate_untrusted" | "certificate_usage" | "challenge_already_decided" | "challenge_consumed" | "challenge_expired" | "client_id_taken" | "client_unknown" | "cors_headers_not_allowed" | "cors_method_not_allowed" | "cors_origin_not_allowed" | "cors_refused" | "current_password_incorrect" | "declaration_locked" | "declaration_not_submitted" | "device_already_enrolled" | "device_limit_reached" | "document_unavailable" | "email_conflict" | "event_already_resolved" | "firm_not_found" | "fresh_sign_in_required" | "front_end_page" | "idempotency_in_progress" | "idempotency_key_required" | "idempotency_key_reused" | "identifier_taken" | "internal_error" | "invalid_body" | "invalid_certificate_chain" | "invalid_challenge" | "invalid_credentials" | "invalid_event" | "invalid_id_token_hint" | "invalid_parameter" | "invalid_poll_token" | "invalid_refresh_token" | "invalid_signature" | "link_invalid" | "login_request_decided" | "login_request_not_found" | "malformed_json" | "manager_not_found" | "member_not_found" | "method_not_allowed" | "no_draft" | "no_email_conflict" | "no_match" | "not_found" | "not_ready" | "not_responsable" | "nothing_to_pay" | "number_mismatch" | "outdated_app" | "overpayment" | "password_policy" | "payload_too_large" | "payment_method_unavailable" | "payment_not_confirmed" | "payment_not_found" | "payment_not_pending" | "payment_provider_unavailable" | "person_declared" | "person_not_found" | "provider_not_found" | "quality_mismatch" | "rate_limited" | "redirect_uri_mismatch" | "refund_exceeds_received" | "region_not_found" | "request_refused" | "route_not_found" | "scale_missing" | "service_unavailable" | "signature_expired" | "signexpert_unavailable" | "stale_timestamp" | "step_up_required" | "token_expired" | "token_invalid" | "token_missing" | "token_revoked" | "transfer_amount_mismatch" | "transfer_not_found" | "unknown_device" | "unsupported_media_type" | "validation_failed" | "webhook_replayed" | "webhooks_disabled";
+            code: "account_already_active" | "account_not_active" | "account_not_found" | "already_attached" | "amount_too_large" | "bureau_not_found" | "campaign_closed" | "campaign_not_found" | "cas_service_unknown" | "certificate_already_enrolled" | "certificate_expired" | "certificate_limit_reached" | "certificate_not_linked" | "certificate_not_yet_valid" | "certificate_revoked" | "certificate_untrusted" | "certificate_usage" | "challenge_already_decided" | "challenge_consumed" | "challenge_expired" | "client_id_taken" | "client_unknown" | "cors_headers_not_allowed" | "cors_method_not_allowed" | "cors_origin_not_allowed" | "cors_refused" | "credit_exceeds_balance" | "current_password_incorrect" | "declaration_locked" | "declaration_not_submitted" | "device_already_enrolled" | "device_limit_reached" | "document_unavailable" | "email_conflict" | "event_already_resolved" | "firm_not_found" | "fresh_sign_in_required" | "front_end_page" | "idempotency_in_progress" | "idempotency_key_required" | "idempotency_key_reused" | "identifier_taken" | "internal_error" | "invalid_body" | "invalid_certificate_chain" | "invalid_challenge" | "invalid_credentials" | "invalid_event" | "invalid_id_token_hint" | "invalid_parameter" | "invalid_poll_token" | "invalid_refresh_token" | "invalid_signature" | "link_invalid" | "login_request_decided" | "login_request_not_found" | "malformed_json" | "manager_not_found" | "member_not_found" | "method_not_allowed" | "no_draft" | "no_email_conflict" | "no_match" | "not_found" | "not_ready" | "not_responsable" | "nothing_to_pay" | "number_mismatch" | "outdated_app" | "overpayment" | "password_policy" | "payload_too_large" | "payment_method_unavailable" | "payment_not_a_transfer" | "payment_not_confirmed" | "payment_not_found" | "payment_not_pending" | "payment_provider_unavailable" | "person_declared" | "person_not_found" | "provider_not_found" | "quality_mismatch" | "rate_limited" | "redirect_uri_mismatch" | "refund_exceeds_received" | "region_not_found" | "request_refused" | "route_not_found" | "scale_missing" | "service_unavailable" | "signature_expired" | "signexpert_unavailable" | "stale_timestamp" | "step_up_required" | "token_expired" | "token_invalid" | "token_missing" | "token_revoked" | "transfer_amount_mismatch" | "transfer_not_found" | "unknown_device" | "unsupported_media_type" | "validation_failed" | "webhook_replayed" | "webhooks_disabled";
             /** @description Explanation of this occurrence, in the response's language. */
             detail: string;
             /** @description For validation problems, every invalid field. */
@@ -11871,7 +11874,10 @@ export interface operations {
     book_region_entry: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description 1 to 255 visible ASCII characters, chosen by the client for this booking */
+                "Idempotency-Key": string;
+            };
             path: {
                 /** @description The region's code */
                 code: string;
@@ -11952,7 +11958,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `refund_exceeds_received` */
+            /** @description `refund_exceeds_received`, `credit_exceeds_balance`, `idempotency_key_reused`, `idempotency_in_progress` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11972,7 +11978,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description `validation_failed`: an amount or a reason out of range; or `invalid_body`: the JSON does not match the request schema */
+            /** @description `validation_failed`: an amount or a reason out of range, a malformed key; or `invalid_body`: the JSON does not match the request schema */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11985,6 +11991,24 @@ export interface operations {
                      *       "status": 422,
                      *       "title": "Requête invalide",
                      *       "type": "https://comptexpert.experts-comptables.fr/problems/validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `idempotency_key_required` */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "idempotency_key_required",
+                     *       "detail": "Le texte de ce cas (`idempotency_key_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 428,
+                     *       "title": "Erreur",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/idempotency_key_required"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -12614,7 +12638,10 @@ export interface operations {
     record_transfer_received: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description 1 to 255 visible ASCII characters, chosen by the client for this receipt */
+                "Idempotency-Key": string;
+            };
             path: {
                 /** @description The region's code */
                 code: string;
@@ -12695,7 +12722,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `payment_not_pending` */
+            /** @description `payment_not_pending`, `payment_not_a_transfer`, `idempotency_key_reused`, `idempotency_in_progress` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12728,6 +12755,24 @@ export interface operations {
                      *       "status": 422,
                      *       "title": "Requête invalide",
                      *       "type": "https://comptexpert.experts-comptables.fr/problems/transfer_amount_mismatch"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `idempotency_key_required` */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "idempotency_key_required",
+                     *       "detail": "Le texte de ce cas (`idempotency_key_required`), en français ou en anglais selon Accept-Language.",
+                     *       "status": 428,
+                     *       "title": "Erreur",
+                     *       "type": "https://comptexpert.experts-comptables.fr/problems/idempotency_key_required"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
