@@ -262,6 +262,13 @@ async fn support_corrects_a_bounced_address_resends_the_link_and_the_audit_log_k
         Some("sent" | "retrying" | "dead")
     ));
 
+    // The member's profile, read (and kept a moment) before the correction.
+    let (member_token, _) = app.signed_in(&member).await;
+    assert_eq!(
+        app.me(&member_token).await.json()["email"],
+        "jeanne@cabnet.fr"
+    );
+
     // Corrected: both addresses told, the link sent again to the right one.
     let corrected = call(
         &app,
@@ -273,6 +280,28 @@ async fn support_corrects_a_bounced_address_resends_the_link_and_the_audit_log_k
     .await;
     assert_eq!(corrected.status.as_u16(), 200, "{:?}", corrected.json());
     assert_eq!(corrected.json()["email"], "jeanne@cabinet.fr");
+    // The profile shows the new address at once, and the same address again corrects nothing.
+    assert_eq!(
+        app.me(&member_token).await.json()["email"],
+        "jeanne@cabinet.fr"
+    );
+    let same = call(
+        &app,
+        Method::PUT,
+        &format!("{account}/email"),
+        &agent_token,
+        Some(json!({"email": "jeanne@cabinet.fr"})),
+    )
+    .await;
+    let problem = same.assert_problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["code"], "unchanged", "{problem}");
+    let out = app
+        .send(
+            app.authed(Method::DELETE, "/v1/sessions/current", &member_token),
+            None,
+        )
+        .await;
+    assert_eq!(out.status.as_u16(), 204);
     call(
         &app,
         Method::PUT,

@@ -25,8 +25,9 @@ use crate::{
         DbConnection,
     },
     domain::{email, names, states::SecurityEventKind},
-    error::{ApiError, ErrorCode},
+    error::{ApiError, ErrorCode, FieldIssue},
     flows::support::AccountQuery,
+    i18n::Text,
     mail::{outbox, templates::Template},
     registration,
 };
@@ -331,17 +332,27 @@ pub async fn correct_email(
         id,
         "account.email_corrected",
         SecurityEventKind::EmailCorrectedBySupport,
-        move |conn, _, account, now| {
+        move |conn, touched, account, now| {
             // Read only once the caller is known as support: to anyone else, 404.
             let new_email = email::Email::parse(&new_email, "email")
                 .map_err(|issue| ApiError::validation(vec![issue]))?
                 .into_inner();
+            // Nothing to correct: refused, as the owner's own change is, so that neither the
+            // owner's history nor the audit log records a correction that did not happen.
             if new_email == account.email {
-                let unchanged = account.clone();
-                return Ok((unchanged, None, None));
+                return Err(ApiError::validation(vec![FieldIssue::new(
+                    "email",
+                    "unchanged",
+                    Text::new(
+                        "C'est déjà l'adresse du compte.",
+                        "This is already the account's address.",
+                    ),
+                )]));
             }
             Account::set_email(conn, &account.id, &new_email, now)?;
-            let told = |to: &str| Template::SecurityNotice {
+            // The profile shows the address: its cached answers go, here and on other instances.
+            touched.account(&account.id);
+            let notice = Template::SecurityNotice {
                 greeting_name: account.greeting_name(),
                 event_fr: format!(
                     "Le support de l'Ordre a remplacé l'adresse email de votre compte par {}.",
@@ -349,11 +360,11 @@ pub async fn correct_email(
                 ),
                 event_en: format!(
                     "The Ordre's support replaced your account's email address with {}.",
-                    email::mask(to)
+                    email::mask(&new_email)
                 ),
             };
-            outbox::enqueue(conn, &account.email, &told(&new_email))?;
-            outbox::enqueue(conn, &new_email, &told(&new_email))?;
+            outbox::enqueue(conn, &account.email, &notice)?;
+            outbox::enqueue(conn, &new_email, &notice)?;
             let mut changed = account.clone();
             changed.email = new_email.clone();
             Ok((

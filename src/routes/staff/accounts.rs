@@ -258,7 +258,7 @@ pub struct EmailCorrection {
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`step_up_required`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`account_not_found`, or `not_found`: the caller is not support", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: not an email address", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: not an email address, or already the account's (`unchanged`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/staff/accounts/{id}/email")]

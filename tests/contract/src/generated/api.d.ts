@@ -10434,7 +10434,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description `validation_failed`: not an email address; or `invalid_body`: the JSON does not match the request schema */
+            /** @description `validation_failed`: not an email address, or already the account's (`unchanged`); or `invalid_body`: the JSON does not match the request schema */
             422: {
                 headers: {
                     [name: string]: unknown;
